@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC3525} from "./IERC3525.sol";
+import {IOrganisationRegistry} from "./IOrganisationRegistry.sol";
+
+/// @title Ledgerline receivable token
+/// @notice A receivable is a claim on a core enterprise for `amount` of a settlement token at `maturity`.
+/// Confirming an invoice mints its *root* receivable to the supplier; splitting creates a *child* with
+/// its own id, its parent and the same root. The receivables sharing a root form its *lineage tree*, whose
+/// live amounts always add up to the root's face amount until redemption burns them.
+///
+/// Ids encode lineage: `id = rootSeq << 32 | seq`, where `seq` is 0 for the root and counts the root's
+/// children from 1. So `rootId(id) = id & ~0xffffffff` is the root's own token id, and is also the
+/// ERC-3525 slot. Every id handed out is non-zero.
+///
+/// A transfer to another organisation is an *offer* the receiver accepts or rejects before a deadline
+/// (signing for receipt); meanwhile the offered receivable is held in escrow by this contract
+/// (`ownerOf` answers this contract's address) and on rejection, cancellation or expiry it returns to
+/// the sender. ERC-721 `transferFrom`/`safeTransferFrom` and ERC-3525 `transferFrom(id, to, value)` make
+/// such an offer with the default offer window.
+interface IReceivableToken is IERC3525, IOrganisationRegistry {
+    /// @notice The terms of an invoice as the core enterprise confirms them (the EIP-712 `Confirmation`
+    /// adds the signer's `nonce` and a `deadline`).
+    struct Invoice {
+        /// @dev keccak256 of the canonical off-chain document; confirmable once, ever.
+        bytes32 invoiceHash;
+        address supplier;
+        /// @dev The core enterprise that owes the money.
+        address debtor;
+        /// @dev The settlement token (ERC-20) the debt is paid in; must be allowed by the operator.
+        address currency;
+        /// @dev Face amount in `currency` base units.
+        uint256 amount;
+        /// @dev Unix seconds; must be in the future when confirmed.
+        uint64 maturity;
+    }
+
+    /// @notice Bit flags of a receivable's state.
+    /// OFFERED: in escrow, offered to `counterparty` until `offerDeadline`.
+    /// PLEDGED: locked for `counterparty` (the pledgee); its holder cannot move or split it.
+    /// FINANCED: this part (or an ancestor after the split) was financed; it can never be financed again.
+    function FLAG_OFFERED() external view returns (uint8);
+    function FLAG_PLEDGED() external view returns (uint8);
+    function FLAG_FINANCED() external view returns (uint8);
+
+    /// @notice A receivable as the outside world sees it.
+    struct Receivable {
+        /// @dev The organisation the claim belongs to (the sender while an offer is open); zero once burnt.
+        address holder;
+        uint256 amount;
+        uint256 rootId;
+        /// @dev Zero for a root.
+        uint256 parentId;
+        /// @dev 0 for a root, parent's depth + 1 for a child.
+        uint8 depth;
+        uint8 flags;
+        /// @dev The offer's receiver while OFFERED, the pledgee while PLEDGED, otherwise zero.
+        address counterparty;
+        uint64 offerDeadline;
+    }
+
+    /// @notice What every receivable of one lineage tree shares.
+    struct Root {
+        /// @dev The core enterprise (debtor).
+        address issuer;
+        address currency;
+        uint64 maturity;
+        bool frozen;
+        bool overdue;
+    }
+
+    /// @notice Why an offer ended without acceptance.
+    enum OfferEnd {
+        Rejected,
+        Cancelled,
+        Expired
+    }
+
+    // ─── events (the indexer's API: complete without reading storage) ─────────────
+
+    event CurrencyAllowed(address indexed currency, bool allowed);
+    event LedgerParametersSet(uint256 minPartAmount, uint8 maxDepth, uint32 defaultOfferWindow);
+
+    event InvoiceRegistered(
+        bytes32 indexed invoiceHash,
+        address indexed supplier,
+        address indexed debtor,
+        address currency,
+        uint256 amount,
+        uint64 maturity
+    );
+    event InvoiceRejected(bytes32 indexed invoiceHash, address indexed debtor, string reason);
+    /// @notice The root receivable `rootId` was minted to `supplier`; `nonce` is the signer nonce consumed
+    /// (type(uint256).max when the debtor confirmed by its own transaction).
+    event InvoiceConfirmed(
+        bytes32 indexed invoiceHash,
+        uint256 indexed rootId,
+        address indexed debtor,
+        address supplier,
+        address currency,
+        uint256 amount,
+        uint64 maturity,
+        uint256 nonce
+    );
+    /// @notice `amount` was split off `parentId` into the new `childId`, held by `holder`;
+    /// `parentAmount` is what the parent keeps.
+    event ReceivableSplit(
+        uint256 indexed parentId,
+        uint256 indexed childId,
+        address indexed holder,
+        uint256 amount,
+        uint256 parentAmount
+    );
+    event TransferOffered(uint256 indexed id, address indexed from, address indexed to, uint64 deadline);
+    event OfferAccepted(uint256 indexed id, address indexed from, address indexed to);
+    event OfferEnded(uint256 indexed id, address indexed from, address indexed to, OfferEnd reason);
+    /// @notice Moved at once, without an offer, by the financing settlement (the receiver signed the quote).
+    event ReceivableMoved(uint256 indexed id, address indexed from, address indexed to);
+    event ReceivablePledged(uint256 indexed id, address indexed holder, address indexed pledgee);
+    event PledgeReleased(uint256 indexed id, address indexed holder, address indexed pledgee);
+    event ReceivableFinanced(uint256 indexed id, address indexed holder);
+    event RootFrozen(uint256 indexed rootId, address indexed by);
+    event RootUnfrozen(uint256 indexed rootId, address indexed by);
+    event RootOverdue(uint256 indexed rootId);
+    event ReceivableBurned(uint256 indexed id, address indexed holder, uint256 amount);
+
+    // ─── errors ────────────────────────────────────────────────────────────────
+
+    error ReceivableNonexistent(uint256 id);
+    error ReceivableZeroAmount();
+    error ReceivableMaturityInPast(uint64 maturity, uint256 nowTimestamp);
+    error ReceivableMatured(uint256 id, uint64 maturity);
+    error ReceivableCurrencyNotAllowed(address currency);
+    error ReceivableAmountTooLarge(uint256 amount, uint256 max);
+    error ReceivableInvoiceAlreadyConfirmed(bytes32 invoiceHash);
+    error ReceivableInvoiceAlreadyRegistered(bytes32 invoiceHash);
+    error ReceivableInvoiceNotRegistered(bytes32 invoiceHash);
+    error ReceivableInvoiceTermsMismatch(bytes32 invoiceHash);
+    error ReceivableInvalidSigner(address signer, address debtor);
+    error ReceivableSignatureExpired(uint256 deadline, uint256 nowTimestamp);
+    error ReceivableUnauthorized(address caller, uint256 id);
+    error ReceivableInsufficientAmount(uint256 id, uint256 available, uint256 needed);
+    error ReceivablePartTooSmall(uint256 amount, uint256 minPartAmount);
+    error ReceivableTooDeep(uint256 id, uint8 maxDepth);
+    error ReceivableSelfTransfer(uint256 id, address to);
+    error ReceivableIsPledged(uint256 id, address pledgee);
+    error ReceivableNotPledged(uint256 id);
+    error ReceivableIsOffered(uint256 id, address to);
+    error ReceivableNotOffered(uint256 id);
+    error ReceivableOfferExpired(uint256 id, uint64 deadline);
+    error ReceivableOfferNotExpired(uint256 id, uint64 deadline);
+    error ReceivableInvalidDeadline(uint64 deadline);
+    error ReceivableFrozen(uint256 rootId);
+    error ReceivableNotFrozen(uint256 rootId);
+    error ReceivableOverdue(uint256 rootId);
+    error ReceivableAlreadyFinanced(uint256 id);
+    error ReceivableMergeUnsupported(uint256 fromId, uint256 toId);
+    error ReceivableInvalidParameters();
+
+    // ─── operator ──────────────────────────────────────────────────────────────
+
+    /// @notice Allows or disallows `currency` as a settlement token for new confirmations. Operator only.
+    function setCurrencyAllowed(address currency, bool allowed) external;
+
+    /// @notice Sets the anti-griefing limits and the default offer window. Operator only.
+    function setLedgerParameters(uint256 minPartAmount, uint8 maxDepth, uint32 defaultOfferWindow) external;
+
+    /// @notice Halts every state change. Operator only.
+    function pause() external;
+
+    function unpause() external;
+
+    // ─── invoices and confirmation ─────────────────────────────────────────────
+
+    /// @notice The supplier announces an invoice for its debtor to confirm (optional before confirmation;
+    /// when present, the confirmed terms must match it).
+    function registerInvoice(Invoice calldata invoice) external;
+
+    /// @notice The debtor rejects a registered invoice; the supplier may register corrected terms.
+    function rejectInvoice(bytes32 invoiceHash, string calldata reason) external;
+
+    /// @notice The debtor confirms `invoice` by its own transaction. Mints the root receivable to the
+    /// supplier and consumes the debtor's credit line.
+    function confirmInvoice(Invoice calldata invoice) external returns (uint256 rootId);
+
+    /// @notice Anyone submits the debtor's EIP-712 `Confirmation` signature (ERC-1271 for contract
+    /// wallets). Consumes the debtor's current nonce.
+    function confirmInvoiceWithSignature(Invoice calldata invoice, uint256 deadline, bytes calldata signature)
+        external
+        returns (uint256 rootId);
+
+    /// @notice EIP-712 digest the debtor signs to confirm `invoice` with `nonce` and `deadline`.
+    function confirmationDigest(Invoice calldata invoice, uint256 nonce, uint256 deadline)
+        external
+        view
+        returns (bytes32);
+
+    /// @notice The next EIP-712 nonce of `signer`.
+    function nonces(address signer) external view returns (uint256);
+
+    // ─── split, transfer, offers ───────────────────────────────────────────────
+
+    /// @notice Splits `amount` off `id` into a new child kept by the same holder.
+    function split(uint256 id, uint256 amount) external returns (uint256 childId);
+
+    /// @notice Offers `amount` of `id` to `to` until `deadline` (0 = the default window). The whole
+    /// amount offers the token itself; less splits a child off and offers that.
+    function offerTransfer(uint256 id, address to, uint256 amount, uint64 deadline)
+        external
+        returns (uint256 offeredId);
+
+    /// @notice The receiver takes the offered receivable.
+    function acceptOffer(uint256 id) external;
+
+    /// @notice The receiver declines; the receivable returns to the sender.
+    function rejectOffer(uint256 id) external;
+
+    /// @notice The sender withdraws its open offer.
+    function cancelOffer(uint256 id) external;
+
+    /// @notice Anyone returns an expired offer to its sender.
+    function reclaimExpiredOffer(uint256 id) external;
+
+    // ─── pledge, dispute freeze ────────────────────────────────────────────────
+
+    /// @notice The holder locks `id` for `pledgee` (a registered financier).
+    function pledge(uint256 id, address pledgee) external;
+
+    /// @notice The pledgee (or the settlement contracts) unlocks `id`.
+    function releasePledge(uint256 id) external;
+
+    /// @notice The root's debtor or the operator freezes a whole lineage tree (a dispute), in O(1).
+    function freezeRoot(uint256 rootId) external;
+
+    function unfreezeRoot(uint256 rootId) external;
+
+    // ─── settlement hooks (FINANCING_ROLE / SETTLEMENT_ROLE contracts only) ──────
+
+    /// @notice Splits `amount` off `id` (or takes the whole token) and moves it to `financier` at once,
+    /// marked FINANCED. FINANCING_ROLE.
+    function financePurchase(uint256 id, uint256 amount, address financier) external returns (uint256 financedId);
+
+    /// @notice Splits `amount` off `id` (or takes the whole token), marks it FINANCED and pledges it to
+    /// `pledgee`; the holder keeps it. FINANCING_ROLE.
+    function financePledge(uint256 id, uint256 amount, address pledgee) external returns (uint256 financedId);
+
+    /// @notice Burns `id` at redemption; returns what was burnt. SETTLEMENT_ROLE.
+    function burn(uint256 id) external returns (Receivable memory burnt);
+
+    /// @notice Marks a whole tree overdue. SETTLEMENT_ROLE (which checks maturity, grace and payment).
+    function markOverdue(uint256 rootId) external;
+
+    /// @notice Restores `amount` of `coreEnterprise`'s credit line after repayment. SETTLEMENT_ROLE.
+    function restoreCredit(address coreEnterprise, uint256 amount) external;
+
+    // ─── views ─────────────────────────────────────────────────────────────────
+
+    function receivableOf(uint256 id) external view returns (Receivable memory);
+
+    function rootOf(uint256 rootId) external view returns (Root memory);
+
+    /// @notice The root id the confirmed `invoiceHash` became (0 if never confirmed).
+    function rootIdOfInvoice(bytes32 invoiceHash) external view returns (uint256);
+
+    /// @notice Total face amount confirmed for `issuer` in `currency` maturing at `maturity`.
+    function issuedFace(address issuer, address currency, uint64 maturity) external view returns (uint256);
+
+    function isCurrencyAllowed(address currency) external view returns (bool);
+
+    function ledgerParameters()
+        external
+        view
+        returns (uint256 minPartAmount, uint8 maxDepth, uint32 defaultOfferWindow);
+}
