@@ -92,6 +92,10 @@ interface IRepaymentVault {
     error VaultRootFrozen(uint256 rootId);
     /// @notice `rootId` becomes overdue-markable at `overdueAt`.
     error VaultNotOverdueYet(uint256 rootId, uint256 overdueAt, uint256 nowTimestamp);
+    /// @notice `rootId` is not the id of a confirmed root receivable.
+    error VaultUnknownRoot(uint256 rootId);
+    /// @notice The tree of `rootId` is already marked overdue.
+    error VaultAlreadyOverdue(uint256 rootId);
     /// @notice The pool of `rootId` is fully funded; it cannot be overdue.
     error VaultPoolFullyFunded(uint256 rootId, bytes32 poolId);
     /// @notice `caller` may not record pledges (only the financing settlement may).
@@ -127,9 +131,9 @@ interface IRepaymentVault {
 
     // ─── financing settlement ──────────────────────────────────────────────────
 
-    /// @notice Records that the holder of the pledged receivable `id` owes `pledgee` `owed`. Only a
-    /// contract holding FINANCING_ROLE on the ledger (the financing settlement).
-    function recordPledge(uint256 id, address pledgee, uint256 owed) external;
+    /// @notice Records that `holder` of the pledged receivable `id` owes `pledgee` `owed`. Only a contract
+    /// holding FINANCING_ROLE on the ledger (the financing settlement).
+    function recordPledge(uint256 id, address holder, address pledgee, uint256 owed) external;
 
     // ─── views ─────────────────────────────────────────────────────────────────
 
