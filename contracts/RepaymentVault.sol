@@ -144,8 +144,8 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
 
     /// @inheritdoc IRepaymentVault
     function markOverdue(uint256 rootId) external nonReentrant {
+        // Reverts with the ledger's ReceivableNonexistent unless `rootId` is a confirmed root.
         IReceivableToken.Root memory root = _ledger.rootOf(rootId);
-        if (root.issuer == address(0)) revert VaultUnknownRoot(rootId);
         if (root.overdue) revert VaultAlreadyOverdue(rootId);
         uint256 overdueAt = uint256(root.maturity) + _gracePeriod;
         if (block.timestamp < overdueAt) revert VaultNotOverdueYet(rootId, overdueAt, block.timestamp);

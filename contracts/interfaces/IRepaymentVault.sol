@@ -92,8 +92,6 @@ interface IRepaymentVault {
     error VaultRootFrozen(uint256 rootId);
     /// @notice `rootId` becomes overdue-markable at `overdueAt`.
     error VaultNotOverdueYet(uint256 rootId, uint256 overdueAt, uint256 nowTimestamp);
-    /// @notice `rootId` is not the id of a confirmed root receivable.
-    error VaultUnknownRoot(uint256 rootId);
     /// @notice The tree of `rootId` is already marked overdue.
     error VaultAlreadyOverdue(uint256 rootId);
     /// @notice The pool of `rootId` is fully funded; it cannot be overdue.

@@ -1,0 +1,103 @@
+// Deploys Ledgerline's settlement side next to an existing ledger (the receivable token): the test
+// settlement token (unless a real currency is given), the repayment vault and the financing settlement,
+// then wires them into the ledger. Used by `scripts/start.ts`, by the test fixtures and by the gas bench,
+// so deployment is tested code. Takes signers and addresses only, never Hardhat's runtime, so it runs
+// against any JSON-RPC chain.
+import { id, type Addressable, type Signer } from "ethers";
+import {
+  FinancingSettlement__factory,
+  IAccessControl__factory,
+  IReceivableToken__factory,
+  RepaymentVault__factory,
+  SettlementToken__factory,
+  type FinancingSettlement,
+  type RepaymentVault,
+  type SettlementToken,
+} from "../typechain-types";
+
+/** The ledger roles the settlement contracts need, named as the receivable token names them. */
+export const FINANCING_ROLE = id("FINANCING_ROLE");
+export const SETTLEMENT_ROLE = id("SETTLEMENT_ROLE");
+
+/** Default seconds after maturity before an unpaid receivable may be marked overdue. */
+export const DEFAULT_GRACE_PERIOD = 7n * 24n * 60n * 60n;
+/** Default decimals of the test settlement token (cents, like the story's 1,000,000.00). */
+export const DEFAULT_CURRENCY_DECIMALS = 2;
+
+export interface DeploySettlementTokenOptions {
+  /** Receives DEFAULT_ADMIN_ROLE and OPERATOR_ROLE (the only minter). */
+  admin: Signer;
+  decimals?: number;
+  name?: string;
+  symbol?: string;
+}
+
+/** Deploys the test settlement token (an ERC-20 with permit that stands for cash). */
+export async function deploySettlementToken({
+  admin,
+  decimals = DEFAULT_CURRENCY_DECIMALS,
+  name = "Ledgerline Test Cash",
+  symbol = "LCASH",
+}: DeploySettlementTokenOptions): Promise<SettlementToken> {
+  const token = await new SettlementToken__factory(admin).deploy(name, symbol, decimals, await admin.getAddress());
+  await token.waitForDeployment();
+  return token;
+}
+
+export interface DeploySettlementOptions {
+  /** Must hold DEFAULT_ADMIN_ROLE (to grant roles) and OPERATOR_ROLE (to allow the currency) on the ledger. */
+  admin: Signer;
+  /** The receivable token. */
+  ledger: string | Addressable;
+  /** An existing ERC-20 to settle in; when absent a test settlement token is deployed. */
+  currency?: string;
+  currencyDecimals?: number;
+  /** Seconds after maturity before an unfunded receivable may be marked overdue. */
+  gracePeriod?: bigint;
+}
+
+export interface SettlementDeployment {
+  /** The deployed test token, when no currency was given. */
+  settlementToken: SettlementToken | undefined;
+  /** Address of the ERC-20 the ledger now allows. */
+  currency: string;
+  financing: FinancingSettlement;
+  vault: RepaymentVault;
+  gracePeriod: bigint;
+  /** Block of the first settlement deployment transaction (the indexer's start for these contracts). */
+  startBlock: number;
+}
+
+export async function deploySettlement({
+  admin,
+  ledger,
+  currency,
+  currencyDecimals = DEFAULT_CURRENCY_DECIMALS,
+  gracePeriod = DEFAULT_GRACE_PERIOD,
+}: DeploySettlementOptions): Promise<SettlementDeployment> {
+  const ledgerAddress = typeof ledger === "string" ? ledger : await ledger.getAddress();
+  const provider = admin.provider;
+  if (provider === null) throw new Error("deploySettlement: the admin signer has no provider");
+  const startBlock = await provider.getBlockNumber();
+
+  let settlementToken: SettlementToken | undefined;
+  if (currency === undefined) {
+    settlementToken = await deploySettlementToken({ admin, decimals: currencyDecimals });
+    currency = await settlementToken.getAddress();
+  }
+
+  const vault = await new RepaymentVault__factory(admin).deploy(ledgerAddress, gracePeriod);
+  await vault.waitForDeployment();
+  const financing = await new FinancingSettlement__factory(admin).deploy(ledgerAddress, await vault.getAddress());
+  await financing.waitForDeployment();
+
+  const roles = IAccessControl__factory.connect(ledgerAddress, admin);
+  await (await roles.grantRole(FINANCING_ROLE, await financing.getAddress())).wait();
+  await (await roles.grantRole(SETTLEMENT_ROLE, await vault.getAddress())).wait();
+  const receivables = IReceivableToken__factory.connect(ledgerAddress, admin);
+  if (!(await receivables.isCurrencyAllowed(currency))) {
+    await (await receivables.setCurrencyAllowed(currency, true)).wait();
+  }
+
+  return { settlementToken, currency, financing, vault, gracePeriod, startBlock };
+}
