@@ -1,0 +1,88 @@
+/**
+ * `createApp(deps)`: the whole HTTP API as an Express app, built from its dependencies and not listening
+ * (tests use supertest; `server/main.ts` and `startApiServer` listen). Each domain folder contributes its
+ * routes; the OpenAPI document is generated from exactly the routes mounted here.
+ */
+import type { Express } from "express";
+import { createLogger, type Logger } from "../lib/logger";
+import type { ApiConfig } from "../config/api";
+import type { PrismaClient } from "../db/client";
+import { createPrismaAuthStore } from "../auth/prismaAuthStore";
+import { authRoutes } from "../auth/routes";
+import { createAuthService, type AuthService } from "../auth/service";
+import { createHttpApp } from "./http";
+import { createPrismaIdempotencyStore } from "./idempotency";
+import { buildOpenApiDocument, renderOpenApiHtml } from "./openapi";
+import { createReadinessProbe } from "./readiness";
+import type { AnyRoute } from "./route";
+import { systemRoutes, type ReadinessProbe } from "./system";
+
+export interface ApiDeps {
+  config: ApiConfig;
+  db: PrismaClient;
+  logger?: Logger;
+  /** Chain id the SIWE messages must name (checked when given). */
+  chainId?: number;
+  /** The chain head, for `/ready`'s lag. */
+  chainHead?: () => Promise<number>;
+  /** Routes of the domain use cases (organisations, receivables, financing, ...). */
+  domainRoutes?: readonly AnyRoute[];
+  readiness?: ReadinessProbe;
+  now?: () => Date;
+}
+
+export interface ApiApp {
+  app: Express;
+  auth: AuthService;
+  openApiDocument: Record<string, unknown>;
+  routes: readonly AnyRoute[];
+}
+
+export const API_VERSION = "1.0.0";
+
+export function createApp(deps: ApiDeps): ApiApp {
+  // The logger redacts secret-named fields; the request logger never logs headers or bodies anyway.
+  const logger = deps.logger ?? createLogger({ name: "api", level: deps.config.API_LOG_LEVEL });
+  const now = deps.now ?? (() => new Date());
+  const auth = createAuthService({
+    store: createPrismaAuthStore(deps.db),
+    sessionTtlSeconds: deps.config.API_SESSION_TTL_SECONDS,
+    siwe: {
+      domain: deps.config.SIWE_DOMAIN,
+      nonceTtlSeconds: deps.config.SIWE_NONCE_TTL_SECONDS,
+      ...(deps.chainId === undefined ? {} : { chainId: deps.chainId }),
+    },
+    now,
+  });
+  const readiness =
+    deps.readiness ??
+    createReadinessProbe({
+      db: deps.db,
+      maxLagBlocks: deps.config.API_READY_MAX_LAG_BLOCKS,
+      ...(deps.chainHead === undefined ? {} : { chainHead: deps.chainHead }),
+    });
+
+  let document: Record<string, unknown> = {};
+  let html = "";
+  const routes: AnyRoute[] = [
+    ...systemRoutes({ readiness, document: () => document, documentHtml: () => html }),
+    ...authRoutes(auth),
+    ...(deps.domainRoutes ?? []),
+  ];
+  document = buildOpenApiDocument(routes, {
+    title: "Ledgerline API",
+    version: API_VERSION,
+    description:
+      "Supply-chain finance ledger: core enterprises confirm invoices into receivables, suppliers split and transfer them down the chain and request financing, banks quote and fund, auditors trace. Amounts are decimal strings of settlement-token base units.",
+  }) as unknown as Record<string, unknown>;
+  html = renderOpenApiHtml(document);
+
+  const app = createHttpApp({
+    config: deps.config,
+    logger,
+    routes,
+    authenticator: auth,
+    idempotency: createPrismaIdempotencyStore(deps.db, now),
+  });
+  return { app, auth, openApiDocument: document, routes };
+}

@@ -1,0 +1,100 @@
+/**
+ * One route = one definition: its zod schemas validate the request, type the handler and generate the
+ * OpenAPI document, and its access rule is enforced before the handler runs. Domain folders export
+ * arrays of these; `createApp` mounts them and `openapi.ts` documents them, so nothing is declared twice.
+ */
+import type { Request, Response } from "express";
+import { z } from "zod";
+import type { AccessRole, Principal } from "../auth/principal";
+
+export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
+
+/** Who may call a route. `public` routes need no credential at all. */
+export type Access =
+  | { kind: "public" }
+  | {
+      kind: "authenticated";
+      roles: readonly AccessRole[];
+      /** Suspended organisations are refused everywhere except routes that say otherwise (e.g. `GET /v1/me`). */
+      allowSuspended?: boolean;
+    };
+
+export type ZodObjectLike = z.ZodType<Record<string, unknown>>;
+
+export interface RouteContext<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  /** Present on every non-public route. */
+  principal: Principal;
+  /** The `Idempotency-Key` header when the route is `idempotent`. */
+  idempotencyKey: string | undefined;
+  req: Request;
+  res: Response;
+}
+
+export interface RouteDefinition<
+  P extends ZodObjectLike | undefined = ZodObjectLike | undefined,
+  Q extends ZodObjectLike | undefined = ZodObjectLike | undefined,
+  B extends z.ZodType | undefined = z.ZodType | undefined,
+  R extends z.ZodType | undefined = z.ZodType | undefined,
+> {
+  method: HttpMethod;
+  /** OpenAPI-style path with `{param}` placeholders, always under `/v1` (or `/health`, `/ready`). */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: readonly string[];
+  access: Access;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** How the body arrives: JSON (default) or raw bytes (document upload). */
+  bodyType?: "json" | "raw";
+  /** Writes that send transactions require an `Idempotency-Key` header. */
+  idempotent?: boolean;
+  response: {
+    status: number;
+    description: string;
+    /** Undefined when the handler writes the response itself (CSV, HTML, bytes). */
+    schema?: R;
+    contentType?: string;
+  };
+  /** Error statuses this route can answer with, for the document (401/403/400 are added from the access rule). */
+  errors?: readonly number[];
+  handler: (
+    ctx: RouteContext<
+      P extends z.ZodType ? z.output<P> : Record<string, never>,
+      Q extends z.ZodType ? z.output<Q> : Record<string, never>,
+      B extends z.ZodType ? z.output<B> : undefined
+    >,
+  ) => Promise<R extends z.ZodType ? z.input<R> : void>;
+}
+
+// The loose type every table stores; `defineRoute` keeps each route's handler precisely typed.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRoute = RouteDefinition<any, any, any, any>;
+
+export function defineRoute<
+  P extends ZodObjectLike | undefined = undefined,
+  Q extends ZodObjectLike | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+  R extends z.ZodType | undefined = undefined,
+>(def: RouteDefinition<P, Q, B, R>): AnyRoute {
+  return def as AnyRoute;
+}
+
+/** Express path (`/v1/receivables/:id`) of an OpenAPI path (`/v1/receivables/{id}`). */
+export function expressPath(path: string): string {
+  return path.replace(/\{([A-Za-z0-9_]+)\}/g, ":$1");
+}
+
+/** A matcher for a route's path, used to tell 405 (known path, other method) from 404. */
+export function pathMatcher(path: string): RegExp {
+  const pattern = path
+    .split(/(\{[A-Za-z0-9_]+\})/)
+    .map((part) => (part.startsWith("{") ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+    .join("");
+  return new RegExp(`^${pattern}/?$`);
+}

@@ -1,0 +1,131 @@
+/**
+ * The authentication store over the database: API keys, sessions and SIWE nonces (api.prisma), and the
+ * organisation projection (chain.prisma, read only).
+ */
+import type { PrismaClient } from "../db/client";
+import { ORGANISATION_ROLES, type OrganisationRole, type Subject } from "./principal";
+import type { ApiKeyRecord, AuthStore, OrganisationView } from "./store";
+
+interface SubjectColumns {
+  subjectKind: string;
+  organisation: string | null;
+  admin: boolean;
+}
+
+function subjectFromRow(row: SubjectColumns): Subject {
+  if (row.subjectKind === "ORGANISATION" && row.organisation !== null) {
+    return { kind: "ORGANISATION", organisation: row.organisation, admin: row.admin };
+  }
+  if (row.subjectKind === "OPERATOR" || row.subjectKind === "AUDITOR") return { kind: row.subjectKind };
+  throw new Error(`corrupt credential subject ${row.subjectKind}`);
+}
+
+function subjectToRow(subject: Subject): SubjectColumns {
+  return subject.kind === "ORGANISATION"
+    ? { subjectKind: subject.kind, organisation: subject.organisation, admin: subject.admin }
+    : { subjectKind: subject.kind, organisation: null, admin: subject.kind === "OPERATOR" };
+}
+
+export function organisationRoleOf(role: string): OrganisationRole | undefined {
+  return (ORGANISATION_ROLES as readonly string[]).includes(role) ? (role as OrganisationRole) : undefined;
+}
+
+export function createPrismaAuthStore(db: PrismaClient): AuthStore {
+  const apiKeyFromRow = (row: {
+    id: string;
+    secretHash: string;
+    subjectKind: string;
+    organisation: string | null;
+    admin: boolean;
+    label: string;
+    createdBy: string;
+    createdAtMs: bigint;
+    revokedAtMs: bigint | null;
+  }): ApiKeyRecord => ({
+    id: row.id,
+    secretHash: row.secretHash,
+    subject: subjectFromRow(row),
+    label: row.label,
+    createdBy: row.createdBy,
+    createdAt: new Date(Number(row.createdAtMs)),
+    revokedAt: row.revokedAtMs === null ? null : new Date(Number(row.revokedAtMs)),
+  });
+
+  return {
+    async insertApiKey(record) {
+      await db.apiKey.create({
+        data: {
+          id: record.id,
+          secretHash: record.secretHash,
+          ...subjectToRow(record.subject),
+          label: record.label,
+          createdBy: record.createdBy,
+          createdAtMs: BigInt(record.createdAt.getTime()),
+          revokedAtMs: null,
+        },
+      });
+    },
+    async findApiKey(id) {
+      const row = await db.apiKey.findUnique({ where: { id } });
+      return row === null ? undefined : apiKeyFromRow(row);
+    },
+    async listApiKeys(filter) {
+      const rows = await db.apiKey.findMany({
+        where: {
+          ...(filter.organisation === undefined ? {} : { organisation: filter.organisation }),
+          ...(filter.kind === undefined ? {} : { subjectKind: filter.kind }),
+        },
+        orderBy: { createdAtMs: "asc" },
+      });
+      return rows.map(apiKeyFromRow);
+    },
+    async revokeApiKey(id, at) {
+      const { count } = await db.apiKey.updateMany({ where: { id, revokedAtMs: null }, data: { revokedAtMs: BigInt(at.getTime()) } });
+      if (count > 0) await db.apiSession.deleteMany({ where: { credentialId: `key:${id}` } });
+      return count > 0;
+    },
+    async insertSession(record) {
+      await db.apiSession.create({
+        data: {
+          id: record.id,
+          secretHash: record.secretHash,
+          ...subjectToRow(record.subject),
+          credentialId: record.credentialId,
+          expiresAtMs: BigInt(record.expiresAt.getTime()),
+        },
+      });
+    },
+    async findSession(id) {
+      const row = await db.apiSession.findUnique({ where: { id } });
+      if (row === null) return undefined;
+      return {
+        id: row.id,
+        secretHash: row.secretHash,
+        subject: subjectFromRow(row),
+        credentialId: row.credentialId,
+        expiresAt: new Date(Number(row.expiresAtMs)),
+      };
+    },
+    async deleteSession(id) {
+      await db.apiSession.deleteMany({ where: { id } });
+    },
+    async insertNonce({ nonce, expiresAt }) {
+      await db.siweNonce.create({ data: { nonce, expiresAtMs: BigInt(expiresAt.getTime()), usedAtMs: null } });
+    },
+    async consumeNonce({ nonce, now }) {
+      // One conditional UPDATE: of two concurrent sign-ins with the same nonce, exactly one sees count 1.
+      const nowMs = BigInt(now.getTime());
+      const { count } = await db.siweNonce.updateMany({
+        where: { nonce, usedAtMs: null, expiresAtMs: { gt: nowMs } },
+        data: { usedAtMs: nowMs },
+      });
+      return count === 1;
+    },
+    async findOrganisation(address): Promise<OrganisationView | undefined> {
+      const row = await db.organisation.findUnique({ where: { address }, select: { address: true, role: true, active: true } });
+      if (row === null) return undefined;
+      const role = organisationRoleOf(row.role);
+      return role === undefined ? undefined : { address: row.address, role, active: row.active };
+    },
+  };
+}

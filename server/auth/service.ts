@@ -1,0 +1,202 @@
+/**
+ * Authentication use cases: issue and revoke API keys, turn an API key or a Sign-In with Ethereum
+ * (EIP-4361) message into a short-lived session, and resolve a request's credential into a principal.
+ *
+ * Must never: store or log a secret, trust a role carried by a token (the role is read from the chain
+ * projection on every request), or accept a SIWE nonce twice.
+ */
+import { randomBytes } from "node:crypto";
+import { getAddress } from "ethers";
+import { SiweMessage } from "siwe";
+import { ForbiddenError, UnauthorizedError, ValidationError } from "../lib/appErrors";
+import { newCredential, parseCredential, secretMatches } from "./credentials";
+import type { Principal, Subject } from "./principal";
+import type { ApiKeyRecord, AuthStore } from "./store";
+
+export interface AuthServiceOptions {
+  store: AuthStore;
+  sessionTtlSeconds: number;
+  siwe: { domain: string; nonceTtlSeconds: number; chainId?: number };
+  now?: () => Date;
+}
+
+export interface IssuedCredential {
+  id: string;
+  /** Shown once; only its hash is kept. */
+  token: string;
+  expiresAt?: string;
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;
+
+function subjectLabel(subject: Subject): string {
+  return subject.kind === "ORGANISATION" ? subject.organisation : subject.kind;
+}
+
+export function createAuthService(options: AuthServiceOptions) {
+  const { store } = options;
+  const now = options.now ?? (() => new Date());
+
+  async function principalOf(subject: Subject, credentialId: string): Promise<Principal> {
+    if (subject.kind !== "ORGANISATION") return { kind: subject.kind, credentialId };
+    const organisation = await store.findOrganisation(subject.organisation);
+    // A credential of an organisation the chain does not (or no longer) know authenticates nobody.
+    if (organisation === undefined) throw new UnauthorizedError("CredentialInvalid", "credential is not valid");
+    return {
+      kind: "ORGANISATION",
+      organisation: organisation.address,
+      role: organisation.role,
+      active: organisation.active,
+      admin: subject.admin,
+      credentialId,
+    };
+  }
+
+  async function checkApiKey(token: string): Promise<ApiKeyRecord> {
+    const parsed = parseCredential(token);
+    if (parsed === undefined || parsed.kind !== "apiKey") throw new UnauthorizedError("CredentialInvalid", "credential is not valid");
+    const record = await store.findApiKey(parsed.id);
+    if (record === undefined || record.revokedAt !== null || !secretMatches(parsed.secret, record.secretHash)) {
+      throw new UnauthorizedError("CredentialInvalid", "credential is not valid");
+    }
+    return record;
+  }
+
+  async function openSession(subject: Subject, credentialId: string): Promise<IssuedCredential> {
+    const credential = newCredential("session");
+    const expiresAt = new Date(now().getTime() + options.sessionTtlSeconds * 1000);
+    await store.insertSession({ id: credential.id, secretHash: credential.secretHash, subject, credentialId, expiresAt });
+    return { id: credential.id, token: credential.token, expiresAt: expiresAt.toISOString() };
+  }
+
+  return {
+    /** Resolves `Authorization: Bearer <session or API key>` into a principal. */
+    async authenticate(token: string | undefined): Promise<Principal> {
+      if (token === undefined || token === "") throw new UnauthorizedError("CredentialMissing", "authentication required");
+      const parsed = parseCredential(token);
+      if (parsed === undefined) throw new UnauthorizedError("CredentialInvalid", "credential is not valid");
+      if (parsed.kind === "apiKey") {
+        const record = await checkApiKey(token);
+        return principalOf(record.subject, `key:${record.id}`);
+      }
+      const session = await store.findSession(parsed.id);
+      if (session === undefined || !secretMatches(parsed.secret, session.secretHash)) {
+        throw new UnauthorizedError("CredentialInvalid", "credential is not valid");
+      }
+      if (session.expiresAt.getTime() <= now().getTime()) {
+        throw new UnauthorizedError("SessionExpired", "session expired; sign in again");
+      }
+      // A session made from an API key dies with that key.
+      if (session.credentialId.startsWith("key:")) {
+        const key = await store.findApiKey(session.credentialId.slice(4));
+        if (key === undefined || key.revokedAt !== null) throw new UnauthorizedError("CredentialInvalid", "credential is not valid");
+      }
+      return principalOf(session.subject, session.credentialId);
+    },
+
+    /**
+     * Issues an API key for `subject`. The operator may issue any key; an organisation admin only keys for
+     * its own organisation (and never admin keys for another one). Auditor keys are the operator's alone.
+     */
+    async issueApiKey(input: { issuer: Principal | "bootstrap"; subject: Subject; label: string }): Promise<IssuedCredential> {
+      const { issuer, subject } = input;
+      if (issuer !== "bootstrap" && issuer.kind !== "OPERATOR") {
+        const ownOrg = issuer.kind === "ORGANISATION" && issuer.admin && subject.kind === "ORGANISATION" && subject.organisation === issuer.organisation;
+        if (!ownOrg) throw new ForbiddenError("ApiKeyIssueDenied", "only the operator or an admin of the organisation may issue this key");
+      }
+      if (subject.kind === "ORGANISATION" && (await store.findOrganisation(subject.organisation)) === undefined) {
+        throw new ValidationError("the organisation is not registered", [
+          { field: "body.organisation", message: "not a registered organisation", code: "custom" },
+        ]);
+      }
+      const credential = newCredential("apiKey");
+      await store.insertApiKey({
+        id: credential.id,
+        secretHash: credential.secretHash,
+        subject,
+        label: input.label,
+        createdBy: issuer === "bootstrap" ? "bootstrap" : issuer.credentialId,
+        createdAt: now(),
+        revokedAt: null,
+      });
+      return { id: credential.id, token: credential.token };
+    },
+
+    async listApiKeys(viewer: Principal): Promise<ApiKeyRecord[]> {
+      if (viewer.kind === "OPERATOR") return store.listApiKeys({});
+      if (viewer.kind === "ORGANISATION") return store.listApiKeys({ organisation: viewer.organisation });
+      return [];
+    },
+
+    /** Revokes a key the viewer may manage; another organisation's key id answers "not found". */
+    async revokeApiKey(viewer: Principal, id: string): Promise<boolean> {
+      const record = await store.findApiKey(id);
+      const visible =
+        record !== undefined &&
+        (viewer.kind === "OPERATOR" ||
+          (viewer.kind === "ORGANISATION" && viewer.admin && record.subject.kind === "ORGANISATION" && record.subject.organisation === viewer.organisation));
+      if (!visible) return false;
+      return store.revokeApiKey(id, now());
+    },
+
+    /** Exchanges a valid API key for a short-lived session token. */
+    async sessionFromApiKey(apiKey: string): Promise<IssuedCredential & { subject: string }> {
+      const record = await checkApiKey(apiKey);
+      await principalOf(record.subject, `key:${record.id}`);
+      return { ...(await openSession(record.subject, `key:${record.id}`)), subject: subjectLabel(record.subject) };
+    },
+
+    async endSession(token: string): Promise<void> {
+      const parsed = parseCredential(token);
+      if (parsed?.kind === "session") await store.deleteSession(parsed.id);
+    },
+
+    /** A one-time SIWE nonce (alphanumeric, 128 bits) valid for the configured time. */
+    async siweNonce(): Promise<{ nonce: string; expiresAt: string; domain: string }> {
+      // Hex is alphanumeric as EIP-4361 requires.
+      const nonce = randomBytes(16).toString("hex");
+      const expiresAt = new Date(now().getTime() + options.siwe.nonceTtlSeconds * 1000);
+      await store.insertNonce({ nonce, expiresAt });
+      return { nonce, expiresAt: expiresAt.toISOString(), domain: options.siwe.domain };
+    },
+
+    /**
+     * Verifies an EIP-4361 message and its signature. The nonce is consumed before the signature is even
+     * checked, so a message can be presented once only (a captured message cannot be replayed).
+     */
+    async siweVerify(input: { message: string; signature: string }): Promise<IssuedCredential & { subject: string }> {
+      let message: SiweMessage;
+      try {
+        message = new SiweMessage(input.message);
+      } catch {
+        throw new ValidationError("not an EIP-4361 message", [{ field: "body.message", message: "unparseable SIWE message", code: "custom" }]);
+      }
+      const at = now();
+      if (!(await store.consumeNonce({ nonce: message.nonce, now: at }))) {
+        throw new UnauthorizedError("SiweNonceInvalid", "the nonce is unknown, expired or already used");
+      }
+      if (message.domain !== options.siwe.domain) {
+        throw new UnauthorizedError("SiweDomainMismatch", `the message must be for ${options.siwe.domain}`);
+      }
+      if (options.siwe.chainId !== undefined && message.chainId !== options.siwe.chainId) {
+        throw new UnauthorizedError("SiweChainMismatch", `the message must be for chain ${options.siwe.chainId}`);
+      }
+      const result = await message.verify(
+        { signature: input.signature, domain: options.siwe.domain, nonce: message.nonce, time: at.toISOString() },
+        { suppressExceptions: true },
+      );
+      if (!result.success) {
+        const type = result.error?.type ?? "";
+        if (type === "Expired message.") throw new UnauthorizedError("SiweExpired", "the SIWE message has expired");
+        if (type === "Message is not valid yet.") throw new UnauthorizedError("SiweNotYetValid", "the SIWE message is not valid yet");
+        throw new UnauthorizedError("SiweSignatureInvalid", "the signature does not match the message's address");
+      }
+      const address = getAddress(message.address).toLowerCase();
+      const organisation = await store.findOrganisation(address);
+      if (organisation === undefined) throw new UnauthorizedError("SiweUnknownOrganisation", "the address is not a registered organisation");
+      // Whoever holds the organisation's own key is its administrator.
+      const subject: Subject = { kind: "ORGANISATION", organisation: address, admin: true };
+      return { ...(await openSession(subject, `siwe:${address}`)), subject: address };
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * The API's own environment variables, parsed once by zod at start-up. A bad value stops the server with
+ * a message naming the variable (never echoing a secret's value).
+ */
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const positiveInt = z.coerce.number().int().positive();
+
+const ApiEnvSchema = z.object({
+  API_HOST: z.string().min(1).default("127.0.0.1"),
+  API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Comma-separated origins allowed by CORS; empty (the default) allows no cross-origin caller. */
+  API_CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((s) =>
+      s
+        .split(",")
+        .map((o) => o.trim())
+        .filter((o) => o !== ""),
+    )
+    .pipe(z.array(z.url())),
+  /** Largest JSON body accepted, in bytes. */
+  API_BODY_LIMIT_BYTES: positiveInt.default(100_000),
+  /** Largest uploaded invoice document, in bytes. */
+  API_DOCUMENT_LIMIT_BYTES: positiveInt.default(5_000_000),
+  /** Requests per minute allowed per API key (or per IP for unauthenticated routes). */
+  API_RATE_LIMIT_PER_MINUTE: positiveInt.default(6_000),
+  API_SESSION_TTL_SECONDS: positiveInt.default(900),
+  /** The domain (host[:port]) that SIWE messages must name; protects against phishing replays. */
+  SIWE_DOMAIN: z.string().min(1).default("localhost:3000"),
+  SIWE_NONCE_TTL_SECONDS: positiveInt.default(300),
+  /** Behind a reverse proxy, trust X-Forwarded-For for the client address. */
+  API_TRUST_PROXY: bool.default(false),
+  /** The API reports not ready when the indexer is more blocks than this behind the head. */
+  API_READY_MAX_LAG_BLOCKS: z.coerce.number().int().min(0).default(50),
+  /** Where uploaded invoice documents are stored (content-addressed by their hash). */
+  API_DOCUMENT_DIR: z.string().min(1).default("data/documents"),
+  /** The encrypted ethers JSON keystores of organisations whose keys the server holds. */
+  API_KEYSTORE_DIR: z.string().min(1).default("data/keystore"),
+  API_KEYSTORE_PASSPHRASE: z.string().min(1).optional(),
+  API_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type ApiConfig = z.output<typeof ApiEnvSchema>;
+
+export class ApiConfigError extends Error {}
+
+/** Parses the API's environment. Throws `ApiConfigError` naming every bad variable. */
+export function loadApiConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
+  const picked: Record<string, string | undefined> = {};
+  for (const key of Object.keys(ApiEnvSchema.shape)) {
+    const value = env[key];
+    // An empty variable means "not set", as shells and .env files commonly produce.
+    picked[key] = value === "" ? undefined : value;
+  }
+  const parsed = ApiEnvSchema.safeParse(picked);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new ApiConfigError(`invalid API configuration:\n  ${lines.join("\n  ")}`);
+  }
+  return parsed.data;
+}
