@@ -1,0 +1,43 @@
+// Environment parsing shared by every process (indexer, API, scripts). A bad value stops start-up
+// with a message naming the variable; nothing reads process.env outside server/config.
+import { z } from "zod";
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export type Env = Record<string, string | undefined>;
+
+/** Parses `env` with an object schema whose keys are variable names; throws ConfigError naming every bad variable. */
+export function parseEnv<S extends z.ZodObject>(schema: S, env: Env = process.env): z.infer<S> {
+  // Empty strings count as unset, so `FOO= npm start` falls back to the default.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = schema.safeParse(cleaned);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => {
+    const name = i.path.join(".") || "(environment)";
+    const value = cleaned[name];
+    return `  ${name}: ${i.message}${value === undefined ? "" : ` (got "${value.length > 80 ? value.slice(0, 80) + "…" : value}")`}`;
+  });
+  throw new ConfigError(`invalid environment:\n${lines.join("\n")}`);
+}
+
+/** Non-negative integer given as decimal text. */
+export const intVar = (opts: { min?: number; max?: number } = {}) =>
+  z
+    .string()
+    .regex(/^\d+$/, "must be a non-negative integer")
+    .transform(Number)
+    .pipe(z.number().int().min(opts.min ?? 0).max(opts.max ?? Number.MAX_SAFE_INTEGER));
+
+export const boolVar = () =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
+    .transform((v) => v === "true" || v === "1" || v === "yes");
+
+export const urlVar = (protocols: string[]) =>
+  z.string().refine((v) => protocols.some((p) => v.startsWith(p)), { message: `must start with ${protocols.join(", ")}` });
+
+export const addressVar = () => z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address");
+
+export const logLevelVar = () => z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
