@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {IERC3525} from "../interfaces/IERC3525.sol";
+import {IReceivableToken} from "../interfaces/IReceivableToken.sol";
+import {IOrganisationRegistry} from "../interfaces/IOrganisationRegistry.sol";
+import {EnforcedPause, LedgerLayout} from "./LedgerLayout.sol";
+import {Organisations} from "./Organisations.sol";
+
+/// @title The receivable token's cold paths
+/// @notice A linked library (its `external` functions run by DELEGATECALL in the token's storage), so
+/// that the token stays under the 24 KiB contract size limit: invoice registration, rejection and
+/// confirmation (one DELEGATECALL, about 2,700 gas, inside the confirmation budget), currencies,
+/// freezing and overdue marking, and the root view. Splits, offers, pledges, financing and burns stay
+/// in the token.
+/// Its events and errors are the token's (declared in IReceivableToken) and appear at the token's
+/// address. It must never be called other than by the token: it trusts its caller's authorisation.
+library ReceivableAdmin {
+    using Organisations for mapping(address => Organisations.Account);
+
+    // ─── invoices ──────────────────────────────────────────────────────────────
+
+    /// @dev The supplier (`caller`) announces `invoice` for its debtor to confirm.
+    function registerInvoice(
+        LedgerLayout.Ledger storage ledger,
+        mapping(address => Organisations.Account) storage accounts,
+        address caller,
+        IReceivableToken.Invoice calldata invoice
+    ) external {
+        bytes32 invoiceHash = invoice.invoiceHash;
+        if (caller != invoice.supplier) revert IReceivableToken.ReceivableUnauthorized(caller, uint256(invoiceHash));
+        validateInvoice(ledger, accounts, invoice);
+        LedgerLayout.RegisteredInvoice storage registered = ledger.registeredInvoices[invoiceHash];
+        if (registered.termsHash != 0) revert IReceivableToken.ReceivableInvoiceAlreadyRegistered(invoiceHash);
+        registered.termsHash = termsHash(invoice);
+        registered.debtor = invoice.debtor;
+        emit IReceivableToken.InvoiceRegistered(
+            invoiceHash, invoice.supplier, invoice.debtor, invoice.currency, invoice.amount, invoice.maturity
+        );
+    }
+
+    /// @dev The debtor (`caller`) turns down a registered invoice.
+    function rejectInvoice(
+        LedgerLayout.Ledger storage ledger,
+        address caller,
+        bytes32 invoiceHash,
+        string calldata reason
+    ) external {
+        requireNotPaused(ledger);
+        LedgerLayout.RegisteredInvoice storage registered = ledger.registeredInvoices[invoiceHash];
+        if (registered.termsHash == 0) revert IReceivableToken.ReceivableInvoiceNotRegistered(invoiceHash);
+        address debtor = registered.debtor;
+        if (caller != debtor) revert IReceivableToken.ReceivableUnauthorized(caller, uint256(invoiceHash));
+        delete ledger.registeredInvoices[invoiceHash];
+        emit IReceivableToken.InvoiceRejected(invoiceHash, debtor, reason);
+    }
+
+    /// @dev The debtor confirms by its own transaction (`caller` is the signer).
+    function confirmDirect(
+        LedgerLayout.Ledger storage ledger,
+        mapping(address => Organisations.Account) storage accounts,
+        mapping(address => uint256) storage creditLimits,
+        address caller,
+        IReceivableToken.Invoice calldata invoice
+    ) external returns (uint256 rootId) {
+        if (caller != invoice.debtor) revert IReceivableToken.ReceivableInvalidSigner(caller, invoice.debtor);
+        return _confirm(ledger, accounts, creditLimits, invoice, type(uint256).max);
+    }
+
+    /// @dev Confirms on the debtor's `signature` over `digest`, the token's EIP-712 digest of the terms
+    /// with the debtor's current `nonce` (the token computes it: the domain lives in its immutables).
+    function confirmSigned(
+        LedgerLayout.Ledger storage ledger,
+        mapping(address => Organisations.Account) storage accounts,
+        mapping(address => uint256) storage creditLimits,
+        IReceivableToken.Invoice calldata invoice,
+        uint256 nonce,
+        bytes32 digest,
+        bytes calldata signature
+    ) external returns (uint256 rootId) {
+        address debtor = invoice.debtor;
+        (address recovered, ECDSA.RecoverError error,) = ECDSA.tryRecover(digest, signature);
+        if (error != ECDSA.RecoverError.NoError || recovered != debtor) {
+            // A contract wallet (ERC-1271) may approve instead; otherwise name who actually signed.
+            if (debtor.code.length == 0 || !SignatureChecker.isValidERC1271SignatureNow(debtor, digest, signature)) {
+                revert IReceivableToken.ReceivableInvalidSigner(recovered, debtor);
+            }
+        }
+        // Cannot overflow: one nonce per confirmation, far fewer than 2^64 in any chain's life.
+        unchecked {
+            accounts[debtor].nonce = uint64(nonce + 1);
+        }
+        return _confirm(ledger, accounts, creditLimits, invoice, nonce);
+    }
+
+    // ─── currencies ────────────────────────────────────────────────────────────
+
+    function setCurrencyAllowed(LedgerLayout.Ledger storage ledger, address currency, bool allowed) external {
+        if (currency == address(0)) revert IReceivableToken.ReceivableCurrencyNotAllowed(currency);
+        LedgerLayout.CurrencyEntry storage entry = ledger.currencyEntries[currency];
+        if (entry.id == 0) {
+            // Checked: a 65,536th currency reverts (Panic) rather than wrapping onto id 0.
+            uint16 id = ledger.params.currencyCount + 1;
+            ledger.params.currencyCount = id;
+            entry.id = id;
+            ledger.currencies[id] = currency;
+        }
+        entry.allowed = allowed;
+        emit IReceivableToken.CurrencyAllowed(currency, allowed);
+    }
+
+    // ─── parameters ────────────────────────────────────────────────────────────
+
+    function setLedgerParameters(
+        LedgerLayout.Ledger storage ledger,
+        uint256 minPartAmount,
+        uint8 maxDepth,
+        uint32 defaultOfferWindow
+    ) external {
+        if (minPartAmount == 0 || minPartAmount > type(uint96).max || maxDepth == 0 || defaultOfferWindow == 0) {
+            revert IReceivableToken.ReceivableInvalidParameters();
+        }
+        LedgerLayout.Parameters storage params = ledger.params;
+        params.minPartAmount = uint96(minPartAmount);
+        params.maxDepth = maxDepth;
+        params.defaultOfferWindow = defaultOfferWindow;
+        emit IReceivableToken.LedgerParametersSet(minPartAmount, maxDepth, defaultOfferWindow);
+    }
+
+    // ─── trees ─────────────────────────────────────────────────────────────────
+
+    /// @dev Freezes (`frozen`) or unfreezes a tree; `caller` must be its issuer unless `isOperator`.
+    /// Every descendant reads this one flag on every move: the whole tree freezes in O(1).
+    function setFrozen(
+        LedgerLayout.Ledger storage ledger,
+        address caller,
+        bool isOperator,
+        uint256 rootId,
+        bool frozen
+    ) external {
+        requireNotPaused(ledger);
+        LedgerLayout.StoredRoot storage root = existingRoot(ledger, rootId);
+        if (caller != root.issuer && !isOperator) revert IReceivableToken.ReceivableUnauthorized(caller, rootId);
+        uint8 flags = root.flags;
+        if (frozen) {
+            if (flags & LedgerLayout.ROOT_FROZEN != 0) revert IReceivableToken.ReceivableFrozen(rootId);
+            root.flags = flags | LedgerLayout.ROOT_FROZEN;
+            emit IReceivableToken.RootFrozen(rootId, caller);
+        } else {
+            if (flags & LedgerLayout.ROOT_FROZEN == 0) revert IReceivableToken.ReceivableNotFrozen(rootId);
+            root.flags = flags & ~LedgerLayout.ROOT_FROZEN;
+            emit IReceivableToken.RootUnfrozen(rootId, caller);
+        }
+    }
+
+    function markOverdue(LedgerLayout.Ledger storage ledger, uint256 rootId) external {
+        requireNotPaused(ledger);
+        LedgerLayout.StoredRoot storage root = existingRoot(ledger, rootId);
+        uint8 flags = root.flags;
+        if (flags & LedgerLayout.ROOT_OVERDUE != 0) revert IReceivableToken.ReceivableOverdue(rootId);
+        root.flags = flags | LedgerLayout.ROOT_OVERDUE;
+        emit IReceivableToken.RootOverdue(rootId);
+    }
+
+    function rootOf(LedgerLayout.Ledger storage ledger, uint256 rootId)
+        external
+        view
+        returns (IReceivableToken.Root memory)
+    {
+        LedgerLayout.StoredRoot storage root = existingRoot(ledger, rootId);
+        uint8 flags = root.flags;
+        return IReceivableToken.Root({
+            issuer: root.issuer,
+            currency: ledger.currencies[root.currencyId],
+            maturity: root.maturity,
+            frozen: flags & LedgerLayout.ROOT_FROZEN != 0,
+            overdue: flags & LedgerLayout.ROOT_OVERDUE != 0
+        });
+    }
+
+    // ─── internal ──────────────────────────────────────────────────────────────
+
+    /// @dev Mints the root receivable of `invoice` to its supplier; `nonce` only goes into the event.
+    function _confirm(
+        LedgerLayout.Ledger storage ledger,
+        mapping(address => Organisations.Account) storage accounts,
+        mapping(address => uint256) storage creditLimits,
+        IReceivableToken.Invoice calldata invoice,
+        uint256 nonce
+    ) private returns (uint256 rootId) {
+        uint16 currencyId = validateInvoice(ledger, accounts, invoice);
+        bytes32 invoiceHash = invoice.invoiceHash;
+        bytes32 registeredTerms = ledger.registeredInvoices[invoiceHash].termsHash;
+        if (registeredTerms != 0) {
+            if (registeredTerms != termsHash(invoice)) revert IReceivableToken.ReceivableInvoiceTermsMismatch(invoiceHash);
+            delete ledger.registeredInvoices[invoiceHash];
+        }
+        accounts.consumeCredit(creditLimits, invoice.debtor, invoice.amount);
+        rootId = _mintRoot(ledger, invoice, currencyId);
+        // Mint: the supplier's count rises (a non-zero slot: it is registered).
+        unchecked {
+            // Cannot overflow: a count is at most the number of ids ever minted, far below 2^64.
+            accounts[invoice.supplier].receivableCount += 1;
+        }
+        emit IERC721.Transfer(address(0), invoice.supplier, rootId);
+        emit IERC3525.SlotChanged(rootId, 0, rootId);
+        emit IERC3525.TransferValue(0, rootId, invoice.amount);
+        emit IReceivableToken.InvoiceConfirmed(
+            invoiceHash,
+            rootId,
+            invoice.debtor,
+            invoice.supplier,
+            invoice.currency,
+            invoice.amount,
+            invoice.maturity,
+            nonce
+        );
+    }
+
+    function _mintRoot(LedgerLayout.Ledger storage ledger, IReceivableToken.Invoice calldata invoice, uint16 currencyId)
+        private
+        returns (uint256 rootId)
+    {
+        // Checked: 2^64 roots cannot happen, and a wrap would reuse ids.
+        uint64 rootSeq = ledger.params.rootCount + 1;
+        ledger.params.rootCount = rootSeq;
+        rootId = uint256(rootSeq) << 32;
+        // Casts are exact: maturity <= type(uint40).max and amount <= type(uint96).max were checked.
+        ledger.roots[rootSeq] = LedgerLayout.StoredRoot({
+            issuer: invoice.debtor,
+            maturity: uint40(invoice.maturity),
+            childCount: 0,
+            flags: 0,
+            currencyId: currencyId
+        });
+        ledger.invoiceRoots[invoice.invoiceHash] = rootId;
+        ledger.issuedFace[LedgerLayout.poolKey(invoice.debtor, invoice.currency, invoice.maturity)] += invoice.amount;
+        // Only slot 0: a root's slot 1 stays zero (not offered, not pledged, depth 0, no parent).
+        LedgerLayout.StoredReceivable storage r = ledger.receivables[rootId];
+        r.holder = invoice.supplier;
+        r.amount = uint96(invoice.amount);
+    }
+
+    // ─── shared internal checks (compiled into the token too) ──────────────────
+
+    /// @dev Checks the terms both registration and confirmation require; returns the currency's id.
+    function validateInvoice(
+        LedgerLayout.Ledger storage ledger,
+        mapping(address => Organisations.Account) storage accounts,
+        IReceivableToken.Invoice calldata invoice
+    ) internal view returns (uint16 currencyId) {
+        requireNotPaused(ledger);
+        uint256 amount = invoice.amount;
+        if (amount == 0) revert IReceivableToken.ReceivableZeroAmount();
+        if (amount > type(uint96).max) revert IReceivableToken.ReceivableAmountTooLarge(amount, type(uint96).max);
+        uint64 maturity = invoice.maturity;
+        if (maturity <= block.timestamp) revert IReceivableToken.ReceivableMaturityInPast(maturity, block.timestamp);
+        // Roots keep maturity in 40 bits (beyond the year 36,000).
+        if (maturity > type(uint40).max) revert IReceivableToken.ReceivableInvalidParameters();
+        LedgerLayout.CurrencyEntry memory currency = ledger.currencyEntries[invoice.currency];
+        if (!currency.allowed) revert IReceivableToken.ReceivableCurrencyNotAllowed(invoice.currency);
+        accounts.requireRole(invoice.supplier, IOrganisationRegistry.OrganisationRole.Supplier);
+        accounts.requireRole(invoice.debtor, IOrganisationRegistry.OrganisationRole.CoreEnterprise);
+        if (ledger.invoiceRoots[invoice.invoiceHash] != 0) {
+            revert IReceivableToken.ReceivableInvoiceAlreadyConfirmed(invoice.invoiceHash);
+        }
+        return currency.id;
+    }
+
+    /// @dev What registration stores and confirmation compares: every term of the invoice.
+    function termsHash(IReceivableToken.Invoice calldata invoice) internal pure returns (bytes32) {
+        return keccak256(abi.encode(invoice));
+    }
+
+    function requireNotPaused(LedgerLayout.Ledger storage ledger) internal view {
+        if (ledger.params.paused) revert EnforcedPause();
+    }
+
+    function existingRoot(LedgerLayout.Ledger storage ledger, uint256 rootId)
+        internal
+        view
+        returns (LedgerLayout.StoredRoot storage root)
+    {
+        root = ledger.roots[rootId >> 32];
+        if (rootId & LedgerLayout.SEQ_MASK != 0 || root.issuer == address(0)) {
+            revert IReceivableToken.ReceivableNonexistent(rootId);
+        }
+    }
+}

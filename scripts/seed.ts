@@ -1,0 +1,92 @@
+// Seeds the demo world on a freshly deployed ledger: one core enterprise, suppliers of tiers 1-3 and two
+// banks, a credit line for the core enterprise and the settlement currency allowed. Plain function over
+// signers and contracts, shared by `npm start` and the test fixtures; never imports `hardhat`.
+import { id, type Signer } from "ethers";
+import type { ReceivableToken } from "../typechain-types";
+
+/** On-chain organisation roles (IOrganisationRegistry.OrganisationRole). */
+export const OrganisationRole = { None: 0, CoreEnterprise: 1, Supplier: 2, Financier: 3 } as const;
+export type OrganisationRoleValue = (typeof OrganisationRole)[keyof typeof OrganisationRole];
+
+export interface DemoAccounts {
+  coreEnterprise: Signer;
+  /** Tier 1, tier 2, tier 3. */
+  suppliers: readonly [Signer, Signer, Signer];
+  /** The first one grants the core enterprise's credit line. */
+  banks: readonly [Signer, Signer];
+}
+
+export interface SeedDemoWorldOptions {
+  ledger: ReceivableToken;
+  operator: Signer;
+  accounts: DemoAccounts;
+  /** The settlement token the demo confirms invoices in (deployed by the settlement scripts). */
+  currency: string;
+  /** The core enterprise's credit line, in currency base units. */
+  creditLine?: bigint;
+}
+
+export interface DemoOrganisation {
+  name: string;
+  address: string;
+  role: OrganisationRoleValue;
+  kycHash: string;
+}
+
+export interface DemoWorld {
+  coreEnterprise: DemoOrganisation;
+  suppliers: [DemoOrganisation, DemoOrganisation, DemoOrganisation];
+  banks: [DemoOrganisation, DemoOrganisation];
+  currency: string;
+  creditLine: bigint;
+  /** Address (lower-case) to display name, for printing holdings and trees. */
+  names: Map<string, string>;
+}
+
+/** 10,000,000.00 of a 6-decimal settlement token. */
+export const DEMO_CREDIT_LINE = 10_000_000n * 10n ** 6n;
+
+/** The off-chain KYC record's hash; the demo stands one in by hashing the organisation's name. */
+export function demoKycHash(name: string): string {
+  return id(`kyc:${name}`);
+}
+
+export async function seedDemoWorld({
+  ledger,
+  operator,
+  accounts,
+  currency,
+  creditLine = DEMO_CREDIT_LINE,
+}: SeedDemoWorldOptions): Promise<DemoWorld> {
+  const asOperator = ledger.connect(operator);
+  const describe = async (name: string, signer: Signer, role: OrganisationRoleValue): Promise<DemoOrganisation> => ({
+    name,
+    address: await signer.getAddress(),
+    role,
+    kycHash: demoKycHash(name),
+  });
+  const coreEnterprise = await describe("Core enterprise", accounts.coreEnterprise, OrganisationRole.CoreEnterprise);
+  const suppliers: DemoWorld["suppliers"] = [
+    await describe("Tier-1 supplier", accounts.suppliers[0], OrganisationRole.Supplier),
+    await describe("Tier-2 supplier", accounts.suppliers[1], OrganisationRole.Supplier),
+    await describe("Tier-3 supplier", accounts.suppliers[2], OrganisationRole.Supplier),
+  ];
+  const banks: DemoWorld["banks"] = [
+    await describe("Bank A", accounts.banks[0], OrganisationRole.Financier),
+    await describe("Bank B", accounts.banks[1], OrganisationRole.Financier),
+  ];
+
+  // One transaction at a time: against a JSON-RPC node each waits for its receipt, so nonces never race.
+  for (const organisation of [coreEnterprise, ...suppliers, ...banks]) {
+    await (await asOperator.registerOrganisation(organisation.address, organisation.role, organisation.kycHash)).wait();
+  }
+  await (await asOperator.setCurrencyAllowed(currency, true)).wait();
+  // A bank, not the operator, grants the line: the common case on the commercial platforms.
+  await (await ledger.connect(accounts.banks[0]).setCreditLine(coreEnterprise.address, creditLine)).wait();
+
+  const names = new Map<string, string>();
+  for (const organisation of [coreEnterprise, ...suppliers, ...banks]) {
+    names.set(organisation.address.toLowerCase(), organisation.name);
+  }
+  return { coreEnterprise, suppliers, banks, currency, creditLine, names };
+}
