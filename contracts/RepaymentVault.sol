@@ -26,12 +26,13 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
     /// @notice The role on the ledger that the financing settlement holds; only it may record pledges.
     bytes32 public constant FINANCING_ROLE = keccak256("FINANCING_ROLE");
 
-    /// @dev One slot per receivable that was partly paid or pledge-financed: what it has been paid so far
-    /// and what its pledgee is still owed. Both fit 128 bits because receivable amounts are bounded by the
-    /// ledger's credit lines (112 bits).
-    struct Claim {
-        uint128 paid;
-        uint128 pledgeOwed;
+    /// @dev One slot per pledge-financed receivable: its pledgee and what the pledgee is still owed. A debt
+    /// counts only while the token is still pledged to that same pledgee, so a pledge released and made
+    /// again (to anyone) never inherits it. `owed` fits 96 bits because the ledger's receivable amounts
+    /// do and a pledge never owes more than the amount.
+    struct PledgeDebt {
+        address pledgee;
+        uint96 owed;
     }
 
     /// @dev What one redemption would do, computed once for `redeem` and `redeemable`.
@@ -44,6 +45,7 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
         uint64 maturity;
         bool frozen;
         uint256 amount;
+        uint256 paid;
         uint256 entitled;
         uint256 payout;
         uint256 toHolder;
@@ -59,10 +61,10 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
 
     /// @dev Total deposited per pool; never above the pool's face (checked at deposit).
     mapping(bytes32 poolId => uint256) private _deposited;
-    mapping(uint256 id => Claim) private _claims;
-    /// @dev The pledgee a pledge debt was recorded for: a debt counts only while the token is still pledged
-    /// to that same pledgee, so a pledge released and re-made elsewhere never inherits it.
-    mapping(uint256 id => address) private _pledgees;
+    /// @dev What a receivable has been paid so far; written only by partial claims (a shortfall), so a
+    /// redemption at full funding reads it once and never writes it.
+    mapping(uint256 id => uint256) private _paid;
+    mapping(uint256 id => PledgeDebt) private _pledges;
 
     /// @param gracePeriod_ Seconds after maturity before an unfunded receivable may be marked overdue.
     constructor(IReceivableToken ledger_, uint64 gracePeriod_) {
@@ -104,16 +106,20 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
 
         // Effects, then the ledger (trusted), then the currency (untrusted) last.
         if (a.full) {
-            delete _claims[id];
-            if (a.recorded) delete _pledgees[id];
+            if (a.paid != 0) delete _paid[id];
+            if (a.recorded) delete _pledges[id];
             _ledger.burn(id);
         } else {
-            // Both casts are safe: entitled <= amount and the debt only shrinks from a 128-bit record.
-            _claims[id] = Claim({paid: a.entitled.toUint128(), pledgeOwed: a.pledgeOwedAfter.toUint128()});
-            if (a.recorded && a.pledgeOwedAfter == 0) {
-                // The pledgee is paid in full: the holder's claim is its own again.
-                delete _pledgees[id];
-                _ledger.releasePledge(id);
+            _paid[id] = a.entitled;
+            if (a.recorded) {
+                if (a.pledgeOwedAfter == 0) {
+                    // The pledgee is paid in full: the holder's claim is its own again.
+                    delete _pledges[id];
+                    _ledger.releasePledge(id);
+                } else {
+                    // Cannot truncate: the debt only shrinks from a recorded 96-bit value.
+                    _pledges[id].owed = uint96(a.pledgeOwedAfter);
+                }
             }
         }
         _emitRedeemed(id, a);
@@ -129,11 +135,11 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
         IReceivableToken.Receivable memory receivable = _ledger.receivableOf(id);
         if (msg.sender != receivable.holder) revert VaultUnauthorizedRepayer(msg.sender, receivable.holder);
         address pledgee = receivable.counterparty;
-        if (receivable.flags & _flagPledged == 0 || _pledgees[id] != pledgee) revert VaultNoPledgeDebt(id);
-        uint256 owed = _claims[id].pledgeOwed;
+        PledgeDebt memory debt = _pledges[id];
+        if (receivable.flags & _flagPledged == 0 || debt.pledgee != pledgee) revert VaultNoPledgeDebt(id);
+        uint256 owed = debt.owed;
 
-        _claims[id].pledgeOwed = 0;
-        delete _pledgees[id];
+        delete _pledges[id];
         _ledger.releasePledge(id);
         emit PledgeRepaid(id, msg.sender, pledgee, owed);
 
@@ -167,10 +173,7 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
         if (!IAccessControl(address(_ledger)).hasRole(FINANCING_ROLE, msg.sender)) {
             revert VaultUnauthorizedRecorder(msg.sender);
         }
-        // A pledge-financed part is new or was never paid (financing happens before maturity, payment
-        // after), so `paid` is zero here and the whole slot is written at once.
-        _claims[id] = Claim({paid: 0, pledgeOwed: owed.toUint128()});
-        _pledgees[id] = pledgee;
+        _pledges[id] = PledgeDebt({pledgee: pledgee, owed: owed.toUint96()});
         emit PledgeRecorded(id, holder, pledgee, owed);
     }
 
@@ -192,8 +195,8 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
 
     /// @inheritdoc IRepaymentVault
     function claimOf(uint256 id) external view returns (uint256 paid, address pledgee, uint256 pledgeOwed) {
-        Claim memory claim = _claims[id];
-        return (claim.paid, _pledgees[id], claim.pledgeOwed);
+        PledgeDebt memory debt = _pledges[id];
+        return (_paid[id], debt.pledgee, debt.owed);
     }
 
     /// @inheritdoc IRepaymentVault
@@ -233,17 +236,18 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
 
         uint256 face = _ledger.issuedFace(root.issuer, root.currency, root.maturity);
         uint256 funded = _deposited[a.poolId];
-        Claim memory claim = _claims[id];
+        a.paid = _paid[id];
         a.full = funded == face;
         a.entitled = a.full ? a.amount : Math.mulDiv(a.amount, funded, face);
-        a.payout = a.entitled - claim.paid;
+        a.payout = a.entitled - a.paid;
 
         if (receivable.flags & _flagPledged != 0) {
             a.pledgee = receivable.counterparty;
-            a.recorded = _pledgees[id] == a.pledgee;
+            PledgeDebt memory debt = _pledges[id];
+            a.recorded = debt.pledgee == a.pledgee;
             // A pledge made outside financing has no recorded debt: the pledgee's security then covers
             // the whole remaining claim, settled between the two off chain.
-            uint256 owed = a.recorded ? claim.pledgeOwed : a.amount - claim.paid;
+            uint256 owed = a.recorded ? debt.owed : a.amount - a.paid;
             a.toPledgee = Math.min(a.payout, owed);
             a.pledgeOwedAfter = owed - a.toPledgee;
         }
