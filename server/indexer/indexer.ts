@@ -1,0 +1,461 @@
+// The indexer: follows the chain from the stored checkpoint and applies every event of the project's
+// contracts to the database, exactly once, through crashes and reorganisations.
+//
+// - Backfill: blocks more than REORG_WINDOW behind the target (head - CONFIRMATIONS) are read with
+//   eth_getLogs over all contracts in adaptive ranges and applied in batches of whole blocks, without
+//   an undo journal (a reorg that deep is fatal anyway).
+// - Follow: recent blocks are read header by header; each header's parent hash must match the stored
+//   hash of the block before, and logs are read by block hash (so they belong to exactly that block).
+//   Their changes are journalled so a reorg can be undone.
+// - Each transaction covers whole blocks and moves the checkpoint with them: a crash leaves a block
+//   either fully applied or not at all. Restarting continues from the checkpoint.
+// - A parent-hash mismatch walks back through the stored hashes to the common ancestor, rolls the
+//   orphaned blocks back, and continues. Deeper than the window: ReorgTooDeepError (fatal).
+// - RPC and database errors are retried with exponential backoff; unknown logs, a reset chain or a
+//   second writer are fatal (see server/lib/errors.ts).
+import { keccak256 } from "ethers";
+import type { Db } from "../db/client";
+import type { IndexerConfig } from "../config/indexer";
+import { INDEXED_CONTRACTS, type Deployment } from "../lib/deployment";
+import { toJson } from "../lib/encode";
+import {
+  ChainResetError,
+  DeploymentMismatchError,
+  FatalError,
+  InconsistentReadError,
+  IndexerError,
+  RangeTooLargeError,
+  ReorgTooDeepError,
+  UnknownLogError,
+} from "../lib/errors";
+import type { Logger } from "../lib/logger";
+import { bloomMayContain, createRpc, type BlockHeader, type RawLog, type RpcTransport } from "../lib/rpc";
+import { createDecoder, type DecodedLog, type Decoder } from "./decode";
+import { acquireWriterLock, type WriterLock } from "./lock";
+import { HANDLERS, handlerKey, RECORDED_ONLY } from "./projections";
+import { Store, type BlockRecord, type IndexerStateRow } from "./store";
+import { Unit } from "./unit";
+
+export interface IndexerDeps {
+  /** JSON-RPC transport: ethers JsonRpcProvider, Hardhat's network.provider, or createHttpTransport(url). */
+  provider: RpcTransport;
+  db: Pick<Db, "sql" | "url" | "dialect">;
+  config: IndexerConfig;
+  deployment: Deployment;
+  logger: Logger;
+  /** Takes the PostgreSQL writer lock in start() (default true). */
+  useWriterLock?: boolean;
+}
+
+export interface IndexerStatus {
+  phase: "idle" | "starting" | "backfill" | "live" | "stopped" | "failed";
+  head: number;
+  checkpoint: number;
+  lag: number;
+  eventsPerSecond: number;
+  eventsTotal: bigint;
+  lastError?: string;
+}
+
+export interface Indexer {
+  /** Runs until stop() (resolves) or a fatal error (rejects). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Indexes up to `block` (default: head - confirmations), once, without retries; for tests and scripts. */
+  syncTo(block?: number): Promise<IndexerStatus>;
+  status(): IndexerStatus;
+}
+
+interface BlockWork {
+  header: BlockRecord;
+  logs: DecodedLog[];
+}
+
+const sleep = (ms: number, wake?: { wake?: () => void }) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    if (wake)
+      wake.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+  });
+
+const record = (h: BlockHeader): BlockRecord => ({ number: h.number, hash: h.hash, parentHash: h.parentHash, timestamp: h.timestamp });
+
+export function createIndexer(deps: IndexerDeps): Indexer {
+  const { config, logger } = deps;
+  const rpc = createRpc(deps.provider);
+  const store = new Store(deps.db.sql);
+  const indexed: Record<string, string> = {};
+  for (const name of INDEXED_CONTRACTS) if (deps.deployment.contracts[name]) indexed[name] = deps.deployment.contracts[name]!;
+  const decoder: Decoder = createDecoder(indexed);
+  const contractsJson = toJson(Object.fromEntries(Object.entries(indexed).sort()));
+  const keccak = (hex: string) => keccak256(hex);
+
+  let state: IndexerStateRow | undefined;
+  let range = config.blockRange;
+  let stopped = false;
+  let running: Promise<void> | undefined;
+  const sleeper: { wake?: () => void } = {};
+  const status: IndexerStatus = { phase: "idle", head: 0, checkpoint: -1, lag: 0, eventsPerSecond: 0, eventsTotal: 0n };
+  const rate: { t: number; n: number }[] = [];
+  let lastProgressLog = 0;
+
+  function noteEvents(n: number): number {
+    const now = Date.now();
+    rate.push({ t: now, n });
+    while (rate.length && now - rate[0]!.t > 5_000) rate.shift();
+    const span = Math.max(1, now - (rate[0]?.t ?? now)) / 1000;
+    const total = rate.reduce((s, r) => s + r.n, 0);
+    return rate.length > 1 ? total / Math.max(span, 0.001) : n;
+  }
+
+  function refreshStatus(): void {
+    if (!state) return;
+    status.checkpoint = state.checkpointBlock;
+    status.eventsTotal = state.eventsTotal;
+    status.lag = Math.max(0, status.head - state.checkpointBlock);
+  }
+
+  async function init(): Promise<void> {
+    const chainId = await rpc.chainId();
+    if (deps.deployment.chainId !== undefined && deps.deployment.chainId !== chainId) {
+      throw new DeploymentMismatchError(`the node is chain ${chainId} but the deployment record says chain ${deps.deployment.chainId}`);
+    }
+    const genesis = await rpc.header(0);
+    if (!genesis) throw new IndexerError("NO_GENESIS", "the node has no block 0", { retryable: true });
+    let st = await store.readState();
+    if (!st) {
+      await store.initState({ chainId, genesisHash: genesis.hash, contracts: contractsJson, startBlock: deps.deployment.startBlock });
+      st = (await store.readState())!;
+      logger.info({ chainId, startBlock: st.startBlock, contracts: indexed }, "indexer: new database, indexing from the start block");
+    } else {
+      if (st.genesisHash !== genesis.hash || st.chainId !== BigInt(chainId)) {
+        throw new ChainResetError(
+          `the chain was reset: the database indexed chain ${st.chainId} with genesis ${st.genesisHash}, the node is chain ${chainId} with genesis ${genesis.hash}. ` +
+            `Use a fresh database (or resetChainTables) to index this chain.`,
+        );
+      }
+      if (st.contracts !== contractsJson) {
+        throw new DeploymentMismatchError(`the database indexes ${st.contracts} but the deployment is ${contractsJson}; use a fresh database for a new deployment`);
+      }
+      const head = await rpc.blockNumber();
+      if (head < st.checkpointBlock - config.reorgWindow) {
+        throw new ChainResetError(`the chain was reset: its head ${head} is far below the checkpoint ${st.checkpointBlock} (more than the reorg window of ${config.reorgWindow})`);
+      }
+      logger.info({ checkpoint: st.checkpointBlock, head }, "indexer: resuming from the checkpoint");
+    }
+    state = st;
+    refreshStatus();
+  }
+
+  function decodeAll(raw: RawLog[]): DecodedLog[] {
+    const out: DecodedLog[] = [];
+    for (const l of raw) {
+      if (l.removed) throw new InconsistentReadError(`the node returned a removed log in block ${l.blockNumber}`);
+      const d = decoder.decode(l);
+      const key = handlerKey(d);
+      if (!HANDLERS[key] && !RECORDED_ONLY.has(key)) {
+        throw new UnknownLogError(`${key} (tx ${d.txHash}, log ${d.logIndex}) has no projection; the indexer must learn it before indexing further`);
+      }
+      out.push(d);
+    }
+    return out.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+  }
+
+  /** Applies whole blocks in one transaction and moves the checkpoint to `last`. */
+  async function apply(work: BlockWork[], last: BlockRecord, o: { journal: boolean; storeBlocks: BlockRecord[]; phase: "backfill" | "live" }): Promise<void> {
+    const st = state!;
+    const unit = new Unit(store.tables);
+    const needs = new Map<string, Set<string>>();
+    for (const b of work) {
+      for (const log of b.logs) {
+        const h = HANDLERS[handlerKey(log)];
+        if (!h) continue;
+        for (const [table, key] of h.needs(log.args, log)) {
+          let s = needs.get(table);
+          if (!s) needs.set(table, (s = new Set()));
+          s.add(key);
+        }
+      }
+    }
+    const count = work.reduce((s, b) => s + b.logs.length, 0);
+    const eventsPerSecond = noteEvents(count);
+    await deps.db.sql.transaction(async (tx) => {
+      await store.preload(tx, unit, needs);
+      for (const b of work) {
+        unit.beginBlock(b.header.number, o.journal);
+        for (const log of b.logs) {
+          unit.append("chain_event", {
+            block_number: BigInt(log.blockNumber),
+            log_index: log.logIndex,
+            block_hash: log.blockHash,
+            block_timestamp: b.header.timestamp,
+            tx_hash: log.txHash,
+            tx_index: log.txIndex,
+            contract: log.contract,
+            contract_name: log.contractName,
+            event_name: log.eventName,
+            args: toJson(log.args),
+          });
+          const h = HANDLERS[handlerKey(log)];
+          if (h) {
+            try {
+              h.apply(unit, { log, block: b.header.number, timestamp: b.header.timestamp });
+            } catch (e) {
+              throw new FatalError("PROJECTION_FAILED", `${handlerKey(log)} in tx ${log.txHash} (block ${log.blockNumber}, log ${log.logIndex}): ${(e as Error).message}`, e);
+            }
+          }
+          unit.eventCount++;
+        }
+      }
+      await store.commit(tx, unit, {
+        expectedCheckpoint: st.checkpointBlock,
+        block: last,
+        blocks: o.storeBlocks,
+        undoFloor: o.journal ? null : last.number,
+        reorgWindow: config.reorgWindow,
+        progress: { head: status.head, eventsPerSecond, phase: o.phase },
+      });
+    });
+    st.checkpointBlock = last.number;
+    st.checkpointHash = last.hash;
+    if (!o.journal) st.undoFloor = last.number;
+    st.eventsTotal += BigInt(count);
+    status.eventsPerSecond = eventsPerSecond;
+    status.phase = o.phase;
+    refreshStatus();
+    const now = Date.now();
+    if (now - lastProgressLog > 5_000 || o.phase === "live") {
+      const line = { head: status.head, checkpoint: st.checkpointBlock, lag: status.lag, eventsPerSecond: Math.round(eventsPerSecond), events: count };
+      if (o.phase === "live" && now - lastProgressLog <= 5_000) logger.debug(line, "indexer: block applied");
+      else {
+        logger.info(line, `indexer: ${o.phase}`);
+        lastProgressLog = now;
+      }
+    }
+  }
+
+  /** Walks back from the checkpoint to the newest stored block still on the chain and rolls back to it. */
+  async function reconcile(reason: string): Promise<void> {
+    const st = state!;
+    const blocks = await store.recentBlocks();
+    let ancestor: BlockRecord | undefined;
+    for (const b of blocks) {
+      if (b.number > st.checkpointBlock) continue;
+      if (b.number < st.undoFloor) break;
+      const h = await rpc.header(b.number);
+      if (h && h.hash === b.hash) {
+        ancestor = b;
+        break;
+      }
+    }
+    if (!ancestor) {
+      throw new ReorgTooDeepError(
+        `reorganisation deeper than the stored window: no block between ${Math.max(st.undoFloor, st.checkpointBlock - config.reorgWindow)} and the checkpoint ${st.checkpointBlock} is still on the chain (${reason}). ` +
+          `Re-index into a fresh database, or raise REORG_WINDOW / CONFIRMATIONS.`,
+      );
+    }
+    if (ancestor.number === st.checkpointBlock) return;
+    const depth = st.checkpointBlock - ancestor.number;
+    if (depth > config.reorgWindow) throw new ReorgTooDeepError(`reorganisation of depth ${depth} exceeds REORG_WINDOW=${config.reorgWindow}`);
+    const out = await deps.db.sql.transaction((tx) => store.rollback(tx, { ancestor: ancestor!, expectedCheckpoint: st.checkpointBlock }));
+    logger.warn({ from: st.checkpointBlock, to: ancestor.number, depth, events: out.events, reason }, "indexer: reorganisation rolled back");
+    st.checkpointBlock = ancestor.number;
+    st.checkpointHash = ancestor.hash;
+    st.eventsTotal -= BigInt(out.events);
+    refreshStatus();
+  }
+
+  async function logsInRangeAdaptive(from: number, to: number): Promise<{ to: number; logs: RawLog[] }> {
+    for (;;) {
+      try {
+        const logs = await rpc.logsInRange(from, to, decoder.addresses);
+        // Grow again after a quiet range; shrink when one range carries more logs than a batch.
+        if (logs.length < config.batchLogs / 4) range = Math.min(config.maxBlockRange, range * 2);
+        else if (logs.length > config.batchLogs * 4) range = Math.max(1, Math.floor(range / 2));
+        return { to, logs };
+      } catch (e) {
+        if (!(e instanceof RangeTooLargeError) || to === from) throw e;
+        range = Math.max(1, Math.floor((to - from + 1) / 2));
+        to = from + range - 1;
+        logger.debug({ from, to, range }, "indexer: node refused the range; halving");
+      }
+    }
+  }
+
+  async function backfill(from: number, toWanted: number): Promise<void> {
+    const { to, logs: raw } = await logsInRangeAdaptive(from, toWanted);
+    const logs = decodeAll(raw);
+    const numbers = [...new Set([from, to, ...logs.map((l) => l.blockNumber)])].sort((a, b) => a - b);
+    const headers = await rpc.headers(numbers);
+    const byNumber = new Map<number, BlockHeader>();
+    headers.forEach((h, i) => {
+      if (!h) throw new InconsistentReadError(`block ${numbers[i]} vanished during backfill`);
+      byNumber.set(h.number, h);
+    });
+    const st = state!;
+    if (st.checkpointHash && byNumber.get(from)!.parentHash !== st.checkpointHash) {
+      await reconcile(`block ${from}'s parent is not the checkpoint ${st.checkpointBlock}`);
+      return;
+    }
+    for (const l of logs) {
+      if (byNumber.get(l.blockNumber)!.hash !== l.blockHash) throw new InconsistentReadError(`logs of block ${l.blockNumber} came from another version of it`);
+    }
+    // Batches of whole blocks, about batchLogs logs each.
+    let batch: BlockWork[] = [];
+    let batchCount = 0;
+    const flush = async (last: BlockHeader) => {
+      await apply(batch, record(last), { journal: false, storeBlocks: [record(last)], phase: "backfill" });
+      batch = [];
+      batchCount = 0;
+    };
+    let i = 0;
+    while (i < logs.length) {
+      const n = logs[i]!.blockNumber;
+      const blockLogs: DecodedLog[] = [];
+      while (i < logs.length && logs[i]!.blockNumber === n) blockLogs.push(logs[i++]!);
+      batch.push({ header: record(byNumber.get(n)!), logs: blockLogs });
+      batchCount += blockLogs.length;
+      if (batchCount >= config.batchLogs && n !== to) await flush(byNumber.get(n)!);
+      if (stopped) return;
+    }
+    await flush(byNumber.get(to)!);
+  }
+
+  async function follow(from: number, to: number): Promise<void> {
+    const numbers: number[] = [];
+    for (let n = from; n <= to; n++) numbers.push(n);
+    const headers = await rpc.headers(numbers);
+    const st = state!;
+    const hs: BlockHeader[] = [];
+    for (let i = 0; i < headers.length; i++) {
+      const h = headers[i];
+      if (!h) throw new InconsistentReadError(`block ${numbers[i]} vanished while following the head`);
+      if (i === 0 && st.checkpointHash && h.parentHash !== st.checkpointHash) {
+        await reconcile(`block ${from}'s parent ${h.parentHash} is not the checkpoint ${st.checkpointBlock} ${st.checkpointHash}`);
+        return;
+      }
+      if (i > 0 && h.parentHash !== hs[i - 1]!.hash) throw new InconsistentReadError(`block ${h.number} does not extend block ${h.number - 1} (reorg in flight)`);
+      hs.push(h);
+    }
+    const work: BlockWork[] = [];
+    for (const h of hs) {
+      const raw = bloomMayContain(h.logsBloom, decoder.addresses, keccak) ? await rpc.logsOfBlock(h.hash, decoder.addresses) : [];
+      const logs = decodeAll(raw);
+      for (const l of logs) if (l.blockHash !== h.hash) throw new InconsistentReadError(`logs of block ${h.number} came from another version of it`);
+      work.push({ header: record(h), logs });
+    }
+    await apply(work, record(hs[hs.length - 1]!), { journal: true, storeBlocks: hs.map(record), phase: "live" });
+  }
+
+  /** One unit of progress: returns false when there was nothing to do (caught up). */
+  async function step(limit?: number): Promise<boolean> {
+    const st = state!;
+    const head = await rpc.blockNumber();
+    status.head = head;
+    if (head < st.checkpointBlock) {
+      await reconcile(`the head ${head} is below the checkpoint ${st.checkpointBlock}`);
+      return true;
+    }
+    let target = head - config.confirmations;
+    if (limit !== undefined) target = Math.min(target, limit);
+    if (target <= st.checkpointBlock) {
+      // Caught up: make sure the checkpoint block itself was not replaced (a reorg at equal height).
+      if (st.checkpointHash) {
+        const h = await rpc.header(st.checkpointBlock);
+        if (!h || h.hash !== st.checkpointHash) {
+          await reconcile(`the checkpoint block ${st.checkpointBlock} was replaced`);
+          return true;
+        }
+      }
+      refreshStatus();
+      return false;
+    }
+    const from = st.checkpointBlock + 1;
+    const safeEnd = target - config.reorgWindow;
+    if (from <= safeEnd) await backfill(from, Math.min(safeEnd, from + range - 1));
+    else await follow(from, Math.min(target, from + Math.min(range, config.reorgWindow) - 1));
+    return true;
+  }
+
+  async function run(): Promise<void> {
+    let lock: WriterLock | undefined;
+    let backoff = 0;
+    status.phase = "starting";
+    try {
+      if (deps.db.dialect === "postgres" && (deps.useWriterLock ?? true)) {
+        lock = await acquireWriterLock({ url: deps.db.url, logger, isStopped: () => stopped });
+        if (!lock) return;
+        void lock.lost.then((e) => {
+          if (!stopped) {
+            lockLost = e;
+            sleeper.wake?.();
+          }
+        });
+      }
+      while (!stopped) {
+        try {
+          if (lockLost) throw new FatalError("WRITER_LOCK_LOST", `lost the writer lock: ${lockLost.message}`);
+          if (!state) await init();
+          const progressed = await step();
+          backoff = 0;
+          if (!progressed && !stopped) {
+            if (status.phase !== "live") {
+              status.phase = "live";
+              await store.setPhase("live", null, status.head);
+              logger.info({ checkpoint: state!.checkpointBlock, head: status.head }, "indexer: caught up; following the head");
+            }
+            await sleep(config.pollMs, sleeper);
+          }
+        } catch (e) {
+          const fatal = e instanceof IndexerError ? !e.retryable : e instanceof Error && /^projection:/.test(e.message);
+          if (fatal) throw e;
+          backoff = Math.min(config.maxBackoffMs, backoff ? backoff * 2 : 100);
+          logger.warn({ err: (e as Error).message, retryInMs: backoff }, "indexer: retrying after an error");
+          status.lastError = (e as Error).message;
+          if (e instanceof InconsistentReadError) backoff = Math.min(backoff, 200);
+          if (!stopped) await sleep(backoff, sleeper);
+        }
+      }
+      status.phase = "stopped";
+      await store.setPhase("stopped", null).catch(() => {});
+    } catch (e) {
+      status.phase = "failed";
+      status.lastError = (e as Error).message;
+      logger.error({ err: (e as Error).message, code: (e as IndexerError).code }, "indexer: stopped by a fatal error");
+      await store.setPhase("failed", (e as Error).message).catch(() => {});
+      throw e;
+    } finally {
+      await lock?.release();
+    }
+  }
+  let lockLost: Error | undefined;
+
+  return {
+    start() {
+      if (running) throw new Error("indexer already started");
+      stopped = false;
+      running = run();
+      return running;
+    },
+    async stop() {
+      stopped = true;
+      sleeper.wake?.();
+      await running?.catch(() => {});
+      running = undefined;
+    },
+    async syncTo(block?: number) {
+      if (!state) await init();
+      for (;;) {
+        const progressed = await step(block);
+        if (!progressed) break;
+      }
+      return { ...status, phase: status.phase === "idle" ? "live" : status.phase };
+    },
+    status() {
+      return { ...status };
+    },
+  };
+}

@@ -1,0 +1,633 @@
+// How each contract event changes the projections: the ONLY code that decides what receivable,
+// organisation, credit-line, invoice, financing and repayment rows say. Each handler names the rows
+// it reads (`needs`, so a batch loads them in bulk) and then changes them synchronously in the Unit.
+// Handlers use only the event's fields (events are complete by design), never contract storage.
+import { toDecimal } from "../lib/encode";
+import type { DecodedLog, ArgValue } from "./decode";
+import type { Row, Unit } from "./unit";
+
+export interface EventContext {
+  log: DecodedLog;
+  block: number;
+  timestamp: bigint;
+}
+
+type Need = [table: string, key: string];
+
+interface Handler {
+  needs(args: Record<string, ArgValue>, log: DecodedLog): Need[];
+  apply(unit: Unit, ev: EventContext): void;
+}
+
+export const ROLE_NAMES = ["NONE", "CORE_ENTERPRISE", "SUPPLIER", "FINANCIER"] as const;
+export const OFFER_END_NAMES = ["REJECTED", "CANCELLED", "EXPIRED"] as const;
+export const FINANCING_MODE_NAMES = ["PURCHASE", "PLEDGE"] as const;
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+
+/** Projection tables (mutable rows, single-column key, journalled for reorgs). */
+export const PROJECTION_TABLES = [
+  "organisation",
+  "credit_line",
+  "currency",
+  "ledger_parameters",
+  "invoice",
+  "receivable_root",
+  "receivable",
+  "financier_nonce",
+  "repayment_pool",
+  "pledge_debt",
+] as const;
+
+/** Append-only tables (a block's rows are deleted when the block is rolled back). */
+export const HISTORY_TABLES = [
+  "chain_event",
+  "receivable_history",
+  "financing_execution",
+  "quote_cancellation",
+  "repayment_deposit",
+  "redemption",
+] as const;
+
+/** Events kept in chain_event only: they restate what a domain event of the same transaction says
+ * (ERC-721/3525 mirrors), or concern nothing the database projects (roles, pause, approvals). */
+export const RECORDED_ONLY = new Set([
+  "ReceivableToken.Transfer",
+  "ReceivableToken.TransferValue",
+  "ReceivableToken.SlotChanged",
+  "ReceivableToken.Approval",
+  "ReceivableToken.ApprovalForAll",
+  "ReceivableToken.ApprovalValue",
+  "ReceivableToken.Paused",
+  "ReceivableToken.Unpaused",
+  "ReceivableToken.RoleGranted",
+  "ReceivableToken.RoleRevoked",
+  "ReceivableToken.RoleAdminChanged",
+  "ReceivableToken.EIP712DomainChanged",
+  "FinancingSettlement.Paused",
+  "FinancingSettlement.Unpaused",
+  "FinancingSettlement.RoleGranted",
+  "FinancingSettlement.RoleRevoked",
+  "FinancingSettlement.RoleAdminChanged",
+  "FinancingSettlement.EIP712DomainChanged",
+  "RepaymentVault.Paused",
+  "RepaymentVault.Unpaused",
+  "RepaymentVault.RoleGranted",
+  "RepaymentVault.RoleRevoked",
+  "RepaymentVault.RoleAdminChanged",
+  "RepaymentVault.OwnershipTransferred",
+  "FinancingSettlement.OwnershipTransferred",
+]);
+
+const s = (v: ArgValue | undefined): string => {
+  if (typeof v !== "string") throw new Error(`projection: expected text/address, got ${typeof v}`);
+  return v;
+};
+const n = (v: ArgValue | undefined): bigint => {
+  if (typeof v !== "bigint") throw new Error(`projection: expected an integer, got ${typeof v}`);
+  return v;
+};
+const dec = (v: ArgValue | undefined): string => toDecimal(n(v));
+const add = (a: unknown, b: bigint): string => toDecimal(BigInt(a as string) + b);
+
+function history(unit: Unit, ev: EventContext, row: Partial<Row> & { receivable_id: string; root_id: string; kind: string }): void {
+  unit.append("receivable_history", {
+    block_number: BigInt(ev.block),
+    log_index: ev.log.logIndex,
+    from_address: null,
+    to_address: null,
+    amount: null,
+    related_id: null,
+    detail: null,
+    tx_hash: ev.log.txHash,
+    block_timestamp: ev.timestamp,
+    ...row,
+  });
+}
+
+/** Applies a change to one existing receivable and records it in its history. */
+function touchReceivable(unit: Unit, ev: EventContext, id: string, change: (r: Row) => void, hist: Omit<Partial<Row>, "kind"> & { kind: string }): void {
+  const r = unit.require("receivable", id, `${ev.log.eventName} names it`);
+  change(r);
+  r.updated_block = BigInt(ev.block);
+  unit.put("receivable", r);
+  history(unit, ev, { receivable_id: id, root_id: r.root_id as string, ...hist });
+}
+
+function touchRoot(unit: Unit, ev: EventContext, rootId: string, change: (r: Row) => void, kind: string, hist: Partial<Row> = {}): void {
+  const r = unit.require("receivable_root", rootId, `${ev.log.eventName} names it`);
+  change(r);
+  r.updated_block = BigInt(ev.block);
+  unit.put("receivable_root", r);
+  history(unit, ev, { receivable_id: rootId, root_id: rootId, kind, ...hist });
+}
+
+const ID = (args: Record<string, ArgValue>) => dec(args.id);
+
+export const HANDLERS: Record<string, Handler> = {
+  // ─── registry ────────────────────────────────────────────────────────────
+  "ReceivableToken.OrganisationRegistered": {
+    needs: (a) => [["organisation", s(a.organisation)]],
+    apply(unit, { log, block }) {
+      const a = log.args;
+      const role = ROLE_NAMES[Number(n(a.role))];
+      if (!role || role === "NONE") throw new Error(`projection: OrganisationRegistered with role ${String(a.role)}`);
+      unit.put("organisation", {
+        address: s(a.organisation),
+        role,
+        active: true,
+        kyc_hash: s(a.kycHash),
+        registered_block: BigInt(block),
+        updated_block: BigInt(block),
+      });
+    },
+  },
+  "ReceivableToken.OrganisationSuspended": {
+    needs: (a) => [["organisation", s(a.organisation)]],
+    apply(unit, { log, block }) {
+      const r = unit.require("organisation", s(log.args.organisation), "it was suspended");
+      unit.put("organisation", { ...r, active: false, updated_block: BigInt(block) });
+    },
+  },
+  "ReceivableToken.OrganisationReactivated": {
+    needs: (a) => [["organisation", s(a.organisation)]],
+    apply(unit, { log, block }) {
+      const r = unit.require("organisation", s(log.args.organisation), "it was reactivated");
+      unit.put("organisation", { ...r, active: true, updated_block: BigInt(block) });
+    },
+  },
+  "ReceivableToken.CreditLineSet": {
+    needs: (a) => [["credit_line", s(a.coreEnterprise)]],
+    apply(unit, { log, block }) {
+      const a = log.args;
+      const r = unit.get("credit_line", s(a.coreEnterprise));
+      unit.put("credit_line", {
+        core_enterprise: s(a.coreEnterprise),
+        grantor: s(a.grantor),
+        credit_limit: dec(a.limit),
+        used: r ? r.used : "0",
+        updated_block: BigInt(block),
+      });
+    },
+  },
+  "ReceivableToken.CreditRestored": {
+    needs: (a) => [["credit_line", s(a.coreEnterprise)]],
+    apply(unit, { log, block }) {
+      const a = log.args;
+      const r = unit.get("credit_line", s(a.coreEnterprise));
+      unit.put("credit_line", {
+        core_enterprise: s(a.coreEnterprise),
+        grantor: r ? r.grantor : ZERO_ADDRESS,
+        credit_limit: r ? r.credit_limit : "0",
+        used: dec(a.used),
+        updated_block: BigInt(block),
+      });
+    },
+  },
+  // ─── ledger settings ─────────────────────────────────────────────────────
+  "ReceivableToken.CurrencyAllowed": {
+    needs: (a) => [["currency", s(a.currency)]],
+    apply(unit, { log, block }) {
+      unit.put("currency", { address: s(log.args.currency), allowed: log.args.allowed === true, updated_block: BigInt(block) });
+    },
+  },
+  "ReceivableToken.LedgerParametersSet": {
+    needs: (_a, log) => [["ledger_parameters", log.contract]],
+    apply(unit, { log, block }) {
+      const a = log.args;
+      unit.put("ledger_parameters", {
+        contract: log.contract,
+        min_part_amount: dec(a.minPartAmount),
+        max_depth: Number(n(a.maxDepth)),
+        default_offer_window: n(a.defaultOfferWindow),
+        updated_block: BigInt(block),
+      });
+    },
+  },
+  // ─── invoices and confirmation ───────────────────────────────────────────
+  "ReceivableToken.InvoiceRegistered": {
+    needs: (a) => [["invoice", s(a.invoiceHash)]],
+    apply(unit, { log, block }) {
+      const a = log.args;
+      unit.put("invoice", {
+        invoice_hash: s(a.invoiceHash),
+        supplier: s(a.supplier),
+        debtor: s(a.debtor),
+        currency: s(a.currency),
+        amount: dec(a.amount),
+        maturity: n(a.maturity),
+        status: "REGISTERED",
+        reject_reason: null,
+        root_id: null,
+        confirmation_nonce: null,
+        registered_block: BigInt(block),
+        confirmed_block: null,
+        confirmed_tx_hash: null,
+        updated_block: BigInt(block),
+      });
+    },
+  },
+  "ReceivableToken.InvoiceRejected": {
+    needs: (a) => [["invoice", s(a.invoiceHash)]],
+    apply(unit, { log, block }) {
+      const r = unit.require("invoice", s(log.args.invoiceHash), "it was rejected");
+      unit.put("invoice", { ...r, status: "REJECTED", reject_reason: s(log.args.reason), updated_block: BigInt(block) });
+    },
+  },
+  "ReceivableToken.InvoiceConfirmed": {
+    needs: (a) => [
+      ["invoice", s(a.invoiceHash)],
+      ["credit_line", s(a.debtor)],
+      ["receivable_root", dec(a.rootId)],
+      ["receivable", dec(a.rootId)],
+    ],
+    apply(unit, ev) {
+      const { log, block } = ev;
+      const a = log.args;
+      const rootId = dec(a.rootId);
+      const B = BigInt(block);
+      const prior = unit.get("invoice", s(a.invoiceHash));
+      unit.put("invoice", {
+        invoice_hash: s(a.invoiceHash),
+        supplier: s(a.supplier),
+        debtor: s(a.debtor),
+        currency: s(a.currency),
+        amount: dec(a.amount),
+        maturity: n(a.maturity),
+        status: "CONFIRMED",
+        reject_reason: null,
+        root_id: rootId,
+        confirmation_nonce: dec(a.nonce),
+        registered_block: prior ? prior.registered_block : null,
+        confirmed_block: B,
+        confirmed_tx_hash: log.txHash,
+        updated_block: B,
+      });
+      unit.put("receivable_root", {
+        root_id: rootId,
+        invoice_hash: s(a.invoiceHash),
+        issuer: s(a.debtor),
+        supplier: s(a.supplier),
+        currency: s(a.currency),
+        face_amount: dec(a.amount),
+        maturity: n(a.maturity),
+        frozen: false,
+        overdue: false,
+        confirmed_block: B,
+        confirmed_tx_hash: log.txHash,
+        updated_block: B,
+      });
+      unit.put("receivable", {
+        id: rootId,
+        root_id: rootId,
+        parent_id: null,
+        depth: 0,
+        holder: s(a.supplier),
+        amount: dec(a.amount),
+        initial_amount: dec(a.amount),
+        redeemed_amount: "0",
+        status: "ACTIVE",
+        offered_to: null,
+        offer_deadline: null,
+        pledgee: null,
+        financed: false,
+        issuer: s(a.debtor),
+        currency: s(a.currency),
+        maturity: n(a.maturity),
+        created_block: B,
+        created_tx_hash: log.txHash,
+        updated_block: B,
+      });
+      const line = unit.get("credit_line", s(a.debtor));
+      unit.put("credit_line", {
+        core_enterprise: s(a.debtor),
+        grantor: line ? line.grantor : ZERO_ADDRESS,
+        credit_limit: line ? line.credit_limit : "0",
+        used: add(line ? line.used : "0", n(a.amount)),
+        updated_block: B,
+      });
+      history(unit, ev, { receivable_id: rootId, root_id: rootId, kind: "CONFIRMED", to_address: s(a.supplier), amount: dec(a.amount) });
+    },
+  },
+  // ─── split, offers, moves ────────────────────────────────────────────────
+  "ReceivableToken.ReceivableSplit": {
+    needs: (a) => [
+      ["receivable", dec(a.parentId)],
+      ["receivable", dec(a.childId)],
+    ],
+    apply(unit, ev) {
+      const { log, block } = ev;
+      const a = log.args;
+      const parentId = dec(a.parentId);
+      const childId = dec(a.childId);
+      const B = BigInt(block);
+      const parent = unit.require("receivable", parentId, "a child was split off it");
+      unit.put("receivable", { ...parent, amount: dec(a.parentAmount), updated_block: B });
+      unit.put("receivable", {
+        id: childId,
+        root_id: parent.root_id,
+        parent_id: parentId,
+        depth: (parent.depth as number) + 1,
+        holder: s(a.holder),
+        amount: dec(a.amount),
+        initial_amount: dec(a.amount),
+        redeemed_amount: "0",
+        status: "ACTIVE",
+        offered_to: null,
+        offer_deadline: null,
+        pledgee: null,
+        // A part of a financed receivable stays financed (the token copies FLAG_FINANCED to the child).
+        financed: parent.financed,
+        issuer: parent.issuer,
+        currency: parent.currency,
+        maturity: parent.maturity,
+        created_block: B,
+        created_tx_hash: log.txHash,
+        updated_block: B,
+      });
+      history(unit, ev, { receivable_id: parentId, root_id: parent.root_id as string, kind: "SPLIT", from_address: s(a.holder), amount: dec(a.amount), related_id: childId });
+      history(unit, ev, { receivable_id: childId, root_id: parent.root_id as string, kind: "CREATED", to_address: s(a.holder), amount: dec(a.amount), related_id: parentId });
+    },
+  },
+  "ReceivableToken.TransferOffered": {
+    needs: (a) => [["receivable", ID(a)]],
+    apply(unit, ev) {
+      const a = ev.log.args;
+      touchReceivable(
+        unit,
+        ev,
+        ID(a),
+        (r) => {
+          r.status = "OFFERED";
+          r.offered_to = s(a.to);
+          r.offer_deadline = n(a.deadline);
+        },
+        { kind: "OFFERED", from_address: s(a.from), to_address: s(a.to), detail: n(a.deadline).toString() },
+      );
+    },
+  },
+  "ReceivableToken.OfferAccepted": {
+    needs: (a) => [["receivable", ID(a)]],
+    apply(unit, ev) {
+      const a = ev.log.args;
+      touchReceivable(
+        unit,
+        ev,
+        ID(a),
+        (r) => {
+          r.holder = s(a.to);
+          r.status = "ACTIVE";
+          r.offered_to = null;
+          r.offer_deadline = null;
+        },
+        { kind: "ACCEPTED", from_address: s(a.from), to_address: s(a.to) },
+      );
+    },
+  },
+  "ReceivableToken.OfferEnded": {
+    needs: (a) => [["receivable", ID(a)]],
+    apply(unit, ev) {
+      const a = ev.log.args;
+      const reason = OFFER_END_NAMES[Number(n(a.reason))];
+      if (!reason) throw new Error(`projection: OfferEnded with reason ${String(a.reason)}`);
+      touchReceivable(
+        unit,
+        ev,
+        ID(a),
+        (r) => {
+          r.status = "ACTIVE";
+          r.offered_to = null;
+          r.offer_deadline = null;
+        },
+        { kind: "OFFER_ENDED", from_address: s(a.from), to_address: s(a.to), detail: reason },
+      );
+    },
+  },
+  "ReceivableToken.ReceivableMoved": {
+    needs: (a) => [["receivable", ID(a)]],
+    apply(unit, ev) {
+      const a = ev.log.args;
+      touchReceivable(unit, ev, ID(a), (r) => (r.holder = s(a.to)), { kind: "MOVED", from_address: s(a.from), to_address: s(a.to) });
+    },
+  },
+  "ReceivableToken.ReceivablePledged": {
+    needs: (a) => [["receivable", ID(a)]],
+    apply(unit, ev) {
+      const a = ev.log.args;
+      touchReceivable(unit, ev, ID(a), (r) => (r.pledgee = s(a.pledgee)), { kind: "PLEDGED", from_address: s(a.holder), to_address: s(a.pledgee) });
+    },
+  },
+  "ReceivableToken.PledgeReleased": {
+    needs: (a) => [["receivable", ID(a)]],
+    apply(unit, ev) {
+      const a = ev.log.args;
+      touchReceivable(unit, ev, ID(a), (r) => (r.pledgee = null), { kind: "PLEDGE_RELEASED", from_address: s(a.pledgee), to_address: s(a.holder) });
+    },
+  },
+  "ReceivableToken.ReceivableFinanced": {
+    needs: (a) => [["receivable", ID(a)]],
+    apply(unit, ev) {
+      const a = ev.log.args;
+      touchReceivable(unit, ev, ID(a), (r) => (r.financed = true), { kind: "FINANCED", to_address: s(a.holder) });
+    },
+  },
+  "ReceivableToken.ReceivableBurned": {
+    needs: (a) => [["receivable", ID(a)]],
+    apply(unit, ev) {
+      const a = ev.log.args;
+      touchReceivable(
+        unit,
+        ev,
+        ID(a),
+        (r) => {
+          r.status = "BURNED";
+          r.pledgee = null;
+          r.offered_to = null;
+          r.offer_deadline = null;
+        },
+        { kind: "BURNED", from_address: s(a.holder), amount: dec(a.amount) },
+      );
+    },
+  },
+  // ─── whole trees ─────────────────────────────────────────────────────────
+  "ReceivableToken.RootFrozen": {
+    needs: (a) => [["receivable_root", dec(a.rootId)]],
+    apply(unit, ev) {
+      touchRoot(unit, ev, dec(ev.log.args.rootId), (r) => (r.frozen = true), "FROZEN", { from_address: s(ev.log.args.by) });
+    },
+  },
+  "ReceivableToken.RootUnfrozen": {
+    needs: (a) => [["receivable_root", dec(a.rootId)]],
+    apply(unit, ev) {
+      touchRoot(unit, ev, dec(ev.log.args.rootId), (r) => (r.frozen = false), "UNFROZEN", { from_address: s(ev.log.args.by) });
+    },
+  },
+  "ReceivableToken.RootOverdue": {
+    needs: (a) => [["receivable_root", dec(a.rootId)]],
+    apply(unit, ev) {
+      touchRoot(unit, ev, dec(ev.log.args.rootId), (r) => (r.overdue = true), "OVERDUE");
+    },
+  },
+  // ─── financing settlement ────────────────────────────────────────────────
+  "FinancingSettlement.QuoteAccepted": {
+    needs: () => [],
+    apply(unit, { log, block, timestamp }) {
+      const a = log.args;
+      const mode = FINANCING_MODE_NAMES[Number(n(a.mode))];
+      if (!mode) throw new Error(`projection: QuoteAccepted with mode ${String(a.mode)}`);
+      unit.append("financing_execution", {
+        quote_hash: s(a.quoteHash),
+        receivable_id: dec(a.receivableId),
+        financed_id: dec(a.financedId),
+        financier: s(a.financier),
+        holder: s(a.holder),
+        mode,
+        currency: s(a.currency),
+        amount: dec(a.amount),
+        advance: dec(a.advance),
+        repayment: dec(a.repayment),
+        nonce: dec(a.nonce),
+        block_number: BigInt(block),
+        log_index: log.logIndex,
+        tx_hash: log.txHash,
+        block_timestamp: timestamp,
+      });
+    },
+  },
+  "FinancingSettlement.QuoteCancelled": {
+    needs: () => [],
+    apply(unit, { log, block, timestamp }) {
+      const a = log.args;
+      unit.append("quote_cancellation", {
+        quote_hash: s(a.quoteHash),
+        financier: s(a.financier),
+        nonce: dec(a.nonce),
+        block_number: BigInt(block),
+        log_index: log.logIndex,
+        tx_hash: log.txHash,
+        block_timestamp: timestamp,
+      });
+    },
+  },
+  "FinancingSettlement.NoncesInvalidated": {
+    needs: (a) => [["financier_nonce", s(a.financier)]],
+    apply(unit, { log, block }) {
+      unit.put("financier_nonce", { financier: s(log.args.financier), min_nonce: dec(log.args.minNonce), updated_block: BigInt(block) });
+    },
+  },
+  // ─── repayment vault ─────────────────────────────────────────────────────
+  "RepaymentVault.RepaymentDeposited": {
+    needs: (a) => [["repayment_pool", s(a.poolId)]],
+    apply(unit, { log, block, timestamp }) {
+      const a = log.args;
+      const pool = unit.get("repayment_pool", s(a.poolId));
+      unit.put("repayment_pool", {
+        pool_id: s(a.poolId),
+        issuer: s(a.issuer),
+        currency: s(a.currency),
+        maturity: n(a.maturity),
+        face: dec(a.face),
+        deposited: dec(a.deposited),
+        overdue_marked: pool ? pool.overdue_marked : false,
+        updated_block: BigInt(block),
+      });
+      unit.append("repayment_deposit", {
+        block_number: BigInt(block),
+        log_index: log.logIndex,
+        pool_id: s(a.poolId),
+        issuer: s(a.issuer),
+        currency: s(a.currency),
+        maturity: n(a.maturity),
+        amount: dec(a.amount),
+        deposited: dec(a.deposited),
+        face: dec(a.face),
+        tx_hash: log.txHash,
+        block_timestamp: timestamp,
+      });
+    },
+  },
+  "RepaymentVault.RootMarkedOverdue": {
+    needs: (a) => [["repayment_pool", s(a.poolId)]],
+    apply(unit, { log, block }) {
+      const a = log.args;
+      unit.put("repayment_pool", {
+        pool_id: s(a.poolId),
+        issuer: s(a.issuer),
+        currency: s(a.currency),
+        maturity: n(a.maturity),
+        face: dec(a.face),
+        deposited: dec(a.deposited),
+        overdue_marked: true,
+        updated_block: BigInt(block),
+      });
+    },
+  },
+  "RepaymentVault.ReceivableRedeemed": {
+    needs: (a) => [
+      ["receivable", ID(a)],
+      ["pledge_debt", ID(a)],
+    ],
+    apply(unit, ev) {
+      const { log, block, timestamp } = ev;
+      const a = log.args;
+      const id = ID(a);
+      const r = unit.require("receivable", id, "it was redeemed");
+      unit.put("receivable", { ...r, redeemed_amount: dec(a.paid), updated_block: BigInt(block) });
+      const pledgee = s(a.pledgee);
+      if (pledgee !== ZERO_ADDRESS) {
+        const debt = unit.get("pledge_debt", id);
+        if (debt) unit.put("pledge_debt", { ...debt, owed: dec(a.pledgeOwed), status: n(a.pledgeOwed) === 0n ? "SETTLED" : "OPEN", updated_block: BigInt(block) });
+      }
+      unit.append("redemption", {
+        block_number: BigInt(block),
+        log_index: log.logIndex,
+        receivable_id: id,
+        root_id: dec(a.rootId),
+        holder: s(a.holder),
+        pool_id: s(a.poolId),
+        amount: dec(a.amount),
+        to_holder: dec(a.toHolder),
+        pledgee: pledgee === ZERO_ADDRESS ? null : pledgee,
+        to_pledgee: dec(a.toPledgee),
+        paid: dec(a.paid),
+        pledge_owed: dec(a.pledgeOwed),
+        burnt: a.burnt === true,
+        tx_hash: log.txHash,
+        block_timestamp: timestamp,
+      });
+      history(unit, ev, {
+        receivable_id: id,
+        root_id: dec(a.rootId),
+        kind: "REDEEMED",
+        to_address: s(a.holder),
+        amount: dec(n(a.toHolder) + n(a.toPledgee)),
+        detail: `paid=${dec(a.paid)}`,
+      });
+    },
+  },
+  "RepaymentVault.PledgeRecorded": {
+    needs: (a) => [["pledge_debt", ID(a)]],
+    apply(unit, { log, block }) {
+      const a = log.args;
+      unit.put("pledge_debt", {
+        receivable_id: ID(a),
+        holder: s(a.holder),
+        pledgee: s(a.pledgee),
+        owed: dec(a.owed),
+        status: "OPEN",
+        recorded_block: BigInt(block),
+        updated_block: BigInt(block),
+      });
+    },
+  },
+  "RepaymentVault.PledgeRepaid": {
+    needs: (a) => [["pledge_debt", ID(a)]],
+    apply(unit, { log, block }) {
+      const r = unit.require("pledge_debt", ID(log.args), "its pledge was repaid");
+      unit.put("pledge_debt", { ...r, owed: "0", status: "REPAID", updated_block: BigInt(block) });
+    },
+  },
+};
+
+export function handlerKey(log: { contractName: string; eventName: string }): string {
+  return `${log.contractName}.${log.eventName}`;
+}

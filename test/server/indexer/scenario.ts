@@ -1,0 +1,162 @@
+// A story that makes the real contracts emit every event the indexer projects, and a check of the
+// projections against contract state read through eth_call. Used by the projection and reorg tests.
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
+import type { Db } from "../../../server/db/client";
+import { confirm, DAY, finance, makeQuote, transfer, type System } from "../../fixtures/settlement";
+import { FinancingMode } from "../../../scripts/financingStory";
+
+/** Drives every projected event at least once (and the ERC-721/3525 mirrors with them). */
+export async function playEveryEvent(sys: System): Promise<void> {
+  const { ledger, financing, vault, operator, core, core2, tier1, tier2, tier3, bankA, bankB, supplier4 } = sys;
+  const u = sys.unit;
+
+  // Registry and settings.
+  await ledger.connect(operator).suspendOrganisation(supplier4.address);
+  await ledger.connect(operator).reactivateOrganisation(supplier4.address);
+  await ledger.connect(bankA).setCreditLine(core2.address, 50_000_000n * u);
+  await ledger.connect(operator).setLedgerParameters(1n, 16, Number(DAY));
+  await ledger.connect(operator).setCurrencyAllowed(ethers.getAddress("0x00000000000000000000000000000000000c0ffe"), true);
+
+  // Invoices: registered then rejected, registered then confirmed, confirmed directly.
+  const maturity = sys.maturity;
+  const hashA = ethers.id("invoice A");
+  const invA = { invoiceHash: hashA, supplier: tier1.address, debtor: core.address, currency: sys.currency, amount: 1_000_000n * u, maturity };
+  await ledger.connect(tier1).registerInvoice(invA);
+  await ledger.connect(core).rejectInvoice(hashA, "wrong quantity");
+  await ledger.connect(tier1).registerInvoice({ ...invA, amount: 900_000n * u });
+  await ledger.connect(core).confirmInvoice({ ...invA, amount: 900_000n * u });
+  const rootA = await ledger.rootIdOfInvoice(hashA);
+  const rootB = await confirm(sys, tier1, 500_000n * u);
+
+  // Splits, offers accepted / rejected / cancelled / expired.
+  await ledger.connect(tier1).split(rootA, 100_000n * u);
+  const t2 = await transfer(sys, tier1, tier2, rootA, 300_000n * u);
+  const t3 = await transfer(sys, tier2, tier3, t2, 100_000n * u);
+  await ledger.connect(tier2).offerTransfer(t2, tier3.address, 50_000n * u, 0);
+  const rejected = (await ledger.receivableOf(t2)).amount; // the offered child is the newest id
+  void rejected;
+  const offeredToReject = await lastOfferedId(sys);
+  await ledger.connect(tier3).rejectOffer(offeredToReject);
+  await ledger.connect(tier1).offerTransfer(rootB, tier2.address, 500_000n * u, 0);
+  await ledger.connect(tier1).cancelOffer(rootB);
+  await ledger.connect(tier1).offerTransfer(rootB, tier2.address, 100_000n * u, BigInt(await time.latest()) + 3600n);
+  const toExpire = await lastOfferedId(sys);
+  await time.increase(7200);
+  await ledger.connect(tier3).reclaimExpiredOffer(toExpire);
+
+  // Pledge by hand, released by the pledgee; freeze and unfreeze a tree.
+  await ledger.connect(tier3).pledge(t3, bankB.address);
+  await ledger.connect(bankB).releasePledge(t3);
+  await ledger.connect(core).freezeRoot(rootB);
+  await ledger.connect(core).unfreezeRoot(rootB);
+
+  // Financing: a purchase of a part, a pledge of a part, a cancelled quote, invalidated nonces.
+  await finance(sys, { receivableId: t3, holder: tier3, financier: bankA, amount: 40_000n * u });
+  const { financedId: pledged } = await finance(sys, { receivableId: rootB, holder: tier1, financier: bankB, amount: 200_000n * u, mode: FinancingMode.Pledge, nonce: 1n });
+  const cancelled = await makeQuote(sys, { receivableId: rootA, holder: tier1, financier: bankA, amount: 10_000n * u, nonce: 7n });
+  await financing.connect(bankA).cancelQuote(cancelled);
+  await financing.connect(bankB).invalidateNonces(5n);
+
+  // A second pool (core2) left unpaid to go overdue.
+  const overdueMaturity = maturity + DAY;
+  const rootC = await confirm(sys, tier2, 70_000n * u, { core: core2, maturity: overdueMaturity });
+
+  // Repayment: a partial deposit, then the rest after maturity; redemptions (partial then final).
+  await vault.connect(core).deposit(sys.currency, maturity, 700_000n * u);
+  await time.increaseTo(maturity);
+  await vault.connect(tier2).redeem(t2); // pays a share of t2, does not burn
+  await vault.connect(core).deposit(sys.currency, maturity, 700_000n * u);
+  await vault.connect(tier2).redeem(t2); // the rest: burns
+  // The pledge repayment exceeds the advance tier 1 received; give it the difference in cash.
+  await sys.cash.connect(operator).mint(tier1.address, 10_000n * u);
+  await vault.connect(tier1).repayPledge(pledged);
+  await vault.connect(tier1).redeem(pledged);
+  await time.increaseTo(overdueMaturity + sys.gracePeriod + 1n);
+  await vault.connect(outsiderOf(sys)).markOverdue(rootC);
+}
+
+function outsiderOf(sys: System) {
+  return sys.outsider;
+}
+
+async function lastOfferedId(sys: System): Promise<bigint> {
+  const events = await sys.ledger.queryFilter(sys.ledger.filters.TransferOffered());
+  return events[events.length - 1]!.args.id;
+}
+
+/** Every receivable, root, organisation, credit line and pool in the database equals the contracts' answer. */
+export async function expectProjectionsMatchChain(db: Db, sys: System): Promise<void> {
+  const { ledger, vault } = sys;
+  const receivables = await db.prisma.receivable.findMany();
+  expect(receivables.length).to.be.greaterThan(0);
+  const FLAG = { OFFERED: 1n, PLEDGED: 2n, FINANCED: 4n };
+  for (const r of receivables) {
+    const onChain = await ledger.receivableOf(BigInt(r.id)).catch(() => undefined);
+    if (r.status === "BURNED") {
+      expect(onChain === undefined || onChain.holder === ethers.ZeroAddress, `burnt ${r.id} is gone on chain`).to.equal(true);
+      continue;
+    }
+    expect(onChain, `receivable ${r.id} exists on chain`).to.not.equal(undefined);
+    const c = onChain!;
+    const flags = BigInt(c.flags);
+    expect(
+      {
+        id: r.id,
+        holder: r.holder,
+        amount: r.amount,
+        rootId: r.rootId,
+        parentId: r.parentId ?? "0",
+        depth: r.depth,
+        offered: r.status === "OFFERED",
+        pledged: r.pledgee !== null,
+        financed: r.financed,
+        counterparty: r.offeredTo ?? r.pledgee ?? ethers.ZeroAddress,
+        offerDeadline: r.offerDeadline ?? 0n,
+      },
+      `receivable ${r.id}`,
+    ).to.deep.equal({
+      id: r.id,
+      holder: c.holder.toLowerCase(),
+      amount: c.amount.toString(),
+      rootId: c.rootId.toString(),
+      parentId: c.parentId.toString(),
+      depth: Number(c.depth),
+      offered: (flags & FLAG.OFFERED) !== 0n,
+      pledged: (flags & FLAG.PLEDGED) !== 0n,
+      financed: (flags & FLAG.FINANCED) !== 0n,
+      counterparty: c.counterparty.toLowerCase(),
+      offerDeadline: c.offerDeadline,
+    });
+    const [paid] = await vault.claimOf(BigInt(r.id));
+    expect(r.redeemedAmount, `paid of ${r.id}`).to.equal(paid.toString());
+  }
+  for (const root of await db.prisma.receivableRoot.findMany()) {
+    const c = await ledger.rootOf(BigInt(root.rootId));
+    expect({ issuer: root.issuer, currency: root.currency, maturity: root.maturity, frozen: root.frozen, overdue: root.overdue }).to.deep.equal({
+      issuer: c.issuer.toLowerCase(),
+      currency: c.currency.toLowerCase(),
+      maturity: c.maturity,
+      frozen: c.frozen,
+      overdue: c.overdue,
+    });
+  }
+  for (const org of await db.prisma.organisation.findMany()) {
+    const c = await ledger.organisationOf(org.address);
+    expect({ role: org.role, active: org.active }).to.deep.equal({ role: ["NONE", "CORE_ENTERPRISE", "SUPPLIER", "FINANCIER"][Number(c.role)], active: c.active });
+  }
+  for (const line of await db.prisma.creditLine.findMany()) {
+    const [limit, used] = await ledger.creditLineOf(line.coreEnterprise);
+    expect({ limit: line.creditLimit, used: line.used }).to.deep.equal({ limit: limit.toString(), used: used.toString() });
+  }
+  for (const pool of await db.prisma.repaymentPool.findMany()) {
+    const [face, deposited] = await vault.poolOf(pool.issuer, pool.currency, pool.maturity);
+    expect({ face: pool.face, deposited: pool.deposited }).to.deep.equal({ face: face.toString(), deposited: deposited.toString() });
+  }
+  for (const debt of await db.prisma.pledgeDebt.findMany()) {
+    const [, pledgee, owed] = await vault.claimOf(BigInt(debt.receivableId)).catch(() => [0n, ethers.ZeroAddress, 0n] as const);
+    if (debt.status === "OPEN") expect({ pledgee: debt.pledgee, owed: debt.owed }).to.deep.equal({ pledgee: String(pledgee).toLowerCase(), owed: owed.toString() });
+    else expect(debt.owed).to.equal("0");
+  }
+}
