@@ -11,6 +11,7 @@ import helmet from "helmet";
 import type { Logger } from "pino";
 import { accessRoleOf, type Principal } from "../auth/principal";
 import { AppError, ForbiddenError, ValidationError } from "../lib/appErrors";
+import { toJson } from "../lib/encode";
 import type { ApiConfig } from "../config/api";
 import { errorMiddleware, notFoundMiddleware } from "./middleware/errors";
 import { cors, requestContext } from "./middleware/requestContext";
@@ -58,7 +59,7 @@ export function credentialOf(req: Request): string | undefined {
 function sendJson(res: Response, status: number, body: unknown): void {
   res.status(status);
   res.setHeader("Content-Type", "application/json; charset=utf-8");
-  res.send(JSON.stringify(body, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
+  res.send(toJson(body));
 }
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -157,7 +158,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
       const scope = principal.kind === "ORGANISATION" ? principal.organisation : principal.kind;
       const fingerprint = createHash("sha256")
         .update(`${route.method} ${req.path}\n`)
-        .update(Buffer.isBuffer(body) ? body : JSON.stringify(body ?? null))
+        .update(Buffer.isBuffer(body) ? body : toJson(body ?? null))
         .digest("hex");
       const begun = await idempotency.begin({ scope, key: idempotencyKey, fingerprint });
       if (begun.state === "done") {

@@ -8,6 +8,7 @@ import { expect } from "chai";
 import { Wallet } from "ethers";
 import { SiweMessage } from "siwe";
 import request from "supertest";
+import { announceDialects, testDialects } from "../db/fresh";
 import { createHarness, type Harness } from "./harness";
 
 const SUPPLIER = Wallet.createRandom();
@@ -36,7 +37,7 @@ function siweMessage(fields: { address: string; nonce: string; domain?: string; 
   }).prepareMessage();
 }
 
-describe("API shell and authentication", function () {
+for (const dialect of testDialects()) describe(`API shell and authentication (${dialect})`, function () {
   let h: Harness;
   let operatorKey: string;
   let supplierAdminKey: string;
@@ -45,7 +46,8 @@ describe("API shell and authentication", function () {
   let auditorKey: string;
 
   before(async function () {
-    h = await createHarness({ env: { API_CORS_ORIGINS: "https://ui.example", API_BODY_LIMIT_BYTES: "2000" }, chainId: 31337 });
+    announceDialects();
+    h = await createHarness({ dialect, env: { API_CORS_ORIGINS: "https://ui.example", API_BODY_LIMIT_BYTES: "2000" }, chainId: 31337 });
     await addOrganisation(h, SUPPLIER.address, "SUPPLIER", true);
     await addOrganisation(h, OTHER_SUPPLIER.address, "SUPPLIER", true);
     await addOrganisation(h, SUSPENDED.address, "SUPPLIER", false);

@@ -1,0 +1,18 @@
+/**
+ * Every domain's routes, mounted by `createApp` through `ApiDeps.domainRoutes`.
+ */
+import type { AnyRoute } from "../api/route";
+import type { DomainContext } from "./context";
+import { invoiceRoutes } from "./invoices/routes";
+import { organisationRoutes } from "./organisations/routes";
+import { receivableRoutes } from "./receivables/routes";
+import { traceRoutes } from "./trace/routes";
+
+export interface DomainOptions {
+  /** Where uploaded invoice documents are kept. */
+  documentDir: string;
+}
+
+export function createDomainRoutes(ctx: DomainContext, options: DomainOptions): AnyRoute[] {
+  return [...organisationRoutes(ctx), ...invoiceRoutes(ctx, options), ...receivableRoutes(ctx), ...traceRoutes(ctx)];
+}

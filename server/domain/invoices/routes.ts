@@ -1,0 +1,135 @@
+import { z } from "zod";
+import { defineRoute, type AnyRoute } from "../../api/route";
+import { ACCESS_ROLES } from "../../auth/principal";
+import type { DomainContext } from "../context";
+import { TxOut } from "../tx";
+import {
+  ConfirmationTypedDataOut,
+  ConfirmInvoiceBody,
+  ConfirmInvoiceOut,
+  InvoiceOut,
+  InvoiceParams,
+  ListInvoicesQuery,
+  RegisterInvoiceBody,
+  RegisterInvoiceOut,
+  RejectInvoiceBody,
+} from "./schemas";
+import { createInvoiceService } from "./service";
+
+export function invoiceRoutes(ctx: DomainContext, options: { documentDir: string }): AnyRoute[] {
+  const service = createInvoiceService(ctx, options);
+  return [
+    defineRoute({
+      method: "post",
+      path: "/v1/invoices",
+      operationId: "registerInvoice",
+      summary: "Supplier: register an invoice (metadata off chain; hash and terms on chain) for its debtor to confirm",
+      tags: ["invoices"],
+      access: { kind: "authenticated", roles: ["SUPPLIER"] },
+      body: RegisterInvoiceBody,
+      idempotent: true,
+      response: { status: 201, description: "Registered (transaction mined)", schema: RegisterInvoiceOut },
+      errors: [409],
+      handler: async ({ principal, body }) => service.register(principal, body),
+    }),
+    defineRoute({
+      method: "get",
+      path: "/v1/invoices",
+      operationId: "listInvoices",
+      summary: "Invoices of the caller: a supplier's own, a core enterprise's to confirm (status=REGISTERED) and confirmed; all for operator and auditors",
+      tags: ["invoices"],
+      access: { kind: "authenticated", roles: ["OPERATOR", "AUDITOR", "CORE_ENTERPRISE", "SUPPLIER"] },
+      query: ListInvoicesQuery,
+      response: { status: 200, description: "Invoices", schema: z.object({ items: z.array(InvoiceOut) }) },
+      handler: async ({ principal, query }) => service.list(principal, query),
+    }),
+    defineRoute({
+      method: "get",
+      path: "/v1/invoices/{invoiceHash}",
+      operationId: "getInvoice",
+      summary: "One invoice of the caller (as supplier or debtor)",
+      tags: ["invoices"],
+      access: { kind: "authenticated", roles: ACCESS_ROLES },
+      params: InvoiceParams,
+      response: { status: 200, description: "The invoice", schema: InvoiceOut },
+      errors: [404],
+      handler: async ({ principal, params }) => service.get(principal, params.invoiceHash),
+    }),
+    defineRoute({
+      method: "put",
+      path: "/v1/invoices/{invoiceHash}/document",
+      operationId: "uploadInvoiceDocument",
+      summary: "Supplier: upload the invoice document; refused unless its keccak256 equals the invoice hash",
+      tags: ["invoices"],
+      access: { kind: "authenticated", roles: ["SUPPLIER"] },
+      params: InvoiceParams,
+      body: z.instanceof(Buffer),
+      bodyType: "raw",
+      response: {
+        status: 200,
+        description: "Stored",
+        schema: z.object({ invoiceHash: z.string(), sizeBytes: z.number().int(), keccak256: z.string() }),
+      },
+      errors: [404, 413],
+      handler: async ({ principal, params, body, req }) =>
+        service.upload(principal, params.invoiceHash, body as unknown as Buffer, req.get("content-type") ?? "application/octet-stream"),
+    }),
+    defineRoute({
+      method: "get",
+      path: "/v1/invoices/{invoiceHash}/document",
+      operationId: "downloadInvoiceDocument",
+      summary: "The uploaded invoice document (supplier, debtor, operator, auditors)",
+      tags: ["invoices"],
+      access: { kind: "authenticated", roles: ACCESS_ROLES },
+      params: InvoiceParams,
+      response: { status: 200, description: "The document bytes", contentType: "application/octet-stream" },
+      errors: [404],
+      handler: async ({ principal, params, res }) => {
+        const { bytes, contentType } = await service.download(principal, params.invoiceHash);
+        res.status(200).type(contentType).send(bytes);
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/v1/invoices/{invoiceHash}/confirmation",
+      operationId: "confirmationTypedData",
+      summary: "Core enterprise: the EIP-712 typed data to sign for confirming with its own wallet",
+      tags: ["invoices"],
+      access: { kind: "authenticated", roles: ["CORE_ENTERPRISE"] },
+      params: InvoiceParams,
+      query: z.object({ deadline: z.coerce.number().int().positive().meta({ description: "unix seconds until which the signature is valid" }) }),
+      response: { status: 200, description: "Typed data (eth_signTypedData_v4)", schema: ConfirmationTypedDataOut },
+      errors: [404, 409],
+      handler: async ({ principal, params, query }) => service.confirmationTypedData(principal, params.invoiceHash, BigInt(query.deadline)),
+    }),
+    defineRoute({
+      method: "post",
+      path: "/v1/invoices/{invoiceHash}/confirm",
+      operationId: "confirmInvoice",
+      summary: "Core enterprise: confirm an invoice, minting its root receivable to the supplier (consumes credit line)",
+      description: "With no body fields the server signs the EIP-712 confirmation with the organisation's custodial key; with `signature` and `deadline` it relays the organisation's own signature.",
+      tags: ["invoices"],
+      access: { kind: "authenticated", roles: ["CORE_ENTERPRISE"] },
+      params: InvoiceParams,
+      body: ConfirmInvoiceBody,
+      idempotent: true,
+      response: { status: 201, description: "Confirmed (transaction mined)", schema: ConfirmInvoiceOut },
+      errors: [404, 409],
+      handler: async ({ principal, params, body }) => service.confirm(principal, params.invoiceHash, body),
+    }),
+    defineRoute({
+      method: "post",
+      path: "/v1/invoices/{invoiceHash}/reject",
+      operationId: "rejectInvoice",
+      summary: "Core enterprise: reject an invoice with a reason",
+      tags: ["invoices"],
+      access: { kind: "authenticated", roles: ["CORE_ENTERPRISE"] },
+      params: InvoiceParams,
+      body: RejectInvoiceBody,
+      idempotent: true,
+      response: { status: 200, description: "Rejected (transaction mined)", schema: TxOut },
+      errors: [404, 409],
+      handler: async ({ principal, params, body }) => service.reject(principal, params.invoiceHash, body.reason),
+    }),
+  ];
+}

@@ -1,0 +1,65 @@
+import { z } from "zod";
+import { Address, AddressOut, Bytes32, HexBytes, IsoDate, PositiveUint256, Uint256Out } from "../../api/schemas";
+import { TxOut } from "../tx";
+
+export const InvoiceStatus = z.enum(["REGISTERED", "REJECTED", "CONFIRMED"]);
+
+export const RegisterInvoiceBody = z
+  .object({
+    debtor: Address.meta({ description: "the core enterprise that owes the invoice" }),
+    currency: Address.meta({ description: "the settlement token (ERC-20) the debt is paid in" }),
+    amount: PositiveUint256,
+    maturity: z.number().int().positive().meta({ description: "unix seconds; must be in the future" }),
+    invoiceNumber: z.string().min(1).max(100),
+    metadata: z.record(z.string(), z.unknown()).default({}).meta({ description: "free-form document metadata (line items, references, issue date...)" }),
+    invoiceHash: Bytes32.optional().meta({
+      description:
+        "keccak256 of the document you will upload; when absent, the hash of the canonical JSON of these fields is used",
+    }),
+  })
+  .meta({ id: "RegisterInvoice" });
+
+export const InvoiceOut = z
+  .object({
+    invoiceHash: z.string(),
+    supplier: AddressOut,
+    debtor: AddressOut,
+    currency: AddressOut,
+    amount: Uint256Out,
+    maturity: z.number().int(),
+    status: InvoiceStatus,
+    rejectReason: z.string().nullable(),
+    rootId: Uint256Out.nullable(),
+    confirmedTxHash: z.string().nullable(),
+    invoiceNumber: z.string().nullable(),
+    metadata: z.record(z.string(), z.unknown()).nullable(),
+    document: z.object({ uploaded: z.boolean(), contentType: z.string().nullable(), sizeBytes: z.number().int().nullable(), uploadedAt: IsoDate.nullable() }),
+  })
+  .meta({ id: "Invoice" });
+
+export const InvoiceParams = z.object({ invoiceHash: Bytes32 });
+
+export const ListInvoicesQuery = z.object({ status: InvoiceStatus.optional() });
+
+export const RegisterInvoiceOut = TxOut.extend({ invoiceHash: z.string() }).meta({ id: "RegisterInvoiceResult" });
+
+export const ConfirmInvoiceBody = z
+  .object({
+    signature: HexBytes.optional().meta({ description: "the debtor's EIP-712 Confirmation signature, for core enterprises that keep their own key" }),
+    deadline: z.number().int().positive().optional().meta({ description: "the signature's deadline (unix seconds); required with `signature`" }),
+  })
+  .meta({ id: "ConfirmInvoice" });
+
+export const ConfirmInvoiceOut = TxOut.extend({ rootId: Uint256Out, signature: z.string() }).meta({ id: "ConfirmInvoiceResult" });
+
+export const RejectInvoiceBody = z.object({ reason: z.string().min(1).max(500) }).meta({ id: "RejectInvoice" });
+
+export const ConfirmationTypedDataOut = z
+  .object({
+    domain: z.object({ name: z.string(), version: z.string(), chainId: z.string(), verifyingContract: AddressOut }),
+    types: z.record(z.string(), z.array(z.object({ name: z.string(), type: z.string() }))),
+    primaryType: z.literal("Confirmation"),
+    message: z.record(z.string(), z.string()),
+    digest: z.string(),
+  })
+  .meta({ id: "ConfirmationTypedData" });

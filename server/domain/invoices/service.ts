@@ -1,0 +1,263 @@
+/**
+ * Invoices: the supplier registers an invoice (its document's metadata off chain, its hash and terms on
+ * chain) and may upload the document itself, whose keccak256 must equal the invoice hash; the core
+ * enterprise lists what awaits it and confirms (its EIP-712 signature, made by the server with its
+ * custodial key or relayed from its own wallet) or rejects with a reason.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { keccak256, toUtf8Bytes } from "ethers";
+import type { Principal } from "../../auth/principal";
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/appErrors";
+import { isPrivileged, organisationOf } from "../access";
+import type { DomainContext } from "../context";
+import { audit, settle, type TxResult } from "../tx";
+import { CONFIRMATION_TYPES, confirmationDigest, confirmationDomain, recoverConfirmationSigner, type InvoiceTerms } from "./eip712";
+
+/** Canonical JSON: keys sorted at every level, no whitespace, bigints as decimal strings. */
+export function canonicalJson(value: unknown): string {
+  if (typeof value === "bigint") return JSON.stringify(value.toString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Seconds a server-made confirmation signature stays valid: it is submitted at once. */
+const SERVER_SIGNATURE_WINDOW = 600n;
+
+export interface RegisterInvoiceInput {
+  debtor: string;
+  currency: string;
+  amount: bigint;
+  maturity: number;
+  invoiceNumber: string;
+  metadata: Record<string, unknown>;
+  invoiceHash?: string | undefined;
+}
+
+export function createInvoiceService(ctx: DomainContext, options: { documentDir: string }) {
+  async function visible(principal: Principal, invoiceHash: string) {
+    const [row, doc] = await Promise.all([
+      ctx.db.invoice.findUnique({ where: { invoiceHash } }),
+      ctx.db.invoiceDocument.findUnique({ where: { invoiceHash } }),
+    ]);
+    const org = organisationOf(principal);
+    const supplier = row?.supplier ?? doc?.supplier;
+    const debtor = row?.debtor ?? doc?.debtor;
+    const allowed = isPrivileged(principal) || (org !== undefined && (org === supplier || org === debtor));
+    if ((row === null && doc === null) || !allowed) throw new NotFoundError("invoice", invoiceHash);
+    return { row, doc };
+  }
+
+  function view(row: NonNullable<Awaited<ReturnType<typeof visible>>["row"]>, doc: Awaited<ReturnType<typeof visible>>["doc"]) {
+    return {
+      invoiceHash: row.invoiceHash,
+      supplier: row.supplier,
+      debtor: row.debtor,
+      currency: row.currency,
+      amount: row.amount,
+      maturity: Number(row.maturity),
+      status: row.status as "REGISTERED" | "REJECTED" | "CONFIRMED",
+      rejectReason: row.rejectReason,
+      rootId: row.rootId,
+      confirmedTxHash: row.confirmedTxHash,
+      invoiceNumber: doc?.invoiceNumber ?? null,
+      metadata: doc === null ? null : (JSON.parse(doc.metadata) as Record<string, unknown>),
+      document: {
+        uploaded: doc?.storedPath != null,
+        contentType: doc?.contentType ?? null,
+        sizeBytes: doc?.sizeBytes ?? null,
+        uploadedAt: doc?.uploadedAtMs == null ? null : new Date(Number(doc.uploadedAtMs)).toISOString(),
+      },
+    };
+  }
+
+  async function termsOf(invoiceHash: string): Promise<{ terms: InvoiceTerms; status: string }> {
+    const row = await ctx.db.invoice.findUnique({ where: { invoiceHash } });
+    if (row === null) throw new NotFoundError("invoice", invoiceHash);
+    return {
+      terms: { invoiceHash, supplier: row.supplier, debtor: row.debtor, currency: row.currency, amount: BigInt(row.amount), maturity: row.maturity },
+      status: row.status,
+    };
+  }
+
+  async function asDebtor(principal: Principal, invoiceHash: string) {
+    await visible(principal, invoiceHash);
+    const { terms, status } = await termsOf(invoiceHash);
+    if (organisationOf(principal) !== terms.debtor) throw new ForbiddenError("NotDebtor", "only the invoice's debtor may do this");
+    if (status !== "REGISTERED") throw new ConflictError("InvoiceNotPending", `the invoice is ${status.toLowerCase()}, not awaiting confirmation`);
+    return terms;
+  }
+
+  return {
+    async register(principal: Principal, input: RegisterInvoiceInput): Promise<TxResult & { invoiceHash: string }> {
+      const supplier = organisationOf(principal) as string;
+      const invoiceHash =
+        input.invoiceHash ??
+        keccak256(
+          toUtf8Bytes(
+            canonicalJson({
+              invoiceNumber: input.invoiceNumber,
+              supplier,
+              debtor: input.debtor,
+              currency: input.currency,
+              amount: input.amount,
+              maturity: input.maturity,
+              metadata: input.metadata,
+            }),
+          ),
+        );
+      const existing = await ctx.db.invoiceDocument.findUnique({ where: { invoiceHash } });
+      if (existing !== null && existing.supplier !== supplier) throw new ConflictError("ReceivableInvoiceAlreadyRegistered", "this invoice hash is taken");
+      const sent = await ctx.chain.signers.send(supplier, (s) =>
+        ctx.chain.ledger.connect(s).registerInvoice({
+          invoiceHash,
+          supplier,
+          debtor: input.debtor,
+          currency: input.currency,
+          amount: input.amount,
+          maturity: BigInt(input.maturity),
+        }),
+      );
+      await ctx.db.invoiceDocument.upsert({
+        where: { invoiceHash },
+        create: {
+          invoiceHash,
+          supplier,
+          debtor: input.debtor,
+          invoiceNumber: input.invoiceNumber,
+          metadata: JSON.stringify(input.metadata),
+          createdAtMs: BigInt(ctx.now().getTime()),
+        },
+        update: { debtor: input.debtor, invoiceNumber: input.invoiceNumber, metadata: JSON.stringify(input.metadata) },
+      });
+      await audit(ctx, { actor: supplier, action: "invoice.register", target: invoiceHash, txHash: sent.txHash, detail: { debtor: input.debtor, amount: input.amount } });
+      return { ...(await settle(ctx, sent)), invoiceHash };
+    },
+
+    /** Stores the document if and only if its keccak256 is the invoice hash. */
+    async upload(principal: Principal, invoiceHash: string, bytes: Buffer, contentType: string) {
+      const { doc } = await visible(principal, invoiceHash);
+      if (doc === null || doc.supplier !== organisationOf(principal)) throw new ForbiddenError("NotSupplier", "only the invoice's supplier may upload its document");
+      const actual = keccak256(bytes);
+      if (actual !== invoiceHash) {
+        throw new ValidationError("the document's keccak256 is not the invoice hash", [
+          { field: "body", message: `keccak256 of the upload is ${actual}`, code: "custom" },
+        ]);
+      }
+      fs.mkdirSync(options.documentDir, { recursive: true });
+      const file = `${invoiceHash.slice(2)}.bin`;
+      fs.writeFileSync(path.join(options.documentDir, file), bytes);
+      await ctx.db.invoiceDocument.update({
+        where: { invoiceHash },
+        data: { storedPath: file, contentType, sizeBytes: bytes.length, uploadedAtMs: BigInt(ctx.now().getTime()) },
+      });
+      return { invoiceHash, sizeBytes: bytes.length, keccak256: actual };
+    },
+
+    async download(principal: Principal, invoiceHash: string): Promise<{ bytes: Buffer; contentType: string }> {
+      const { doc } = await visible(principal, invoiceHash);
+      if (doc?.storedPath == null) throw new NotFoundError("document of invoice", invoiceHash);
+      const bytes = fs.readFileSync(path.join(options.documentDir, path.basename(doc.storedPath)));
+      // Re-checked on the way out: a file altered on disk is never served as the invoice.
+      if (keccak256(bytes) !== invoiceHash) throw new ConflictError("DocumentTampered", "the stored document no longer matches its hash");
+      return { bytes, contentType: doc.contentType ?? "application/octet-stream" };
+    },
+
+    async list(principal: Principal, filter: { status?: "REGISTERED" | "REJECTED" | "CONFIRMED" | undefined }) {
+      const org = organisationOf(principal);
+      const scope = isPrivileged(principal)
+        ? {}
+        : principal.kind === "ORGANISATION" && principal.role === "CORE_ENTERPRISE"
+          ? { debtor: org ?? "" }
+          : { supplier: org ?? "" };
+      const rows = await ctx.db.invoice.findMany({
+        where: { ...scope, ...(filter.status === undefined ? {} : { status: filter.status }) },
+        orderBy: [{ maturity: "asc" }, { invoiceHash: "asc" }],
+        take: 500,
+      });
+      const docs = await ctx.db.invoiceDocument.findMany({ where: { invoiceHash: { in: rows.map((r) => r.invoiceHash) } } });
+      const docByHash = new Map(docs.map((d) => [d.invoiceHash, d]));
+      return { items: rows.map((r) => view(r, docByHash.get(r.invoiceHash) ?? null)) };
+    },
+
+    async get(principal: Principal, invoiceHash: string) {
+      const { row, doc } = await visible(principal, invoiceHash);
+      if (row === null) throw new NotFoundError("invoice", invoiceHash);
+      return view(row, doc);
+    },
+
+    /** The typed data a core enterprise that keeps its own key signs to confirm (with its current nonce). */
+    async confirmationTypedData(principal: Principal, invoiceHash: string, deadline: bigint) {
+      const terms = await asDebtor(principal, invoiceHash);
+      const nonce = await ctx.chain.ledger.nonces(terms.debtor);
+      const domain = confirmationDomain(ctx.chain.chainId, ctx.chain.addresses.ledger);
+      const message = { ...terms, nonce, deadline };
+      return {
+        domain: { ...domain, chainId: domain.chainId.toString() },
+        types: CONFIRMATION_TYPES,
+        primaryType: "Confirmation" as const,
+        message: Object.fromEntries(Object.entries(message).map(([k, v]) => [k, v.toString()])),
+        digest: confirmationDigest(ctx.chain.chainId, ctx.chain.addresses.ledger, terms, nonce, deadline),
+      };
+    },
+
+    /**
+     * Confirms with an EIP-712 signature either way, so that every root receivable has a signature an
+     * auditor can check: relayed from the debtor's own wallet, or made here with its custodial key.
+     */
+    async confirm(principal: Principal, invoiceHash: string, input: { signature?: string | undefined; deadline?: number | undefined }) {
+      const terms = await asDebtor(principal, invoiceHash);
+      let signature = input.signature;
+      let deadline: bigint;
+      let sender: string;
+      if (signature !== undefined) {
+        if (input.deadline === undefined) {
+          throw new ValidationError("deadline is required with a signature", [{ field: "body.deadline", message: "required", code: "invalid_type" }]);
+        }
+        deadline = BigInt(input.deadline);
+        const nonce = await ctx.chain.ledger.nonces(terms.debtor);
+        // Checked here as well as on chain so a bad signature costs no gas and gets a clear answer.
+        let signer: string;
+        try {
+          signer = recoverConfirmationSigner(ctx.chain.chainId, ctx.chain.addresses.ledger, terms, nonce, deadline, signature);
+        } catch {
+          signer = "";
+        }
+        if (signer !== terms.debtor) throw new ConflictError("ReceivableInvalidSigner", "the signature is not the debtor's confirmation of these terms", { signer, debtor: terms.debtor });
+        sender = ctx.chain.signers.signerOf(terms.debtor) !== undefined ? terms.debtor : "relayer";
+      } else {
+        const wallet = ctx.chain.signers.signerOf(terms.debtor);
+        if (wallet === undefined) {
+          throw new ForbiddenError("NoCustodialKey", "the server does not hold this organisation's key; sign the confirmation typed data and send the signature");
+        }
+        const nonce = await ctx.chain.ledger.nonces(terms.debtor);
+        deadline = BigInt(Math.floor(ctx.now().getTime() / 1000)) + SERVER_SIGNATURE_WINDOW;
+        signature = await wallet.signTypedData(
+          confirmationDomain(ctx.chain.chainId, ctx.chain.addresses.ledger),
+          CONFIRMATION_TYPES,
+          { ...terms, nonce, deadline },
+        );
+        sender = terms.debtor;
+      }
+      const finalSignature = signature;
+      const sent = await ctx.chain.signers.send(sender, (s) => ctx.chain.ledger.connect(s).confirmInvoiceWithSignature(terms, deadline, finalSignature));
+      const event = sent.receipt.logs.map((log) => ctx.chain.ledger.interface.parseLog(log)).find((p) => p?.name === "InvoiceConfirmed");
+      const rootId = (event?.args.rootId as bigint | undefined)?.toString() ?? "";
+      await audit(ctx, { actor: terms.debtor, action: "invoice.confirm", target: invoiceHash, txHash: sent.txHash, detail: { rootId, relayed: input.signature !== undefined } });
+      return { ...(await settle(ctx, sent)), rootId, signature: finalSignature };
+    },
+
+    async reject(principal: Principal, invoiceHash: string, reason: string): Promise<TxResult> {
+      const terms = await asDebtor(principal, invoiceHash);
+      const sent = await ctx.chain.signers.send(terms.debtor, (s) => ctx.chain.ledger.connect(s).rejectInvoice(invoiceHash, reason));
+      await audit(ctx, { actor: terms.debtor, action: "invoice.reject", target: invoiceHash, txHash: sent.txHash, detail: { reason } });
+      return settle(ctx, sent);
+    },
+  };
+}

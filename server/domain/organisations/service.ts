@@ -1,0 +1,96 @@
+/**
+ * Organisations and credit lines: the operator registers, suspends and reactivates organisations on
+ * chain; a financier (or the operator) sets a core enterprise's credit line. Reads come from the
+ * indexer's projections.
+ */
+import type { Principal } from "../../auth/principal";
+import { NotFoundError } from "../../lib/appErrors";
+import { compareDecimal, toDecimal } from "../../lib/encode";
+import { isPrivileged, organisationOf } from "../access";
+import type { DomainContext } from "../context";
+import { audit, settle, type TxResult } from "../tx";
+
+const ROLE_NUMBER = { CORE_ENTERPRISE: 1, SUPPLIER: 2, FINANCIER: 3 } as const;
+
+export function createOrganisationService(ctx: DomainContext) {
+  const view = (principal: Principal, row: { address: string; role: string; active: boolean; kycHash: string }) => ({
+    address: row.address,
+    role: row.role as keyof typeof ROLE_NUMBER,
+    active: row.active,
+    kycHash: isPrivileged(principal) ? row.kycHash : null,
+  });
+
+  return {
+    async list(principal: Principal, filter: { role?: keyof typeof ROLE_NUMBER }) {
+      // The directory is public to every member: counterparties must be findable to transfer to them.
+      const rows = await ctx.db.organisation.findMany({
+        where: filter.role === undefined ? {} : { role: filter.role },
+        orderBy: { address: "asc" },
+      });
+      return { items: rows.map((r) => view(principal, r)) };
+    },
+
+    async get(principal: Principal, address: string) {
+      const row = await ctx.db.organisation.findUnique({ where: { address } });
+      if (row === null) throw new NotFoundError("organisation", address);
+      return view(principal, row);
+    },
+
+    async register(principal: Principal, input: { address: string; role: keyof typeof ROLE_NUMBER; kycHash: string }): Promise<TxResult> {
+      const sent = await ctx.chain.signers.send("operator", (s) =>
+        ctx.chain.ledger.connect(s).registerOrganisation(input.address, ROLE_NUMBER[input.role], input.kycHash),
+      );
+      await audit(ctx, { actor: principal.credentialId, action: "organisation.register", target: input.address, txHash: sent.txHash, detail: { role: input.role } });
+      return settle(ctx, sent);
+    },
+
+    async setActive(principal: Principal, address: string, active: boolean): Promise<TxResult> {
+      const sent = await ctx.chain.signers.send("operator", (s) =>
+        active ? ctx.chain.ledger.connect(s).reactivateOrganisation(address) : ctx.chain.ledger.connect(s).suspendOrganisation(address),
+      );
+      await audit(ctx, { actor: principal.credentialId, action: active ? "organisation.reactivate" : "organisation.suspend", target: address, txHash: sent.txHash });
+      return settle(ctx, sent);
+    },
+
+    /** The operator sends as the operator; a financier with its own custodial key as itself. */
+    async setCreditLine(principal: Principal, coreEnterprise: string, limit: bigint): Promise<TxResult> {
+      const who = principal.kind === "OPERATOR" ? "operator" : (organisationOf(principal) as string);
+      const sent = await ctx.chain.signers.send(who, (s) => ctx.chain.ledger.connect(s).setCreditLine(coreEnterprise, limit));
+      await audit(ctx, { actor: principal.credentialId, action: "creditLine.set", target: coreEnterprise, txHash: sent.txHash, detail: { limit } });
+      return settle(ctx, sent);
+    },
+
+    /** Credit-line usage and upcoming maturities: for the core enterprise itself, financiers, operator and auditors. */
+    async creditLine(principal: Principal, coreEnterprise: string) {
+      const org = organisationOf(principal);
+      const allowed = isPrivileged(principal) || org === coreEnterprise || (principal.kind === "ORGANISATION" && principal.role === "FINANCIER");
+      const organisation = await ctx.db.organisation.findUnique({ where: { address: coreEnterprise } });
+      if (!allowed || organisation === null || organisation.role !== "CORE_ENTERPRISE") throw new NotFoundError("credit line", coreEnterprise);
+      const line = await ctx.db.creditLine.findUnique({ where: { coreEnterprise } });
+      const limit = BigInt(line?.creditLimit ?? "0");
+      const used = BigInt(line?.used ?? "0");
+      const live = await ctx.db.receivable.findMany({
+        where: { issuer: coreEnterprise, status: { not: "BURNED" }, maturity: { gte: BigInt(Math.floor(ctx.now().getTime() / 1000)) } },
+        select: { maturity: true, currency: true, amount: true },
+      });
+      const byMaturity = new Map<string, { maturity: number; currency: string; outstanding: bigint }>();
+      for (const r of live) {
+        const key = `${r.maturity}:${r.currency}`;
+        const entry = byMaturity.get(key) ?? { maturity: Number(r.maturity), currency: r.currency, outstanding: 0n };
+        entry.outstanding += BigInt(r.amount);
+        byMaturity.set(key, entry);
+      }
+      const upcomingMaturities = [...byMaturity.values()]
+        .sort((a, b) => a.maturity - b.maturity || compareDecimal(a.currency, b.currency))
+        .map((m) => ({ maturity: m.maturity, currency: m.currency, outstanding: toDecimal(m.outstanding) }));
+      return {
+        coreEnterprise,
+        grantor: line?.grantor ?? null,
+        limit: toDecimal(limit),
+        used: toDecimal(used),
+        available: toDecimal(limit > used ? limit - used : 0n),
+        upcomingMaturities,
+      };
+    },
+  };
+}

@@ -1,0 +1,202 @@
+/**
+ * Receivables: list and read one's own (with status, maturity, tier and holder), split, transfer as an
+ * offer, and accept / reject / cancel offers. Writes are sent with the organisation's own key; reads
+ * come from the projections, filtered by who may see what (see ../access.ts).
+ */
+import type { Principal } from "../../auth/principal";
+import type { Receivable as ReceivableRow, ReceivableRoot } from "../../db/generated/sqlite/client";
+import { ForbiddenError, NotFoundError, ValidationError } from "../../lib/appErrors";
+import { toDecimal } from "../../lib/encode";
+import { canSeeReceivable, isPrivileged, organisationOf } from "../access";
+import type { DomainContext } from "../context";
+import { audit, settle, type TxResult } from "../tx";
+import { pathsOf, tiersOf } from "./lineage";
+
+export type ReceivableStatusName = "ACTIVE" | "OFFERED" | "PLEDGED" | "FROZEN" | "OVERDUE" | "MATURED" | "REDEEMED";
+
+export interface ReceivableView {
+  id: string;
+  rootId: string;
+  parentId: string | null;
+  depth: number;
+  tier: number;
+  holder: string;
+  amount: string;
+  initialAmount: string;
+  status: ReceivableStatusName;
+  financed: boolean;
+  frozen: boolean;
+  overdue: boolean;
+  offeredTo: string | null;
+  offerDeadline: number | null;
+  pledgee: string | null;
+  issuer: string;
+  currency: string;
+  maturity: number;
+  createdTxHash: string;
+}
+
+/** One status for display, most significant first: what stops or changes what the holder can do. */
+export function statusOf(r: ReceivableRow, root: Pick<ReceivableRoot, "frozen" | "overdue"> | undefined, nowSec: number): ReceivableStatusName {
+  if (r.status === "BURNED") return "REDEEMED";
+  if (root?.overdue === true) return "OVERDUE";
+  if (root?.frozen === true) return "FROZEN";
+  if (r.status === "OFFERED") return "OFFERED";
+  if (r.pledgee !== null) return "PLEDGED";
+  if (Number(r.maturity) <= nowSec) return "MATURED";
+  return "ACTIVE";
+}
+
+function encodeCursor(id: string): string {
+  return Buffer.from(id, "utf8").toString("base64url");
+}
+
+function decodeCursor(cursor: string): string {
+  const id = Buffer.from(cursor, "base64url").toString("utf8");
+  if (!/^(0|[1-9][0-9]{0,77})$/.test(id)) {
+    throw new ValidationError("invalid cursor", [{ field: "query.cursor", message: "not a cursor this API issued", code: "custom" }]);
+  }
+  return id;
+}
+
+export function createReceivableService(ctx: DomainContext) {
+  const nowSec = () => Math.floor(ctx.now().getTime() / 1000);
+
+  async function views(rows: ReceivableRow[]): Promise<ReceivableView[]> {
+    if (rows.length === 0) return [];
+    const rootIds = [...new Set(rows.map((r) => r.rootId))];
+    const [roots, paths] = await Promise.all([
+      ctx.db.receivableRoot.findMany({ where: { rootId: { in: rootIds } }, select: { rootId: true, frozen: true, overdue: true } }),
+      pathsOf(
+        ctx.db,
+        rows.map((r) => r.id),
+      ),
+    ]);
+    const tiers = await tiersOf(ctx.db, paths);
+    const rootById = new Map(roots.map((r) => [r.rootId, r]));
+    const now = nowSec();
+    return rows.map((r) => {
+      const root = rootById.get(r.rootId);
+      return {
+        id: r.id,
+        rootId: r.rootId,
+        parentId: r.parentId,
+        depth: r.depth,
+        tier: tiers.get(r.id) ?? 1,
+        holder: r.holder,
+        amount: r.amount,
+        initialAmount: r.initialAmount,
+        status: statusOf(r, root, now),
+        financed: r.financed,
+        frozen: root?.frozen ?? false,
+        overdue: root?.overdue ?? false,
+        offeredTo: r.offeredTo,
+        offerDeadline: r.offerDeadline === null ? null : Number(r.offerDeadline),
+        pledgee: r.pledgee,
+        issuer: r.issuer,
+        currency: r.currency,
+        maturity: Number(r.maturity),
+        createdTxHash: r.createdTxHash,
+      };
+    });
+  }
+
+  /** The receivable if `principal` may see it; otherwise "not found" (never "forbidden", which would leak existence). */
+  async function visible(principal: Principal, id: bigint): Promise<ReceivableRow> {
+    const row = await ctx.db.receivable.findUnique({ where: { id: toDecimal(id) } });
+    if (row === null || !(await canSeeReceivable(ctx.db, principal, row))) throw new NotFoundError("receivable", id.toString());
+    return row;
+  }
+
+  /** For writes: visible, and the caller is `party` of it (holder, offer receiver), else 403 with the reason. */
+  async function actingAs(principal: Principal, id: bigint, party: "holder" | "offeredTo"): Promise<{ row: ReceivableRow; org: string }> {
+    const row = await visible(principal, id);
+    const org = organisationOf(principal);
+    if (org === undefined) throw new ForbiddenError("RoleNotAllowed", "only organisations act on receivables");
+    if (party === "holder" && row.holder !== org) throw new ForbiddenError("NotHolder", "only the holder may do this");
+    if (party === "offeredTo" && (row.status !== "OFFERED" || row.offeredTo !== org)) {
+      throw new ForbiddenError("NotOfferedToYou", "this receivable is not offered to you");
+    }
+    return { row, org };
+  }
+
+  return {
+    views,
+    visible,
+
+    /** The caller's receivables (held, or all for operator/auditor), paged by id. */
+    async list(
+      principal: Principal,
+      query: { limit: number; cursor?: string | undefined; status?: ReceivableStatusName | undefined; issuer?: string | undefined; maturityBefore?: number | undefined },
+    ) {
+      const org = organisationOf(principal);
+      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+      const rows = await ctx.db.receivable.findMany({
+        where: {
+          ...(isPrivileged(principal) ? {} : { holder: org ?? "" }),
+          ...(query.status === "REDEEMED" ? { status: "BURNED" } : { status: { not: "BURNED" } }),
+          ...(query.status === "OFFERED" ? { status: "OFFERED" } : {}),
+          ...(query.issuer === undefined ? {} : { issuer: query.issuer }),
+          ...(query.maturityBefore === undefined ? {} : { maturity: { lt: BigInt(query.maturityBefore) } }),
+          // Paged in the primary key's (text) order: a stable total order served by the index, which is
+          // all a cursor needs (numeric order would need an expression the ORM cannot index portably).
+          ...(after === undefined ? {} : { id: { gt: after } }),
+        },
+        orderBy: { id: "asc" },
+        take: query.limit + 1,
+      });
+      const pageRows = rows.slice(0, query.limit);
+      let items = await views(pageRows);
+      if (query.status !== undefined && query.status !== "REDEEMED" && query.status !== "OFFERED") {
+        items = items.filter((i) => i.status === query.status);
+      }
+      const last = pageRows[pageRows.length - 1];
+      return { items, nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor(last.id) : null };
+    },
+
+    async get(principal: Principal, id: bigint): Promise<ReceivableView> {
+      const row = await visible(principal, id);
+      const [view] = await views([row]);
+      return view as ReceivableView;
+    },
+
+    /** Offers made to the caller and still open. */
+    async incomingOffers(principal: Principal) {
+      const org = organisationOf(principal);
+      const rows = await ctx.db.receivable.findMany({ where: { offeredTo: org ?? "", status: "OFFERED" }, orderBy: { id: "asc" }, take: 200 });
+      return { items: await views(rows) };
+    },
+
+    async split(principal: Principal, id: bigint, amount: bigint): Promise<TxResult & { childId: string }> {
+      const { org } = await actingAs(principal, id, "holder");
+      const sent = await ctx.chain.signers.send(org, (s) => ctx.chain.ledger.connect(s).split(id, amount));
+      const event = sent.receipt.logs
+        .map((log) => ctx.chain.ledger.interface.parseLog(log))
+        .find((parsed) => parsed?.name === "ReceivableSplit");
+      const childId = (event?.args.childId as bigint | undefined)?.toString() ?? "";
+      await audit(ctx, { actor: org, action: "receivable.split", target: id.toString(), txHash: sent.txHash, detail: { amount, childId } });
+      return { ...(await settle(ctx, sent)), childId };
+    },
+
+    async transfer(principal: Principal, id: bigint, input: { to: string; amount: bigint; deadline?: number | undefined }): Promise<TxResult & { offeredId: string }> {
+      const { org } = await actingAs(principal, id, "holder");
+      const sent = await ctx.chain.signers.send(org, (s) => ctx.chain.ledger.connect(s).offerTransfer(id, input.to, input.amount, BigInt(input.deadline ?? 0)));
+      const event = sent.receipt.logs
+        .map((log) => ctx.chain.ledger.interface.parseLog(log))
+        .find((parsed) => parsed?.name === "TransferOffered");
+      const offeredId = (event?.args.id as bigint | undefined)?.toString() ?? "";
+      await audit(ctx, { actor: org, action: "receivable.offer", target: id.toString(), txHash: sent.txHash, detail: { to: input.to, amount: input.amount, offeredId } });
+      return { ...(await settle(ctx, sent)), offeredId };
+    },
+
+    async respond(principal: Principal, id: bigint, answer: "accept" | "reject" | "cancel"): Promise<TxResult> {
+      const { org } = await actingAs(principal, id, answer === "cancel" ? "holder" : "offeredTo");
+      const sent = await ctx.chain.signers.send(org, (s) => {
+        const ledger = ctx.chain.ledger.connect(s);
+        return answer === "accept" ? ledger.acceptOffer(id) : answer === "reject" ? ledger.rejectOffer(id) : ledger.cancelOffer(id);
+      });
+      await audit(ctx, { actor: org, action: `offer.${answer}`, target: id.toString(), txHash: sent.txHash });
+      return settle(ctx, sent);
+    },
+  };
+}

@@ -1,0 +1,138 @@
+import { z } from "zod";
+import { defineRoute, type AnyRoute } from "../../api/route";
+import { AddressOut, ReceivableIdParams, Uint256Out } from "../../api/schemas";
+import { ACCESS_ROLES } from "../../auth/principal";
+import type { DomainContext } from "../context";
+import { ReceivableOut } from "../receivables/schemas";
+import { createTraceService } from "./service";
+
+const TraceOut = z
+  .object({
+    rootId: Uint256Out,
+    receivableId: Uint256Out,
+    indexedToBlock: z.number().int().nullable().meta({ description: "the indexer checkpoint this answer reflects" }),
+    invoice: z.object({
+      invoiceHash: z.string(),
+      issuer: AddressOut,
+      supplier: AddressOut,
+      currency: AddressOut,
+      faceAmount: Uint256Out,
+      maturity: z.number().int(),
+      frozen: z.boolean(),
+      overdue: z.boolean(),
+      confirmedBlock: z.number().int(),
+      confirmedTxHash: z.string(),
+      confirmationNonce: z.string().nullable(),
+    }),
+    nodes: z.array(ReceivableOut),
+    events: z.array(
+      z.object({
+        receivableId: Uint256Out,
+        kind: z.string(),
+        from: AddressOut.nullable(),
+        to: AddressOut.nullable(),
+        amount: Uint256Out.nullable(),
+        relatedId: Uint256Out.nullable(),
+        detail: z.string().nullable(),
+        txHash: z.string(),
+        blockNumber: z.number().int(),
+        logIndex: z.number().int(),
+        timestamp: z.number().int(),
+      }),
+    ),
+    financings: z.array(
+      z.object({
+        quoteHash: z.string(),
+        receivableId: Uint256Out,
+        financedId: Uint256Out,
+        financier: AddressOut,
+        holder: AddressOut,
+        mode: z.enum(["PURCHASE", "PLEDGE"]),
+        amount: Uint256Out,
+        advance: Uint256Out,
+        repayment: Uint256Out,
+        txHash: z.string(),
+        blockNumber: z.number().int(),
+      }),
+    ),
+    redemptions: z.array(
+      z.object({
+        receivableId: Uint256Out,
+        holder: AddressOut,
+        amount: Uint256Out,
+        toHolder: Uint256Out,
+        pledgee: AddressOut.nullable(),
+        toPledgee: Uint256Out,
+        burnt: z.boolean(),
+        txHash: z.string(),
+        blockNumber: z.number().int(),
+      }),
+    ),
+  })
+  .meta({ id: "Trace" });
+
+const ProofBundleOut = z
+  .object({
+    format: z.literal("ledgerline-proof-bundle/1"),
+    chainId: z.string(),
+    ledger: AddressOut,
+    receivableId: Uint256Out,
+    rootId: Uint256Out,
+    path: z.array(Uint256Out),
+    invoice: z.object({ invoiceHash: z.string(), supplier: AddressOut, debtor: AddressOut, currency: AddressOut, amount: Uint256Out, maturity: z.string() }),
+    confirmation: z.object({
+      method: z.enum(["signature", "transaction"]),
+      nonce: z.string(),
+      deadline: z.string().nullable(),
+      signature: z.string().nullable(),
+      txHash: z.string(),
+      blockNumber: z.number().int(),
+    }),
+    events: z.array(
+      z.object({
+        contract: AddressOut,
+        contractName: z.string(),
+        eventName: z.string(),
+        args: z.record(z.string(), z.unknown()),
+        txHash: z.string(),
+        blockNumber: z.number().int(),
+        blockHash: z.string(),
+        logIndex: z.number().int(),
+      }),
+    ),
+  })
+  .meta({ id: "ProofBundle" });
+
+export function traceRoutes(ctx: DomainContext): AnyRoute[] {
+  const service = createTraceService(ctx);
+  return [
+    defineRoute({
+      method: "get",
+      path: "/v1/receivables/{id}/trace",
+      operationId: "traceReceivable",
+      summary: "The receivable's whole lineage tree, from the confirmed invoice to every current holder, with every transfer, financing and redemption and their transaction hashes",
+      tags: ["trace"],
+      access: { kind: "authenticated", roles: ACCESS_ROLES },
+      params: ReceivableIdParams,
+      response: { status: 200, description: "The lineage tree and its history", schema: TraceOut },
+      errors: [404],
+      handler: async ({ principal, params }) => service.trace(principal, params.id),
+    }),
+    defineRoute({
+      method: "get",
+      path: "/v1/receivables/{id}/proof",
+      operationId: "proofBundle",
+      summary: "A proof bundle for the receivable: confirmation signature and the events from the root to it, verifiable against any JSON-RPC node with scripts/verifyProofBundle.ts",
+      tags: ["trace"],
+      access: { kind: "authenticated", roles: ACCESS_ROLES },
+      params: ReceivableIdParams,
+      response: { status: 200, description: "The proof bundle (JSON)", schema: ProofBundleOut },
+      errors: [404, 409],
+      handler: async ({ principal, params, res }) => {
+        const bundle = await service.proof(principal, params.id);
+        res.setHeader("Content-Disposition", `attachment; filename="receivable-${bundle.receivableId}.proof.json"`);
+        return bundle;
+      },
+    }),
+  ];
+}

@@ -1,0 +1,162 @@
+/**
+ * Trace and proof: a receivable's whole lineage tree from the confirmed invoice to every current holder,
+ * with each transfer, financing and redemption and their transaction hashes; and the downloadable proof
+ * bundle of the path from the root to one receivable. Served from the indexer's committed data only.
+ */
+import type { Principal } from "../../auth/principal";
+import { ConflictError, NotFoundError } from "../../lib/appErrors";
+import { toDecimal } from "../../lib/encode";
+import type { DomainContext } from "../context";
+import { createReceivableService } from "../receivables/service";
+import { pathsOf } from "../receivables/lineage";
+import { PROOF_BUNDLE_FORMAT, type ProofBundle, type ProofEvent } from "./proofBundle";
+
+/** Trees are bounded by the ledger's depth and minimum part; this caps one answer regardless. */
+const MAX_TREE_NODES = 5_000;
+
+export function createTraceService(ctx: DomainContext) {
+  const receivables = createReceivableService(ctx);
+
+  async function checkpoint(): Promise<number | null> {
+    const state = await ctx.db.indexerState.findUnique({ where: { id: "main" }, select: { checkpointBlock: true } });
+    return state === null ? null : Number(state.checkpointBlock);
+  }
+
+  return {
+    async trace(principal: Principal, id: bigint) {
+      const target = await receivables.visible(principal, id);
+      const rootId = target.rootId;
+      const [root, invoice, nodes, history, redemptions, indexedTo] = await Promise.all([
+        ctx.db.receivableRoot.findUnique({ where: { rootId } }),
+        ctx.db.invoice.findFirst({ where: { rootId } }),
+        ctx.db.receivable.findMany({ where: { rootId }, orderBy: { id: "asc" }, take: MAX_TREE_NODES }),
+        ctx.db.receivableHistory.findMany({ where: { rootId }, orderBy: [{ blockNumber: "asc" }, { logIndex: "asc" }] }),
+        ctx.db.redemption.findMany({ where: { rootId }, orderBy: [{ blockNumber: "asc" }, { logIndex: "asc" }] }),
+        checkpoint(),
+      ]);
+      if (root === null) throw new NotFoundError("receivable", id.toString());
+      const ids = nodes.map((n) => n.id);
+      const financed = await ctx.db.financingExecution.findMany({
+        where: { receivableId: { in: ids } },
+        orderBy: [{ blockNumber: "asc" }, { logIndex: "asc" }],
+      });
+      return {
+        rootId,
+        receivableId: toDecimal(id),
+        indexedToBlock: indexedTo,
+        invoice: {
+          invoiceHash: root.invoiceHash,
+          issuer: root.issuer,
+          supplier: root.supplier,
+          currency: root.currency,
+          faceAmount: root.faceAmount,
+          maturity: Number(root.maturity),
+          frozen: root.frozen,
+          overdue: root.overdue,
+          confirmedBlock: Number(root.confirmedBlock),
+          confirmedTxHash: root.confirmedTxHash,
+          confirmationNonce: invoice?.confirmationNonce ?? null,
+        },
+        nodes: await receivables.views(nodes),
+        events: history.map((h) => ({
+          receivableId: h.receivableId,
+          kind: h.kind,
+          from: h.fromAddress,
+          to: h.toAddress,
+          amount: h.amount,
+          relatedId: h.relatedId,
+          detail: h.detail,
+          txHash: h.txHash,
+          blockNumber: Number(h.blockNumber),
+          logIndex: h.logIndex,
+          timestamp: Number(h.blockTimestamp),
+        })),
+        financings: financed.map((f) => ({
+          quoteHash: f.quoteHash,
+          receivableId: f.receivableId,
+          financedId: f.financedId,
+          financier: f.financier,
+          holder: f.holder,
+          mode: f.mode as "PURCHASE" | "PLEDGE",
+          amount: f.amount,
+          advance: f.advance,
+          repayment: f.repayment,
+          txHash: f.txHash,
+          blockNumber: Number(f.blockNumber),
+        })),
+        redemptions: redemptions.map((r) => ({
+          receivableId: r.receivableId,
+          holder: r.holder,
+          amount: r.amount,
+          toHolder: r.toHolder,
+          pledgee: r.pledgee,
+          toPledgee: r.toPledgee,
+          burnt: r.burnt,
+          txHash: r.txHash,
+          blockNumber: Number(r.blockNumber),
+        })),
+      };
+    },
+
+    /** The proof bundle of the path from the root to `id` (see proofBundle.ts for what a verifier checks). */
+    async proof(principal: Principal, id: bigint): Promise<ProofBundle> {
+      const target = await receivables.visible(principal, id);
+      const path = (await pathsOf(ctx.db, [target.id])).get(target.id) ?? [target.id];
+      const [root, invoice] = await Promise.all([
+        ctx.db.receivableRoot.findUnique({ where: { rootId: target.rootId } }),
+        ctx.db.invoice.findFirst({ where: { rootId: target.rootId } }),
+      ]);
+      if (root === null || invoice === null || invoice.confirmationNonce === null) throw new NotFoundError("receivable", id.toString());
+      const history = await ctx.db.receivableHistory.findMany({
+        where: { receivableId: { in: path } },
+        select: { blockNumber: true, logIndex: true },
+      });
+      const keys = [...new Map(history.map((h) => [`${h.blockNumber}:${h.logIndex}`, h])).values()];
+      const events = await ctx.db.chainEvent.findMany({
+        where: { OR: keys.map((k) => ({ blockNumber: k.blockNumber, logIndex: k.logIndex })) },
+        orderBy: [{ blockNumber: "asc" }, { logIndex: "asc" }],
+      });
+      const proofEvents: ProofEvent[] = events.map((e) => ({
+        contract: e.contract,
+        contractName: e.contractName,
+        eventName: e.eventName,
+        args: JSON.parse(e.args) as Record<string, unknown>,
+        txHash: e.txHash,
+        blockNumber: Number(e.blockNumber),
+        blockHash: e.blockHash,
+        logIndex: e.logIndex,
+      }));
+      const confirmedEvent = proofEvents.find((e) => e.eventName === "InvoiceConfirmed");
+      if (confirmedEvent === undefined) throw new ConflictError("ProofIncomplete", "the confirmation event is not indexed yet");
+      // The signature is not in any event: it is read back from the confirmation transaction's calldata.
+      const tx = await ctx.chain.provider.getTransaction(root.confirmedTxHash);
+      const call = tx === null ? null : ctx.chain.ledger.interface.parseTransaction({ data: tx.data });
+      const bySignature = call?.name === "confirmInvoiceWithSignature";
+      return {
+        format: PROOF_BUNDLE_FORMAT,
+        chainId: ctx.chain.chainId.toString(),
+        ledger: ctx.chain.addresses.ledger.toLowerCase(),
+        receivableId: target.id,
+        rootId: target.rootId,
+        path,
+        invoice: {
+          invoiceHash: root.invoiceHash,
+          supplier: root.supplier,
+          debtor: root.issuer,
+          currency: root.currency,
+          amount: root.faceAmount,
+          maturity: root.maturity.toString(),
+        },
+        confirmation: {
+          method: bySignature ? "signature" : "transaction",
+          nonce: invoice.confirmationNonce,
+          deadline: bySignature ? (call.args[1] as bigint).toString() : null,
+          signature: bySignature ? String(call.args[2]).toLowerCase() : null,
+          txHash: root.confirmedTxHash,
+          blockNumber: Number(root.confirmedBlock),
+        },
+        events: proofEvents,
+      };
+    },
+  };
+}

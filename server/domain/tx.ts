@@ -1,0 +1,39 @@
+/**
+ * The answer of every write that sends a transaction: it is given once the transaction is mined, with
+ * its hash and block; `indexed` says whether the indexer had committed that block when we answered (the
+ * read views catch up within the indexer's lag otherwise).
+ */
+import { z } from "zod";
+import type { SentTransaction } from "../signing/signers";
+import type { DomainContext } from "./context";
+
+export const TxOut = z
+  .object({
+    txHash: z.string().meta({ description: "hash of the mined transaction" }),
+    blockNumber: z.number().int(),
+    indexed: z.boolean().meta({ description: "whether the read views already include this block" }),
+  })
+  .meta({ id: "Transaction" });
+
+export type TxResult = z.infer<typeof TxOut>;
+
+export async function settle(ctx: DomainContext, sent: SentTransaction): Promise<TxResult> {
+  return { txHash: sent.txHash, blockNumber: sent.blockNumber, indexed: await ctx.waitForIndexed(sent.blockNumber) };
+}
+
+/** Records a write in the audit log (never a secret: actor is an address or role, detail is public data). */
+export async function audit(
+  ctx: DomainContext,
+  entry: { actor: string; action: string; target?: string; txHash?: string; detail?: Record<string, unknown> },
+): Promise<void> {
+  await ctx.db.auditLog.create({
+    data: {
+      atMs: BigInt(ctx.now().getTime()),
+      actor: entry.actor,
+      action: entry.action,
+      target: entry.target ?? null,
+      txHash: entry.txHash ?? null,
+      detail: entry.detail === undefined ? null : JSON.stringify(entry.detail, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)),
+    },
+  });
+}

@@ -1,0 +1,69 @@
+/**
+ * Per-organisation keys of the embedded default: one encrypted ethers JSON keystore file per address in
+ * a directory, unlocked once at start-up with a passphrase from the environment. The passphrase and the
+ * private keys never leave this module's objects: nothing here logs, and errors name files, not secrets.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { Wallet, type HDNodeWallet } from "ethers";
+
+export interface KeystoreEntry {
+  /** Lower-case address. */
+  address: string;
+  wallet: Wallet;
+  /** The platform operator's key (holds OPERATOR_ROLE on the ledger), as opposed to an organisation's. */
+  operator: boolean;
+}
+
+const OPERATOR_FILE = "operator.json";
+
+/** Reads and decrypts every `*.json` keystore in `dir`. A wrong passphrase stops start-up with the file's name. */
+export async function loadKeystore(input: { dir: string; passphrase: string }): Promise<KeystoreEntry[]> {
+  if (!fs.existsSync(input.dir)) return [];
+  const files = fs
+    .readdirSync(input.dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort();
+  const entries: KeystoreEntry[] = [];
+  for (const file of files) {
+    const json = fs.readFileSync(path.join(input.dir, file), "utf8");
+    let wallet: Wallet | HDNodeWallet;
+    try {
+      wallet = await Wallet.fromEncryptedJson(json, input.passphrase);
+    } catch {
+      throw new Error(`keystore ${file}: cannot decrypt (wrong API_KEYSTORE_PASSPHRASE or corrupt file)`);
+    }
+    const plain = new Wallet(wallet.privateKey);
+    entries.push({ address: plain.address.toLowerCase(), wallet: plain, operator: file === OPERATOR_FILE });
+  }
+  return entries;
+}
+
+/**
+ * Writes keystore files (used by the embedded start script and tests). `scryptN` below ethers' default
+ * makes unlocking fast for throwaway demo keys; production keys keep the default cost.
+ */
+export async function writeKeystore(input: {
+  dir: string;
+  passphrase: string;
+  keys: { privateKey: string; operator?: boolean }[];
+  scryptN?: number;
+}): Promise<string[]> {
+  fs.mkdirSync(input.dir, { recursive: true, mode: 0o700 });
+  const written: string[] = [];
+  for (const key of input.keys) {
+    const wallet = new Wallet(key.privateKey);
+    const json =
+      input.scryptN === undefined
+        ? await wallet.encrypt(input.passphrase)
+        : await import("ethers").then(({ encryptKeystoreJson }) =>
+            encryptKeystoreJson({ address: wallet.address, privateKey: wallet.privateKey }, input.passphrase, {
+              scrypt: { N: input.scryptN as number },
+            }),
+          );
+    const file = path.join(input.dir, key.operator === true ? OPERATOR_FILE : `${wallet.address.toLowerCase()}.json`);
+    fs.writeFileSync(file, json, { mode: 0o600 });
+    written.push(file);
+  }
+  return written;
+}

@@ -1,0 +1,215 @@
+/**
+ * The API over a real system: the in-process Hardhat chain with the contracts deployed and the demo
+ * world seeded by the same scripts `npm start` runs, the real indexer writing a real database, and the
+ * real app with custodial signers for each organisation. One world per test file (the chain and the
+ * database must stay consistent, so no snapshot reverts under a live database).
+ */
+import { ethers, network } from "hardhat";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import request from "supertest";
+import { deployLedger } from "../../../scripts/deploy";
+import { deploySettlement } from "../../../scripts/deploySettlement";
+import { seedDemoWorld } from "../../../scripts/seed";
+import { createChainContext, projectInterfaces, type DomainContext } from "../../../server/domain/context";
+import { createDomainRoutes } from "../../../server/domain";
+import { openDatabase, type Db } from "../../../server/db/client";
+import type { Dialect } from "../../../server/db/schema-model";
+import { createIndexer, type Indexer } from "../../../server/indexer/indexer";
+import { silentLogger } from "../../../server/lib/logger";
+import { createSignerRegistry } from "../../../server/signing/signers";
+import type { IERC20, SettlementToken } from "../../../typechain-types";
+import { freshDatabase } from "../db/fresh";
+import { TEST_INDEXER_CONFIG } from "../indexer/helpers";
+import { createHarness, type Harness } from "./harness";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+export const DAY = 24 * 60 * 60;
+/** The settlement token has 2 decimals: 1,000,000.00 is 100_000_000 base units. */
+export const UNIT = 100n;
+
+export interface Actor {
+  name: string;
+  address: string;
+  signer: HardhatEthersSigner;
+  /** Bearer credential (an API key) for `request(...).set("Authorization", ...)`. */
+  auth: string;
+}
+
+export interface World {
+  h: Harness;
+  db: Db;
+  indexer: Indexer;
+  ctx: DomainContext;
+  cash: SettlementToken;
+  currency: string;
+  addresses: { ledger: string; financing: string; vault: string };
+  operator: Actor;
+  auditor: Actor;
+  core: Actor;
+  tier1: Actor;
+  tier2: Actor;
+  tier3: Actor;
+  bankA: Actor;
+  bankB: Actor;
+  /** A registered core enterprise that keeps its own key (the server holds no signer for it). */
+  selfCore: Actor;
+  outsider: HardhatEthersSigner;
+  /** Builds another app on the same database and chain (for self-custody and clock tests). */
+  documentDir: string;
+  close(): Promise<void>;
+}
+
+export function bearer(actor: { auth: string }): [string, string] {
+  return ["Authorization", `Bearer ${actor.auth}`];
+}
+
+export async function chainNow(): Promise<number> {
+  return Number((await ethers.provider.getBlock("latest"))?.timestamp ?? 0);
+}
+
+export async function createWorld(options: { dialect?: Dialect; env?: Record<string, string> } = {}): Promise<World> {
+  const [admin, core, tier1, tier2, tier3, bankA, bankB, selfCore, outsider, relayer] = (await ethers.getSigners()) as HardhatEthersSigner[];
+  if (relayer === undefined || admin === undefined || core === undefined || tier1 === undefined || tier2 === undefined || tier3 === undefined) {
+    throw new Error("createWorld needs 10 accounts");
+  }
+  const ledgerDeployment = await deployLedger({ admin, parameters: { minPartAmount: 100n, maxDepth: 10, defaultOfferWindow: 7 * DAY } });
+  const settlement = await deploySettlement({ admin, ledger: ledgerDeployment.ledger, currencyDecimals: 2 });
+  const cash = settlement.settlementToken as SettlementToken;
+  const currency = settlement.currency;
+  await seedDemoWorld({
+    ledger: ledgerDeployment.ledger,
+    operator: admin,
+    accounts: { coreEnterprise: core, suppliers: [tier1, tier2, tier3], banks: [bankA!, bankB!] },
+    currency,
+    creditLine: 100_000_000n * UNIT,
+  });
+  const ledger = ledgerDeployment.ledger.connect(admin);
+  await (await ledger.registerOrganisation(selfCore!.address, 1, ethers.id("kyc:self-core"))).wait();
+  await (await ledger.connect(bankA!).setCreditLine(selfCore!.address, 10_000_000n * UNIT)).wait();
+  // Cash for the banks to advance and for the core enterprise to repay; allowances to the settlement contracts.
+  const financingAddress = await settlement.financing.getAddress();
+  const vaultAddress = await settlement.vault.getAddress();
+  for (const s of [bankA!, bankB!, core, tier1, tier2, tier3]) {
+    await (await cash.connect(admin).mint(s.address, 50_000_000n * UNIT)).wait();
+    await (await cash.connect(s).approve(financingAddress, ethers.MaxUint256)).wait();
+    await (await cash.connect(s).approve(vaultAddress, ethers.MaxUint256)).wait();
+  }
+
+  const fresh = await freshDatabase(options.dialect ?? "sqlite", "apiworld");
+  const db = await openDatabase({ url: fresh.url });
+  const addresses = { ledger: ledgerDeployment.ledgerAddress.toLowerCase(), financing: financingAddress.toLowerCase(), vault: vaultAddress.toLowerCase() };
+  const indexer = createIndexer({
+    provider: network.provider,
+    db,
+    config: TEST_INDEXER_CONFIG,
+    deployment: {
+      chainId: Number(ledgerDeployment.chainId),
+      startBlock: ledgerDeployment.startBlock,
+      contracts: { ReceivableToken: addresses.ledger, FinancingSettlement: addresses.financing, RepaymentVault: addresses.vault },
+    },
+    logger: silentLogger(),
+    useWriterLock: false,
+  });
+  await indexer.syncTo();
+
+  const custodial = new Map<string, HardhatEthersSigner>();
+  for (const s of [core, tier1, tier2, tier3, bankA!, bankB!]) custodial.set(s.address.toLowerCase(), s);
+  const signers = createSignerRegistry({ provider: ethers.provider, organisations: custodial, operator: admin, relayer, interfaces: projectInterfaces() });
+  const chain = createChainContext({ provider: ethers.provider, chainId: ledgerDeployment.chainId, addresses: { ...addresses, currency }, signers });
+  const ctx: DomainContext = {
+    db: db.prisma,
+    chain,
+    now: () => new Date(),
+    // The real indexer, driven to the block the write was mined in: reads after a write see it.
+    waitForIndexed: async (blockNumber) => {
+      const status = await indexer.syncTo(blockNumber);
+      return status.checkpoint >= blockNumber;
+    },
+  };
+  const documentDir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-docs-"));
+  const h = await createHarness({
+    db,
+    env: { ...options.env },
+    chainId: Number(ledgerDeployment.chainId),
+    chainHead: () => ethers.provider.getBlockNumber(),
+    domainRoutes: createDomainRoutes(ctx, { documentDir }),
+  });
+
+  const key = async (subject: Parameters<Harness["auth"]["issueApiKey"]>[0]["subject"], label: string) =>
+    (await h.auth.issueApiKey({ issuer: "bootstrap", subject, label })).token;
+  const org = async (name: string, signer: HardhatEthersSigner): Promise<Actor> => ({
+    name,
+    address: signer.address.toLowerCase(),
+    signer,
+    auth: await key({ kind: "ORGANISATION", organisation: signer.address.toLowerCase(), admin: true }, name),
+  });
+  const world: World = {
+    h,
+    db,
+    indexer,
+    ctx,
+    cash,
+    currency: currency.toLowerCase(),
+    addresses,
+    operator: { name: "operator", address: admin.address.toLowerCase(), signer: admin, auth: await key({ kind: "OPERATOR" }, "operator") },
+    auditor: { name: "auditor", address: "", signer: admin, auth: await key({ kind: "AUDITOR" }, "auditor") },
+    core: await org("core", core),
+    tier1: await org("tier1", tier1),
+    tier2: await org("tier2", tier2),
+    tier3: await org("tier3", tier3),
+    bankA: await org("bankA", bankA!),
+    bankB: await org("bankB", bankB!),
+    selfCore: await org("selfCore", selfCore!),
+    outsider: outsider!,
+    documentDir,
+    async close() {
+      await indexer.stop();
+      await h.close();
+      await db.close();
+      await fresh.drop();
+      fs.rmSync(documentDir, { recursive: true, force: true });
+    },
+  };
+  return world;
+}
+
+let invoiceCounter = 0;
+
+/** Registers an invoice of `supplier` on `debtor` through the API and returns its hash. */
+export async function registerInvoice(
+  w: World,
+  input: { supplier?: Actor; debtor?: Actor; amount: bigint; maturityInDays?: number; idempotencyKey?: string },
+): Promise<string> {
+  invoiceCounter += 1;
+  const supplier = input.supplier ?? w.tier1;
+  const res = await request(w.h.app)
+    .post("/v1/invoices")
+    .set(...bearer(supplier))
+    .set("Idempotency-Key", input.idempotencyKey ?? `inv-${Date.now()}-${invoiceCounter}`)
+    .send({
+      debtor: (input.debtor ?? w.core).address,
+      currency: w.currency,
+      amount: input.amount.toString(),
+      maturity: (await chainNow()) + (input.maturityInDays ?? 90) * DAY,
+      invoiceNumber: `INV-${invoiceCounter}`,
+      metadata: { goods: "steel coils", seq: invoiceCounter },
+    });
+  if (res.status !== 201) throw new Error(`register invoice: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.invoiceHash as string;
+}
+
+/** Registers and confirms an invoice; returns the root receivable id. */
+export async function confirmedReceivable(w: World, input: { supplier?: Actor; amount: bigint; maturityInDays?: number }): Promise<string> {
+  const invoiceHash = await registerInvoice(w, input);
+  const res = await request(w.h.app)
+    .post(`/v1/invoices/${invoiceHash}/confirm`)
+    .set(...bearer(w.core))
+    .set("Idempotency-Key", `confirm-${invoiceHash.slice(2, 20)}`)
+    .send({});
+  if (res.status !== 201) throw new Error(`confirm: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.rootId as string;
+}
+
+export type { IERC20 };
