@@ -1,0 +1,65 @@
+// Starts the indexer from the environment: the standalone `scripts/indexer.ts` and the embedded
+// system (scripts/start.ts) both call runIndexerFromEnv. Configuration errors throw ConfigError
+// naming the variable; the returned `done` rejects on a fatal indexer error.
+import { loadChainEnv } from "../config/chain";
+import { loadDatabaseConfig } from "../config/database";
+import { loadIndexerConfig, type IndexerConfig } from "../config/indexer";
+import type { Env } from "../config/env";
+import { openDatabase, type Db } from "../db/client";
+import { loadDeployment, type Deployment } from "../lib/deployment";
+import { createLogger, type Logger } from "../lib/logger";
+import { createHttpTransport } from "../lib/rpc";
+import { createIndexer, type Indexer } from "./indexer";
+
+export interface RunningIndexer {
+  indexer: Indexer;
+  db: Db;
+  deployment: Deployment;
+  config: IndexerConfig;
+  /** Settles when the indexer stops: resolves after stop(), rejects on a fatal error. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function runIndexerFromEnv({
+  env = process.env,
+  logger,
+  deployment,
+}: { env?: Env; logger?: Logger; deployment?: Deployment } = {}): Promise<RunningIndexer> {
+  const chain = loadChainEnv(env);
+  const config = loadIndexerConfig(env);
+  const { url } = loadDatabaseConfig(env);
+  const log = logger ?? createLogger({ name: "indexer", level: chain.LOG_LEVEL });
+  const dep = deployment ?? loadDeployment(chain);
+  const db = await openDatabase({ url, log: (m) => log.info(m) });
+  const indexer = createIndexer({
+    provider: createHttpTransport(chain.RPC_URL, { timeoutMs: chain.RPC_TIMEOUT_MS }),
+    db,
+    config,
+    deployment: dep,
+    logger: log,
+  });
+  const done = indexer.start();
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await db.close();
+  };
+  // Close the database whichever way the indexer ends.
+  const settled = done.then(close, async (e: unknown) => {
+    await close();
+    throw e;
+  });
+  return {
+    indexer,
+    db,
+    deployment: dep,
+    config,
+    done: settled,
+    async stop() {
+      await indexer.stop();
+      await settled.catch(() => {});
+    },
+  };
+}
