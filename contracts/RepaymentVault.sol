@@ -35,32 +35,36 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
         uint96 owed;
     }
 
-    /// @dev What one redemption would do, computed once for `redeem` and `redeemable`.
-    struct Assessment {
+    /// @dev What one claim pays, and to whom.
+    struct Payout {
         address holder;
         address pledgee;
-        address currency;
-        uint256 rootId;
-        bytes32 poolId;
-        uint64 maturity;
-        bool frozen;
         uint256 amount;
-        uint256 paid;
         uint256 entitled;
-        uint256 payout;
         uint256 toHolder;
         uint256 toPledgee;
         uint256 pledgeOwedAfter;
+        /// @dev The receivable is pledged under a debt recorded by the financing settlement.
         bool recorded;
-        bool full;
     }
+
+    /// @dev The low 32 bits of a receivable id number it inside its tree; the rest is its root's id.
+    uint256 private constant _SEQ_MASK = 0xffffffff;
 
     IReceivableToken private immutable _ledger;
     uint64 private immutable _gracePeriod;
     uint8 private immutable _flagPledged;
 
-    /// @dev Total deposited per pool; never above the pool's face (checked at deposit).
-    mapping(bytes32 poolId => uint256) private _deposited;
+    /// @dev One slot per pool: what its issuer deposited (never above the face, checked at deposit) and,
+    /// once a deposit was made at or after maturity, the face itself. A pool's face is final from its
+    /// maturity on (nothing can be confirmed into a pool whose maturity has passed), so the copy saves
+    /// every later redemption a call to the ledger; before maturity it is zero and the ledger is asked.
+    struct Pool {
+        uint128 deposited;
+        uint128 finalFace;
+    }
+
+    mapping(bytes32 poolId => Pool) private _pools;
     /// @dev What a receivable has been paid so far; written only by partial claims (a shortfall), so a
     /// redemption at full funding reads it once and never writes it.
     mapping(uint256 id => uint256) private _paid;
@@ -80,12 +84,16 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
         if (amount == 0) revert VaultZeroAmount();
         bytes32 id = poolId(msg.sender, currency, maturity);
         uint256 face = _ledger.issuedFace(msg.sender, currency, maturity);
-        uint256 deposited = _deposited[id];
+        uint256 deposited = _pools[id].deposited;
         // `deposited <= face` always holds, so the subtraction cannot underflow; capping deposits at the
         // face keeps "credit used = confirmed minus repaid" exact and leaves no unclaimable surplus.
         if (amount > face - deposited) revert VaultDepositExceedsFace(id, face, deposited, amount);
         deposited += amount;
-        _deposited[id] = deposited;
+        _pools[id] = Pool({
+            deposited: deposited.toUint128(),
+            // `face >= deposited` fits 128 bits whenever it is recorded: only a non-zero deposit records it.
+            finalFace: block.timestamp >= maturity ? face.toUint128() : 0
+        });
         _ledger.restoreCredit(msg.sender, amount);
         emit RepaymentDeposited(id, msg.sender, currency, maturity, amount, deposited, face);
 
@@ -96,38 +104,59 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
 
     /// @inheritdoc IRepaymentVault
     function redeem(uint256 id) external nonReentrant returns (uint256 toHolder, uint256 toPledgee) {
-        Assessment memory a = _assess(id);
-        if (msg.sender != a.holder && (a.pledgee == address(0) || msg.sender != a.pledgee)) {
-            revert VaultUnauthorizedRedeemer(msg.sender, id);
-        }
-        if (block.timestamp < a.maturity) revert VaultNotMatured(id, a.maturity, block.timestamp);
-        if (a.frozen) revert VaultRootFrozen(a.rootId);
-        if (a.payout == 0) revert VaultNothingToRedeem(id);
+        uint256 rootId = id & ~_SEQ_MASK;
+        (IReceivableToken.Root memory root, bytes32 pool, uint256 face, uint256 funded) = _poolOfRoot(rootId);
+        if (block.timestamp < root.maturity) revert VaultNotMatured(id, root.maturity, block.timestamp);
+        if (root.frozen) revert VaultRootFrozen(rootId);
+        uint256 paid = _paid[id];
 
         // Effects, then the ledger (trusted), then the currency (untrusted) last.
-        if (a.full) {
-            if (a.paid != 0) delete _paid[id];
-            if (a.recorded) delete _pledges[id];
-            _ledger.burn(id);
+        Payout memory p;
+        bool full = funded == face;
+        if (full) {
+            // The final claim burns the receivable, and the burn returns what it burnt: the receivable is
+            // read once. Should the caller not be entitled, the revert below undoes the burn with the rest.
+            IReceivableToken.Receivable memory burnt = _ledger.burn(id);
+            p = _payout(id, burnt, burnt.amount, paid);
+            if (paid != 0) delete _paid[id];
+            if (p.recorded) delete _pledges[id];
         } else {
-            _paid[id] = a.entitled;
-            if (a.recorded) {
-                if (a.pledgeOwedAfter == 0) {
+            IReceivableToken.Receivable memory receivable = _ledger.receivableOf(id);
+            p = _payout(id, receivable, Math.mulDiv(receivable.amount, funded, face), paid);
+            if (p.entitled == paid) revert VaultNothingToRedeem(id);
+            _paid[id] = p.entitled;
+            if (p.recorded) {
+                if (p.pledgeOwedAfter == 0) {
                     // The pledgee is paid in full: the holder's claim is its own again.
                     delete _pledges[id];
                     _ledger.releasePledge(id);
                 } else {
                     // Cannot truncate: the debt only shrinks from a recorded 96-bit value.
-                    _pledges[id].owed = uint96(a.pledgeOwedAfter);
+                    _pledges[id].owed = uint96(p.pledgeOwedAfter);
                 }
             }
         }
-        _emitRedeemed(id, a);
+        if (msg.sender != p.holder && (p.pledgee == address(0) || msg.sender != p.pledgee)) {
+            revert VaultUnauthorizedRedeemer(msg.sender, id);
+        }
+        emit ReceivableRedeemed(
+            id,
+            rootId,
+            p.holder,
+            pool,
+            p.amount,
+            p.toHolder,
+            p.pledgee,
+            p.toPledgee,
+            p.entitled,
+            p.pledgeOwedAfter,
+            full
+        );
 
-        IERC20 currency = IERC20(a.currency);
-        if (a.toPledgee != 0) currency.safeTransfer(a.pledgee, a.toPledgee);
-        if (a.toHolder != 0) currency.safeTransfer(a.holder, a.toHolder);
-        return (a.toHolder, a.toPledgee);
+        IERC20 currency = IERC20(root.currency);
+        if (p.toPledgee != 0) currency.safeTransfer(p.pledgee, p.toPledgee);
+        if (p.toHolder != 0) currency.safeTransfer(p.holder, p.toHolder);
+        return (p.toHolder, p.toPledgee);
     }
 
     /// @inheritdoc IRepaymentVault
@@ -157,7 +186,7 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
         if (block.timestamp < overdueAt) revert VaultNotOverdueYet(rootId, overdueAt, block.timestamp);
         bytes32 id = poolId(root.issuer, root.currency, root.maturity);
         uint256 face = _ledger.issuedFace(root.issuer, root.currency, root.maturity);
-        uint256 deposited = _deposited[id];
+        uint256 deposited = _pools[id].deposited;
         if (deposited >= face) revert VaultPoolFullyFunded(rootId, id);
 
         _ledger.markOverdue(rootId);
@@ -190,7 +219,7 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
         view
         returns (uint256 face, uint256 deposited)
     {
-        return (_ledger.issuedFace(issuer, currency, maturity), _deposited[poolId(issuer, currency, maturity)]);
+        return (_ledger.issuedFace(issuer, currency, maturity), _pools[poolId(issuer, currency, maturity)].deposited);
     }
 
     /// @inheritdoc IRepaymentVault
@@ -201,9 +230,12 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
 
     /// @inheritdoc IRepaymentVault
     function redeemable(uint256 id) external view returns (uint256 toHolder, uint256 toPledgee) {
-        Assessment memory a = _assess(id);
-        if (block.timestamp < a.maturity || a.frozen) return (0, 0);
-        return (a.toHolder, a.toPledgee);
+        IReceivableToken.Receivable memory receivable = _ledger.receivableOf(id);
+        (IReceivableToken.Root memory root,, uint256 face, uint256 funded) = _poolOfRoot(receivable.rootId);
+        if (block.timestamp < root.maturity || root.frozen) return (0, 0);
+        uint256 entitled = funded == face ? receivable.amount : Math.mulDiv(receivable.amount, funded, face);
+        Payout memory p = _payout(id, receivable, entitled, _paid[id]);
+        return (p.toHolder, p.toPledgee);
     }
 
     /// @inheritdoc IRepaymentVault
@@ -218,56 +250,45 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
 
     // ─── internal ──────────────────────────────────────────────────────────────
 
-    /// @dev The accumulator: a receivable of `amount` in a pool funded `funded` out of `face` is entitled
-    /// to floor(amount * funded / face) and is paid the difference to what it already had. Amounts are
-    /// fixed from maturity on (nothing splits or moves), so the entitlement only grows with deposits.
-    /// Summed over the pool, rounded-down shares never exceed `funded`; at full funding each share is
-    /// exactly `amount`, which pays out every remainder carried so far.
-    function _assess(uint256 id) private view returns (Assessment memory a) {
-        IReceivableToken.Receivable memory receivable = _ledger.receivableOf(id);
-        IReceivableToken.Root memory root = _ledger.rootOf(receivable.rootId);
-        a.holder = receivable.holder;
-        a.currency = root.currency;
-        a.rootId = receivable.rootId;
-        a.maturity = root.maturity;
-        a.frozen = root.frozen;
-        a.amount = receivable.amount;
-        a.poolId = poolId(root.issuer, root.currency, root.maturity);
-
-        uint256 face = _ledger.issuedFace(root.issuer, root.currency, root.maturity);
-        uint256 funded = _deposited[a.poolId];
-        a.paid = _paid[id];
-        a.full = funded == face;
-        a.entitled = a.full ? a.amount : Math.mulDiv(a.amount, funded, face);
-        a.payout = a.entitled - a.paid;
-
-        if (receivable.flags & _flagPledged != 0) {
-            a.pledgee = receivable.counterparty;
-            PledgeDebt memory debt = _pledges[id];
-            a.recorded = debt.pledgee == a.pledgee;
-            // A pledge made outside financing has no recorded debt: the pledgee's security then covers
-            // the whole remaining claim, settled between the two off chain.
-            uint256 owed = a.recorded ? debt.owed : a.amount - a.paid;
-            a.toPledgee = Math.min(a.payout, owed);
-            a.pledgeOwedAfter = owed - a.toPledgee;
-        }
-        a.toHolder = a.payout - a.toPledgee;
+    /// @dev The tree's shared terms, its pool's key, face and funding. Reverts with the ledger's
+    /// ReceivableNonexistent unless `rootId` is a confirmed root.
+    function _poolOfRoot(uint256 rootId)
+        private
+        view
+        returns (IReceivableToken.Root memory root, bytes32 pool, uint256 face, uint256 funded)
+    {
+        root = _ledger.rootOf(rootId);
+        pool = poolId(root.issuer, root.currency, root.maturity);
+        Pool memory stored = _pools[pool];
+        funded = stored.deposited;
+        face = stored.finalFace != 0 ? stored.finalFace : _ledger.issuedFace(root.issuer, root.currency, root.maturity);
     }
 
-    /// @dev Kept apart so the event's eleven fields do not crowd `redeem`'s stack.
-    function _emitRedeemed(uint256 id, Assessment memory a) private {
-        emit ReceivableRedeemed(
-            id,
-            a.rootId,
-            a.holder,
-            a.poolId,
-            a.amount,
-            a.toHolder,
-            a.pledgee,
-            a.toPledgee,
-            a.entitled,
-            a.pledgeOwedAfter,
-            a.full
-        );
+    /// @dev The accumulator: a receivable of `amount` in a pool funded `funded` out of `face` is entitled
+    /// to floor(amount * funded / face) (its whole amount at full funding) and is paid the difference to
+    /// what it already had. Amounts are fixed from maturity on (nothing splits or moves), so the
+    /// entitlement only grows with deposits. Summed over the pool, rounded-down shares never exceed
+    /// `funded`; at full funding each share is exactly `amount`, which pays out every remainder carried.
+    /// A pledgee is paid first, up to what it is owed.
+    function _payout(uint256 id, IReceivableToken.Receivable memory receivable, uint256 entitled, uint256 paid)
+        private
+        view
+        returns (Payout memory p)
+    {
+        p.holder = receivable.holder;
+        p.amount = receivable.amount;
+        p.entitled = entitled;
+        uint256 payout = entitled - paid;
+        if (receivable.flags & _flagPledged != 0) {
+            p.pledgee = receivable.counterparty;
+            PledgeDebt memory debt = _pledges[id];
+            p.recorded = debt.pledgee == p.pledgee;
+            // A pledge made outside financing has no recorded debt: the pledgee's security then covers
+            // the whole remaining claim, settled between the two off chain.
+            uint256 owed = p.recorded ? debt.owed : receivable.amount - paid;
+            p.toPledgee = Math.min(payout, owed);
+            p.pledgeOwedAfter = owed - p.toPledgee;
+        }
+        p.toHolder = payout - p.toPledgee;
     }
 }
