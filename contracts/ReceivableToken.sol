@@ -47,6 +47,8 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
     uint256 private constant _ALLOW_MATURED = 1;
     uint256 private constant _ALLOW_PLEDGED = 2;
     uint256 private constant _ALLOW_OVERDUE = 4;
+    /// @dev Leave the tree (frozen, overdue, matured) to a later check; see `_offer`.
+    uint256 private constant _DEFER_TREE = 8;
 
     // ─── storage ───────────────────────────────────────────────────────────────
 
@@ -147,13 +149,12 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
 
     /// @inheritdoc IReceivableToken
     function split(uint256 id, uint256 amount) external returns (uint256 childId) {
-        LedgerLayout.StoredReceivable storage r = _existing(id);
-        address holder = r.holder;
-        uint8 flags = r.flags;
-        address counterparty = r.counterparty;
-        _checkAuthorized(msg.sender, holder, id, flags, counterparty);
-        _checkMove(id, holder, holder, flags, counterparty, 0);
-        childId = _splitOff(id, r, holder, amount, _child(holder, address(0), 0, flags & FLAG_FINANCED));
+        (uint256 head, uint256 state) = _load(id);
+        address holder = LedgerLayout.holderOf(head);
+        _checkAuthorized(msg.sender, holder, id, state);
+        _checkMove(id, holder, holder, state, 0);
+        uint256 financed = LedgerLayout.flagsOf(state) & FLAG_FINANCED;
+        childId = _splitOff(id, head, state, amount, holder, LedgerLayout.childState(address(0), 0, financed, 0, 0));
         _update(address(0), holder, childId);
     }
 
@@ -162,92 +163,79 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
         external
         returns (uint256 offeredId)
     {
-        LedgerLayout.StoredReceivable storage r = _existing(id);
-        _checkAuthorized(msg.sender, r.holder, id, r.flags, r.counterparty);
-        return _offer(id, r, to, amount, deadline);
+        (uint256 head, uint256 state) = _load(id);
+        _checkAuthorized(msg.sender, LedgerLayout.holderOf(head), id, state);
+        return _offer(id, head, state, to, amount, deadline);
     }
 
     /// @inheritdoc IReceivableToken
     function acceptOffer(uint256 id) external {
-        LedgerLayout.StoredReceivable storage r = _existing(id);
-        uint8 flags = r.flags;
-        if (flags & FLAG_OFFERED == 0) revert ReceivableNotOffered(id);
-        address to = r.counterparty;
+        (uint256 head, uint256 state) = _load(id);
+        if (LedgerLayout.flagsOf(state) & FLAG_OFFERED == 0) revert ReceivableNotOffered(id);
+        address to = LedgerLayout.counterpartyOf(state);
         if (msg.sender != to) revert ReceivableUnauthorized(msg.sender, id);
-        uint32 deadline = r.offerDeadline;
+        uint64 deadline = LedgerLayout.offerDeadlineOf(state);
         if (block.timestamp > deadline) revert ReceivableOfferExpired(id, deadline);
-        address from = r.holder;
-        flags &= ~FLAG_OFFERED;
-        // Accepting resolves an open offer, so it may happen after maturity (not after the deadline).
-        _checkMove(id, from, to, flags, address(0), _ALLOW_MATURED);
-        r.holder = to;
-        r.counterparty = address(0);
-        r.offerDeadline = 0;
-        r.flags = flags;
-        // Wraps after 65,536 changes of holder; an unspent value allowance could then only revive for the
-        // holder of that time, who must itself have accepted the 65,536 transfers.
-        unchecked {
-            r.epoch += 1;
-        }
+        address from = LedgerLayout.holderOf(head);
+        // The claim changes hands now, so everything is checked: both parties, and the tree (frozen,
+        // overdue, matured — after maturity an open offer can only go back to its sender).
+        _checkMove(id, from, to, state & ~(uint256(FLAG_OFFERED) << LedgerLayout.FLAGS_SHIFT), 0);
+        // Only the head changes: the state still names `to`, which now reads as a settled offer.
+        _ledger.receivables[id].head = LedgerLayout.head(to, LedgerLayout.amountOf(head));
         _update(address(this), to, id);
         emit OfferAccepted(id, from, to);
     }
 
     /// @inheritdoc IReceivableToken
     function rejectOffer(uint256 id) external {
-        LedgerLayout.StoredReceivable storage r = _existing(id);
-        address to = _openOffer(id, r);
+        (uint256 head, uint256 state) = _loadOffer(id);
+        address to = LedgerLayout.counterpartyOf(state);
         if (msg.sender != to) revert ReceivableUnauthorized(msg.sender, id);
-        _endOffer(id, r, to, OfferEnd.Rejected);
+        _endOffer(id, head, state, OfferEnd.Rejected);
     }
 
     /// @inheritdoc IReceivableToken
     function cancelOffer(uint256 id) external {
-        LedgerLayout.StoredReceivable storage r = _existing(id);
-        address to = _openOffer(id, r);
-        if (msg.sender != r.holder) revert ReceivableUnauthorized(msg.sender, id);
-        _endOffer(id, r, to, OfferEnd.Cancelled);
+        (uint256 head, uint256 state) = _loadOffer(id);
+        if (msg.sender != LedgerLayout.holderOf(head)) revert ReceivableUnauthorized(msg.sender, id);
+        _endOffer(id, head, state, OfferEnd.Cancelled);
     }
 
     /// @inheritdoc IReceivableToken
     function reclaimExpiredOffer(uint256 id) external {
-        LedgerLayout.StoredReceivable storage r = _existing(id);
-        address to = _openOffer(id, r);
-        uint32 deadline = r.offerDeadline;
+        (uint256 head, uint256 state) = _loadOffer(id);
+        uint64 deadline = LedgerLayout.offerDeadlineOf(state);
         if (block.timestamp <= deadline) revert ReceivableOfferNotExpired(id, deadline);
-        _endOffer(id, r, to, OfferEnd.Expired);
+        _endOffer(id, head, state, OfferEnd.Expired);
     }
 
     // ─── pledge, dispute freeze ────────────────────────────────────────────────
 
     /// @inheritdoc IReceivableToken
     function pledge(uint256 id, address pledgee) external {
-        LedgerLayout.StoredReceivable storage r = _existing(id);
-        address holder = r.holder;
-        uint8 flags = r.flags;
-        address counterparty = r.counterparty;
-        _checkAuthorized(msg.sender, holder, id, flags, counterparty);
+        (uint256 head, uint256 state) = _load(id);
+        address holder = LedgerLayout.holderOf(head);
+        _checkAuthorized(msg.sender, holder, id, state);
         if (pledgee == holder) revert ReceivableSelfTransfer(id, pledgee);
         _requireRole(pledgee, OrganisationRole.Financier);
-        _checkMove(id, holder, pledgee, flags, counterparty, 0);
-        r.counterparty = pledgee;
-        r.flags = flags | FLAG_PLEDGED;
+        _checkMove(id, holder, pledgee, state, 0);
+        _ledger.receivables[id].state =
+            LedgerLayout.withTerms(state, pledgee, 0, LedgerLayout.flagsOf(state) | FLAG_PLEDGED);
         emit ReceivablePledged(id, holder, pledgee);
     }
 
     /// @inheritdoc IReceivableToken
     function releasePledge(uint256 id) external {
         _requireNotPaused();
-        LedgerLayout.StoredReceivable storage r = _existing(id);
-        uint8 flags = r.flags;
+        (uint256 head, uint256 state) = _load(id);
+        uint8 flags = LedgerLayout.flagsOf(state);
         if (flags & FLAG_PLEDGED == 0) revert ReceivableNotPledged(id);
-        address pledgee = r.counterparty;
+        address pledgee = LedgerLayout.counterpartyOf(state);
         if (msg.sender != pledgee && !hasRole(FINANCING_ROLE, msg.sender) && !hasRole(SETTLEMENT_ROLE, msg.sender)) {
             revert ReceivableUnauthorized(msg.sender, id);
         }
-        r.counterparty = address(0);
-        r.flags = flags & ~FLAG_PLEDGED;
-        emit PledgeReleased(id, r.holder, pledgee);
+        _ledger.receivables[id].state = LedgerLayout.withTerms(state, address(0), 0, flags & ~FLAG_PLEDGED);
+        emit PledgeReleased(id, LedgerLayout.holderOf(head), pledgee);
     }
 
     /// @inheritdoc IReceivableToken
@@ -282,12 +270,12 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
 
     /// @inheritdoc IReceivableToken
     function burn(uint256 id) external onlyRole(SETTLEMENT_ROLE) returns (Receivable memory burnt) {
-        LedgerLayout.StoredReceivable storage r = _existing(id);
-        address holder = r.holder;
+        (uint256 head, uint256 state) = _load(id);
+        address holder = LedgerLayout.holderOf(head);
         // The vault decides when redemption is due and pays a pledgee first, so a matured, pledged or
         // overdue receivable may burn; an open offer or a frozen tree may not.
-        _checkMove(id, holder, holder, r.flags, r.counterparty, _ALLOW_MATURED | _ALLOW_PLEDGED | _ALLOW_OVERDUE);
-        burnt = _toReceivable(id, r);
+        _checkMove(id, holder, holder, state, _ALLOW_MATURED | _ALLOW_PLEDGED | _ALLOW_OVERDUE);
+        burnt = _toReceivable(id, head, state);
         delete _ledger.receivables[id];
         _update(holder, address(0), id);
         emit TransferValue(id, 0, burnt.amount);
@@ -316,20 +304,17 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
 
     /// @notice The holder, or this contract while the receivable is offered (in escrow).
     function ownerOf(uint256 tokenId) external view returns (address) {
-        LedgerLayout.StoredReceivable storage r = _ledger.receivables[tokenId];
-        address holder = r.holder;
-        if (holder == address(0)) revert ERC721NonexistentToken(tokenId);
-        return r.flags & FLAG_OFFERED != 0 ? address(this) : holder;
+        (uint256 head, uint256 state) = _load721(tokenId);
+        return LedgerLayout.flagsOf(state) & FLAG_OFFERED != 0 ? address(this) : LedgerLayout.holderOf(head);
     }
 
     /// @notice Offers the whole receivable to `to` with the default offer window; see `offerTransfer`.
     function transferFrom(address from, address to, uint256 tokenId) public {
-        LedgerLayout.StoredReceivable storage r = _ledger.receivables[tokenId];
-        address holder = r.holder;
-        if (holder == address(0)) revert ERC721NonexistentToken(tokenId);
+        (uint256 head, uint256 state) = _load721(tokenId);
+        address holder = LedgerLayout.holderOf(head);
         if (from != holder) revert ERC721IncorrectOwner(from, tokenId, holder);
-        _checkAuthorized(msg.sender, holder, tokenId, r.flags, r.counterparty);
-        _offer(tokenId, r, to, r.amount, 0);
+        _checkAuthorized(msg.sender, holder, tokenId, state);
+        _offer(tokenId, head, state, to, LedgerLayout.amountOf(head), 0);
     }
 
     /// @notice Same as `transferFrom`: the receiver's own `acceptOffer` is a stronger proof that it can
@@ -346,15 +331,16 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
     /// @notice Approves `to` to move `tokenId` until it is offered, pledged or changes holder.
     function approve(address to, uint256 tokenId) external {
         _requireNotPaused();
-        LedgerLayout.StoredReceivable storage r = _ledger.receivables[tokenId];
-        address holder = r.holder;
-        if (holder == address(0)) revert ERC721NonexistentToken(tokenId);
-        if (msg.sender != holder && !_ledger.operatorApprovals[holder][msg.sender]) revert ERC721InvalidApprover(msg.sender);
-        uint8 flags = r.flags;
+        (uint256 head, uint256 state) = _load721(tokenId);
+        address holder = LedgerLayout.holderOf(head);
+        if (msg.sender != holder && !_ledger.operatorApprovals[holder][msg.sender]) {
+            revert ERC721InvalidApprover(msg.sender);
+        }
+        uint8 flags = LedgerLayout.flagsOf(state);
         // While offered or pledged the counterparty field names the receiver or the pledgee.
-        if (flags & FLAG_OFFERED != 0) revert ReceivableIsOffered(tokenId, r.counterparty);
-        if (flags & FLAG_PLEDGED != 0) revert ReceivableIsPledged(tokenId, r.counterparty);
-        r.counterparty = to;
+        if (flags & FLAG_OFFERED != 0) revert ReceivableIsOffered(tokenId, LedgerLayout.counterpartyOf(state));
+        if (flags & FLAG_PLEDGED != 0) revert ReceivableIsPledged(tokenId, LedgerLayout.counterpartyOf(state));
+        _ledger.receivables[tokenId].state = LedgerLayout.withTerms(state, to, 0, flags);
         emit Approval(holder, to, tokenId);
     }
 
@@ -366,9 +352,10 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
     }
 
     function getApproved(uint256 tokenId) external view returns (address) {
-        LedgerLayout.StoredReceivable storage r = _ledger.receivables[tokenId];
-        if (r.holder == address(0)) revert ERC721NonexistentToken(tokenId);
-        return r.flags & (FLAG_OFFERED | FLAG_PLEDGED) == 0 ? r.counterparty : address(0);
+        (, uint256 state) = _load721(tokenId);
+        return LedgerLayout.flagsOf(state) & (FLAG_OFFERED | FLAG_PLEDGED) == 0
+            ? LedgerLayout.counterpartyOf(state)
+            : address(0);
     }
 
     function isApprovedForAll(address owner, address operator) external view returns (bool) {
@@ -384,31 +371,32 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
 
     /// @notice The receivable's amount.
     function balanceOf(uint256 tokenId) external view returns (uint256) {
-        return _existing(tokenId).amount;
+        (uint256 head,) = _load(tokenId);
+        return LedgerLayout.amountOf(head);
     }
 
     /// @notice The slot is the root id: same debtor, currency and maturity.
     function slotOf(uint256 tokenId) external view returns (uint256) {
-        _existing(tokenId);
+        _load(tokenId);
         return tokenId & ~_SEQ_MASK;
     }
 
-    /// @notice Lets `operator` offer up to `value` of `tokenId` until it changes holder. Not payable in
-    /// spirit: the ledger holds no ether, and any sent is rejected.
+    /// @notice Lets `operator` offer up to `value` of `tokenId` until the token is offered whole or sold.
+    /// Payable only because ERC-3525 says so: the ledger holds no ether and rejects any sent.
     function approve(uint256 tokenId, address operator, uint256 value) external payable {
         if (msg.value != 0) revert ReceivableInvalidParameters();
         _requireNotPaused();
-        LedgerLayout.StoredReceivable storage r = _existing(tokenId);
-        address holder = r.holder;
-        if (!_isAuthorized(msg.sender, holder, r.flags, r.counterparty)) revert ERC721InvalidApprover(msg.sender);
+        (uint256 head, uint256 state) = _load(tokenId);
+        address holder = LedgerLayout.holderOf(head);
+        if (!_isAuthorized(msg.sender, holder, state)) revert ERC721InvalidApprover(msg.sender);
         if (operator == holder || operator == address(0)) revert ERC721InvalidOperator(operator);
-        _ledger.valueAllowances[tokenId][r.epoch][operator] = value;
+        _ledger.valueAllowances[tokenId][LedgerLayout.epochOf(state)][operator] = value;
         emit ApprovalValue(tokenId, operator, value);
     }
 
     function allowance(uint256 tokenId, address operator) external view returns (uint256) {
-        LedgerLayout.StoredReceivable storage r = _existing(tokenId);
-        return _ledger.valueAllowances[tokenId][r.epoch][operator];
+        (, uint256 state) = _load(tokenId);
+        return _ledger.valueAllowances[tokenId][LedgerLayout.epochOf(state)][operator];
     }
 
     /// @notice Merging values into an existing token is not supported: every part keeps its lineage.
@@ -421,9 +409,10 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
     /// that. An operator without approval for the token spends its value allowance.
     function transferFrom(uint256 fromTokenId, address to, uint256 value) external payable returns (uint256) {
         if (msg.value != 0) revert ReceivableInvalidParameters();
-        LedgerLayout.StoredReceivable storage r = _existing(fromTokenId);
-        if (!_isAuthorized(msg.sender, r.holder, r.flags, r.counterparty)) {
-            mapping(address => uint256) storage allowances = _ledger.valueAllowances[fromTokenId][r.epoch];
+        (uint256 head, uint256 state) = _load(fromTokenId);
+        if (!_isAuthorized(msg.sender, LedgerLayout.holderOf(head), state)) {
+            mapping(address => uint256) storage allowances =
+                _ledger.valueAllowances[fromTokenId][LedgerLayout.epochOf(state)];
             uint256 allowed = allowances[msg.sender];
             if (allowed < value) revert ReceivableUnauthorized(msg.sender, fromTokenId);
             if (allowed != type(uint256).max) {
@@ -433,7 +422,7 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
                 }
             }
         }
-        return _offer(fromTokenId, r, to, value, 0);
+        return _offer(fromTokenId, head, state, to, value, 0);
     }
 
     // ─── ERC-165 ───────────────────────────────────────────────────────────────
@@ -447,7 +436,8 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
 
     /// @inheritdoc IReceivableToken
     function receivableOf(uint256 id) external view returns (Receivable memory) {
-        return _toReceivable(id, _existing(id));
+        (uint256 head, uint256 state) = _load(id);
+        return _toReceivable(id, head, state);
     }
 
     /// @inheritdoc IReceivableToken
@@ -484,30 +474,28 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
         return _ledger.params.paused;
     }
 
-    /// @notice How many children the tree of `rootId` has had (the highest child sequence handed out).
+    /// @notice How many children the tree of `rootId` has had: its ids are `rootId | 1` to
+    /// `rootId | childCountOf(rootId)` (some may since be burnt).
     function childCountOf(uint256 rootId) external view returns (uint256) {
         return ReceivableAdmin.existingRoot(_ledger, rootId).childCount;
     }
 
     // ─── internal: the rules ───────────────────────────────────────────────────
 
-    /// @dev THE rule gate of every movement — mint aside, which checks its parties in `_confirm`: split,
-    /// offer, acceptance, financing, pledge and burn all pass here. `holder` owns `id`, `receiver` is who
-    /// will hold it (or its pledgee; `holder` itself when it stays). `flags`/`counterparty` are the
-    /// token's own (an acceptance passes them with its offer already lifted).
-    function _checkMove(
-        uint256 id,
-        address holder,
-        address receiver,
-        uint8 flags,
-        address counterparty,
-        uint256 allow
-    ) private view {
+    /// @dev THE rule gate of every movement — split, offer, acceptance, financing, pledge and burn all pass
+    /// here (minting checks its parties in `ReceivableAdmin.validateInvoice`). `holder` owns `id`,
+    /// `receiver` is who will hold it or its pledgee (`holder` itself when it stays); `state` is the
+    /// token's live state (an acceptance passes it with its offer already lifted).
+    function _checkMove(uint256 id, address holder, address receiver, uint256 state, uint256 allow) private view {
         if (_ledger.params.paused) revert EnforcedPause();
         _requireActive(holder);
         if (receiver != holder) _requireActive(receiver);
-        if (flags & FLAG_OFFERED != 0) revert ReceivableIsOffered(id, counterparty);
-        if (flags & FLAG_PLEDGED != 0 && allow & _ALLOW_PLEDGED == 0) revert ReceivableIsPledged(id, counterparty);
+        uint8 flags = LedgerLayout.flagsOf(state);
+        if (flags & FLAG_OFFERED != 0) revert ReceivableIsOffered(id, LedgerLayout.counterpartyOf(state));
+        if (flags & FLAG_PLEDGED != 0 && allow & _ALLOW_PLEDGED == 0) {
+            revert ReceivableIsPledged(id, LedgerLayout.counterpartyOf(state));
+        }
+        if (allow & _DEFER_TREE != 0) return;
         LedgerLayout.StoredRoot storage root = _ledger.roots[id >> 32];
         uint8 rootFlags = root.flags;
         if (rootFlags & _ROOT_FROZEN != 0) revert ReceivableFrozen(id & ~_SEQ_MASK);
@@ -534,93 +522,106 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
         if (_ledger.params.paused) revert EnforcedPause();
     }
 
-    function _isAuthorized(address caller, address holder, uint8 flags, address counterparty)
-        private
-        view
-        returns (bool)
-    {
+    /// @dev The holder, its operators, or the ERC-721 approved address (when neither offered nor pledged).
+    function _isAuthorized(address caller, address holder, uint256 state) private view returns (bool) {
         return caller == holder || _ledger.operatorApprovals[holder][caller]
-            || (counterparty == caller && flags & (FLAG_OFFERED | FLAG_PLEDGED) == 0);
+            || (
+                LedgerLayout.counterpartyOf(state) == caller
+                    && LedgerLayout.flagsOf(state) & (FLAG_OFFERED | FLAG_PLEDGED) == 0
+            );
     }
 
-    function _checkAuthorized(address caller, address holder, uint256 id, uint8 flags, address counterparty)
-        private
-        view
-    {
-        if (!_isAuthorized(caller, holder, flags, counterparty)) revert ReceivableUnauthorized(caller, id);
+    function _checkAuthorized(address caller, address holder, uint256 id, uint256 state) private view {
+        if (!_isAuthorized(caller, holder, state)) revert ReceivableUnauthorized(caller, id);
     }
 
-    function _existing(uint256 id) private view returns (LedgerLayout.StoredReceivable storage r) {
-        r = _ledger.receivables[id];
-        if (r.holder == address(0)) revert ReceivableNonexistent(id);
+    /// @dev Both slots of a live receivable, its state made live (see `LedgerLayout.live`).
+    function _load(uint256 id) private view returns (uint256 head, uint256 state) {
+        LedgerLayout.StoredReceivable storage r = _ledger.receivables[id];
+        head = r.head;
+        // A live receivable always has a holder; burning deletes both slots.
+        if (head == 0) revert ReceivableNonexistent(id);
+        state = LedgerLayout.live(head, r.state);
     }
 
+    /// @dev `_load` for the ERC-721 entry points, which speak ERC-721's error.
+    function _load721(uint256 tokenId) private view returns (uint256 head, uint256 state) {
+        LedgerLayout.StoredReceivable storage r = _ledger.receivables[tokenId];
+        head = r.head;
+        if (head == 0) revert ERC721NonexistentToken(tokenId);
+        state = LedgerLayout.live(head, r.state);
+    }
 
-    /// @dev The open offer's receiver; reverts when `id` is not offered.
-    function _openOffer(uint256 id, LedgerLayout.StoredReceivable storage r) private view returns (address to) {
-        if (r.flags & FLAG_OFFERED == 0) revert ReceivableNotOffered(id);
-        return r.counterparty;
+    /// @dev `_load` of a receivable with an open offer; reverts otherwise.
+    function _loadOffer(uint256 id) private view returns (uint256 head, uint256 state) {
+        (head, state) = _load(id);
+        if (LedgerLayout.flagsOf(state) & FLAG_OFFERED == 0) revert ReceivableNotOffered(id);
     }
 
     // ─── internal: movements ───────────────────────────────────────────────────
 
     /// @dev Offers `amount` of `id` to `to`. The caller is authorised already.
-    function _offer(uint256 id, LedgerLayout.StoredReceivable storage r, address to, uint256 amount, uint64 deadline)
+    /// Whether `to` may hold receivables, and whether the tree is frozen, overdue or matured, is checked
+    /// when the offer is accepted, which is when the claim changes hands: an offer of a whole receivable
+    /// changes neither its holder nor its tree, and skipping those two cold reads here is what keeps a
+    /// whole transfer within its budget. An offer of a part changes the tree, so it checks it at once.
+    function _offer(uint256 id, uint256 head, uint256 state, address to, uint256 amount, uint64 deadline)
         private
         returns (uint256 offeredId)
     {
-        address holder = r.holder;
-        uint8 flags = r.flags;
+        address holder = LedgerLayout.holderOf(head);
         if (to == holder) revert ReceivableSelfTransfer(id, to);
-        _checkMove(id, holder, to, flags, r.counterparty, 0);
-        uint32 offerDeadline = _offerDeadline(deadline);
-        if (amount == r.amount) {
-            r.counterparty = to;
-            r.offerDeadline = offerDeadline;
-            r.flags = flags | FLAG_OFFERED;
-            offeredId = id;
+        // Neither can ever be registered, so neither could ever accept.
+        if (to == address(0) || to == address(this)) revert RegistryOrganisationNotRegistered(to);
+        uint256 flags = LedgerLayout.flagsOf(state);
+        if (amount == LedgerLayout.amountOf(head)) {
+            _checkMove(id, holder, holder, state, _DEFER_TREE);
+            uint256 offerDeadline = _offerDeadline(deadline);
+            // The sender gives the token up: its value allowances lapse with the epoch.
+            _ledger.receivables[id].state =
+                LedgerLayout.bumpEpoch(LedgerLayout.withTerms(state, to, offerDeadline, flags | FLAG_OFFERED));
             _update(holder, address(this), id);
-        } else {
-            // The offered part is a new child held by the sender, in escrow from its first moment.
-            offeredId = _splitOff(
-                id, r, holder, amount, _child(holder, to, offerDeadline, (flags & FLAG_FINANCED) | FLAG_OFFERED)
-            );
-            _update(address(0), address(this), offeredId);
+            emit TransferOffered(id, holder, to, uint64(offerDeadline));
+            return id;
         }
-        emit TransferOffered(offeredId, holder, to, offerDeadline);
+        _checkMove(id, holder, holder, state, 0);
+        uint256 partDeadline = _offerDeadline(deadline);
+        // The offered part is a new child held by the sender, in escrow from its first moment.
+        offeredId = _splitOff(
+            id,
+            head,
+            state,
+            amount,
+            holder,
+            LedgerLayout.childState(to, partDeadline, (flags & FLAG_FINANCED) | FLAG_OFFERED, 0, 0)
+        );
+        _update(address(0), address(this), offeredId);
+        emit TransferOffered(offeredId, holder, to, uint64(partDeadline));
+    }
+
+    /// @dev Returns an open offer to its sender (who held the claim all along).
+    function _endOffer(uint256 id, uint256 head, uint256 state, OfferEnd reason) private {
+        _requireNotPaused();
+        address holder = LedgerLayout.holderOf(head);
+        _ledger.receivables[id].state =
+            LedgerLayout.withTerms(state, address(0), 0, LedgerLayout.flagsOf(state) & ~FLAG_OFFERED);
+        _update(address(this), holder, id);
+        emit OfferEnded(id, holder, LedgerLayout.counterpartyOf(state), reason);
     }
 
     /// @dev Financing of `amount` of `id` (the whole token, or a part split off for it) by `financier`:
     /// bought outright (moved to it at once) or, when `pledged`, locked for it while the holder keeps it.
     /// Either way the financed receivable is marked FINANCED for good.
     function _finance(uint256 id, uint256 amount, address financier, bool pledged) private returns (uint256 financedId) {
-        LedgerLayout.StoredReceivable storage r = _existing(id);
-        address holder = r.holder;
-        uint8 flags = r.flags;
-        if (flags & FLAG_FINANCED != 0) revert ReceivableAlreadyFinanced(id);
+        (uint256 head, uint256 state) = _load(id);
+        address holder = LedgerLayout.holderOf(head);
+        if (LedgerLayout.flagsOf(state) & FLAG_FINANCED != 0) revert ReceivableAlreadyFinanced(id);
         if (financier == holder) revert ReceivableSelfTransfer(id, financier);
         _requireRole(financier, OrganisationRole.Financier);
-        _checkMove(id, holder, financier, flags, r.counterparty, 0);
-        // Not offered nor pledged (checked): only FINANCED and the new lock can be set.
-        uint8 financedFlags = pledged ? flags | FLAG_PLEDGED | FLAG_FINANCED : flags | FLAG_FINANCED;
-        address newHolder = pledged ? holder : financier;
-        address counterparty = pledged ? financier : address(0);
-        if (amount == r.amount) {
-            financedId = id;
-            r.counterparty = counterparty;
-            r.flags = financedFlags;
-            if (!pledged) {
-                r.holder = financier;
-                // Wraps harmlessly; see acceptOffer.
-                unchecked {
-                    r.epoch += 1;
-                }
-                _update(holder, financier, id);
-            }
-        } else {
-            financedId = _splitOff(id, r, holder, amount, _child(newHolder, counterparty, 0, financedFlags));
-            _update(address(0), newHolder, financedId);
-        }
+        _checkMove(id, holder, financier, state, 0);
+        financedId = amount == LedgerLayout.amountOf(head)
+            ? _financeWhole(id, head, state, financier, pledged)
+            : _financePart(id, head, state, amount, financier, pledged);
         if (pledged) {
             emit ReceivablePledged(financedId, holder, financier);
             emit ReceivableFinanced(financedId, holder);
@@ -630,84 +631,101 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
         }
     }
 
-    /// @dev Returns an open offer to its sender (who held the claim all along).
-    function _endOffer(uint256 id, LedgerLayout.StoredReceivable storage r, address to, OfferEnd reason) private {
-        _requireNotPaused();
-        address holder = r.holder;
-        r.counterparty = address(0);
-        r.offerDeadline = 0;
-        r.flags = r.flags & ~FLAG_OFFERED;
-        _update(address(this), holder, id);
-        emit OfferEnded(id, holder, to, reason);
+    function _financeWhole(uint256 id, uint256 head, uint256 state, address financier, bool pledged)
+        private
+        returns (uint256)
+    {
+        // Neither offered nor pledged (checked): only FINANCED and the new lock are added.
+        uint256 flags = LedgerLayout.flagsOf(state) | FLAG_FINANCED;
+        LedgerLayout.StoredReceivable storage r = _ledger.receivables[id];
+        if (pledged) {
+            r.state = LedgerLayout.withTerms(state, financier, 0, flags | FLAG_PLEDGED);
+        } else {
+            // Sold: the seller's value allowances lapse with the epoch.
+            r.state = LedgerLayout.bumpEpoch(LedgerLayout.withTerms(state, address(0), 0, flags));
+            r.head = LedgerLayout.head(financier, LedgerLayout.amountOf(head));
+            _update(LedgerLayout.holderOf(head), financier, id);
+        }
+        return id;
     }
 
-    /// @dev Cuts `amount` off `parentId` (held by `parentHolder`) into a new child of the same tree, stored
-    /// as `child` describes (holder, counterparty, offerDeadline, flags). Enforces dust and depth limits.
+    function _financePart(uint256 id, uint256 head, uint256 state, uint256 amount, address financier, bool pledged)
+        private
+        returns (uint256 childId)
+    {
+        uint256 flags = LedgerLayout.flagsOf(state) | FLAG_FINANCED;
+        address holder = LedgerLayout.holderOf(head);
+        if (pledged) {
+            childId = _splitOff(id, head, state, amount, holder, LedgerLayout.childState(financier, 0, flags | FLAG_PLEDGED, 0, 0));
+            _update(address(0), holder, childId);
+        } else {
+            childId = _splitOff(id, head, state, amount, financier, LedgerLayout.childState(address(0), 0, flags, 0, 0));
+            _update(address(0), financier, childId);
+        }
+    }
+
+    /// @dev Cuts `amount` off `parentId` into a new child of the same tree, held by `childHolder`, whose
+    /// state is `childState` plus its lineage (parent sequence, depth). Enforces dust and depth limits.
     function _splitOff(
         uint256 parentId,
-        LedgerLayout.StoredReceivable storage parent,
-        address parentHolder,
+        uint256 parentHead,
+        uint256 parentState,
         uint256 amount,
-        LedgerLayout.StoredReceivable memory child
+        address childHolder,
+        uint256 childState
     ) private returns (uint256 childId) {
+        (uint256 remaining, uint256 childDepth) = _checkPart(parentId, parentHead, parentState, amount);
+        {
+            LedgerLayout.StoredRoot storage root = _ledger.roots[parentId >> 32];
+            // Checked: the 2^32-th child of one tree reverts (Panic) rather than reusing an id.
+            uint32 seq = root.childCount + 1;
+            root.childCount = seq;
+            childId = (parentId & ~_SEQ_MASK) | seq;
+        }
+        _ledger.receivables[parentId].head = LedgerLayout.head(LedgerLayout.holderOf(parentHead), remaining);
+        LedgerLayout.StoredReceivable storage child = _ledger.receivables[childId];
+        child.head = LedgerLayout.head(childHolder, amount);
+        // childDepth <= maxDepth <= 255 and uint32(parentId) is the parent's sequence: both fit their bits.
+        child.state = childState | (uint256(uint32(parentId)) << LedgerLayout.PARENT_SHIFT)
+            | (childDepth << LedgerLayout.DEPTH_SHIFT);
+        emit ReceivableSplit(parentId, childId, LedgerLayout.holderOf(parentHead), amount, remaining);
+        emit SlotChanged(childId, 0, childId & ~_SEQ_MASK);
+        emit TransferValue(parentId, childId, amount);
+    }
+
+    /// @dev The checks on a part before it is cut: non-zero, available, both sides above the dust limit,
+    /// not too deep. Returns what the parent keeps and the child's depth.
+    function _checkPart(uint256 parentId, uint256 parentHead, uint256 parentState, uint256 amount)
+        private
+        view
+        returns (uint256 remaining, uint256 childDepth)
+    {
         if (amount == 0) revert ReceivableZeroAmount();
-        uint256 available = parent.amount;
+        uint256 available = LedgerLayout.amountOf(parentHead);
         if (amount > available) revert ReceivableInsufficientAmount(parentId, available, amount);
-        LedgerLayout.Parameters memory p = _ledger.params;
-        uint256 remaining;
         // Cannot underflow: amount <= available was checked just above.
         unchecked {
             remaining = available - amount;
         }
-        if (amount < p.minPartAmount) revert ReceivablePartTooSmall(amount, p.minPartAmount);
-        if (remaining < p.minPartAmount) revert ReceivablePartTooSmall(remaining, p.minPartAmount);
-        uint8 depth = parent.depth;
-        if (depth >= p.maxDepth) revert ReceivableTooDeep(parentId, p.maxDepth);
-        LedgerLayout.StoredRoot storage root = _ledger.roots[parentId >> 32];
-        // Checked: the 2^32-th child of one tree reverts (Panic) rather than reusing an id.
-        uint32 seq = root.childCount + 1;
-        root.childCount = seq;
-        childId = (parentId & ~_SEQ_MASK) | seq;
-        parent.amount = uint96(remaining);
-        // Both casts are exact: amount <= available, which is a uint96; depth < maxDepth <= 255.
-        child.amount = uint96(amount);
-        child.parentSeq = uint32(parentId);
+        uint256 minPart = _ledger.params.minPartAmount;
+        if (amount < minPart) revert ReceivablePartTooSmall(amount, minPart);
+        if (remaining < minPart) revert ReceivablePartTooSmall(remaining, minPart);
+        uint256 depth = LedgerLayout.depthOf(parentState);
+        uint8 maxDepth = _ledger.params.maxDepth;
+        if (depth >= maxDepth) revert ReceivableTooDeep(parentId, maxDepth);
+        // Cannot overflow: depth < maxDepth <= 255.
         unchecked {
-            child.depth = depth + 1;
+            childDepth = depth + 1;
         }
-        _ledger.receivables[childId] = child;
-        emit ReceivableSplit(parentId, childId, parentHolder, amount, remaining);
-        emit SlotChanged(childId, 0, parentId & ~_SEQ_MASK);
-        emit TransferValue(parentId, childId, amount);
     }
 
-    function _child(address holder, address counterparty, uint32 offerDeadline, uint8 flags)
-        private
-        pure
-        returns (LedgerLayout.StoredReceivable memory)
-    {
-        return LedgerLayout.StoredReceivable({
-            holder: holder,
-            amount: 0,
-            counterparty: counterparty,
-            offerDeadline: offerDeadline,
-            parentSeq: 0,
-            depth: 0,
-            flags: flags,
-            epoch: 0
-        });
-    }
-
-    function _offerDeadline(uint64 deadline) private view returns (uint32) {
+    function _offerDeadline(uint64 deadline) private view returns (uint256) {
         if (deadline == 0) deadline = uint64(block.timestamp) + _ledger.params.defaultOfferWindow;
         if (deadline <= block.timestamp || deadline > type(uint32).max) revert ReceivableInvalidDeadline(deadline);
-        return uint32(deadline);
+        return deadline;
     }
 
     // ─── internal: confirmation ────────────────────────────────────────────────
-
-
-
 
     function _confirmationDigest(Invoice calldata invoice, uint256 nonce, uint256 deadline)
         private
@@ -731,25 +749,21 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
         );
     }
 
-
-
-
-
-    function _toReceivable(uint256 id, LedgerLayout.StoredReceivable storage r) private view returns (Receivable memory) {
-        uint8 depth = r.depth;
+    function _toReceivable(uint256 id, uint256 head, uint256 state) private pure returns (Receivable memory) {
+        uint8 depth = LedgerLayout.depthOf(state);
         uint256 rootId = id & ~_SEQ_MASK;
-        uint8 flags = r.flags;
+        uint8 flags = LedgerLayout.flagsOf(state);
         return Receivable({
-            holder: r.holder,
-            amount: r.amount,
+            holder: LedgerLayout.holderOf(head),
+            amount: LedgerLayout.amountOf(head),
             rootId: rootId,
             // parentSeq 0 is the root itself, so a root (depth 0) is told apart by its depth.
-            parentId: depth == 0 ? 0 : rootId | r.parentSeq,
+            parentId: depth == 0 ? 0 : rootId | LedgerLayout.parentSeqOf(state),
             depth: depth,
             flags: flags,
             // The counterparty field holds an ERC-721 approval when neither offered nor pledged.
-            counterparty: flags & (FLAG_OFFERED | FLAG_PLEDGED) != 0 ? r.counterparty : address(0),
-            offerDeadline: r.offerDeadline
+            counterparty: flags & (FLAG_OFFERED | FLAG_PLEDGED) != 0 ? LedgerLayout.counterpartyOf(state) : address(0),
+            offerDeadline: LedgerLayout.offerDeadlineOf(state)
         });
     }
 }

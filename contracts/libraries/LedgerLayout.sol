@@ -22,23 +22,108 @@ library LedgerLayout {
     /// @dev The low 32 bits of an id are its sequence number inside its tree (0 = the root).
     uint256 internal constant SEQ_MASK = 0xffffffff;
 
-    /// @dev A receivable, two slots.
-    /// slot 0: holder (160) | amount (96). Written by every mint, split and change of holder.
-    /// slot 1: counterparty (160) | offerDeadline (32) | parentSeq (32) | depth (8) | flags (8) | epoch (16).
-    ///   counterparty is the offer's receiver while OFFERED, the pledgee while PLEDGED and otherwise the
-    ///   ERC-721 approved address, so offering, pledging and every change of holder clear the approval
-    ///   without touching another slot. A root's slot 1 stays all zero until it is first offered,
-    ///   pledged or approved, so confirmation writes one slot less. epoch counts changes of holder and
-    ///   keys the ERC-3525 value allowances, so a change of holder voids them without a loop.
+    /// @dev A receivable: two slots, packed by hand so that each is read once and written once.
+    /// head  (slot 0): holder (bits 0-159) | amount (160-255). Written by every mint, split and change of holder.
+    /// state (slot 1): counterparty (0-159) | offerDeadline (160-191) | parentSeq (192-223) | depth (224-231) |
+    ///                 flags (232-239) | epoch (240-255).
+    ///   counterparty names the offer's receiver while OFFERED, the pledgee while PLEDGED and otherwise the
+    ///   ERC-721 approved address, so offering, pledging and every change of holder replace the approval
+    ///   without touching another slot. A root's state stays all zero until it is first offered, pledged
+    ///   or approved, so confirmation writes one slot less.
+    ///   Acceptance writes only the head: the state keeps OFFERED with counterparty == the new holder,
+    ///   which `live` reads as "no open offer" (an offer to oneself is impossible).
+    ///   epoch counts whole-token offers and purchases and keys the ERC-3525 value allowances, so giving
+    ///   the token away voids them without a loop.
     struct StoredReceivable {
-        address holder;
-        uint96 amount;
-        address counterparty;
-        uint32 offerDeadline;
-        uint32 parentSeq;
-        uint8 depth;
-        uint8 flags;
-        uint16 epoch;
+        uint256 head;
+        uint256 state;
+    }
+
+    uint256 internal constant ADDRESS_MASK = type(uint160).max;
+    uint256 internal constant AMOUNT_SHIFT = 160;
+    uint256 internal constant DEADLINE_SHIFT = 160;
+    uint256 internal constant PARENT_SHIFT = 192;
+    uint256 internal constant DEPTH_SHIFT = 224;
+    uint256 internal constant FLAGS_SHIFT = 232;
+    uint256 internal constant EPOCH_SHIFT = 240;
+    /// @dev The bits of a state that outlive offers, pledges and approvals: parentSeq, depth and epoch.
+    uint256 internal constant KEEP_MASK = (uint256(type(uint40).max) << PARENT_SHIFT) | (uint256(type(uint16).max) << EPOCH_SHIFT);
+    uint256 internal constant EPOCH_MASK = uint256(type(uint16).max) << EPOCH_SHIFT;
+
+    function head(address holder, uint256 amount) internal pure returns (uint256) {
+        // Callers pass amount <= type(uint96).max, so the shift cannot lose bits.
+        return uint256(uint160(holder)) | (amount << AMOUNT_SHIFT);
+    }
+
+    function holderOf(uint256 head_) internal pure returns (address) {
+        return address(uint160(head_));
+    }
+
+    function amountOf(uint256 head_) internal pure returns (uint256) {
+        return head_ >> AMOUNT_SHIFT;
+    }
+
+    function counterpartyOf(uint256 state) internal pure returns (address) {
+        return address(uint160(state));
+    }
+
+    function offerDeadlineOf(uint256 state) internal pure returns (uint64) {
+        return uint32(state >> DEADLINE_SHIFT);
+    }
+
+    function parentSeqOf(uint256 state) internal pure returns (uint32) {
+        return uint32(state >> PARENT_SHIFT);
+    }
+
+    function depthOf(uint256 state) internal pure returns (uint8) {
+        return uint8(state >> DEPTH_SHIFT);
+    }
+
+    function flagsOf(uint256 state) internal pure returns (uint8) {
+        return uint8(state >> FLAGS_SHIFT);
+    }
+
+    function epochOf(uint256 state) internal pure returns (uint16) {
+        return uint16(state >> EPOCH_SHIFT);
+    }
+
+    /// @dev `state` with a new counterparty, offer deadline and flags; lineage and epoch kept.
+    function withTerms(uint256 state, address counterparty, uint256 offerDeadline, uint256 flags)
+        internal
+        pure
+        returns (uint256)
+    {
+        // offerDeadline fits 32 bits and flags 8 (callers pass checked values), so nothing overlaps.
+        return (state & KEEP_MASK) | uint256(uint160(counterparty)) | (offerDeadline << DEADLINE_SHIFT)
+            | (flags << FLAGS_SHIFT);
+    }
+
+    /// @dev `state` with the next epoch. Wraps after 65,536 whole offers or sales of one token; a lapsed
+    /// value allowance could then only come back for whoever holds the token at that time.
+    function bumpEpoch(uint256 state) internal pure returns (uint256) {
+        // Unchecked on purpose: the epoch is the top 16 bits, so carrying out of bit 255 is the wrap.
+        unchecked {
+            return (state & ~EPOCH_MASK) | ((state + (1 << EPOCH_SHIFT)) & EPOCH_MASK);
+        }
+    }
+
+    /// @dev The state of a new child: its terms, its parent's sequence and its depth; epoch 0.
+    function childState(address counterparty, uint256 offerDeadline, uint256 flags, uint256 parentSeq, uint256 depth)
+        internal
+        pure
+        returns (uint256)
+    {
+        return uint256(uint160(counterparty)) | (offerDeadline << DEADLINE_SHIFT) | (parentSeq << PARENT_SHIFT)
+            | (depth << DEPTH_SHIFT) | (flags << FLAGS_SHIFT);
+    }
+
+    /// @dev `state` as it stands: an accepted offer (OFFERED naming the holder itself) reads as settled,
+    /// with no counterparty, no deadline and no OFFERED flag.
+    function live(uint256 head_, uint256 state) internal pure returns (uint256) {
+        if ((state >> FLAGS_SHIFT) & FLAG_OFFERED != 0 && uint160(state) == uint160(head_)) {
+            return withTerms(state, address(0), 0, flagsOf(state) & ~FLAG_OFFERED);
+        }
+        return state;
     }
 
     /// @dev What a lineage tree shares, one slot:

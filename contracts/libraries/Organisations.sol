@@ -22,10 +22,13 @@ library Organisations {
     /// @dev Reverts unless `organisation` is registered and active.
     function requireActive(mapping(address => Account) storage accounts, address organisation) internal view {
         Account storage account = accounts[organisation];
-        if (account.role == IOrganisationRegistry.OrganisationRole.None) {
-            revert IOrganisationRegistry.RegistryOrganisationNotRegistered(organisation);
+        // Only registered organisations are ever active, so one field answers the common case.
+        if (!account.active) {
+            if (account.role == IOrganisationRegistry.OrganisationRole.None) {
+                revert IOrganisationRegistry.RegistryOrganisationNotRegistered(organisation);
+            }
+            revert IOrganisationRegistry.RegistryOrganisationSuspended(organisation);
         }
-        if (!account.active) revert IOrganisationRegistry.RegistryOrganisationSuspended(organisation);
     }
 
     /// @dev Reverts unless `organisation` is registered, has `role` and is active.

@@ -238,10 +238,8 @@ library ReceivableAdmin {
         });
         ledger.invoiceRoots[invoice.invoiceHash] = rootId;
         ledger.issuedFace[LedgerLayout.poolKey(invoice.debtor, invoice.currency, invoice.maturity)] += invoice.amount;
-        // Only slot 0: a root's slot 1 stays zero (not offered, not pledged, depth 0, no parent).
-        LedgerLayout.StoredReceivable storage r = ledger.receivables[rootId];
-        r.holder = invoice.supplier;
-        r.amount = uint96(invoice.amount);
+        // Only the head: a root's state stays zero (not offered, not pledged, depth 0, no parent).
+        ledger.receivables[rootId].head = LedgerLayout.head(invoice.supplier, invoice.amount);
     }
 
     // ─── shared internal checks (compiled into the token too) ──────────────────
