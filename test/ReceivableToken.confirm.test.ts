@@ -1,0 +1,519 @@
+// Invoices and their confirmation: registration, rejection, confirmation by the debtor's own transaction
+// and by its EIP-712 signature, and the currency list.
+import { loadFixture, time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { CONFIRMATION_TYPES, confirmationDomain } from "../scripts/ledgerStory";
+import {
+  confirm,
+  CREDIT_LINE,
+  CURRENCY,
+  DAY,
+  deployLedgerFixture,
+  makeInvoice,
+  NO_NONCE,
+  OrganisationRole,
+  OTHER_CURRENCY,
+  signFor,
+  type LedgerFixture,
+} from "./fixtures/system";
+import type { Invoice } from "../scripts/ledgerStory";
+
+const MAX_UINT96 = 2n ** 96n - 1n;
+const asId = (hash: string) => BigInt(hash);
+
+/** Where the debtor's signature really recovers to, for a given nonce and deadline. */
+async function recoveredSigner(f: LedgerFixture, invoice: Invoice, nonce: bigint, deadline: bigint, signature: string) {
+  const domain = await confirmationDomain(f.ledger);
+  return ethers.verifyTypedData(domain, CONFIRMATION_TYPES, { ...invoice, nonce, deadline }, signature);
+}
+
+describe("ReceivableToken: invoices and confirmation", () => {
+  describe("setCurrencyAllowed", () => {
+    it("allows a currency and emits CurrencyAllowed", async () => {
+      const { ledger, operator } = await loadFixture(deployLedgerFixture);
+      await expect(ledger.connect(operator).setCurrencyAllowed(OTHER_CURRENCY, true))
+        .to.emit(ledger, "CurrencyAllowed")
+        .withArgs(OTHER_CURRENCY, true);
+      expect(await ledger.isCurrencyAllowed(OTHER_CURRENCY)).to.equal(true);
+    });
+
+    it("disallows a currency for new confirmations but leaves existing roots' currency readable", async () => {
+      const f = await loadFixture(deployLedgerFixture);
+      const rootId = await confirm(f, await makeInvoice(f));
+      await expect(f.ledger.connect(f.operator).setCurrencyAllowed(CURRENCY, false))
+        .to.emit(f.ledger, "CurrencyAllowed")
+        .withArgs(CURRENCY, false);
+      expect((await f.ledger.rootOf(rootId)).currency).to.equal(CURRENCY);
+      const invoice = await makeInvoice(f);
+      await expect(f.ledger.connect(f.core).confirmInvoice(invoice))
+        .to.be.revertedWithCustomError(f.ledger, "ReceivableCurrencyNotAllowed")
+        .withArgs(CURRENCY);
+    });
+
+    describe("when the caller is not the operator", () => {
+      it("reverts with AccessControlUnauthorizedAccount", async () => {
+        const { ledger, bankA } = await loadFixture(deployLedgerFixture);
+        await expect(ledger.connect(bankA).setCurrencyAllowed(OTHER_CURRENCY, true))
+          .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
+          .withArgs(bankA.address, await ledger.OPERATOR_ROLE());
+      });
+    });
+
+    describe("when the currency is the zero address", () => {
+      it("reverts with ReceivableCurrencyNotAllowed", async () => {
+        const { ledger, operator } = await loadFixture(deployLedgerFixture);
+        await expect(ledger.connect(operator).setCurrencyAllowed(ethers.ZeroAddress, true))
+          .to.be.revertedWithCustomError(ledger, "ReceivableCurrencyNotAllowed")
+          .withArgs(ethers.ZeroAddress);
+      });
+    });
+  });
+
+  describe("registerInvoice", () => {
+    it("records the terms and emits InvoiceRegistered", async () => {
+      const f = await loadFixture(deployLedgerFixture);
+      const invoice = await makeInvoice(f);
+      await expect(f.ledger.connect(f.tier1).registerInvoice(invoice))
+        .to.emit(f.ledger, "InvoiceRegistered")
+        .withArgs(invoice.invoiceHash, invoice.supplier, invoice.debtor, invoice.currency, invoice.amount, invoice.maturity);
+    });
+
+    describe("when the caller is not the invoice's supplier", () => {
+      it("reverts with ReceivableUnauthorized naming the invoice hash", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        const invoice = await makeInvoice(f);
+        await expect(f.ledger.connect(f.tier2).registerInvoice(invoice))
+          .to.be.revertedWithCustomError(f.ledger, "ReceivableUnauthorized")
+          .withArgs(f.tier2.address, asId(invoice.invoiceHash));
+      });
+    });
+
+    describe("when it is already registered", () => {
+      it("reverts with ReceivableInvoiceAlreadyRegistered", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        const invoice = await makeInvoice(f);
+        await f.ledger.connect(f.tier1).registerInvoice(invoice);
+        await expect(f.ledger.connect(f.tier1).registerInvoice({ ...invoice, amount: 5n }))
+          .to.be.revertedWithCustomError(f.ledger, "ReceivableInvoiceAlreadyRegistered")
+          .withArgs(invoice.invoiceHash);
+      });
+    });
+
+    describe("when it was already confirmed", () => {
+      it("reverts with ReceivableInvoiceAlreadyConfirmed", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        const invoice = await makeInvoice(f);
+        await confirm(f, invoice);
+        await expect(f.ledger.connect(f.tier1).registerInvoice(invoice))
+          .to.be.revertedWithCustomError(f.ledger, "ReceivableInvoiceAlreadyConfirmed")
+          .withArgs(invoice.invoiceHash);
+      });
+    });
+
+    describe("when the terms are invalid", () => {
+      it("rejects a zero amount", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        await expect(f.ledger.connect(f.tier1).registerInvoice(await makeInvoice(f, { amount: 0n }))).to.be.revertedWithCustomError(
+          f.ledger,
+          "ReceivableZeroAmount",
+        );
+      });
+
+      it("rejects a past maturity", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        const maturity = BigInt(await time.latest());
+        await time.setNextBlockTimestamp(maturity + 1n);
+        await expect(f.ledger.connect(f.tier1).registerInvoice(await makeInvoice(f, { maturity })))
+          .to.be.revertedWithCustomError(f.ledger, "ReceivableMaturityInPast")
+          .withArgs(maturity, maturity + 1n);
+      });
+
+      it("rejects a debtor that is not a core enterprise", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        await expect(f.ledger.connect(f.tier1).registerInvoice(await makeInvoice(f, { debtor: f.bankA.address })))
+          .to.be.revertedWithCustomError(f.ledger, "RegistryWrongRole")
+          .withArgs(f.bankA.address, OrganisationRole.CoreEnterprise, OrganisationRole.Financier);
+      });
+    });
+
+    describe("when the ledger is paused", () => {
+      it("reverts with EnforcedPause", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        await f.ledger.connect(f.operator).pause();
+        await expect(f.ledger.connect(f.tier1).registerInvoice(await makeInvoice(f))).to.be.revertedWithCustomError(f.ledger, "EnforcedPause");
+      });
+    });
+  });
+
+  describe("rejectInvoice", () => {
+    it("deletes the registration, emits InvoiceRejected and lets the supplier register corrected terms", async () => {
+      const f = await loadFixture(deployLedgerFixture);
+      const invoice = await makeInvoice(f);
+      await f.ledger.connect(f.tier1).registerInvoice(invoice);
+      await expect(f.ledger.connect(f.core).rejectInvoice(invoice.invoiceHash, "wrong quantity"))
+        .to.emit(f.ledger, "InvoiceRejected")
+        .withArgs(invoice.invoiceHash, f.core.address, "wrong quantity");
+      await expect(f.ledger.connect(f.tier1).registerInvoice({ ...invoice, amount: 9_000n })).to.emit(f.ledger, "InvoiceRegistered");
+    });
+
+    describe("when the invoice is not registered", () => {
+      it("reverts with ReceivableInvoiceNotRegistered", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        const invoice = await makeInvoice(f);
+        await expect(f.ledger.connect(f.core).rejectInvoice(invoice.invoiceHash, "no"))
+          .to.be.revertedWithCustomError(f.ledger, "ReceivableInvoiceNotRegistered")
+          .withArgs(invoice.invoiceHash);
+      });
+    });
+
+    describe("when the caller is not the debtor", () => {
+      it("reverts with ReceivableUnauthorized", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        const invoice = await makeInvoice(f);
+        await f.ledger.connect(f.tier1).registerInvoice(invoice);
+        await expect(f.ledger.connect(f.tier1).rejectInvoice(invoice.invoiceHash, "no"))
+          .to.be.revertedWithCustomError(f.ledger, "ReceivableUnauthorized")
+          .withArgs(f.tier1.address, asId(invoice.invoiceHash));
+      });
+    });
+
+    describe("when the ledger is paused", () => {
+      it("reverts with EnforcedPause", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        const invoice = await makeInvoice(f);
+        await f.ledger.connect(f.tier1).registerInvoice(invoice);
+        await f.ledger.connect(f.operator).pause();
+        await expect(f.ledger.connect(f.core).rejectInvoice(invoice.invoiceHash, "no")).to.be.revertedWithCustomError(f.ledger, "EnforcedPause");
+      });
+    });
+  });
+
+  describe("confirmInvoice", () => {
+    it("mints the root receivable to the supplier with every event an indexer needs", async () => {
+      const f = await loadFixture(deployLedgerFixture);
+      const invoice = await makeInvoice(f);
+      const rootId = 1n << 32n;
+      const tx = f.ledger.connect(f.core).confirmInvoice(invoice);
+      await expect(tx)
+        .to.emit(f.ledger, "InvoiceConfirmed")
+        .withArgs(invoice.invoiceHash, rootId, f.core.address, f.tier1.address, CURRENCY, invoice.amount, invoice.maturity, NO_NONCE);
+      await expect(tx).to.emit(f.ledger, "Transfer").withArgs(ethers.ZeroAddress, f.tier1.address, rootId);
+      await expect(tx).to.emit(f.ledger, "SlotChanged").withArgs(rootId, 0n, rootId);
+      await expect(tx).to.emit(f.ledger, "TransferValue").withArgs(0n, rootId, invoice.amount);
+
+      expect(await f.ledger.ownerOf(rootId)).to.equal(f.tier1.address);
+      expect(await f.ledger["balanceOf(address)"](f.tier1.address)).to.equal(1n);
+      expect(await f.ledger["balanceOf(uint256)"](rootId)).to.equal(invoice.amount);
+      expect(await f.ledger.slotOf(rootId)).to.equal(rootId);
+      const r = await f.ledger.receivableOf(rootId);
+      expect([r.holder, r.amount, r.rootId, r.parentId, r.depth, r.flags, r.counterparty, r.offerDeadline]).to.deep.equal([
+        f.tier1.address,
+        invoice.amount,
+        rootId,
+        0n,
+        0n,
+        0n,
+        ethers.ZeroAddress,
+        0n,
+      ]);
+      const root = await f.ledger.rootOf(rootId);
+      expect([root.issuer, root.currency, root.maturity, root.frozen, root.overdue]).to.deep.equal([
+        f.core.address,
+        CURRENCY,
+        invoice.maturity,
+        false,
+        false,
+      ]);
+      expect(await f.ledger.rootIdOfInvoice(invoice.invoiceHash)).to.equal(rootId);
+      expect(await f.ledger.issuedFace(f.core.address, CURRENCY, invoice.maturity)).to.equal(invoice.amount);
+      expect(await f.ledger.creditLineOf(f.core.address)).to.deep.equal([CREDIT_LINE, invoice.amount]);
+      expect(await f.ledger.nonces(f.core.address)).to.equal(0n);
+    });
+
+    it("adds to the repayment pool's face across invoices of one maturity", async () => {
+      const f = await loadFixture(deployLedgerFixture);
+      const first = await makeInvoice(f);
+      await confirm(f, first);
+      await confirm(f, await makeInvoice(f, { maturity: first.maturity, amount: 2_500n }));
+      expect(await f.ledger.issuedFace(f.core.address, CURRENCY, first.maturity)).to.equal(12_500n);
+    });
+
+    it("confirms matching registered terms and clears the registration", async () => {
+      const f = await loadFixture(deployLedgerFixture);
+      const invoice = await makeInvoice(f);
+      await f.ledger.connect(f.tier1).registerInvoice(invoice);
+      await expect(f.ledger.connect(f.core).confirmInvoice(invoice)).to.emit(f.ledger, "InvoiceConfirmed");
+      await expect(f.ledger.connect(f.core).rejectInvoice(invoice.invoiceHash, "late"))
+        .to.be.revertedWithCustomError(f.ledger, "ReceivableInvoiceNotRegistered")
+        .withArgs(invoice.invoiceHash);
+    });
+
+    describe("when registered terms differ", () => {
+      it("reverts with ReceivableInvoiceTermsMismatch", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        const invoice = await makeInvoice(f);
+        await f.ledger.connect(f.tier1).registerInvoice(invoice);
+        await expect(f.ledger.connect(f.core).confirmInvoice({ ...invoice, amount: invoice.amount + 1n }))
+          .to.be.revertedWithCustomError(f.ledger, "ReceivableInvoiceTermsMismatch")
+          .withArgs(invoice.invoiceHash);
+      });
+    });
+
+    describe("when the caller is not the debtor", () => {
+      it("reverts with ReceivableInvalidSigner", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        await expect(f.ledger.connect(f.tier1).confirmInvoice(await makeInvoice(f)))
+          .to.be.revertedWithCustomError(f.ledger, "ReceivableInvalidSigner")
+          .withArgs(f.tier1.address, f.core.address);
+      });
+    });
+
+    describe("when the invoice was confirmed before", () => {
+      it("reverts with ReceivableInvoiceAlreadyConfirmed, even after its receivable is gone", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        const invoice = await makeInvoice(f);
+        const rootId = await confirm(f, invoice);
+        await f.ledger.connect(f.admin).grantRole(await f.ledger.SETTLEMENT_ROLE(), f.admin.address);
+        await f.ledger.connect(f.admin).burn(rootId);
+        await expect(f.ledger.connect(f.core).confirmInvoice(invoice))
+          .to.be.revertedWithCustomError(f.ledger, "ReceivableInvoiceAlreadyConfirmed")
+          .withArgs(invoice.invoiceHash);
+      });
+    });
+
+    describe("when the credit line would be exceeded", () => {
+      it("reverts with RegistryCreditLineExceeded naming what is available", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        await confirm(f, await makeInvoice(f, { amount: CREDIT_LINE - 400n }));
+        await expect(f.ledger.connect(f.core).confirmInvoice(await makeInvoice(f, { amount: 401n })))
+          .to.be.revertedWithCustomError(f.ledger, "RegistryCreditLineExceeded")
+          .withArgs(f.core.address, 400n, 401n);
+        await expect(f.ledger.connect(f.core).confirmInvoice(await makeInvoice(f, { amount: 400n }))).to.emit(f.ledger, "InvoiceConfirmed");
+      });
+
+      it("has nothing available once the line is lowered below usage", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        await confirm(f, await makeInvoice(f, { amount: 5_000n }));
+        await f.ledger.connect(f.bankA).setCreditLine(f.core.address, 1_000n);
+        await expect(f.ledger.connect(f.core).confirmInvoice(await makeInvoice(f, { amount: 1n })))
+          .to.be.revertedWithCustomError(f.ledger, "RegistryCreditLineExceeded")
+          .withArgs(f.core.address, 0n, 1n);
+      });
+    });
+
+    describe("when the terms are invalid", () => {
+      it("rejects a zero amount", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        await expect(f.ledger.connect(f.core).confirmInvoice(await makeInvoice(f, { amount: 0n }))).to.be.revertedWithCustomError(
+          f.ledger,
+          "ReceivableZeroAmount",
+        );
+      });
+
+      it("rejects an amount above uint96", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        await expect(f.ledger.connect(f.core).confirmInvoice(await makeInvoice(f, { amount: MAX_UINT96 + 1n })))
+          .to.be.revertedWithCustomError(f.ledger, "ReceivableAmountTooLarge")
+          .withArgs(MAX_UINT96 + 1n, MAX_UINT96);
+      });
+
+      it("rejects a maturity that has come", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        const now = BigInt(await time.latest()) + 10n;
+        await time.setNextBlockTimestamp(now);
+        await expect(f.ledger.connect(f.core).confirmInvoice(await makeInvoice(f, { maturity: now })))
+          .to.be.revertedWithCustomError(f.ledger, "ReceivableMaturityInPast")
+          .withArgs(now, now);
+      });
+
+      it("rejects a currency the operator has not allowed", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        await expect(f.ledger.connect(f.core).confirmInvoice(await makeInvoice(f, { currency: OTHER_CURRENCY })))
+          .to.be.revertedWithCustomError(f.ledger, "ReceivableCurrencyNotAllowed")
+          .withArgs(OTHER_CURRENCY);
+      });
+
+      it("rejects an unregistered supplier", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        await expect(f.ledger.connect(f.core).confirmInvoice(await makeInvoice(f, { supplier: f.outsider.address })))
+          .to.be.revertedWithCustomError(f.ledger, "RegistryOrganisationNotRegistered")
+          .withArgs(f.outsider.address);
+      });
+
+      it("rejects a supplier that is a financier", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        await expect(f.ledger.connect(f.core).confirmInvoice(await makeInvoice(f, { supplier: f.bankA.address })))
+          .to.be.revertedWithCustomError(f.ledger, "RegistryWrongRole")
+          .withArgs(f.bankA.address, OrganisationRole.Supplier, OrganisationRole.Financier);
+      });
+    });
+
+    describe("when a party is suspended", () => {
+      it("rejects a suspended supplier", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        await f.ledger.connect(f.operator).suspendOrganisation(f.tier1.address);
+        await expect(f.ledger.connect(f.core).confirmInvoice(await makeInvoice(f)))
+          .to.be.revertedWithCustomError(f.ledger, "RegistryOrganisationSuspended")
+          .withArgs(f.tier1.address);
+      });
+
+      it("rejects a suspended debtor", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        await f.ledger.connect(f.operator).suspendOrganisation(f.core.address);
+        await expect(f.ledger.connect(f.core).confirmInvoice(await makeInvoice(f)))
+          .to.be.revertedWithCustomError(f.ledger, "RegistryOrganisationSuspended")
+          .withArgs(f.core.address);
+      });
+    });
+
+    describe("when the ledger is paused", () => {
+      it("reverts with EnforcedPause", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        await f.ledger.connect(f.operator).pause();
+        await expect(f.ledger.connect(f.core).confirmInvoice(await makeInvoice(f))).to.be.revertedWithCustomError(f.ledger, "EnforcedPause");
+      });
+    });
+  });
+
+  describe("confirmInvoiceWithSignature", () => {
+    it("mints the root when anyone submits the debtor's signature, consuming its nonce", async () => {
+      const f = await loadFixture(deployLedgerFixture);
+      const invoice = await makeInvoice(f);
+      const deadline = BigInt(await time.latest()) + DAY;
+      const signature = await signFor(f, invoice, deadline);
+      await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, deadline, signature))
+        .to.emit(f.ledger, "InvoiceConfirmed")
+        .withArgs(invoice.invoiceHash, 1n << 32n, f.core.address, f.tier1.address, CURRENCY, invoice.amount, invoice.maturity, 0n);
+      expect(await f.ledger.nonces(f.core.address)).to.equal(1n);
+      expect((await f.ledger.organisationOf(f.core.address)).nonce).to.equal(1n);
+      expect(await f.ledger.ownerOf(1n << 32n)).to.equal(f.tier1.address);
+    });
+
+    describe("when the deadline has passed", () => {
+      it("reverts with ReceivableSignatureExpired", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        const invoice = await makeInvoice(f);
+        const deadline = BigInt(await time.latest()) + 100n;
+        const signature = await signFor(f, invoice, deadline);
+        await time.setNextBlockTimestamp(deadline + 1n);
+        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, deadline, signature))
+          .to.be.revertedWithCustomError(f.ledger, "ReceivableSignatureExpired")
+          .withArgs(deadline, deadline + 1n);
+      });
+    });
+
+    describe("when the signature is replayed", () => {
+      it("cannot confirm the same invoice twice: the nonce moved on", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        const invoice = await makeInvoice(f);
+        const deadline = BigInt(await time.latest()) + DAY;
+        const signature = await signFor(f, invoice, deadline);
+        await f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, deadline, signature);
+        const recovered = await recoveredSigner(f, invoice, 1n, deadline, signature);
+        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, deadline, signature))
+          .to.be.revertedWithCustomError(f.ledger, "ReceivableInvalidSigner")
+          .withArgs(recovered, f.core.address);
+      });
+
+      it("cannot confirm the same invoice twice even with a fresh signature", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        const invoice = await makeInvoice(f);
+        const deadline = BigInt(await time.latest()) + DAY;
+        await f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, deadline, await signFor(f, invoice, deadline));
+        const fresh = await signFor(f, invoice, deadline);
+        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, deadline, fresh))
+          .to.be.revertedWithCustomError(f.ledger, "ReceivableInvoiceAlreadyConfirmed")
+          .withArgs(invoice.invoiceHash);
+      });
+
+      it("cannot use a consumed nonce for another invoice", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        const first = await makeInvoice(f);
+        const second = await makeInvoice(f);
+        const deadline = BigInt(await time.latest()) + DAY;
+        const firstSignature = await signFor(f, first, deadline, f.core, 0n);
+        const secondSignature = await signFor(f, second, deadline, f.core, 0n);
+        await f.ledger.connect(f.relayer).confirmInvoiceWithSignature(first, deadline, firstSignature);
+        // Checked against nonce 1 now, the old signature recovers to some unrelated address.
+        const recovered = await recoveredSigner(f, second, 1n, deadline, secondSignature);
+        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(second, deadline, secondSignature))
+          .to.be.revertedWithCustomError(f.ledger, "ReceivableInvalidSigner")
+          .withArgs(recovered, f.core.address);
+      });
+    });
+
+    describe("when someone other than the debtor signed", () => {
+      it("reverts with ReceivableInvalidSigner naming the signer", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        const invoice = await makeInvoice(f);
+        const deadline = BigInt(await time.latest()) + DAY;
+        const signature = await signFor(f, invoice, deadline, f.tier1);
+        await expect(f.ledger.connect(f.tier1).confirmInvoiceWithSignature(invoice, deadline, signature))
+          .to.be.revertedWithCustomError(f.ledger, "ReceivableInvalidSigner")
+          .withArgs(f.tier1.address, f.core.address);
+      });
+    });
+
+    describe("when the signature is for another chain or contract", () => {
+      for (const [what, change] of [
+        ["chain", (d: Record<string, unknown>) => ({ ...d, chainId: 1n })],
+        ["contract", (d: Record<string, unknown>) => ({ ...d, verifyingContract: "0x000000000000000000000000000000000000dEaD" })],
+      ] as const) {
+        it(`rejects a signature bound to another ${what}`, async () => {
+          const f = await loadFixture(deployLedgerFixture);
+          const invoice = await makeInvoice(f);
+          const deadline = BigInt(await time.latest()) + DAY;
+          const domain = change({ ...(await confirmationDomain(f.ledger)) });
+          const signature = await f.core.signTypedData(domain, CONFIRMATION_TYPES, { ...invoice, nonce: 0n, deadline });
+          const recovered = await recoveredSigner(f, invoice, 0n, deadline, signature);
+          expect(recovered).to.not.equal(f.core.address);
+          await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, deadline, signature))
+            .to.be.revertedWithCustomError(f.ledger, "ReceivableInvalidSigner")
+            .withArgs(recovered, f.core.address);
+        });
+      }
+    });
+
+    describe("when the signature is malformed", () => {
+      it("reverts with ReceivableInvalidSigner naming no signer", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        const invoice = await makeInvoice(f);
+        const deadline = BigInt(await time.latest()) + DAY;
+        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, deadline, "0x1234"))
+          .to.be.revertedWithCustomError(f.ledger, "ReceivableInvalidSigner")
+          .withArgs(ethers.ZeroAddress, f.core.address);
+      });
+    });
+
+    describe("when the debtor's credit line is exhausted", () => {
+      it("reverts with RegistryCreditLineExceeded", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        const invoice = await makeInvoice(f, { amount: CREDIT_LINE + 1n });
+        const deadline = BigInt(await time.latest()) + DAY;
+        const signature = await signFor(f, invoice, deadline);
+        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, deadline, signature))
+          .to.be.revertedWithCustomError(f.ledger, "RegistryCreditLineExceeded")
+          .withArgs(f.core.address, CREDIT_LINE, CREDIT_LINE + 1n);
+      });
+    });
+  });
+
+  describe("confirmationDigest", () => {
+    it("is the EIP-712 digest of the Confirmation the debtor signs", async () => {
+      const f = await loadFixture(deployLedgerFixture);
+      const invoice = await makeInvoice(f);
+      const expected = ethers.TypedDataEncoder.hash(await confirmationDomain(f.ledger), CONFIRMATION_TYPES, {
+        ...invoice,
+        nonce: 7n,
+        deadline: 99n,
+      });
+      expect(await f.ledger.confirmationDigest(invoice, 7n, 99n)).to.equal(expected);
+      const domain = await f.ledger.eip712Domain();
+      expect(domain.name).to.equal("Ledgerline Receivable");
+      expect(domain.version).to.equal("1");
+      expect(domain.chainId).to.equal((await ethers.provider.getNetwork()).chainId);
+      expect(domain.verifyingContract).to.equal(f.ledgerAddress);
+    });
+  });
+});
