@@ -3,9 +3,12 @@
  */
 import type { AnyRoute } from "../api/route";
 import type { DomainContext } from "./context";
+import { auditRoutes } from "./audit/routes";
+import { financingRoutes } from "./financing/routes";
 import { invoiceRoutes } from "./invoices/routes";
 import { organisationRoutes } from "./organisations/routes";
 import { receivableRoutes } from "./receivables/routes";
+import { settlementRoutes } from "./settlement/routes";
 import { traceRoutes } from "./trace/routes";
 
 export interface DomainOptions {
@@ -14,5 +17,13 @@ export interface DomainOptions {
 }
 
 export function createDomainRoutes(ctx: DomainContext, options: DomainOptions): AnyRoute[] {
-  return [...organisationRoutes(ctx), ...invoiceRoutes(ctx, options), ...receivableRoutes(ctx), ...traceRoutes(ctx)];
+  return [
+    ...organisationRoutes(ctx),
+    ...invoiceRoutes(ctx, options),
+    ...receivableRoutes(ctx),
+    ...traceRoutes(ctx),
+    ...financingRoutes(ctx),
+    ...settlementRoutes(ctx),
+    ...auditRoutes(ctx),
+  ];
 }

@@ -56,8 +56,9 @@ export interface World {
   /** A registered core enterprise that keeps its own key (the server holds no signer for it). */
   selfCore: Actor;
   outsider: HardhatEthersSigner;
-  /** Builds another app on the same database and chain (for self-custody and clock tests). */
   documentDir: string;
+  /** Moves the chain's clock (and the API's clock with it) forward. */
+  advanceTime(seconds: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -118,10 +119,12 @@ export async function createWorld(options: { dialect?: Dialect; env?: Record<str
   for (const s of [core, tier1, tier2, tier3, bankA!, bankB!]) custodial.set(s.address.toLowerCase(), s);
   const signers = createSignerRegistry({ provider: ethers.provider, organisations: custodial, operator: admin, relayer, interfaces: projectInterfaces() });
   const chain = createChainContext({ provider: ethers.provider, chainId: ledgerDeployment.chainId, addresses: { ...addresses, currency }, signers });
+  // The API's clock follows the chain's: tests move both together with advanceTime.
+  const clock = { offsetMs: 0 };
   const ctx: DomainContext = {
     db: db.prisma,
     chain,
-    now: () => new Date(),
+    now: () => new Date(Date.now() + clock.offsetMs),
     // The real indexer, driven to the block the write was mined in: reads after a write see it.
     waitForIndexed: async (blockNumber) => {
       const status = await indexer.syncTo(blockNumber);
@@ -164,6 +167,12 @@ export async function createWorld(options: { dialect?: Dialect; env?: Record<str
     selfCore: await org("selfCore", selfCore!),
     outsider: outsider!,
     documentDir,
+    async advanceTime(seconds: number) {
+      await ethers.provider.send("evm_increaseTime", [seconds]);
+      await ethers.provider.send("evm_mine", []);
+      clock.offsetMs = ((await chainNow()) - Math.floor(Date.now() / 1000)) * 1000;
+      await indexer.syncTo();
+    },
     async close() {
       await indexer.stop();
       await h.close();

@@ -1,0 +1,153 @@
+import { z } from "zod";
+import { AddressOut, HexBytes, IsoDate, PageQuery, PositiveUint256, Uint256, Uint256Out, page } from "../../api/schemas";
+import { ReceivableOut } from "../receivables/schemas";
+import { TxOut } from "../tx";
+
+export const FinancingMode = z.enum(["PURCHASE", "PLEDGE"]);
+
+export const OpenRequestBody = z
+  .object({
+    receivableId: Uint256,
+    amount: PositiveUint256.meta({ description: "face amount to finance (all or part of the receivable)" }),
+    mode: z.enum(["PURCHASE", "PLEDGE", "ANY"]).default("ANY"),
+    deadline: z.number().int().positive().meta({ description: "unix seconds; quotes close then (banks compete until it)" }),
+  })
+  .meta({ id: "OpenFinancingRequest" });
+
+export const RiskViewOut = z
+  .object({
+    receivableId: Uint256Out,
+    issuer: AddressOut,
+    factors: z.array(
+      z.object({
+        name: z.string(),
+        value: z.string(),
+        points: z.number().int().meta({ description: "0..1000 risk points" }),
+        weight: z.number().int().meta({ description: "percent; all weights add up to 100" }),
+        contribution: z.number().int().meta({ description: "points × weight ÷ 100" }),
+        basis: z.string().meta({ description: "how the points are computed from the value" }),
+      }),
+    ),
+    total: z.number().int().meta({ description: "Σ contributions (0..1000); nothing else enters it" }),
+    asOf: z.number().int(),
+  })
+  .meta({ id: "RiskView" });
+
+export const RequestOut = z
+  .object({
+    id: z.string(),
+    receivableId: Uint256Out,
+    holder: AddressOut,
+    issuer: AddressOut,
+    amount: Uint256Out,
+    mode: z.enum(["PURCHASE", "PLEDGE", "ANY"]),
+    deadline: z.number().int(),
+    status: z.enum(["OPEN", "ACCEPTED", "CANCELLED"]),
+    open: z.boolean().meta({ description: "OPEN and before its deadline" }),
+    acceptedQuoteId: z.string().nullable(),
+    createdAt: IsoDate,
+  })
+  .meta({ id: "FinancingRequest" });
+
+export const RequestWithRiskOut = RequestOut.extend({ receivable: ReceivableOut.nullable(), risk: RiskViewOut.nullable() }).meta({ id: "FinancingRequestWithRisk" });
+
+export const ListRequestsQuery = PageQuery.extend({ status: z.enum(["OPEN", "ACCEPTED", "CANCELLED"]).optional() });
+
+export const RequestParams = z.object({ id: z.uuid() });
+export const QuoteParams = z.object({ id: z.uuid() });
+
+export const QuoteOut = z
+  .object({
+    id: z.string(),
+    requestId: z.string(),
+    financier: AddressOut,
+    holder: AddressOut,
+    receivableId: Uint256Out,
+    amount: Uint256Out,
+    advance: Uint256Out,
+    mode: FinancingMode,
+    repayment: Uint256Out,
+    currency: AddressOut,
+    expiry: z.number().int(),
+    nonce: Uint256Out,
+    quoteHash: z.string().meta({ description: "the EIP-712 digest; the quote's id on chain" }),
+    signature: z.string(),
+    status: z.enum(["OPEN", "ACCEPTED", "CANCELLED", "REVISED", "CLOSED"]),
+    effectiveAnnualRate: z
+      .object({ ppm: z.string(), percent: z.string() })
+      .nullable()
+      .meta({ description: "(cost − advance) ÷ advance × 365 days ÷ time to maturity; cost = amount (purchase) or repayment (pledge); exact, rounded half-up to 1 ppm" }),
+    secondsToMaturity: z.number().int(),
+    supersedes: z.string().nullable(),
+    acceptedTxHash: z.string().nullable(),
+    createdAt: IsoDate,
+  })
+  .meta({ id: "Quote" });
+
+export const SubmitQuoteBody = z
+  .object({
+    advance: PositiveUint256.meta({ description: "what the financier pays the holder, in base units" }),
+    mode: FinancingMode.optional().meta({ description: "required when the request accepts ANY" }),
+    repayment: Uint256.optional().meta({ description: "pledge: what the holder owes back (default: the amount)" }),
+    amount: PositiveUint256.optional().meta({ description: "face amount financed (default: the request's amount)" }),
+    expiry: z.number().int().positive().meta({ description: "unix seconds until which the holder may accept" }),
+    signature: HexBytes.optional().meta({ description: "for financiers that keep their own key: their EIP-712 signature of the quote" }),
+    nonce: Uint256.optional().meta({ description: "with `signature`: the nonce the financier signed" }),
+  })
+  .meta({ id: "SubmitQuote" });
+
+export const ReviseQuoteBody = z
+  .object({
+    advance: PositiveUint256,
+    repayment: Uint256.optional(),
+    expiry: z.number().int().positive().optional(),
+    signature: HexBytes.optional(),
+    nonce: Uint256.optional(),
+  })
+  .meta({ id: "ReviseQuote" });
+
+export const AcceptQuoteOut = TxOut.extend({ financedId: Uint256Out, quoteHash: z.string() }).meta({ id: "AcceptQuoteResult" });
+
+export const PortfolioOut = z
+  .object({
+    financier: AddressOut,
+    totals: z.object({ advanced: Uint256Out, expected: Uint256Out, received: Uint256Out }),
+    items: z.array(
+      z.object({
+        quoteHash: z.string(),
+        financedId: Uint256Out,
+        receivableId: Uint256Out,
+        mode: FinancingMode,
+        holder: AddressOut,
+        issuer: AddressOut.nullable(),
+        maturity: z.number().int().nullable(),
+        amount: Uint256Out,
+        advance: Uint256Out,
+        expected: Uint256Out,
+        received: Uint256Out,
+        outstanding: Uint256Out,
+        status: z.enum(["OPEN", "SETTLED"]),
+        txHash: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: "Portfolio" });
+
+export const ExposureOut = z
+  .object({
+    financier: AddressOut,
+    total: Uint256Out,
+    items: z.array(
+      z.object({
+        obligor: AddressOut,
+        held: Uint256Out,
+        pledged: Uint256Out,
+        quoted: Uint256Out,
+        total: Uint256Out,
+        sharePpm: z.number().int().meta({ description: "share of the financier's total, parts per million" }),
+      }),
+    ),
+  })
+  .meta({ id: "Exposure" });
+
+export const RequestPage = page(RequestWithRiskOut).meta({ id: "FinancingRequestPage" });

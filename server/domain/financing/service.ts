@@ -1,0 +1,464 @@
+/**
+ * Financing negotiation off chain, execution on chain. A holder opens a request (amount wanted, mode,
+ * a deadline after which no quotes are taken); financiers see open requests with a risk view and submit
+ * EIP-712 signed quotes (signed here with their custodial key, or by themselves and relayed); the holder
+ * compares quotes by effective annual rate and accepts one, which the financing settlement executes
+ * atomically. Revising or cancelling a quote cancels its signature on chain, so it can never be used.
+ */
+import { randomUUID } from "node:crypto";
+import { verifyTypedData, type TypedDataDomain } from "ethers";
+import type { Principal } from "../../auth/principal";
+import type { FinancingQuote, FinancingRequest } from "../../db/generated/sqlite/client";
+import { ChainUnavailableError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/appErrors";
+import { toDecimal } from "../../lib/encode";
+import { IERC5267__factory } from "../../../typechain-types";
+import { canSeeReceivable, isPrivileged, organisationOf } from "../access";
+import type { DomainContext } from "../context";
+import { createReceivableService } from "../receivables/service";
+import { audit, settle } from "../tx";
+import { effectiveAnnualRatePpm, ppmToPercent } from "./rates";
+import { riskViews, type RiskView } from "./risk";
+
+export const QUOTE_TYPES = {
+  Quote: [
+    { name: "receivableId", type: "uint256" },
+    { name: "amount", type: "uint256" },
+    { name: "advance", type: "uint256" },
+    { name: "financier", type: "address" },
+    { name: "holder", type: "address" },
+    { name: "mode", type: "uint8" },
+    { name: "repayment", type: "uint256" },
+    { name: "currency", type: "address" },
+    { name: "expiry", type: "uint64" },
+    { name: "nonce", type: "uint256" },
+  ],
+};
+
+const MODE_NUMBER = { PURCHASE: 0, PLEDGE: 1 } as const;
+type Mode = keyof typeof MODE_NUMBER;
+
+export interface QuoteStruct {
+  receivableId: bigint;
+  amount: bigint;
+  advance: bigint;
+  financier: string;
+  holder: string;
+  mode: number;
+  repayment: bigint;
+  currency: string;
+  expiry: bigint;
+  nonce: bigint;
+}
+
+function structOf(q: FinancingQuote): QuoteStruct {
+  return {
+    receivableId: BigInt(q.receivableId),
+    amount: BigInt(q.amount),
+    advance: BigInt(q.advance),
+    financier: q.financier,
+    holder: q.holder,
+    mode: MODE_NUMBER[q.mode as Mode],
+    repayment: BigInt(q.repayment),
+    currency: q.currency,
+    expiry: q.expiry,
+    nonce: BigInt(q.nonce),
+  };
+}
+
+export function createFinancingService(ctx: DomainContext) {
+  const receivables = createReceivableService(ctx);
+  const nowSec = () => Math.floor(ctx.now().getTime() / 1000);
+  let domainCache: TypedDataDomain | undefined;
+
+  function financing() {
+    const f = ctx.chain.financing;
+    if (f === undefined) throw new ChainUnavailableError("the financing settlement contract is not configured");
+    return f;
+  }
+
+  async function quoteDomain(): Promise<TypedDataDomain> {
+    if (domainCache === undefined) {
+      const d = await IERC5267__factory.connect(await financing().getAddress(), ctx.chain.provider).eip712Domain();
+      domainCache = { name: d.name, version: d.version, chainId: d.chainId, verifyingContract: d.verifyingContract };
+    }
+    return domainCache;
+  }
+
+  function isOpen(r: FinancingRequest): boolean {
+    return r.status === "OPEN" && Number(r.deadlineMs) > ctx.now().getTime();
+  }
+
+  function requestView(r: FinancingRequest) {
+    return {
+      id: r.id,
+      receivableId: r.receivableId,
+      holder: r.holder,
+      issuer: r.issuer,
+      amount: r.amount,
+      mode: r.mode as Mode | "ANY",
+      deadline: Math.floor(Number(r.deadlineMs) / 1000),
+      status: r.status as "OPEN" | "ACCEPTED" | "CANCELLED",
+      open: isOpen(r),
+      acceptedQuoteId: r.acceptedQuoteId,
+      createdAt: new Date(Number(r.createdAtMs)).toISOString(),
+    };
+  }
+
+  async function quoteViews(quotes: FinancingQuote[]) {
+    const ids = [...new Set(quotes.map((q) => q.receivableId))];
+    const rows = await ctx.db.receivable.findMany({ where: { id: { in: ids } }, select: { id: true, maturity: true } });
+    const maturityOf = new Map(rows.map((r) => [r.id, Number(r.maturity)]));
+    const now = nowSec();
+    return quotes.map((q) => {
+      const seconds = BigInt(Math.max(0, (maturityOf.get(q.receivableId) ?? now) - now));
+      const cost = q.mode === "PLEDGE" ? BigInt(q.repayment) : BigInt(q.amount);
+      const ppm = effectiveAnnualRatePpm({ advance: BigInt(q.advance), cost, secondsToMaturity: seconds });
+      return {
+        id: q.id,
+        requestId: q.requestId,
+        financier: q.financier,
+        holder: q.holder,
+        receivableId: q.receivableId,
+        amount: q.amount,
+        advance: q.advance,
+        mode: q.mode as Mode,
+        repayment: q.repayment,
+        currency: q.currency,
+        expiry: Number(q.expiry),
+        nonce: q.nonce,
+        quoteHash: q.quoteHash,
+        signature: q.signature,
+        status: q.status as "OPEN" | "ACCEPTED" | "CANCELLED" | "REVISED" | "CLOSED",
+        effectiveAnnualRate: ppm === null ? null : { ppm: ppm.toString(), percent: ppmToPercent(ppm) },
+        secondsToMaturity: Number(seconds),
+        supersedes: q.supersedes,
+        acceptedTxHash: q.acceptedTxHash,
+        createdAt: new Date(Number(q.createdAtMs)).toISOString(),
+      };
+    });
+  }
+
+  /** A request visible to the caller: its holder, any financier while it is open or once it quoted, operator, auditor. */
+  async function visibleRequest(principal: Principal, id: string): Promise<FinancingRequest> {
+    const r = await ctx.db.financingRequest.findUnique({ where: { id } });
+    const org = organisationOf(principal);
+    let ok = r !== null && (isPrivileged(principal) || r.holder === org);
+    if (!ok && r !== null && principal.kind === "ORGANISATION" && principal.role === "FINANCIER") {
+      ok = isOpen(r) || (await ctx.db.financingQuote.findFirst({ where: { requestId: r.id, financier: org ?? "" }, select: { id: true } })) !== null;
+    }
+    if (!ok || r === null) throw new NotFoundError("financing request", id);
+    return r;
+  }
+
+  /** A quote visible to the caller: its financier, the holder it names, operator, auditor. Another bank's quote is "not found". */
+  async function visibleQuote(principal: Principal, id: string): Promise<FinancingQuote> {
+    const q = await ctx.db.financingQuote.findUnique({ where: { id } });
+    const org = organisationOf(principal);
+    if (q === null || !(isPrivileged(principal) || q.financier === org || q.holder === org)) throw new NotFoundError("quote", id);
+    return q;
+  }
+
+  async function withRisk(requests: FinancingRequest[]) {
+    const rows = await ctx.db.receivable.findMany({ where: { id: { in: requests.map((r) => r.receivableId) } } });
+    const views = await receivables.views(rows);
+    const viewOf = new Map(views.map((v) => [v.id, v]));
+    const risks = await riskViews(
+      ctx.db,
+      views.map((v) => ({ receivableId: v.id, issuer: v.issuer, rootId: v.rootId, maturity: v.maturity, depth: v.depth, tier: v.tier })),
+      nowSec(),
+    );
+    return requests.map((r) => ({
+      ...requestView(r),
+      receivable: viewOf.get(r.receivableId) ?? null,
+      risk: (risks.get(r.receivableId) ?? null) as RiskView | null,
+    }));
+  }
+
+  async function nextNonce(financier: string): Promise<bigint> {
+    const [count, minNonce] = await Promise.all([
+      ctx.db.financingQuote.count({ where: { financier } }),
+      ctx.db.financierNonce.findUnique({ where: { financier } }),
+    ]);
+    return BigInt(minNonce?.minNonce ?? "0") + BigInt(count);
+  }
+
+  async function signOrVerify(quote: QuoteStruct, supplied: { signature?: string | undefined }): Promise<{ signature: string; quoteHash: string }> {
+    const domain = await quoteDomain();
+    const { TypedDataEncoder } = await import("ethers");
+    const quoteHash = TypedDataEncoder.hash(domain, QUOTE_TYPES, quote);
+    if (supplied.signature !== undefined) {
+      let signer = "";
+      try {
+        signer = verifyTypedData(domain, QUOTE_TYPES, quote, supplied.signature).toLowerCase();
+      } catch {
+        signer = "";
+      }
+      if (signer !== quote.financier) {
+        throw new ConflictError("FinancingInvalidSignature", "the signature is not the financier's signature of this quote", { quoteHash, financier: quote.financier });
+      }
+      return { signature: supplied.signature, quoteHash };
+    }
+    const wallet = ctx.chain.signers.signerOf(quote.financier);
+    if (wallet === undefined) {
+      throw new ForbiddenError("NoCustodialKey", "the server does not hold this financier's key; sign the quote typed data and send `signature` and `nonce`");
+    }
+    return { signature: await wallet.signTypedData(domain, QUOTE_TYPES, quote), quoteHash };
+  }
+
+  async function cancelOnChain(q: FinancingQuote) {
+    const sent = await ctx.chain.signers.send(q.financier, (s) => financing().connect(s).cancelQuote(structOf(q)));
+    return sent;
+  }
+
+  return {
+    structOf,
+    quoteDomain,
+
+    async openRequest(
+      principal: Principal,
+      input: { receivableId: bigint; amount: bigint; mode: Mode | "ANY"; deadline: number },
+    ) {
+      const org = organisationOf(principal) as string;
+      const view = await receivables.get(principal, input.receivableId);
+      if (view.holder !== org) throw new ForbiddenError("NotHolder", "only the holder may request financing");
+      if (view.financed) throw new ConflictError("ReceivableAlreadyFinanced", "this receivable was financed already", { id: view.id });
+      if (view.status !== "ACTIVE") throw new ConflictError("ReceivableNotFinanceable", `the receivable is ${view.status.toLowerCase()}`, { status: view.status });
+      if (input.amount > BigInt(view.amount)) {
+        throw new ValidationError("amount exceeds the receivable", [{ field: "body.amount", message: `at most ${view.amount}`, code: "too_big" }]);
+      }
+      const now = nowSec();
+      if (input.deadline <= now || input.deadline >= view.maturity) {
+        throw new ValidationError("the deadline must be in the future and before maturity", [
+          { field: "body.deadline", message: `between ${now} and ${view.maturity}`, code: "custom" },
+        ]);
+      }
+      const existing = await ctx.db.financingRequest.findFirst({ where: { receivableId: view.id, status: "OPEN", deadlineMs: { gt: BigInt(ctx.now().getTime()) } } });
+      if (existing !== null) throw new ConflictError("RequestAlreadyOpen", "this receivable already has an open financing request", { id: existing.id });
+      const row = await ctx.db.financingRequest.create({
+        data: {
+          id: randomUUID(),
+          receivableId: view.id,
+          holder: org,
+          issuer: view.issuer,
+          amount: toDecimal(input.amount),
+          mode: input.mode,
+          deadlineMs: BigInt(input.deadline) * 1000n,
+          status: "OPEN",
+          acceptedQuoteId: null,
+          createdAtMs: BigInt(ctx.now().getTime()),
+        },
+      });
+      await audit(ctx, { actor: org, action: "financing.request", target: row.id, detail: { receivableId: view.id, amount: input.amount, mode: input.mode } });
+      return requestView(row);
+    },
+
+    /** Holder: its own requests. Financier: requests open to the market, each with its risk view. Operator/auditor: all. */
+    async listRequests(principal: Principal, query: { status?: "OPEN" | "ACCEPTED" | "CANCELLED" | undefined; limit: number; cursor?: string | undefined }) {
+      const org = organisationOf(principal);
+      const financier = principal.kind === "ORGANISATION" && principal.role === "FINANCIER";
+      const where = isPrivileged(principal)
+        ? query.status === undefined
+          ? {}
+          : { status: query.status }
+        : financier
+          ? { status: "OPEN", deadlineMs: { gt: BigInt(ctx.now().getTime()) } }
+          : { holder: org ?? "", ...(query.status === undefined ? {} : { status: query.status }) };
+      const rows = await ctx.db.financingRequest.findMany({
+        where: { ...where, ...(query.cursor === undefined ? {} : { id: { gt: query.cursor } }) },
+        orderBy: { id: "asc" },
+        take: query.limit + 1,
+      });
+      const page = rows.slice(0, query.limit);
+      const last = page[page.length - 1];
+      return { items: await withRisk(page), nextCursor: rows.length > query.limit && last !== undefined ? last.id : null };
+    },
+
+    async getRequest(principal: Principal, id: string) {
+      const r = await visibleRequest(principal, id);
+      const [item] = await withRisk([r]);
+      return item as NonNullable<typeof item>;
+    },
+
+    async cancelRequest(principal: Principal, id: string) {
+      const r = await visibleRequest(principal, id);
+      if (r.holder !== organisationOf(principal)) throw new ForbiddenError("NotHolder", "only the holder may cancel its request");
+      if (r.status !== "OPEN") throw new ConflictError("RequestNotOpen", `the request is ${r.status.toLowerCase()}`);
+      const row = await ctx.db.financingRequest.update({ where: { id }, data: { status: "CANCELLED" } });
+      await audit(ctx, { actor: r.holder, action: "financing.request.cancel", target: id });
+      return requestView(row);
+    },
+
+    /** Quotes on a request: all of them for its holder (best rate first), only its own for a financier. */
+    async listQuotes(principal: Principal, requestId: string) {
+      const r = await visibleRequest(principal, requestId);
+      const org = organisationOf(principal);
+      const mine = isPrivileged(principal) || r.holder === org ? {} : { financier: org ?? "" };
+      const quotes = await ctx.db.financingQuote.findMany({ where: { requestId, ...mine }, orderBy: { createdAtMs: "asc" } });
+      const views = await quoteViews(quotes);
+      // Best for the holder first: lowest effective annual rate, then highest advance.
+      views.sort((a, b) => {
+        const ra = a.effectiveAnnualRate === null ? null : BigInt(a.effectiveAnnualRate.ppm);
+        const rb = b.effectiveAnnualRate === null ? null : BigInt(b.effectiveAnnualRate.ppm);
+        if (ra !== null && rb !== null && ra !== rb) return ra < rb ? -1 : 1;
+        const aa = BigInt(a.advance);
+        const ab = BigInt(b.advance);
+        return aa === ab ? 0 : aa > ab ? -1 : 1;
+      });
+      return { items: views };
+    },
+
+    async getQuote(principal: Principal, id: string) {
+      const [view] = await quoteViews([await visibleQuote(principal, id)]);
+      return view as NonNullable<typeof view>;
+    },
+
+    /** Financier: its quotes across requests. */
+    async myQuotes(principal: Principal) {
+      const org = organisationOf(principal) ?? "";
+      const quotes = await ctx.db.financingQuote.findMany({ where: isPrivileged(principal) ? {} : { financier: org }, orderBy: { createdAtMs: "desc" }, take: 500 });
+      return { items: await quoteViews(quotes) };
+    },
+
+    async submitQuote(
+      principal: Principal,
+      requestId: string,
+      input: {
+        advance: bigint;
+        mode?: Mode | undefined;
+        repayment?: bigint | undefined;
+        amount?: bigint | undefined;
+        expiry: number;
+        signature?: string | undefined;
+        nonce?: bigint | undefined;
+      },
+      supersedes?: FinancingQuote,
+    ) {
+      const financier = organisationOf(principal) as string;
+      const r = await visibleRequest(principal, requestId);
+      if (!isOpen(r)) throw new ConflictError("RequestNotOpen", "the request no longer takes quotes (accepted, cancelled or past its deadline)");
+      const receivable = await ctx.db.receivable.findUnique({ where: { id: r.receivableId } });
+      if (receivable === null || !(await canSeeReceivable(ctx.db, principal, receivable))) throw new NotFoundError("financing request", requestId);
+      const mode: Mode | undefined = r.mode === "ANY" ? input.mode : (r.mode as Mode);
+      if (mode === undefined) throw new ValidationError("mode is required for this request", [{ field: "body.mode", message: "PURCHASE or PLEDGE", code: "invalid_type" }]);
+      if (input.mode !== undefined && input.mode !== mode) {
+        throw new ValidationError(`the request asks for ${mode}`, [{ field: "body.mode", message: `must be ${mode}`, code: "custom" }]);
+      }
+      const amount = input.amount ?? BigInt(r.amount);
+      const repayment = mode === "PLEDGE" ? (input.repayment ?? amount) : 0n;
+      const issues = [];
+      if (amount > BigInt(receivable.amount)) issues.push({ field: "body.amount", message: `at most ${receivable.amount}`, code: "too_big" });
+      if (input.advance > amount) issues.push({ field: "body.advance", message: "cannot exceed the amount financed", code: "too_big" });
+      if (mode === "PLEDGE" && (repayment < input.advance || repayment > amount)) {
+        issues.push({ field: "body.repayment", message: "must lie between the advance and the amount", code: "custom" });
+      }
+      if (mode === "PURCHASE" && input.repayment !== undefined && input.repayment !== 0n) {
+        issues.push({ field: "body.repayment", message: "a purchase has no repayment", code: "custom" });
+      }
+      if (input.expiry <= nowSec() || input.expiry >= Number(receivable.maturity)) {
+        issues.push({ field: "body.expiry", message: "must be in the future and before maturity", code: "custom" });
+      }
+      if (issues.length > 0) throw new ValidationError("invalid quote", issues);
+      const quote: QuoteStruct = {
+        receivableId: BigInt(r.receivableId),
+        amount,
+        advance: input.advance,
+        financier,
+        holder: r.holder,
+        mode: MODE_NUMBER[mode],
+        repayment,
+        currency: receivable.currency,
+        expiry: BigInt(input.expiry),
+        nonce: input.nonce ?? (await nextNonce(financier)),
+      };
+      const { signature, quoteHash } = await signOrVerify(quote, input);
+      const row = await ctx.db.financingQuote.create({
+        data: {
+          id: randomUUID(),
+          requestId,
+          financier,
+          holder: r.holder,
+          receivableId: r.receivableId,
+          amount: toDecimal(amount),
+          advance: toDecimal(input.advance),
+          mode,
+          repayment: toDecimal(repayment),
+          currency: receivable.currency,
+          expiry: BigInt(input.expiry),
+          nonce: toDecimal(quote.nonce),
+          quoteHash,
+          signature,
+          status: "OPEN",
+          supersedes: supersedes?.id ?? null,
+          acceptedTxHash: null,
+          createdAtMs: BigInt(ctx.now().getTime()),
+        },
+      });
+      await audit(ctx, { actor: financier, action: supersedes === undefined ? "quote.submit" : "quote.revise", target: row.id, detail: { requestId, advance: input.advance, quoteHash } });
+      const [view] = await quoteViews([row]);
+      return view as NonNullable<typeof view>;
+    },
+
+    /** Financier: withdraws its quote; the signature is cancelled on chain so nobody can ever execute it. */
+    async cancelQuote(principal: Principal, id: string) {
+      const q = await visibleQuote(principal, id);
+      if (q.financier !== organisationOf(principal)) throw new ForbiddenError("NotQuoteFinancier", "only the quote's financier may cancel it");
+      if (q.status !== "OPEN") throw new ConflictError("QuoteNotOpen", `the quote is ${q.status.toLowerCase()}`);
+      const sent = await cancelOnChain(q);
+      await ctx.db.financingQuote.update({ where: { id }, data: { status: "CANCELLED" } });
+      await audit(ctx, { actor: q.financier, action: "quote.cancel", target: id, txHash: sent.txHash });
+      return settle(ctx, sent);
+    },
+
+    async reviseQuote(principal: Principal, id: string, input: { advance: bigint; repayment?: bigint | undefined; expiry?: number | undefined; signature?: string | undefined; nonce?: bigint | undefined }) {
+      const q = await visibleQuote(principal, id);
+      if (q.financier !== organisationOf(principal)) throw new ForbiddenError("NotQuoteFinancier", "only the quote's financier may revise it");
+      if (q.status !== "OPEN") throw new ConflictError("QuoteNotOpen", `the quote is ${q.status.toLowerCase()}`);
+      const sent = await cancelOnChain(q);
+      await ctx.db.financingQuote.update({ where: { id }, data: { status: "REVISED" } });
+      const revised = await this.submitQuote(
+        principal,
+        q.requestId,
+        {
+          advance: input.advance,
+          mode: q.mode as Mode,
+          repayment: input.repayment ?? (q.mode === "PLEDGE" ? BigInt(q.repayment) : undefined),
+          amount: BigInt(q.amount),
+          expiry: input.expiry ?? Number(q.expiry),
+          signature: input.signature,
+          nonce: input.nonce,
+        },
+        q,
+      );
+      return { ...revised, cancelledTxHash: sent.txHash };
+    },
+
+    /** Holder: accepts a quote; the settlement contract moves the advance and the receivable part in one transaction. */
+    async acceptQuote(principal: Principal, id: string) {
+      const q = await visibleQuote(principal, id);
+      const org = organisationOf(principal);
+      if (q.holder !== org) throw new ForbiddenError("NotQuotedHolder", "only the holder the quote names may accept it");
+      if (q.status === "ACCEPTED") throw new ConflictError("FinancingQuoteAlreadyAccepted", "this quote was accepted already", { quoteHash: q.quoteHash });
+      if (q.status !== "OPEN") throw new ConflictError("QuoteNotOpen", `the quote is ${q.status.toLowerCase()}`);
+      const r = await ctx.db.financingRequest.findUnique({ where: { id: q.requestId } });
+      if (r === null || r.status !== "OPEN") throw new ConflictError("RequestNotOpen", "the request was accepted or cancelled");
+      const sent = await ctx.chain.signers.send(q.holder, (s) => financing().connect(s).acceptQuote(structOf(q), q.signature));
+      const event = sent.receipt.logs
+        .map((log) => {
+          try {
+            return financing().interface.parseLog(log);
+          } catch {
+            return null;
+          }
+        })
+        .find((p) => p?.name === "QuoteAccepted");
+      const financedId = (event?.args.financedId as bigint | undefined)?.toString() ?? q.receivableId;
+      await ctx.db.$transaction([
+        ctx.db.financingQuote.update({ where: { id }, data: { status: "ACCEPTED", acceptedTxHash: sent.txHash } }),
+        ctx.db.financingQuote.updateMany({ where: { requestId: q.requestId, status: "OPEN", id: { not: id } }, data: { status: "CLOSED" } }),
+        ctx.db.financingRequest.update({ where: { id: q.requestId }, data: { status: "ACCEPTED", acceptedQuoteId: id } }),
+      ]);
+      await audit(ctx, { actor: q.holder, action: "quote.accept", target: id, txHash: sent.txHash, detail: { financedId, quoteHash: q.quoteHash } });
+      return { ...(await settle(ctx, sent)), financedId, quoteHash: q.quoteHash };
+    },
+  };
+}

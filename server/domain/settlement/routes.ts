@@ -1,0 +1,69 @@
+import { z } from "zod";
+import { defineRoute, type AnyRoute } from "../../api/route";
+import { Address, AddressOut, PositiveUint256, ReceivableIdParams, Uint256Out } from "../../api/schemas";
+import type { DomainContext } from "../context";
+import { TxOut } from "../tx";
+import { createSettlementService } from "./service";
+
+export function settlementRoutes(ctx: DomainContext): AnyRoute[] {
+  const service = createSettlementService(ctx);
+  return [
+    defineRoute({
+      method: "post",
+      path: "/v1/settlement/deposits",
+      operationId: "depositRepayment",
+      summary: "Core enterprise: deposit repayment for its receivables of one maturity (restores its credit line)",
+      tags: ["settlement"],
+      access: { kind: "authenticated", roles: ["CORE_ENTERPRISE"] },
+      body: z.object({ currency: Address, maturity: z.number().int().positive(), amount: PositiveUint256 }).meta({ id: "Deposit" }),
+      idempotent: true,
+      response: { status: 201, description: "Deposited (transaction mined)", schema: TxOut },
+      errors: [409],
+      handler: async ({ principal, body }) => service.deposit(principal, body),
+    }),
+    defineRoute({
+      method: "get",
+      path: "/v1/settlement/pools",
+      operationId: "repaymentPools",
+      summary: "Core enterprise: its repayment pools by maturity (face, deposited, due)",
+      tags: ["settlement"],
+      access: { kind: "authenticated", roles: ["CORE_ENTERPRISE"] },
+      response: {
+        status: 200,
+        description: "Pools",
+        schema: z.object({
+          items: z.array(
+            z.object({ poolId: z.string(), currency: AddressOut, maturity: z.number().int(), face: Uint256Out, deposited: Uint256Out, due: Uint256Out, overdue: z.boolean() }),
+          ),
+        }),
+      },
+      handler: async ({ principal }) => service.pools(principal),
+    }),
+    defineRoute({
+      method: "post",
+      path: "/v1/receivables/{id}/redeem",
+      operationId: "redeemReceivable",
+      summary: "Holder (or pledgee): redeem a matured receivable for what its pool's funding covers",
+      tags: ["settlement"],
+      access: { kind: "authenticated", roles: ["SUPPLIER", "FINANCIER"] },
+      params: ReceivableIdParams,
+      idempotent: true,
+      response: { status: 200, description: "Redeemed (transaction mined)", schema: TxOut.extend({ toHolder: Uint256Out, toPledgee: Uint256Out }) },
+      errors: [404, 409],
+      handler: async ({ principal, params }) => service.redeem(principal, params.id),
+    }),
+    defineRoute({
+      method: "post",
+      path: "/v1/receivables/{id}/repay-pledge",
+      operationId: "repayPledge",
+      summary: "Holder: repay what it owes its pledgee; the pledge is released",
+      tags: ["settlement"],
+      access: { kind: "authenticated", roles: ["SUPPLIER", "FINANCIER"] },
+      params: ReceivableIdParams,
+      idempotent: true,
+      response: { status: 200, description: "Repaid (transaction mined)", schema: TxOut.extend({ repaid: Uint256Out }) },
+      errors: [404, 409],
+      handler: async ({ principal, params }) => service.repayPledge(principal, params.id),
+    }),
+  ];
+}

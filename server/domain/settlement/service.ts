@@ -1,0 +1,90 @@
+/**
+ * Settlement: the core enterprise deposits repayment for a maturity (pulled from its allowance to the
+ * repayment vault, which the server tops up first if needed), holders redeem matured receivables, and
+ * a pledgor repays its pledge early.
+ */
+import type { Principal } from "../../auth/principal";
+import { ChainUnavailableError, ForbiddenError } from "../../lib/appErrors";
+import { toDecimal } from "../../lib/encode";
+import { organisationOf } from "../access";
+import type { DomainContext } from "../context";
+import { createReceivableService } from "../receivables/service";
+import { audit, settle } from "../tx";
+
+export function createSettlementService(ctx: DomainContext) {
+  const receivables = createReceivableService(ctx);
+  function vault() {
+    const v = ctx.chain.vault;
+    if (v === undefined) throw new ChainUnavailableError("the repayment vault is not configured");
+    return v;
+  }
+
+  /** Makes sure `owner`'s allowance to the vault covers `amount`, approving exactly what is missing. */
+  async function ensureAllowance(owner: string, currency: string, amount: bigint) {
+    const token = ctx.chain.erc20(currency);
+    const spender = await vault().getAddress();
+    const allowance = await token.allowance(owner, spender);
+    if (allowance < amount) await ctx.chain.signers.send(owner, (s) => token.connect(s).approve(spender, amount));
+  }
+
+  return {
+    async deposit(principal: Principal, input: { currency: string; maturity: number; amount: bigint }) {
+      const core = organisationOf(principal) as string;
+      await ensureAllowance(core, input.currency, input.amount);
+      const sent = await ctx.chain.signers.send(core, (s) => vault().connect(s).deposit(input.currency, BigInt(input.maturity), input.amount));
+      await audit(ctx, { actor: core, action: "settlement.deposit", txHash: sent.txHash, detail: input });
+      return settle(ctx, sent);
+    },
+
+    /** The core enterprise's repayment pools: face, deposited, due. */
+    async pools(principal: Principal) {
+      const core = organisationOf(principal) as string;
+      const pools = await ctx.db.repaymentPool.findMany({ where: { issuer: core }, orderBy: { maturity: "asc" } });
+      return {
+        items: pools.map((p) => ({
+          poolId: p.poolId,
+          currency: p.currency,
+          maturity: Number(p.maturity),
+          face: p.face,
+          deposited: p.deposited,
+          due: toDecimal(BigInt(p.face) > BigInt(p.deposited) ? BigInt(p.face) - BigInt(p.deposited) : 0n),
+          overdue: p.overdueMarked,
+        })),
+      };
+    },
+
+    async redeem(principal: Principal, id: bigint) {
+      const view = await receivables.get(principal, id);
+      const org = organisationOf(principal) as string;
+      // The holder or the pledgee may claim (the vault pays the pledgee first either way).
+      if (view.holder !== org && view.pledgee !== org) throw new ForbiddenError("NotHolder", "only the holder or the pledgee may redeem");
+      const sent = await ctx.chain.signers.send(org, (s) => vault().connect(s).redeem(id));
+      const event = sent.receipt.logs
+        .map((log) => {
+          try {
+            return vault().interface.parseLog(log);
+          } catch {
+            return null;
+          }
+        })
+        .find((p) => p?.name === "ReceivableRedeemed");
+      await audit(ctx, { actor: org, action: "settlement.redeem", target: id.toString(), txHash: sent.txHash });
+      return {
+        ...(await settle(ctx, sent)),
+        toHolder: (event?.args.toHolder as bigint | undefined)?.toString() ?? "0",
+        toPledgee: (event?.args.toPledgee as bigint | undefined)?.toString() ?? "0",
+      };
+    },
+
+    async repayPledge(principal: Principal, id: bigint) {
+      const view = await receivables.get(principal, id);
+      const org = organisationOf(principal) as string;
+      if (view.holder !== org) throw new ForbiddenError("NotHolder", "only the holder repays its pledge");
+      const [, , owed] = await vault().claimOf(id);
+      await ensureAllowance(org, view.currency, owed);
+      const sent = await ctx.chain.signers.send(org, (s) => vault().connect(s).repayPledge(id));
+      await audit(ctx, { actor: org, action: "settlement.repayPledge", target: id.toString(), txHash: sent.txHash, detail: { owed } });
+      return { ...(await settle(ctx, sent)), repaid: owed.toString() };
+    },
+  };
+}
