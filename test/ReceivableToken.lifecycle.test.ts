@@ -1,0 +1,475 @@
+// Pledge lock, dispute freeze, pause, parameters, ERC-165 and the hooks the financing and settlement
+// contracts call (a test signer holds FINANCING_ROLE / SETTLEMENT_ROLE here).
+import { loadFixture, time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { childId, CREDIT_LINE, deployRootFixture, FLAG, grant, offer, OrganisationRole, transfer, type RootFixture } from "./fixtures/system";
+
+async function financingFixture() {
+  const f = await deployRootFixture();
+  await grant(f, "FINANCING_ROLE", f.relayer);
+  await grant(f, "SETTLEMENT_ROLE", f.extra);
+  return { ...f, financing: f.relayer, settlement: f.extra };
+}
+
+describe("ReceivableToken: lifecycle", () => {
+  describe("pledge", () => {
+    it("locks the receivable for a financier; the holder keeps it", async () => {
+      const { ledger, tier1, bankA, rootId } = await loadFixture(deployRootFixture);
+      await expect(ledger.connect(tier1).pledge(rootId, bankA.address))
+        .to.emit(ledger, "ReceivablePledged")
+        .withArgs(rootId, tier1.address, bankA.address);
+      const r = await ledger.receivableOf(rootId);
+      expect([r.holder, r.flags, r.counterparty]).to.deep.equal([tier1.address, BigInt(FLAG.PLEDGED), bankA.address]);
+      expect(await ledger.ownerOf(rootId)).to.equal(tier1.address);
+    });
+
+    it("stops every move by the holder: a pledged token never moves", async () => {
+      const { ledger, tier1, tier2, bankA, rootId } = await loadFixture(deployRootFixture);
+      await ledger.connect(tier1).pledge(rootId, bankA.address);
+      for (const attempt of [
+        ledger.connect(tier1).offerTransfer(rootId, tier2.address, 10_000n, 0),
+        ledger.connect(tier1).offerTransfer(rootId, tier2.address, 1_000n, 0),
+        ledger.connect(tier1).split(rootId, 1_000n),
+        ledger.connect(tier1).pledge(rootId, bankA.address),
+      ]) {
+        await expect(attempt).to.be.revertedWithCustomError(ledger, "ReceivableIsPledged").withArgs(rootId, bankA.address);
+      }
+    });
+
+    describe("when the pledgee is not an active financier", () => {
+      it("rejects a supplier", async () => {
+        const { ledger, tier1, tier2, rootId } = await loadFixture(deployRootFixture);
+        await expect(ledger.connect(tier1).pledge(rootId, tier2.address))
+          .to.be.revertedWithCustomError(ledger, "RegistryWrongRole")
+          .withArgs(tier2.address, OrganisationRole.Financier, OrganisationRole.Supplier);
+      });
+
+      it("rejects a suspended financier", async () => {
+        const { ledger, operator, tier1, bankA, rootId } = await loadFixture(deployRootFixture);
+        await ledger.connect(operator).suspendOrganisation(bankA.address);
+        await expect(ledger.connect(tier1).pledge(rootId, bankA.address))
+          .to.be.revertedWithCustomError(ledger, "RegistryOrganisationSuspended")
+          .withArgs(bankA.address);
+      });
+    });
+
+    describe("when the caller is neither holder nor approved", () => {
+      it("reverts with ReceivableUnauthorized", async () => {
+        const { ledger, bankA, rootId } = await loadFixture(deployRootFixture);
+        await expect(ledger.connect(bankA).pledge(rootId, bankA.address))
+          .to.be.revertedWithCustomError(ledger, "ReceivableUnauthorized")
+          .withArgs(bankA.address, rootId);
+      });
+    });
+
+    describe("when the receivable is offered", () => {
+      it("reverts with ReceivableIsOffered", async () => {
+        const { ledger, tier1, tier2, bankA, rootId } = await loadFixture(deployRootFixture);
+        await offer(ledger, rootId, tier1, tier2.address, 10_000n);
+        await expect(ledger.connect(tier1).pledge(rootId, bankA.address))
+          .to.be.revertedWithCustomError(ledger, "ReceivableIsOffered")
+          .withArgs(rootId, tier2.address);
+      });
+    });
+
+    describe("when the tree is frozen", () => {
+      it("reverts with ReceivableFrozen", async () => {
+        const { ledger, core, tier1, bankA, rootId } = await loadFixture(deployRootFixture);
+        await ledger.connect(core).freezeRoot(rootId);
+        await expect(ledger.connect(tier1).pledge(rootId, bankA.address)).to.be.revertedWithCustomError(ledger, "ReceivableFrozen").withArgs(rootId);
+      });
+    });
+  });
+
+  describe("releasePledge", () => {
+    it("lets the pledgee unlock the receivable", async () => {
+      const { ledger, tier1, tier2, bankA, rootId } = await loadFixture(deployRootFixture);
+      await ledger.connect(tier1).pledge(rootId, bankA.address);
+      await expect(ledger.connect(bankA).releasePledge(rootId))
+        .to.emit(ledger, "PledgeReleased")
+        .withArgs(rootId, tier1.address, bankA.address);
+      const r = await ledger.receivableOf(rootId);
+      expect([r.flags, r.counterparty]).to.deep.equal([0n, ethers.ZeroAddress]);
+      await expect(ledger.connect(tier1).offerTransfer(rootId, tier2.address, 10_000n, 0)).to.emit(ledger, "TransferOffered");
+    });
+
+    it("lets the financing and settlement contracts unlock it", async () => {
+      const f = await loadFixture(financingFixture);
+      for (const caller of [f.financing, f.settlement]) {
+        await f.ledger.connect(f.tier1).pledge(f.rootId, f.bankA.address);
+        await expect(f.ledger.connect(caller).releasePledge(f.rootId)).to.emit(f.ledger, "PledgeReleased");
+      }
+    });
+
+    describe("when the caller is someone else", () => {
+      it("rejects the holder itself", async () => {
+        const { ledger, tier1, bankA, rootId } = await loadFixture(deployRootFixture);
+        await ledger.connect(tier1).pledge(rootId, bankA.address);
+        await expect(ledger.connect(tier1).releasePledge(rootId))
+          .to.be.revertedWithCustomError(ledger, "ReceivableUnauthorized")
+          .withArgs(tier1.address, rootId);
+      });
+    });
+
+    describe("when the receivable is not pledged", () => {
+      it("reverts with ReceivableNotPledged", async () => {
+        const { ledger, bankA, rootId } = await loadFixture(deployRootFixture);
+        await expect(ledger.connect(bankA).releasePledge(rootId)).to.be.revertedWithCustomError(ledger, "ReceivableNotPledged").withArgs(rootId);
+      });
+    });
+
+    describe("when the ledger is paused", () => {
+      it("reverts with EnforcedPause", async () => {
+        const { ledger, operator, tier1, bankA, rootId } = await loadFixture(deployRootFixture);
+        await ledger.connect(tier1).pledge(rootId, bankA.address);
+        await ledger.connect(operator).pause();
+        await expect(ledger.connect(bankA).releasePledge(rootId)).to.be.revertedWithCustomError(ledger, "EnforcedPause");
+      });
+    });
+  });
+
+  describe("freezeRoot", () => {
+    it("freezes every descendant at once and unfreezing restores them", async () => {
+      const { ledger, core, tier1, tier2, tier3, rootId } = await loadFixture(deployRootFixture);
+      const tier2Part = await transfer(ledger, rootId, tier1, tier2, 4_000n);
+      const tier3Part = await transfer(ledger, tier2Part, tier2, tier3, 1_000n);
+      await expect(ledger.connect(core).freezeRoot(rootId)).to.emit(ledger, "RootFrozen").withArgs(rootId, core.address);
+      expect((await ledger.rootOf(rootId)).frozen).to.equal(true);
+      for (const [holder, id] of [
+        [tier1, rootId],
+        [tier2, tier2Part],
+        [tier3, tier3Part],
+      ] as const) {
+        await expect(ledger.connect(holder).split(id, 100n)).to.be.revertedWithCustomError(ledger, "ReceivableFrozen").withArgs(rootId);
+      }
+      await expect(ledger.connect(core).unfreezeRoot(rootId)).to.emit(ledger, "RootUnfrozen").withArgs(rootId, core.address);
+      expect((await ledger.rootOf(rootId)).frozen).to.equal(false);
+      await expect(ledger.connect(tier3).split(tier3Part, 100n)).to.emit(ledger, "ReceivableSplit");
+    });
+
+    it("lets the operator freeze and unfreeze", async () => {
+      const { ledger, operator, rootId } = await loadFixture(deployRootFixture);
+      await expect(ledger.connect(operator).freezeRoot(rootId)).to.emit(ledger, "RootFrozen").withArgs(rootId, operator.address);
+      await expect(ledger.connect(operator).unfreezeRoot(rootId)).to.emit(ledger, "RootUnfrozen").withArgs(rootId, operator.address);
+    });
+
+    describe("when the caller is neither the issuer nor the operator", () => {
+      it("reverts with ReceivableUnauthorized", async () => {
+        const { ledger, tier1, rootId } = await loadFixture(deployRootFixture);
+        await expect(ledger.connect(tier1).freezeRoot(rootId))
+          .to.be.revertedWithCustomError(ledger, "ReceivableUnauthorized")
+          .withArgs(tier1.address, rootId);
+      });
+    });
+
+    describe("when the id is not a live root", () => {
+      it("rejects a child id and an unknown root", async () => {
+        const { ledger, core, rootId } = await loadFixture(deployRootFixture);
+        for (const id of [childId(rootId, 1), rootId + (1n << 32n)]) {
+          await expect(ledger.connect(core).freezeRoot(id)).to.be.revertedWithCustomError(ledger, "ReceivableNonexistent").withArgs(id);
+        }
+      });
+    });
+
+    describe("when the tree is already frozen, or not frozen", () => {
+      it("rejects freezing twice and unfreezing a tree that is not frozen", async () => {
+        const { ledger, core, rootId } = await loadFixture(deployRootFixture);
+        await expect(ledger.connect(core).unfreezeRoot(rootId)).to.be.revertedWithCustomError(ledger, "ReceivableNotFrozen").withArgs(rootId);
+        await ledger.connect(core).freezeRoot(rootId);
+        await expect(ledger.connect(core).freezeRoot(rootId)).to.be.revertedWithCustomError(ledger, "ReceivableFrozen").withArgs(rootId);
+      });
+    });
+
+    describe("when the ledger is paused", () => {
+      it("reverts with EnforcedPause", async () => {
+        const { ledger, operator, core, rootId } = await loadFixture(deployRootFixture);
+        await ledger.connect(operator).pause();
+        await expect(ledger.connect(core).freezeRoot(rootId)).to.be.revertedWithCustomError(ledger, "EnforcedPause");
+      });
+    });
+  });
+
+  describe("pause and unpause", () => {
+    it("halts state changes until unpaused", async () => {
+      const { ledger, operator, tier1, rootId } = await loadFixture(deployRootFixture);
+      await expect(ledger.connect(operator).pause()).to.emit(ledger, "Paused").withArgs(operator.address);
+      expect(await ledger.paused()).to.equal(true);
+      await expect(ledger.connect(tier1).split(rootId, 1_000n)).to.be.revertedWithCustomError(ledger, "EnforcedPause");
+      await expect(ledger.connect(tier1).setApprovalForAll(operator.address, true)).to.be.revertedWithCustomError(ledger, "EnforcedPause");
+      await expect(ledger.connect(operator).unpause()).to.emit(ledger, "Unpaused").withArgs(operator.address);
+      await expect(ledger.connect(tier1).split(rootId, 1_000n)).to.emit(ledger, "ReceivableSplit");
+    });
+
+    it("still lets the operator manage membership while paused", async () => {
+      const { ledger, operator, tier2 } = await loadFixture(deployRootFixture);
+      await ledger.connect(operator).pause();
+      await expect(ledger.connect(operator).suspendOrganisation(tier2.address)).to.emit(ledger, "OrganisationSuspended");
+    });
+
+    describe("when already in that state", () => {
+      it("rejects pausing twice and unpausing when running", async () => {
+        const { ledger, operator } = await loadFixture(deployRootFixture);
+        await expect(ledger.connect(operator).unpause()).to.be.revertedWithCustomError(ledger, "ExpectedPause");
+        await ledger.connect(operator).pause();
+        await expect(ledger.connect(operator).pause()).to.be.revertedWithCustomError(ledger, "EnforcedPause");
+      });
+    });
+
+    describe("when the caller is not the operator", () => {
+      it("reverts with AccessControlUnauthorizedAccount", async () => {
+        const { ledger, core } = await loadFixture(deployRootFixture);
+        await expect(ledger.connect(core).pause())
+          .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
+          .withArgs(core.address, await ledger.OPERATOR_ROLE());
+      });
+    });
+  });
+
+  describe("setLedgerParameters", () => {
+    it("sets the limits and emits LedgerParametersSet", async () => {
+      const { ledger, operator } = await loadFixture(deployRootFixture);
+      await expect(ledger.connect(operator).setLedgerParameters(50n, 6, 3600)).to.emit(ledger, "LedgerParametersSet").withArgs(50n, 6, 3600);
+      expect(await ledger.ledgerParameters()).to.deep.equal([50n, 6n, 3600n]);
+    });
+
+    it("rejects zero limits and a minimum part above uint96", async () => {
+      const { ledger, operator } = await loadFixture(deployRootFixture);
+      for (const [minPart, depth, window] of [
+        [0n, 4, 60],
+        [1n, 0, 60],
+        [1n, 4, 0],
+        [2n ** 96n, 4, 60],
+      ] as const) {
+        await expect(ledger.connect(operator).setLedgerParameters(minPart, depth, window)).to.be.revertedWithCustomError(
+          ledger,
+          "ReceivableInvalidParameters",
+        );
+      }
+    });
+
+    describe("when the caller is not the operator", () => {
+      it("reverts with AccessControlUnauthorizedAccount", async () => {
+        const { ledger, tier1 } = await loadFixture(deployRootFixture);
+        await expect(ledger.connect(tier1).setLedgerParameters(1n, 1, 1))
+          .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
+          .withArgs(tier1.address, await ledger.OPERATOR_ROLE());
+      });
+    });
+  });
+
+  describe("supportsInterface", () => {
+    it("answers ERC-165, ERC-721, ERC-3525 and AccessControl, and nothing else", async () => {
+      const { ledger } = await loadFixture(deployRootFixture);
+      for (const id of ["0x01ffc9a7", "0x80ac58cd", "0xd5358140", "0x7965db0b"]) {
+        expect(await ledger.supportsInterface(id), id).to.equal(true);
+      }
+      expect(await ledger.supportsInterface("0xffffffff")).to.equal(false);
+      expect(await ledger.supportsInterface("0x5b5e139f")).to.equal(false); // no ERC-721 metadata
+    });
+  });
+
+  describe("financePurchase", () => {
+    it("buys a part at once: the financier holds a new FINANCED child", async () => {
+      const { ledger, financing, tier1, bankA, rootId } = await loadFixture(financingFixture);
+      const child = childId(rootId, 1);
+      const tx = ledger.connect(financing).financePurchase(rootId, 3_000n, bankA.address);
+      await expect(tx).to.emit(ledger, "ReceivableSplit").withArgs(rootId, child, tier1.address, 3_000n, 7_000n);
+      await expect(tx).to.emit(ledger, "Transfer").withArgs(ethers.ZeroAddress, bankA.address, child);
+      await expect(tx).to.emit(ledger, "ReceivableMoved").withArgs(child, tier1.address, bankA.address);
+      await expect(tx).to.emit(ledger, "ReceivableFinanced").withArgs(child, bankA.address);
+      const r = await ledger.receivableOf(child);
+      expect([r.holder, r.amount, r.flags]).to.deep.equal([bankA.address, 3_000n, BigInt(FLAG.FINANCED)]);
+      expect((await ledger.receivableOf(rootId)).flags).to.equal(0n);
+      expect(await ledger["balanceOf(address)"](bankA.address)).to.equal(1n);
+    });
+
+    it("buys the whole receivable: the token itself moves", async () => {
+      const { ledger, financing, tier1, bankA, rootId } = await loadFixture(financingFixture);
+      const tx = ledger.connect(financing).financePurchase(rootId, 10_000n, bankA.address);
+      await expect(tx).to.emit(ledger, "Transfer").withArgs(tier1.address, bankA.address, rootId);
+      await expect(tx).to.emit(ledger, "ReceivableMoved").withArgs(rootId, tier1.address, bankA.address);
+      await expect(tx).to.emit(ledger, "ReceivableFinanced").withArgs(rootId, bankA.address);
+      expect(await ledger.ownerOf(rootId)).to.equal(bankA.address);
+      expect((await ledger.receivableOf(rootId)).flags).to.equal(BigInt(FLAG.FINANCED));
+      expect(await ledger["balanceOf(address)"](tier1.address)).to.equal(0n);
+    });
+
+    it("passes FINANCED down to the children of a financed receivable, which cannot be financed again", async () => {
+      const { ledger, financing, bankA, bankB, rootId } = await loadFixture(financingFixture);
+      await ledger.connect(financing).financePurchase(rootId, 10_000n, bankA.address);
+      const child = await transfer(ledger, rootId, bankA, bankB, 2_000n);
+      expect((await ledger.receivableOf(child)).flags).to.equal(BigInt(FLAG.FINANCED));
+      await expect(ledger.connect(financing).financePurchase(child, 2_000n, bankA.address))
+        .to.be.revertedWithCustomError(ledger, "ReceivableAlreadyFinanced")
+        .withArgs(child);
+    });
+
+    describe("when the caller lacks FINANCING_ROLE", () => {
+      it("reverts with AccessControlUnauthorizedAccount", async () => {
+        const { ledger, tier1, bankA, rootId } = await loadFixture(financingFixture);
+        await expect(ledger.connect(tier1).financePurchase(rootId, 1_000n, bankA.address))
+          .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
+          .withArgs(tier1.address, await ledger.FINANCING_ROLE());
+      });
+    });
+
+    describe("when a holder's move would fail", () => {
+      it("rejects a non-financier buyer, a pledged or offered token, a frozen tree and a matured one", async () => {
+        const f: RootFixture & { financing: typeof f.relayer } = await loadFixture(financingFixture);
+        const { ledger, financing, core, tier1, tier2, bankA, bankB, rootId, invoice } = f;
+        await expect(ledger.connect(financing).financePurchase(rootId, 1_000n, tier2.address))
+          .to.be.revertedWithCustomError(ledger, "RegistryWrongRole")
+          .withArgs(tier2.address, OrganisationRole.Financier, OrganisationRole.Supplier);
+        await ledger.connect(tier1).pledge(rootId, bankB.address);
+        await expect(ledger.connect(financing).financePurchase(rootId, 1_000n, bankA.address))
+          .to.be.revertedWithCustomError(ledger, "ReceivableIsPledged")
+          .withArgs(rootId, bankB.address);
+        await ledger.connect(bankB).releasePledge(rootId);
+        await offer(ledger, rootId, tier1, tier2.address, 10_000n);
+        await expect(ledger.connect(financing).financePurchase(rootId, 1_000n, bankA.address))
+          .to.be.revertedWithCustomError(ledger, "ReceivableIsOffered")
+          .withArgs(rootId, tier2.address);
+        await ledger.connect(tier1).cancelOffer(rootId);
+        await ledger.connect(core).freezeRoot(rootId);
+        await expect(ledger.connect(financing).financePurchase(rootId, 1_000n, bankA.address))
+          .to.be.revertedWithCustomError(ledger, "ReceivableFrozen")
+          .withArgs(rootId);
+        await ledger.connect(core).unfreezeRoot(rootId);
+        await time.increaseTo(invoice.maturity);
+        await expect(ledger.connect(financing).financePurchase(rootId, 1_000n, bankA.address))
+          .to.be.revertedWithCustomError(ledger, "ReceivableMatured")
+          .withArgs(rootId, invoice.maturity);
+      });
+    });
+  });
+
+  describe("financePledge", () => {
+    it("pledges a new FINANCED part to the financier; the holder keeps it", async () => {
+      const { ledger, financing, tier1, bankA, rootId } = await loadFixture(financingFixture);
+      const child = childId(rootId, 1);
+      const tx = ledger.connect(financing).financePledge(rootId, 4_000n, bankA.address);
+      await expect(tx).to.emit(ledger, "ReceivableSplit").withArgs(rootId, child, tier1.address, 4_000n, 6_000n);
+      await expect(tx).to.emit(ledger, "ReceivablePledged").withArgs(child, tier1.address, bankA.address);
+      await expect(tx).to.emit(ledger, "ReceivableFinanced").withArgs(child, tier1.address);
+      const r = await ledger.receivableOf(child);
+      expect([r.holder, r.flags, r.counterparty]).to.deep.equal([tier1.address, BigInt(FLAG.PLEDGED | FLAG.FINANCED), bankA.address]);
+    });
+
+    it("pledges the whole receivable; after release it stays FINANCED", async () => {
+      const { ledger, financing, tier1, bankA, rootId } = await loadFixture(financingFixture);
+      await expect(ledger.connect(financing).financePledge(rootId, 10_000n, bankA.address))
+        .to.emit(ledger, "ReceivablePledged")
+        .withArgs(rootId, tier1.address, bankA.address);
+      await ledger.connect(bankA).releasePledge(rootId);
+      expect((await ledger.receivableOf(rootId)).flags).to.equal(BigInt(FLAG.FINANCED));
+      await expect(ledger.connect(financing).financePledge(rootId, 10_000n, bankA.address))
+        .to.be.revertedWithCustomError(ledger, "ReceivableAlreadyFinanced")
+        .withArgs(rootId);
+    });
+
+    describe("when the caller lacks FINANCING_ROLE", () => {
+      it("reverts with AccessControlUnauthorizedAccount", async () => {
+        const { ledger, bankA, rootId } = await loadFixture(financingFixture);
+        await expect(ledger.connect(bankA).financePledge(rootId, 1_000n, bankA.address))
+          .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
+          .withArgs(bankA.address, await ledger.FINANCING_ROLE());
+      });
+    });
+  });
+
+  describe("burn", () => {
+    it("burns a matured receivable, pledged or not, and returns what it was", async () => {
+      const { ledger, settlement, tier1, bankA, rootId, invoice } = await loadFixture(financingFixture);
+      await ledger.connect(tier1).split(rootId, 4_000n);
+      const child = childId(rootId, 1);
+      await ledger.connect(tier1).pledge(child, bankA.address);
+      await time.increaseTo(invoice.maturity + 1n);
+      const burnt = await ledger.connect(settlement).burn.staticCall(child);
+      expect([burnt.holder, burnt.amount, burnt.parentId, burnt.flags, burnt.counterparty]).to.deep.equal([
+        tier1.address,
+        4_000n,
+        rootId,
+        BigInt(FLAG.PLEDGED),
+        bankA.address,
+      ]);
+      const tx = ledger.connect(settlement).burn(child);
+      await expect(tx).to.emit(ledger, "ReceivableBurned").withArgs(child, tier1.address, 4_000n);
+      await expect(tx).to.emit(ledger, "Transfer").withArgs(tier1.address, ethers.ZeroAddress, child);
+      await expect(tx).to.emit(ledger, "TransferValue").withArgs(child, 0n, 4_000n);
+      await expect(ledger.receivableOf(child)).to.be.revertedWithCustomError(ledger, "ReceivableNonexistent").withArgs(child);
+      expect(await ledger["balanceOf(address)"](tier1.address)).to.equal(1n);
+    });
+
+    describe("when the receivable is offered or its tree frozen", () => {
+      it("rejects both", async () => {
+        const { ledger, settlement, core, tier1, tier2, rootId } = await loadFixture(financingFixture);
+        const child = await offer(ledger, rootId, tier1, tier2.address, 1_000n);
+        await expect(ledger.connect(settlement).burn(child))
+          .to.be.revertedWithCustomError(ledger, "ReceivableIsOffered")
+          .withArgs(child, tier2.address);
+        await ledger.connect(core).freezeRoot(rootId);
+        await expect(ledger.connect(settlement).burn(rootId)).to.be.revertedWithCustomError(ledger, "ReceivableFrozen").withArgs(rootId);
+      });
+    });
+
+    describe("when the caller lacks SETTLEMENT_ROLE", () => {
+      it("reverts with AccessControlUnauthorizedAccount", async () => {
+        const { ledger, financing, rootId } = await loadFixture(financingFixture);
+        await expect(ledger.connect(financing).burn(rootId))
+          .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
+          .withArgs(financing.address, await ledger.SETTLEMENT_ROLE());
+      });
+    });
+  });
+
+  describe("markOverdue", () => {
+    it("marks the whole tree overdue, visible to every holder; nothing moves any more", async () => {
+      const { ledger, settlement, tier1, tier2, rootId } = await loadFixture(financingFixture);
+      const part = await transfer(ledger, rootId, tier1, tier2, 2_000n);
+      await expect(ledger.connect(settlement).markOverdue(rootId)).to.emit(ledger, "RootOverdue").withArgs(rootId);
+      expect((await ledger.rootOf(rootId)).overdue).to.equal(true);
+      await expect(ledger.connect(tier2).split(part, 500n)).to.be.revertedWithCustomError(ledger, "ReceivableOverdue").withArgs(rootId);
+      await expect(ledger.connect(settlement).markOverdue(rootId)).to.be.revertedWithCustomError(ledger, "ReceivableOverdue").withArgs(rootId);
+      await expect(ledger.connect(settlement).burn(part)).to.emit(ledger, "ReceivableBurned");
+    });
+
+    describe("when the caller lacks SETTLEMENT_ROLE", () => {
+      it("reverts with AccessControlUnauthorizedAccount", async () => {
+        const { ledger, core, rootId } = await loadFixture(financingFixture);
+        await expect(ledger.connect(core).markOverdue(rootId))
+          .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
+          .withArgs(core.address, await ledger.SETTLEMENT_ROLE());
+      });
+    });
+  });
+
+  describe("restoreCredit", () => {
+    it("gives back credit after repayment", async () => {
+      const { ledger, settlement, core } = await loadFixture(financingFixture);
+      await expect(ledger.connect(settlement).restoreCredit(core.address, 4_000n))
+        .to.emit(ledger, "CreditRestored")
+        .withArgs(core.address, 4_000n, 6_000n);
+      expect(await ledger.creditLineOf(core.address)).to.deep.equal([CREDIT_LINE, 6_000n]);
+    });
+
+    describe("when more is restored than is in use", () => {
+      it("reverts with ReceivableInvalidParameters", async () => {
+        const { ledger, settlement, core } = await loadFixture(financingFixture);
+        await expect(ledger.connect(settlement).restoreCredit(core.address, 10_001n)).to.be.revertedWithCustomError(
+          ledger,
+          "ReceivableInvalidParameters",
+        );
+      });
+    });
+
+    describe("when the caller lacks SETTLEMENT_ROLE", () => {
+      it("reverts with AccessControlUnauthorizedAccount", async () => {
+        const { ledger, core } = await loadFixture(financingFixture);
+        await expect(ledger.connect(core).restoreCredit(core.address, 1n))
+          .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
+          .withArgs(core.address, await ledger.SETTLEMENT_ROLE());
+      });
+    });
+  });
+});
