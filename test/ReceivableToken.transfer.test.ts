@@ -645,7 +645,7 @@ describe("ReceivableToken: split and transfer", () => {
   describe("ERC-721 approve, getApproved, setApprovalForAll", () => {
     it("lets the approved address offer the token, and the offer clears the approval", async () => {
       const { ledger, tier1, tier2, relayer, rootId } = await loadFixture(deployRootFixture);
-      await expect(ledger.connect(tier1).approve(relayer.address, rootId)).to.emit(ledger, "Approval").withArgs(tier1.address, relayer.address, rootId);
+      await expect(ledger.connect(tier1)["approve(address,uint256)"](relayer.address, rootId)).to.emit(ledger, "Approval").withArgs(tier1.address, relayer.address, rootId);
       expect(await ledger.getApproved(rootId)).to.equal(relayer.address);
       await expect(ledger.connect(relayer)["transferFrom(address,address,uint256)"](tier1.address, tier2.address, rootId)).to.emit(ledger, "TransferOffered");
       expect(await ledger.getApproved(rootId)).to.equal(ethers.ZeroAddress);
@@ -658,7 +658,7 @@ describe("ReceivableToken: split and transfer", () => {
 
     it("clears the approval when the token changes holder", async () => {
       const { ledger, tier1, tier2, relayer, rootId } = await loadFixture(deployRootFixture);
-      await ledger.connect(tier1).approve(relayer.address, rootId);
+      await ledger.connect(tier1)["approve(address,uint256)"](relayer.address, rootId);
       await transfer(ledger, rootId, tier1, tier2, 10_000n);
       expect(await ledger.getApproved(rootId)).to.equal(ethers.ZeroAddress);
     });
@@ -669,7 +669,7 @@ describe("ReceivableToken: split and transfer", () => {
         .to.emit(ledger, "ApprovalForAll")
         .withArgs(tier1.address, relayer.address, true);
       expect(await ledger.isApprovedForAll(tier1.address, relayer.address)).to.equal(true);
-      await expect(ledger.connect(relayer).approve(tier2.address, rootId)).to.emit(ledger, "Approval").withArgs(tier1.address, tier2.address, rootId);
+      await expect(ledger.connect(relayer)["approve(address,uint256)"](tier2.address, rootId)).to.emit(ledger, "Approval").withArgs(tier1.address, tier2.address, rootId);
       await ledger.connect(tier1).setApprovalForAll(relayer.address, false);
       await expect(ledger.connect(relayer).split(rootId, 1_000n))
         .to.be.revertedWithCustomError(ledger, "ReceivableUnauthorized")
@@ -679,7 +679,7 @@ describe("ReceivableToken: split and transfer", () => {
     describe("when the caller may not approve", () => {
       it("reverts with ERC721InvalidApprover", async () => {
         const { ledger, tier2, rootId } = await loadFixture(deployRootFixture);
-        await expect(ledger.connect(tier2).approve(tier2.address, rootId))
+        await expect(ledger.connect(tier2)["approve(address,uint256)"](tier2.address, rootId))
           .to.be.revertedWithCustomError(ledger, "ERC721InvalidApprover")
           .withArgs(tier2.address);
       });
@@ -689,7 +689,7 @@ describe("ReceivableToken: split and transfer", () => {
       it("rejects approving an offered token", async () => {
         const { ledger, tier1, tier2, relayer, rootId } = await loadFixture(deployRootFixture);
         await offer(ledger, rootId, tier1, tier2.address, 10_000n);
-        await expect(ledger.connect(tier1).approve(relayer.address, rootId))
+        await expect(ledger.connect(tier1)["approve(address,uint256)"](relayer.address, rootId))
           .to.be.revertedWithCustomError(ledger, "ReceivableIsOffered")
           .withArgs(rootId, tier2.address);
       });
@@ -697,7 +697,7 @@ describe("ReceivableToken: split and transfer", () => {
       it("rejects approving a pledged token", async () => {
         const { ledger, tier1, bankA, relayer, rootId } = await loadFixture(deployRootFixture);
         await ledger.connect(tier1).pledge(rootId, bankA.address);
-        await expect(ledger.connect(tier1).approve(relayer.address, rootId))
+        await expect(ledger.connect(tier1)["approve(address,uint256)"](relayer.address, rootId))
           .to.be.revertedWithCustomError(ledger, "ReceivableIsPledged")
           .withArgs(rootId, bankA.address);
         expect(await ledger.getApproved(rootId)).to.equal(ethers.ZeroAddress);
