@@ -3,6 +3,7 @@
  * a message naming the variable (never echoing a secret's value).
  */
 import { z } from "zod";
+import { ConfigError } from "./env";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -48,7 +49,8 @@ const ApiEnvSchema = z.object({
 
 export type ApiConfig = z.output<typeof ApiEnvSchema>;
 
-export class ApiConfigError extends Error {}
+/** Names each bad variable but never echoes a value (the passphrase lives here). */
+export class ApiConfigError extends ConfigError {}
 
 /** Parses the API's environment. Throws `ApiConfigError` naming every bad variable. */
 export function loadApiConfig(env: Record<string, string | undefined> = process.env): ApiConfig {

@@ -1,0 +1,155 @@
+/**
+ * `startApiServer`: the API listening on a port next to a chain and a database, with the organisations'
+ * custodial signers (given, or unlocked from the encrypted keystore), and `issueDemoLogins` for the
+ * embedded start script. Used by `server/main.ts` and `scripts/start.ts`.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Provider, Signer } from "ethers";
+import { loadApiConfig, type ApiConfig } from "../config/api";
+import type { Env } from "../config/env";
+import type { Db } from "../db/client";
+import { createDomainRoutes } from "../domain";
+import { createChainContext, indexedWaiter, projectInterfaces, type DomainContext } from "../domain/context";
+import type { Deployment } from "../lib/deployment";
+import { createLogger, type Logger } from "../lib/logger";
+import { loadKeystore } from "../signing/keystore";
+import { createSignerRegistry } from "../signing/signers";
+import { createApp, type ApiApp } from "./app";
+
+export interface StartApiServerOptions {
+  db: Db;
+  provider: Provider;
+  deployment: Deployment;
+  /** The API's environment (API_*, SIWE_*); process.env by default. */
+  env?: Env;
+  config?: ApiConfig;
+  /** Custodial signers; when absent they are unlocked from API_KEYSTORE_DIR with API_KEYSTORE_PASSPHRASE. */
+  signers?: { organisations: ReadonlyMap<string, Signer>; operator?: Signer; relayer?: Signer };
+  logger?: Logger;
+  /** How a write waits for the indexer to commit its block (default: poll the database). */
+  waitForIndexed?: (blockNumber: number) => Promise<boolean>;
+}
+
+export interface ApiServer extends ApiApp {
+  server: http.Server;
+  url: string;
+  ctx: DomainContext;
+  /** Issues a fresh API key for each organisation (admin), the operator and an auditor. */
+  issueDemoLogins(organisations: readonly { name: string; address: string }[]): Promise<DemoLogin[]>;
+  close(): Promise<void>;
+}
+
+export interface DemoLogin {
+  name: string;
+  /** Organisation address, or OPERATOR / AUDITOR. */
+  subject: string;
+  apiKey: string;
+}
+
+export async function startApiServer(options: StartApiServerOptions): Promise<ApiServer> {
+  const config = options.config ?? loadApiConfig(options.env ?? process.env);
+  const logger = options.logger ?? createLogger({ name: "api", level: config.API_LOG_LEVEL });
+  let signers = options.signers;
+  if (signers === undefined) {
+    const entries =
+      config.API_KEYSTORE_PASSPHRASE === undefined ? [] : await loadKeystore({ dir: config.API_KEYSTORE_DIR, passphrase: config.API_KEYSTORE_PASSPHRASE });
+    const organisations = new Map<string, Signer>();
+    let operator: Signer | undefined;
+    for (const e of entries) {
+      if (e.operator) operator = e.wallet;
+      else organisations.set(e.address, e.wallet);
+    }
+    signers = { organisations, ...(operator === undefined ? {} : { operator }) };
+    logger.info({ custodial: organisations.size, operator: operator !== undefined }, "api: keystore unlocked");
+  }
+  const network = await options.provider.getNetwork();
+  const contracts = options.deployment.contracts;
+  const ledger = contracts.ReceivableToken;
+  if (ledger === undefined) throw new Error("startApiServer: the deployment has no ReceivableToken address");
+  const chain = createChainContext({
+    provider: options.provider,
+    chainId: network.chainId,
+    addresses: {
+      ledger,
+      ...(contracts.FinancingSettlement === undefined ? {} : { financing: contracts.FinancingSettlement }),
+      ...(contracts.RepaymentVault === undefined ? {} : { vault: contracts.RepaymentVault }),
+      ...(contracts.SettlementToken === undefined ? {} : { currency: contracts.SettlementToken }),
+    },
+    signers: createSignerRegistry({
+      provider: options.provider,
+      organisations: signers.organisations,
+      ...(signers.operator === undefined ? {} : { operator: signers.operator }),
+      ...(signers.relayer === undefined ? {} : { relayer: signers.relayer }),
+      interfaces: projectInterfaces(),
+    }),
+  });
+  const ctx: DomainContext = {
+    db: options.db.prisma,
+    chain,
+    now: () => new Date(),
+    waitForIndexed: options.waitForIndexed ?? indexedWaiter(options.db.prisma),
+  };
+  const api = createApp({
+    config,
+    db: options.db.prisma,
+    logger,
+    chainId: Number(network.chainId),
+    chainHead: () => options.provider.getBlockNumber(),
+    domainRoutes: createDomainRoutes(ctx, { documentDir: config.API_DOCUMENT_DIR }),
+  });
+  const server = http.createServer(api.app);
+  // Slow clients cannot hold sockets forever.
+  server.headersTimeout = 15_000;
+  server.requestTimeout = 60_000;
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.API_PORT, config.API_HOST, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.API_HOST}:${port}`;
+  logger.info({ url, docs: `${url}/v1/docs` }, "api: listening");
+  return {
+    ...api,
+    server,
+    url,
+    ctx,
+    async issueDemoLogins(organisations) {
+      const logins: DemoLogin[] = [];
+      for (const o of organisations) {
+        const issued = await api.auth.issueApiKey({
+          issuer: "bootstrap",
+          subject: { kind: "ORGANISATION", organisation: o.address.toLowerCase(), admin: true },
+          label: `demo: ${o.name}`,
+        });
+        logins.push({ name: o.name, subject: o.address.toLowerCase(), apiKey: issued.token });
+      }
+      for (const kind of ["OPERATOR", "AUDITOR"] as const) {
+        const issued = await api.auth.issueApiKey({ issuer: "bootstrap", subject: { kind }, label: `demo: ${kind.toLowerCase()}` });
+        logins.push({ name: kind === "OPERATOR" ? "Platform operator" : "Auditor", subject: kind, apiKey: issued.token });
+      }
+      return logins;
+    },
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Idle keep-alive sockets would hold close() open until their timeout.
+        server.closeIdleConnections();
+      });
+    },
+  };
+}
+
+/** How a newcomer logs in as each demo organisation, printed by the start script (keys shown once). */
+export function formatDemoLogins(url: string, logins: readonly DemoLogin[]): string {
+  const width = Math.max(...logins.map((l) => l.name.length));
+  const lines = logins.map((l) => `  ${l.name.padEnd(width)}  ${l.apiKey}  (${l.subject})`);
+  return [
+    `API: ${url}/v1   documentation: ${url}/v1/docs`,
+    "Log in with an API key (shown once; keep it):",
+    ...lines,
+    `e.g.  curl -H "Authorization: Bearer <key>" ${url}/v1/me`,
+    `or exchange it for a session:  curl -X POST -H 'Content-Type: application/json' -d '{"apiKey":"<key>"}' ${url}/v1/auth/sessions`,
+  ].join("\n");
+}
