@@ -237,7 +237,11 @@ export function createInvoiceService(ctx: DomainContext, options: { documentDir:
           throw new ForbiddenError("NoCustodialKey", "the server does not hold this organisation's key; sign the confirmation typed data and send the signature");
         }
         const nonce = await ctx.chain.ledger.nonces(terms.debtor);
-        deadline = BigInt(Math.floor(ctx.now().getTime() / 1000)) + SERVER_SIGNATURE_WINDOW;
+        // The chain's clock decides expiry; it may run ahead of ours (a test chain, a skewed host).
+        const latest = await ctx.chain.provider.getBlock("latest");
+        const chainSec = BigInt(latest?.timestamp ?? 0);
+        const ourSec = BigInt(Math.floor(ctx.now().getTime() / 1000));
+        deadline = (chainSec > ourSec ? chainSec : ourSec) + SERVER_SIGNATURE_WINDOW;
         signature = await wallet.signTypedData(
           confirmationDomain(ctx.chain.chainId, ctx.chain.addresses.ledger),
           CONFIRMATION_TYPES,

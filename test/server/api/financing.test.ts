@@ -7,17 +7,18 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import request from "supertest";
+import { testDialects } from "../db/fresh";
 import { QUOTE_TYPES } from "../../../server/domain/financing/service";
 import { effectiveAnnualRatePpm, ppmToPercent } from "../../../server/domain/financing/rates";
 import { bearer, chainNow, confirmedReceivable, createWorld, DAY, UNIT, type Actor, type World } from "./world";
 
-describe("API: financing", function () {
+for (const dialect of testDialects()) describe(`API: financing (${dialect})`, function () {
   let w: World;
   let n = 0;
   const idem = () => `f-${Date.now()}-${++n}`;
 
   before(async function () {
-    w = await createWorld();
+    w = await createWorld({ dialect });
   });
   after(async function () {
     await w?.close();

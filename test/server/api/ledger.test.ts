@@ -7,16 +7,17 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { keccak256, toUtf8Bytes, Wallet } from "ethers";
 import request from "supertest";
+import { testDialects } from "../db/fresh";
 import { verifyProofBundle, type ProofBundle } from "../../../server/domain/trace/proofBundle";
 import { bearer, chainNow, confirmedReceivable, createWorld, DAY, registerInvoice, UNIT, type World } from "./world";
 
-describe("API: organisations, invoices, receivables, trace", function () {
+for (const dialect of testDialects()) describe(`API: organisations, invoices, receivables, trace (${dialect})`, function () {
   let w: World;
   let key = 0;
   const idem = () => `k-${Date.now()}-${++key}`;
 
   before(async function () {
-    w = await createWorld();
+    w = await createWorld({ dialect });
   });
   after(async function () {
     await w?.close();

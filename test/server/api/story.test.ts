@@ -9,17 +9,18 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import request from "supertest";
+import { testDialects } from "../db/fresh";
 import { verifyProofBundle } from "../../../server/domain/trace/proofBundle";
 import { bearer, chainNow, createWorld, DAY, UNIT, type Actor, type World } from "./world";
 
-describe("API: the financing story end to end", function () {
+for (const dialect of testDialects()) describe(`API: the financing story end to end (${dialect})`, function () {
   let w: World;
   let n = 0;
   const idem = () => `s-${++n}-${Date.now()}`;
   const money = (x: bigint) => (x * UNIT).toString();
 
   before(async function () {
-    w = await createWorld();
+    w = await createWorld({ dialect });
   });
   after(async function () {
     await w?.close();

@@ -120,7 +120,7 @@ export async function createWorld(options: { dialect?: Dialect; env?: Record<str
   const signers = createSignerRegistry({ provider: ethers.provider, organisations: custodial, operator: admin, relayer, interfaces: projectInterfaces() });
   const chain = createChainContext({ provider: ethers.provider, chainId: ledgerDeployment.chainId, addresses: { ...addresses, currency }, signers });
   // The API's clock follows the chain's: tests move both together with advanceTime.
-  const clock = { offsetMs: 0 };
+  const clock = { offsetMs: ((await chainNow()) - Math.floor(Date.now() / 1000)) * 1000 };
   const ctx: DomainContext = {
     db: db.prisma,
     chain,
