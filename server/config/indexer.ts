@@ -10,7 +10,7 @@ const schema = z.object({
   /** How often to ask for the head when caught up. */
   INDEXER_POLL_MS: intVar({ min: 10, max: 600_000 }).default(100),
   /** First and largest eth_getLogs block range; the range halves when the node refuses and grows back. */
-  INDEXER_BLOCK_RANGE: intVar({ min: 1 }).default(2_000),
+  INDEXER_BLOCK_RANGE: intVar({ min: 1 }).default(10),
   INDEXER_MAX_BLOCK_RANGE: intVar({ min: 1 }).default(50_000),
   /** Logs per database transaction during backfill (whole blocks only). */
   INDEXER_BATCH_LOGS: intVar({ min: 1 }).default(5_000),

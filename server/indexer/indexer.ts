@@ -26,6 +26,7 @@ import {
   IndexerError,
   RangeTooLargeError,
   ReorgTooDeepError,
+  RetryableError,
   UnknownLogError,
 } from "../lib/errors";
 import type { Logger } from "../lib/logger";
@@ -272,15 +273,23 @@ export function createIndexer(deps: IndexerDeps): Indexer {
     for (;;) {
       try {
         const logs = await rpc.logsInRange(from, to, decoder.addresses);
-        // Grow again after a quiet range; shrink when one range carries more logs than a batch.
-        if (logs.length < config.batchLogs / 4) range = Math.min(config.maxBlockRange, range * 2);
-        else if (logs.length > config.batchLogs * 4) range = Math.max(1, Math.floor(range / 2));
+        // Aim the next range at about one batch of logs (small answers keep the node and this process
+        // light): grow at most 2x after a sparse range,
+        // shrink in proportion after a dense one.
+        const span = to - from + 1;
+        const wanted = Math.round((span * config.batchLogs) / Math.max(1, logs.length));
+        range = Math.max(1, Math.min(config.maxBlockRange, span * 2, wanted));
         return { to, logs };
       } catch (e) {
-        if (!(e instanceof RangeTooLargeError) || to === from) throw e;
+        // A refused range, and also a timeout or dropped connection (a huge response can cause
+        // either): ask for half the blocks. If the node is simply down, the range shrinks to one
+        // block and the caller's backoff takes over; it grows back once logs flow again.
+        const shrinkable = e instanceof RangeTooLargeError || (e instanceof RetryableError && to > from);
+        if (!shrinkable || to === from) throw e;
         range = Math.max(1, Math.floor((to - from + 1) / 2));
         to = from + range - 1;
-        logger.debug({ from, to, range }, "indexer: node refused the range; halving");
+        logger.debug({ from, to, range, err: (e as Error).message }, "indexer: getLogs failed; halving the range");
+        if (!(e instanceof RangeTooLargeError)) throw e;
       }
     }
   }

@@ -10,6 +10,7 @@ import { loadDeployment, type Deployment } from "../lib/deployment";
 import { createLogger, type Logger } from "../lib/logger";
 import { createHttpTransport } from "../lib/rpc";
 import { createIndexer, type Indexer } from "./indexer";
+import { resetChainTables } from "./store";
 
 export interface RunningIndexer {
   indexer: Indexer;
@@ -21,17 +22,24 @@ export interface RunningIndexer {
   stop(): Promise<void>;
 }
 
-export async function runIndexerFromEnv({
-  env = process.env,
-  logger,
-  deployment,
-}: { env?: Env; logger?: Logger; deployment?: Deployment } = {}): Promise<RunningIndexer> {
+export interface RunIndexerOptions {
+  env?: Env;
+  logger?: Logger;
+  /** Overrides the deployment record / environment. */
+  deployment?: Deployment;
+  /** Clears the chain tables (not the API's) before starting: for an embedded system that starts a
+   * brand-new chain each time, where the old rows describe a chain that no longer exists. */
+  freshChainTables?: boolean;
+}
+
+export async function runIndexerFromEnv({ env = process.env, logger, deployment, freshChainTables = false }: RunIndexerOptions = {}): Promise<RunningIndexer> {
   const chain = loadChainEnv(env);
   const config = loadIndexerConfig(env);
   const { url } = loadDatabaseConfig(env);
   const log = logger ?? createLogger({ name: "indexer", level: chain.LOG_LEVEL });
   const dep = deployment ?? loadDeployment(chain);
   const db = await openDatabase({ url, log: (m) => log.info(m) });
+  if (freshChainTables) await resetChainTables(db.sql);
   const indexer = createIndexer({
     provider: createHttpTransport(chain.RPC_URL, { timeoutMs: chain.RPC_TIMEOUT_MS }),
     db,
