@@ -3,74 +3,25 @@
 // `bench/gas.ts` (`npm run bench:gas`); `npx hardhat run bench/gasSettlement.ts` prints these rows alone.
 // It deploys a fresh world with the same deploy code as `npm start` and the tests, on whatever chain the
 // signers are connected to, moving time with `evm_increaseTime` (Hardhat's and Anvil's JSON-RPC).
+import { ethers } from "hardhat";
 import type { ContractTransactionResponse, Signer } from "ethers";
 import { deployLedger } from "../scripts/deploy";
 import { deploySettlement } from "../scripts/deploySettlement";
 import { confirmReceivable, financedIdFrom, FinancingMode, signQuote, type Quote } from "../scripts/financingStory";
-
-/** One operation's measurement. The lower bound is what any design must pay: 21,000 per transaction,
- * calldata (16 gas per non-zero byte, 4 per zero byte), the logs it emits (375 + 375 per topic + 8 per
- * data byte) and the storage slots it cannot avoid, each created slot at 22,100 and each changed slot at
- * 5,000 (cold read included); gas refunds for cleared slots are not subtracted. */
-export interface GasRow {
-  operation: string;
-  gasUsed: bigint;
-  lowerBound: bigint;
-  ratio: number;
-  /** The issue's fixed budget, when it sets one. */
-  budget?: bigint;
-  /** Which storage slots the lower bound counts. */
-  slots: string;
-}
+import { ECRECOVER, measure, printGasTable, type GasRow } from "./gas";
 
 export interface MeasureSettlementGasOptions {
-  /** At least 6 funded accounts: operator, core enterprise, two suppliers, two banks. */
-  signers: Signer[];
-  /** JSON-RPC access for moving time (`evm_increaseTime`, `evm_mine`). */
-  provider: { send(method: string, params: unknown[]): Promise<unknown> };
+  /** At least 6 funded accounts: operator, core enterprise, two suppliers, two banks. Hardhat's by default. */
+  signers?: Signer[];
+  /** JSON-RPC access for moving time (`evm_increaseTime`, `evm_mine`). Hardhat's provider by default. */
+  provider?: { send(method: string, params: unknown[]): Promise<unknown> };
 }
 
-interface SlotCount {
-  fresh: number;
-  changed: number;
-  slots: string;
-}
+const ecrecover = { gas: ECRECOVER, what: "ecrecover (the quote's signature)" };
 
-const TX_BASE = 21_000n;
-const FRESH_SLOT = 22_100n;
-const CHANGED_SLOT = 5_000n;
-
-function calldataGas(data: string): bigint {
-  let gas = 0n;
-  for (let i = 2; i < data.length; i += 2) gas += data.slice(i, i + 2) === "00" ? 4n : 16n;
-  return gas;
-}
-
-async function measure(
-  operation: string,
-  sent: Promise<ContractTransactionResponse>,
-  count: SlotCount,
-  budget?: bigint,
-): Promise<GasRow> {
-  const tx = await sent;
-  const receipt = await tx.wait();
-  if (!receipt || receipt.status !== 1) throw new Error(`${operation}: transaction failed`);
-  let logGas = 0n;
-  for (const log of receipt.logs) logGas += 375n + 375n * BigInt(log.topics.length) + 8n * BigInt((log.data.length - 2) / 2);
-  const lowerBound =
-    TX_BASE + calldataGas(tx.data) + logGas + BigInt(count.fresh) * FRESH_SLOT + BigInt(count.changed) * CHANGED_SLOT;
-  const gasUsed = receipt.gasUsed;
-  return {
-    operation,
-    gasUsed,
-    lowerBound,
-    ratio: Math.round((Number(gasUsed) / Number(lowerBound)) * 100) / 100,
-    budget,
-    slots: count.slots,
-  };
-}
-
-export async function measureSettlementGas({ signers, provider }: MeasureSettlementGasOptions): Promise<GasRow[]> {
+export async function measureSettlementGas(options: MeasureSettlementGasOptions = {}): Promise<GasRow[]> {
+  const signers = options.signers ?? (await ethers.getSigners());
+  const provider = options.provider ?? ethers.provider;
   const [operator, core, tier1, tier2, bankA, bankB] = signers;
   if (!bankB) throw new Error("measureSettlementGas: needs 6 signers");
   const [coreAddress, tier1Address, tier2Address, bankAAddress, bankBAddress] = await Promise.all(
@@ -140,13 +91,13 @@ export async function measureSettlementGas({ signers, provider }: MeasureSettlem
   const purchase = quote(bankAAddress!, FinancingMode.Purchase, 250_000n * unit, 1n);
   rows.push(
     await measure(
-      "accept quote: purchase of a part",
-      financing.connect(tier1!).acceptQuote(purchase, await signQuote(financing, bankA!, purchase)),
+      "accept quote: purchase of a part (incl. the advance's ERC-20 transfer)",
       {
-        fresh: 3,
-        changed: 5,
-        slots: "new: financed part (2: holder+amount, lineage+flags), quote used; changed: parent amount, tree child counter, financier's organisation (count), two cash balances",
+        fresh: ["financed part: holder+amount", "financed part: lineage+flags", "quote used"],
+        changed: ["parent amount", "tree child counter", "financier's organisation (count)", "cash balance", "cash balance"],
+        extra: [ecrecover],
       },
+      [financing.connect(tier1!).acceptQuote(purchase, await signQuote(financing, bankA!, purchase))],
       200_000n,
     ),
   );
@@ -154,11 +105,15 @@ export async function measureSettlementGas({ signers, provider }: MeasureSettlem
   const pledge = quote(bankBAddress!, FinancingMode.Pledge, 250_000n * unit, 1n);
   const pledgeSent = financing.connect(tier1!).acceptQuote(pledge, await signQuote(financing, bankB!, pledge));
   rows.push(
-    await measure("accept quote: pledge of a part", pledgeSent, {
-      fresh: 4,
-      changed: 5,
-      slots: "new: pledged part (2), quote used, pledge debt; changed: parent amount, tree child counter, holder's organisation (count), two cash balances",
-    }),
+    await measure(
+      "accept quote: pledge of a part",
+      {
+        fresh: ["pledged part: holder+amount", "pledged part: lineage+flags", "quote used", "pledge debt"],
+        changed: ["parent amount", "tree child counter", "holder's organisation (count)", "cash balance", "cash balance"],
+        extra: [ecrecover],
+      },
+      [pledgeSent],
+    ),
   );
   const pledgedId = financedIdFrom(financing, await (await pledgeSent).wait());
 
@@ -167,55 +122,47 @@ export async function measureSettlementGas({ signers, provider }: MeasureSettlem
   rows.push(
     await measure(
       "deposit (at maturity, first into its pool)",
-      vault.connect(core!).deposit(currency, maturity, face),
-      { fresh: 1, changed: 3, slots: "new: pool (deposited, face); changed: core enterprise's organisation (credit used), two cash balances" },
+      { fresh: ["pool (deposited, face)"], changed: ["core enterprise's organisation (credit used)", "cash balance", "cash balance"] },
+      [vault.connect(core!).deposit(currency, maturity, face)],
       100_000n,
     ),
   );
   rows.push(
     await measure(
       "redeem (full funding, burns)",
-      vault.connect(tier1!).redeem(rootId),
-      { fresh: 0, changed: 4, slots: "changed: receivable (cleared), holder's organisation (count), two cash balances" },
+      { changed: ["receivable (cleared)", "holder's organisation (count)", "cash balance", "cash balance"] },
+      [vault.connect(tier1!).redeem(rootId)],
       80_000n,
     ),
   );
   rows.push(
-    await measure("redeem pledged (pledgee first)", vault.connect(tier1!).redeem(pledgedId), {
-      fresh: 0,
-      changed: 6,
-      slots: "changed: receivable (2, cleared), pledge debt (cleared), holder's organisation (count), three cash balances - 1 (vault counted once)",
-    }),
+    await measure(
+      "redeem pledged (pledgee paid first, burns)",
+      {
+        changed: [
+          "receivable: holder+amount (cleared)",
+          "receivable: lineage+flags (cleared)",
+          "pledge debt (cleared)",
+          "holder's organisation (count)",
+          "cash balance",
+          "cash balance",
+          "cash balance",
+        ],
+      },
+      [vault.connect(tier1!).redeem(pledgedId)],
+    ),
   );
 
   await advance(gracePeriod);
-  rows.push(
-    await measure("mark overdue", vault.markOverdue(overdueRoot), { fresh: 0, changed: 1, slots: "changed: root (flags)" }),
-  );
+  rows.push(await measure("mark overdue", { changed: ["root (flags)"] }, [vault.markOverdue(overdueRoot)]));
   return rows;
 }
 
-export function formatGasRows(rows: GasRow[]): string {
-  const lines = [
-    "| operation | gas used | lower bound | ratio | budget |",
-    "| --- | ---: | ---: | ---: | ---: |",
-    ...rows.map(
-      (r) => `| ${r.operation} | ${r.gasUsed} | ${r.lowerBound} | ${r.ratio.toFixed(2)} | ${r.budget === undefined ? "" : `≤ ${r.budget}`} |`,
-    ),
-  ];
-  return lines.join("\n");
-}
-
 async function main() {
-  // Loaded only when run directly, so that importing this module never pulls in Hardhat's runtime.
-  const hre = await import("hardhat");
-  const signers = await hre.ethers.getSigners();
-  const rows = await measureSettlementGas({ signers, provider: hre.ethers.provider });
-  console.log(formatGasRows(rows));
-  for (const r of rows) console.log(`  ${r.operation}: ${r.slots}`);
-  const over = rows.filter((r) => r.budget !== undefined && r.gasUsed > r.budget);
-  if (over.length > 0) {
-    console.error(`over budget: ${over.map((r) => r.operation).join(", ")}`);
+  const rows = await measureSettlementGas();
+  console.log("Ledgerline settlement gas (npx hardhat run bench/gasSettlement.ts; Hardhat EVM, solc 0.8.28, optimizer 10,000 runs)\n");
+  if (!printGasTable(rows)) {
+    console.error("\nSome operations are over their budget.");
     process.exitCode = 1;
   }
 }

@@ -59,9 +59,12 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
     /// once a deposit was made at or after maturity, the face itself. A pool's face is final from its
     /// maturity on (nothing can be confirmed into a pool whose maturity has passed), so the copy saves
     /// every later redemption a call to the ledger; before maturity it is zero and the ledger is asked.
+    /// `shortPaid` records that a holder was paid part of its claim while the pool was short; until then
+    /// no receivable of the pool has a `paid` record, and a redemption need not read one.
     struct Pool {
         uint128 deposited;
-        uint128 finalFace;
+        uint120 finalFace;
+        bool shortPaid;
     }
 
     mapping(bytes32 poolId => Pool) private _pools;
@@ -84,16 +87,15 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
         if (amount == 0) revert VaultZeroAmount();
         bytes32 id = poolId(msg.sender, currency, maturity);
         uint256 face = _ledger.issuedFace(msg.sender, currency, maturity);
-        uint256 deposited = _pools[id].deposited;
+        Pool memory pool = _pools[id];
+        uint256 deposited = pool.deposited;
         // `deposited <= face` always holds, so the subtraction cannot underflow; capping deposits at the
         // face keeps "credit used = confirmed minus repaid" exact and leaves no unclaimable surplus.
         if (amount > face - deposited) revert VaultDepositExceedsFace(id, face, deposited, amount);
         deposited += amount;
-        _pools[id] = Pool({
-            deposited: deposited.toUint128(),
-            // `face >= deposited` fits 128 bits whenever it is recorded: only a non-zero deposit records it.
-            finalFace: block.timestamp >= maturity ? face.toUint128() : 0
-        });
+        pool.deposited = deposited.toUint128();
+        if (block.timestamp >= maturity) pool.finalFace = face.toUint120();
+        _pools[id] = pool;
         _ledger.restoreCredit(msg.sender, amount);
         emit RepaymentDeposited(id, msg.sender, currency, maturity, amount, deposited, face);
 
@@ -105,10 +107,11 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
     /// @inheritdoc IRepaymentVault
     function redeem(uint256 id) external nonReentrant returns (uint256 toHolder, uint256 toPledgee) {
         uint256 rootId = id & ~_SEQ_MASK;
-        (IReceivableToken.Root memory root, bytes32 pool, uint256 face, uint256 funded) = _poolOfRoot(rootId);
+        (IReceivableToken.Root memory root, bytes32 pool, Pool memory stored, uint256 face) = _poolOfRoot(rootId);
         if (block.timestamp < root.maturity) revert VaultNotMatured(id, root.maturity, block.timestamp);
         if (root.frozen) revert VaultRootFrozen(rootId);
-        uint256 paid = _paid[id];
+        uint256 funded = stored.deposited;
+        uint256 paid = stored.shortPaid ? _paid[id] : 0;
 
         // Effects, then the ledger (trusted), then the currency (untrusted) last.
         Payout memory p;
@@ -125,6 +128,7 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
             p = _payout(id, receivable, Math.mulDiv(receivable.amount, funded, face), paid);
             if (p.entitled == paid) revert VaultNothingToRedeem(id);
             _paid[id] = p.entitled;
+            if (!stored.shortPaid) _pools[pool].shortPaid = true;
             if (p.recorded) {
                 if (p.pledgeOwedAfter == 0) {
                     // The pledgee is paid in full: the holder's claim is its own again.
@@ -231,8 +235,9 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
     /// @inheritdoc IRepaymentVault
     function redeemable(uint256 id) external view returns (uint256 toHolder, uint256 toPledgee) {
         IReceivableToken.Receivable memory receivable = _ledger.receivableOf(id);
-        (IReceivableToken.Root memory root,, uint256 face, uint256 funded) = _poolOfRoot(receivable.rootId);
+        (IReceivableToken.Root memory root,, Pool memory stored, uint256 face) = _poolOfRoot(receivable.rootId);
         if (block.timestamp < root.maturity || root.frozen) return (0, 0);
+        uint256 funded = stored.deposited;
         uint256 entitled = funded == face ? receivable.amount : Math.mulDiv(receivable.amount, funded, face);
         Payout memory p = _payout(id, receivable, entitled, _paid[id]);
         return (p.toHolder, p.toPledgee);
@@ -250,17 +255,16 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
 
     // ─── internal ──────────────────────────────────────────────────────────────
 
-    /// @dev The tree's shared terms, its pool's key, face and funding. Reverts with the ledger's
+    /// @dev The tree's shared terms, its pool's key, record and face. Reverts with the ledger's
     /// ReceivableNonexistent unless `rootId` is a confirmed root.
     function _poolOfRoot(uint256 rootId)
         private
         view
-        returns (IReceivableToken.Root memory root, bytes32 pool, uint256 face, uint256 funded)
+        returns (IReceivableToken.Root memory root, bytes32 pool, Pool memory stored, uint256 face)
     {
         root = _ledger.rootOf(rootId);
         pool = poolId(root.issuer, root.currency, root.maturity);
-        Pool memory stored = _pools[pool];
-        funded = stored.deposited;
+        stored = _pools[pool];
         face = stored.finalFace != 0 ? stored.finalFace : _ledger.issuedFace(root.issuer, root.currency, root.maturity);
     }
 
