@@ -6,12 +6,13 @@
 //   (+ 3,000 for an ecrecover where a signature is checked),
 // and the "counted" column names the slots. Reads, hashing and execution are what the ratio measures.
 // Other benches append rows through `GasRow` and `printGasTable`.
-import { ethers } from "hardhat";
+import { ethers, network } from "hardhat";
 import type { ContractTransactionResponse, TransactionReceipt } from "ethers";
 import { time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import { deployLedger } from "../scripts/deploy";
 import { seedDemoWorld } from "../scripts/seed";
 import { invoiceHashOf, offeredIdFromReceipt, rootIdFromReceipt, signConfirmation, type Invoice } from "../scripts/ledgerStory";
+import { measureSettlementGas } from "./gasSettlement";
 
 export interface GasRow {
   operation: string;
@@ -242,8 +243,9 @@ export async function measureLedgerGas(): Promise<GasRow[]> {
 
 async function main() {
   const rows = await measureLedgerGas();
-  // TODO(lead): once bench/gasSettlement.ts exists, append its rows here:
-  //   rows.push(...(await (await import("./gasSettlement")).measureSettlementGas()));
+  // The financing and settlement rows (issue 3) come from their own bench, on a fresh world of their own.
+  const settlement = await measureSettlementGas({ signers: await ethers.getSigners(), provider: network.provider });
+  rows.push(...settlement.map(({ operation, gasUsed, lowerBound, budget, slots }) => ({ operation, gasUsed, lowerBound, budget, counted: slots })));
   console.log("Ledgerline gas (npm run bench:gas; Hardhat EVM, solc 0.8.28, optimizer 10,000 runs)\n");
   const ok = printGasTable(rows);
   if (!ok) {
