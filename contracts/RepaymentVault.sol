@@ -6,9 +6,16 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {IOrganisationRegistry} from "./interfaces/IOrganisationRegistry.sol";
 import {IReceivableToken} from "./interfaces/IReceivableToken.sol";
 import {IRepaymentVault} from "./interfaces/IRepaymentVault.sol";
+
+/// @dev The ledger's emergency switch (ReceivableToken.paused), which IReceivableToken does not declare.
+interface ILedgerPause {
+    function paused() external view returns (bool);
+}
 
 /// @title Ledgerline repayment vault
 /// @notice Holds what core enterprises deposit until holders redeem. It holds SETTLEMENT_ROLE on the
@@ -124,7 +131,13 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
             if (paid != 0) delete _paid[id];
             if (p.recorded) delete _pledges[id];
         } else {
+            // A partial claim changes nothing on the ledger (unless it frees a pledge), so the ledger's own
+            // rules are applied here: nothing moves while it is paused or to a suspended holder.
+            if (ILedgerPause(address(_ledger)).paused()) revert Pausable.EnforcedPause();
             IReceivableToken.Receivable memory receivable = _ledger.receivableOf(id);
+            if (!_ledger.organisationOf(receivable.holder).active) {
+                revert IOrganisationRegistry.RegistryOrganisationSuspended(receivable.holder);
+            }
             p = _payout(id, receivable, Math.mulDiv(receivable.amount, funded, face), paid);
             if (p.entitled == paid) revert VaultNothingToRedeem(id);
             _paid[id] = p.entitled;

@@ -81,6 +81,12 @@ describe("RepaymentVault", function () {
         .withArgs(pool, 0n, 0n, 1n);
     });
 
+    it("reverts while the ledger is paused", async function () {
+      const sys = await loadFixture(poolFixture);
+      await sys.ledger.pause();
+      await expect(sys.vault.connect(sys.core).deposit(sys.currency, sys.maturity, 1n)).to.be.revertedWithCustomError(sys.ledger, "EnforcedPause");
+    });
+
     it("reverts on zero", async function () {
       const sys = await loadFixture(poolFixture);
       await expect(sys.vault.connect(sys.core).deposit(sys.currency, sys.maturity, 0n)).to.be.revertedWithCustomError(sys.vault, "VaultZeroAmount");
@@ -265,6 +271,32 @@ describe("RepaymentVault", function () {
         await expect(sys.vault.connect(sys.bankA).redeem(sys.pledgedId))
           .to.be.revertedWithCustomError(sys.vault, "VaultUnauthorizedRedeemer")
           .withArgs(sys.bankA.address, sys.pledgedId);
+      });
+
+      it("reverts while the ledger is paused, whether the claim is final or partial", async function () {
+        const sys = await loadFixture(poolFixture);
+        await sys.vault.connect(sys.core).deposit(sys.currency, sys.maturity, sys.face / 2n);
+        await toMaturity(sys);
+        await sys.ledger.pause();
+        await expect(sys.vault.connect(sys.tier3).redeem(sys.id3)).to.be.revertedWithCustomError(sys.vault, "EnforcedPause");
+        await sys.ledger.unpause();
+        await sys.vault.connect(sys.core).deposit(sys.currency, sys.maturity, sys.face / 2n);
+        await sys.ledger.pause();
+        await expect(sys.vault.connect(sys.tier3).redeem(sys.id3)).to.be.revertedWithCustomError(sys.ledger, "EnforcedPause");
+      });
+
+      it("reverts for a suspended holder, whether the claim is final or partial", async function () {
+        const sys = await loadFixture(poolFixture);
+        await sys.vault.connect(sys.core).deposit(sys.currency, sys.maturity, sys.face / 2n);
+        await toMaturity(sys);
+        await sys.ledger.suspendOrganisation(sys.tier3.address);
+        await expect(sys.vault.connect(sys.tier3).redeem(sys.id3))
+          .to.be.revertedWithCustomError(sys.vault, "RegistryOrganisationSuspended")
+          .withArgs(sys.tier3.address);
+        await sys.vault.connect(sys.core).deposit(sys.currency, sys.maturity, sys.face / 2n);
+        await expect(sys.vault.connect(sys.tier3).redeem(sys.id3))
+          .to.be.revertedWithCustomError(sys.ledger, "RegistryOrganisationSuspended")
+          .withArgs(sys.tier3.address);
       });
 
       it("reverts while the tree is frozen", async function () {
