@@ -69,7 +69,8 @@ interface BackfillResult {
 async function backfill(label: string, databaseUrl: string, env: Record<string, string>, head: number, keepRunning: boolean) {
   const sql = openSql(databaseUrl);
   await migrate({ sql });
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts", "indexer.ts")], {
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, "-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts", "indexer.ts")], {
     cwd: ROOT,
     env: { ...process.env, ...env, DATABASE_URL: databaseUrl, LOG_LEVEL: "warn" },
     stdio: ["ignore", "inherit", "inherit"],
@@ -202,7 +203,7 @@ async function main(): Promise<void> {
     await sqlite.stop();
     lags.sort((a, b) => a - b);
 
-    const pgUrl = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL;
+    const pgUrl = process.env.BENCH_SKIP_POSTGRES ? undefined : (process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL);
     if (pgUrl) {
       const name = `ledgerline_bench_${Date.now()}`;
       const admin = new Client({ connectionString: pgUrl });
@@ -224,7 +225,7 @@ async function main(): Promise<void> {
     console.log("\n| database | events | backfill s | events/s | peak RSS MB |");
     console.log("| --- | ---: | ---: | ---: | ---: |");
     for (const r of results) console.log(`| ${r.label} | ${r.events} | ${r.seconds.toFixed(2)} | ${Math.round(r.eventsPerSecond)} | ${r.peakRssMb.toFixed(0)} |`);
-    console.log(`\nhead lag (SQLite, 0 confirmations, ${lags.length} blocks): p50 ${percentile(lags, 50).toFixed(0)} ms, p99 ${percentile(lags, 99).toFixed(0)} ms, max ${lags[lags.length - 1]!.toFixed(0)} ms`);
+    if (lags.length) console.log(`\nhead lag (SQLite, 0 confirmations, ${lags.length} blocks): p50 ${percentile(lags, 50).toFixed(0)} ms, p99 ${percentile(lags, 99).toFixed(0)} ms, max ${lags[lags.length - 1]!.toFixed(0)} ms`);
   } finally {
     provider.destroy();
     await node.stop();
