@@ -486,6 +486,36 @@ describe("ReceivableToken: invoices and confirmation", () => {
       });
     });
 
+    describe("when the debtor is a contract wallet (ERC-1271)", () => {
+      async function walletDebtor(f: LedgerFixture) {
+        const wallet = await (await ethers.getContractFactory("TestOrganisationWallet")).deploy();
+        const address = await wallet.getAddress();
+        await f.ledger.connect(f.operator).registerOrganisation(address, OrganisationRole.CoreEnterprise, ethers.id("kyc:wallet"));
+        await f.ledger.connect(f.bankA).setCreditLine(address, CREDIT_LINE);
+        const invoice = await makeInvoice(f, { debtor: address });
+        const deadline = BigInt(await time.latest()) + DAY;
+        return { wallet, address, invoice, deadline, digest: await f.ledger.confirmationDigest(invoice, 0n, deadline) };
+      }
+
+      it("confirms when the wallet approves the digest", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        const { wallet, address, invoice, deadline, digest } = await walletDebtor(f);
+        await wallet.approveHash(digest);
+        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, deadline, "0x"))
+          .to.emit(f.ledger, "InvoiceConfirmed")
+          .withArgs(invoice.invoiceHash, 1n << 32n, address, f.tier1.address, CURRENCY, invoice.amount, invoice.maturity, 0n);
+        expect(await f.ledger.nonces(address)).to.equal(1n);
+      });
+
+      it("rejects a digest the wallet did not approve", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        const { address, invoice, deadline } = await walletDebtor(f);
+        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, deadline, "0x"))
+          .to.be.revertedWithCustomError(f.ledger, "ReceivableInvalidSigner")
+          .withArgs(ethers.ZeroAddress, address);
+      });
+    });
+
     describe("when the debtor's credit line is exhausted", () => {
       it("reverts with RegistryCreditLineExceeded", async () => {
         const f = await loadFixture(deployLedgerFixture);
