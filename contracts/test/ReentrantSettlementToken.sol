@@ -4,12 +4,12 @@ pragma solidity 0.8.28;
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 
 /// @title A hostile settlement token, for tests only
-/// @notice On every transfer it calls back into `target` with preset calldata before moving the balance,
+/// @notice On every transfer it calls back into `reentryTarget` with preset calldata before moving the balance,
 /// the way a malicious or hook-bearing token (ERC-777 style) could. The outcome of the re-entrant call is
 /// recorded rather than bubbled, so a test can see both that the attack was refused and that the outer
 /// operation still settled exactly once.
 contract ReentrantSettlementToken is ERC20 {
-    address public target;
+    address public reentryTarget;
     bytes public payload;
     /// @dev How many more transfers will attack; each attack consumes one so the token cannot loop.
     uint256 public attacksLeft;
@@ -34,7 +34,7 @@ contract ReentrantSettlementToken is ERC20 {
 
     /// @notice Arms the token: the next `times` transfers call `target_` with `payload_`.
     function arm(address target_, bytes calldata payload_, uint256 times) external {
-        target = target_;
+        reentryTarget = target_;
         payload = payload_;
         attacksLeft = times;
     }
@@ -44,7 +44,7 @@ contract ReentrantSettlementToken is ERC20 {
             attacksLeft -= 1;
             attacksMade += 1;
             // The re-entrant call runs with this token as msg.sender, in the middle of the outer call.
-            (bool ok, bytes memory result) = target.call(payload);
+            (bool ok, bytes memory result) = reentryTarget.call(payload);
             lastAttackSucceeded = ok;
             lastAttackResult = result;
         }
