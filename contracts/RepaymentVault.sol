@@ -75,8 +75,8 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
     }
 
     mapping(bytes32 poolId => Pool) private _pools;
-    /// @dev What a receivable has been paid so far; written only by partial claims (a shortfall), so a
-    /// redemption at full funding reads it once and never writes it.
+    /// @dev What a receivable has been paid so far; written only by partial claims (a shortfall) and
+    /// cleared by the final one.
     mapping(uint256 id => uint256) private _paid;
     mapping(uint256 id => PledgeDebt) private _pledges;
 
