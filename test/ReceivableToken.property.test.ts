@@ -1,9 +1,11 @@
 // Property-based test of the receivable ledger: random sequences of confirm / split / offer / accept /
-// reject / cancel / pledge / release / freeze / unfreeze / suspend / reactivate run against the contract
+// reject / cancel / pledge / release / freeze / unfreeze / suspend / reactivate, and of the financing and
+// settlement hooks (finance by purchase or pledge, burn, mark overdue, restore credit; a test signer holds
+// FINANCING_ROLE and another SETTLEMENT_ROLE), run against the contract
 // and against the plain model in test/model/ledgerModel.ts. After every step the contract must have done
 // what the model did (the same custom error with the same arguments, or the same state: every
-// receivable, organisation and tree), and the model's invariants must hold: tree sums equal the face
-// amount, every live token has a registered holder, parent/root links are consistent, counts match
+// receivable, organisation and tree), and the model's invariants must hold: tree sums (plus what was
+// burnt) equal the face amount, every live token has a registered holder, parent/root links are consistent, counts match
 // holdings, credit usage equals the confirmed amounts, and a pledged token never moves.
 // PROPERTY_RUNS=<n> runs more sequences (default 200).
 import { time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
@@ -28,7 +30,11 @@ type Step =
   | { kind: "pledge"; token: Pick; pledgee: Pick }
   | { kind: "release"; token: Pick; byPledgee: boolean; actor: Pick }
   | { kind: "freeze" | "unfreeze"; root: Pick; by: "issuer" | "operator" | "other"; actor: Pick }
-  | { kind: "suspend" | "reactivate"; organisation: Pick };
+  | { kind: "suspend" | "reactivate"; organisation: Pick }
+  | { kind: "financePurchase" | "financePledge"; token: Pick; part: Pick; financier: Pick }
+  | { kind: "burn"; token: Pick }
+  | { kind: "markOverdue"; root: Pick }
+  | { kind: "restoreCredit"; amount: bigint };
 
 const pick = fc.nat({ max: 1_000 });
 const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
@@ -50,6 +56,13 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom("suspend" as const, "reactivate" as const), organisation: pick }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constantFrom("financePurchase" as const, "financePledge" as const), token: pick, part: pick, financier: pick }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("burn" as const), token: pick }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("markOverdue" as const), root: pick }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("restoreCredit" as const), amount: fc.constantFrom(1_000n, 20_000n, 2_000_000n) }) },
 );
 
 describe("ReceivableToken: properties", function () {
@@ -62,6 +75,9 @@ describe("ReceivableToken: properties", function () {
 
   before(async function () {
     f = await deployLedgerFixture();
+    // Stand-ins for the financing settlement and the repayment vault.
+    await f.ledger.connect(f.admin).grantRole(await f.ledger.FINANCING_ROLE(), f.relayer.address);
+    await f.ledger.connect(f.admin).grantRole(await f.ledger.SETTLEMENT_ROLE(), f.extra.address);
     parties = [f.core, f.tier1, f.tier2, f.tier3, f.bankA, f.bankB, f.outsider];
     maturity = BigInt(await time.latest()) + 90n * DAY;
     snapshot = await network.provider.send("evm_snapshot");
@@ -199,6 +215,36 @@ describe("ReceivableToken: properties", function () {
         else await settle(model.unfreezeRoot(caller.address, rootId), ledger.connect(caller).unfreezeRoot(rootId));
         return;
       }
+      case "financePurchase":
+      case "financePledge": {
+        if (ids.length === 0) return;
+        const id = ids[step.token % ids.length]!;
+        const amount = partOf(model.receivable(id)!.amount, step.part);
+        // Mostly banks (the only valid financiers), sometimes anyone, for the errors.
+        const financier = [f.bankA, f.bankB, f.bankA, f.bankB, party(step.financier)][step.financier % 5]!.address;
+        const financing = ledger.connect(f.relayer);
+        if (step.kind === "financePurchase") {
+          await settle(model.financePurchase(id, amount, financier, now), financing.financePurchase(id, amount, financier));
+        } else {
+          await settle(model.financePledge(id, amount, financier, now), financing.financePledge(id, amount, financier));
+        }
+        return;
+      }
+      case "burn": {
+        if (ids.length === 0) return;
+        const id = ids[step.token % ids.length]!;
+        await settle(model.burn(id, now), ledger.connect(f.extra).burn(id));
+        return;
+      }
+      case "markOverdue": {
+        if (rootIds.length === 0) return;
+        const rootId = rootIds[step.root % rootIds.length]!;
+        await settle(model.markOverdue(rootId), ledger.connect(f.extra).markOverdue(rootId));
+        return;
+      }
+      case "restoreCredit":
+        await settle(model.restoreCredit(f.core.address, step.amount), ledger.connect(f.extra).restoreCredit(f.core.address, step.amount));
+        return;
       case "suspend":
       case "reactivate": {
         const who = party(step.organisation).address;
@@ -260,6 +306,9 @@ describe("ReceivableToken: properties", function () {
         used: m.creditUsed,
       });
     });
+    for (const id of burnt(model)) {
+      await expect(ledger.receivableOf(id)).to.be.revertedWithCustomError(ledger, "ReceivableNonexistent").withArgs(id);
+    }
     const rootIds = model.rootIds();
     const trees = await Promise.all(rootIds.map((rootId) => Promise.all([ledger.rootOf(rootId), ledger.childCountOf(rootId)])));
     rootIds.forEach((rootId, index) => {
@@ -273,6 +322,17 @@ describe("ReceivableToken: properties", function () {
     });
   }
 });
+
+/** The ids the model has seen burnt (a tree's ids are dense, so every gap below its child count). */
+function burnt(model: LedgerModel): bigint[] {
+  const ids: bigint[] = [];
+  for (const rootId of model.rootIds()) {
+    for (let seq = 0n; seq <= model.root(rootId)!.childCount; seq++) {
+      if (model.burntReceivable(rootId | seq)) ids.push(rootId | seq);
+    }
+  }
+  return ids;
+}
 
 /** A part of `amount` chosen by `n`: none, eighths, the whole, or just around the dust limit. */
 function partOf(amount: bigint, n: number): bigint {

@@ -44,8 +44,10 @@ export interface ModelRoot {
   frozen: boolean;
   overdue: boolean;
   childCount: bigint;
-  /** Face amount confirmed: what the tree's live amounts add up to until redemption. */
+  /** Face amount confirmed: the tree's live amounts plus what was burnt add up to it. */
   face: bigint;
+  /** Amounts burnt at redemption. */
+  burnt: bigint;
 }
 
 export interface ModelParameters {
@@ -99,6 +101,10 @@ export function createLedgerModel({ ledger, operator, parameters, allowedCurrenc
   const receivables = new Map<bigint, ModelReceivable>();
   const roots = new Map<bigint, ModelRoot>();
   const invoiceRoots = new Map<string, bigint>();
+  /** Credit given back by repayment, per core enterprise (credit used = confirmed − restored). */
+  const restored = new Map<string, bigint>();
+  /** Burnt receivables as they were when burnt: their children still name them as parents. */
+  const graveyard = new Map<bigint, ModelReceivable>();
   const currencies = new Set(allowedCurrencies.map(key));
   const params = { ...parameters, paused: false };
   let rootCount = 0n;
@@ -200,6 +206,8 @@ export function createLedgerModel({ ledger, operator, parameters, allowedCurrenc
       receivables: new Map([...receivables].map(([k, v]) => [k, { ...v }])),
       roots: new Map([...roots].map(([k, v]) => [k, { ...v }])),
       invoiceRoots: new Map(invoiceRoots),
+      restored: new Map(restored),
+      graveyard: new Map(graveyard),
       params: { ...params },
       rootCount,
     };
@@ -214,6 +222,10 @@ export function createLedgerModel({ ledger, operator, parameters, allowedCurrenc
     saved.roots.forEach((v, k) => roots.set(k, v));
     invoiceRoots.clear();
     saved.invoiceRoots.forEach((v, k) => invoiceRoots.set(k, v));
+    restored.clear();
+    saved.restored.forEach((v, k) => restored.set(k, v));
+    graveyard.clear();
+    saved.graveyard.forEach((v, k) => graveyard.set(k, v));
     Object.assign(params, saved.params);
     rootCount = saved.rootCount;
   }
@@ -229,6 +241,8 @@ export function createLedgerModel({ ledger, operator, parameters, allowedCurrenc
     rootIds: () => [...roots.keys()],
     organisationAddresses: () => [...organisations.keys()],
     parameters: () => ({ ...params }),
+    restoredCredit: (address: string) => restored.get(key(address)) ?? 0n,
+    burntReceivable: (id: bigint) => graveyard.get(id),
     /** The ERC-721 owner: the ledger while an offer is open. */
     ownerOf: (id: bigint) => {
       const r = receivables.get(id);
@@ -301,6 +315,7 @@ export function createLedgerModel({ ledger, operator, parameters, allowedCurrenc
           overdue: false,
           childCount: 0n,
           face: invoice.amount,
+          burnt: 0n,
         });
         invoiceRoots.set(invoice.invoiceHash, rootId);
         receivables.set(rootId, {
@@ -407,10 +422,69 @@ export function createLedgerModel({ ledger, operator, parameters, allowedCurrenc
     pause: () => {
       params.paused = true;
     },
+
+    // ─── the hooks of the financing and settlement contracts ──────────────────
+    // The caller is assumed to hold FINANCING_ROLE / SETTLEMENT_ROLE (the role check comes first in the
+    // contract and is AccessControl's).
+    financePurchase: (id: bigint, amount: bigint, financier: string, now: bigint) =>
+      transact(() => finance(id, amount, financier, false, now)),
+    financePledge: (id: bigint, amount: bigint, pledgee: string, now: bigint) =>
+      transact(() => finance(id, amount, pledgee, true, now)),
+    /** Returns the receivable as it was before burning. */
+    burn: (id: bigint, now: bigint) =>
+      transact(() => {
+        const r = load(id);
+        checkMove(id, r, r.holder, r.holder, r.flags, { allowMatured: true, allowPledged: true, allowOverdue: true }, now);
+        const burnt = { ...r };
+        receivables.delete(id);
+        graveyard.set(id, burnt);
+        bumpCount(r.holder, -1n);
+        rootOfId(id).burnt += r.amount;
+        return burnt;
+      }),
+    markOverdue: (rootId: bigint) =>
+      transact(() => {
+        requireNotPaused();
+        const root = rootId & SEQ_MASK ? undefined : roots.get(rootId);
+        if (!root) return revert("ReceivableNonexistent", rootId);
+        if (root.overdue) revert("ReceivableOverdue", rootId);
+        root.overdue = true;
+      }),
+    restoreCredit: (coreEnterprise: string, amount: bigint) =>
+      transact(() => {
+        requireNotPaused();
+        const record = organisation(coreEnterprise);
+        if (amount > record.creditUsed) revert("ReceivableInvalidParameters");
+        store(coreEnterprise, { ...record, creditUsed: record.creditUsed - amount });
+        restored.set(key(coreEnterprise), (restored.get(key(coreEnterprise)) ?? 0n) + amount);
+      }),
     unpause: () => {
       params.paused = false;
     },
   };
+
+  /** ReceivableToken._finance: bought outright, or pledged while the holder keeps it; FINANCED for good. */
+  function finance(id: bigint, amount: bigint, financier: string, pledged: boolean, now: bigint): bigint {
+    const r = load(id);
+    if (r.flags & FLAG_FINANCED) revert("ReceivableAlreadyFinanced", id);
+    if (key(financier) === key(r.holder)) revert("ReceivableSelfTransfer", id, financier);
+    requireRole(financier, OrganisationRole.Financier);
+    checkMove(id, r, r.holder, financier, r.flags, {}, now);
+    const flags = r.flags | FLAG_FINANCED | (pledged ? FLAG_PLEDGED : 0);
+    if (amount === r.amount) {
+      if (pledged) Object.assign(r, { counterparty: financier, offerDeadline: 0n, flags });
+      else {
+        bumpCount(r.holder, -1n);
+        bumpCount(financier, 1n);
+        Object.assign(r, { holder: financier, counterparty: ZERO, offerDeadline: 0n, flags });
+      }
+      return id;
+    }
+    const holder = pledged ? r.holder : financier;
+    const childId = splitOff(id, r, amount, { holder, counterparty: pledged ? financier : ZERO, offerDeadline: 0n, flags });
+    bumpCount(holder, 1n);
+    return childId;
+  }
 
   function endOffer(r: ModelReceivable) {
     requireNotPaused();
@@ -448,7 +522,7 @@ export function invariantViolations(model: LedgerModel): string[] {
     if (r.depth === 0) {
       if (r.parentId !== 0n || id !== r.rootId) problems.push(`${id}: depth 0 but not a root`);
     } else {
-      const parent = model.receivable(r.parentId);
+      const parent = model.receivable(r.parentId) ?? model.burntReceivable(r.parentId);
       if (!parent) problems.push(`${id}: parent ${r.parentId} missing`);
       else {
         if (parent.rootId !== r.rootId) problems.push(`${id}: parent in another tree`);
@@ -459,7 +533,8 @@ export function invariantViolations(model: LedgerModel): string[] {
   }
   for (const rootId of model.rootIds()) {
     const root = model.root(rootId)!;
-    if ((live.get(rootId) ?? 0n) !== root.face) problems.push(`tree ${rootId}: live ${live.get(rootId)} != face ${root.face}`);
+    const amount = (live.get(rootId) ?? 0n) + root.burnt;
+    if (amount !== root.face) problems.push(`tree ${rootId}: live ${live.get(rootId) ?? 0n} + burnt ${root.burnt} != face ${root.face}`);
   }
   const faces = new Map<string, bigint>();
   for (const rootId of model.rootIds()) {
@@ -468,7 +543,8 @@ export function invariantViolations(model: LedgerModel): string[] {
   }
   for (const address of model.organisationAddresses()) {
     const record = model.organisation(address);
-    if (record.creditUsed !== (faces.get(address) ?? 0n)) problems.push(`${address}: credit used ${record.creditUsed} != confirmed ${faces.get(address) ?? 0n}`);
+    const unpaid = (faces.get(address) ?? 0n) - model.restoredCredit(address);
+    if (record.creditUsed !== unpaid) problems.push(`${address}: credit used ${record.creditUsed} != confirmed unpaid ${unpaid}`);
     const held = model.ids().filter((id) => {
       const r = model.receivable(id)!;
       return key(r.holder) === address && !(r.flags & FLAG_OFFERED);
