@@ -6,7 +6,7 @@
 import type { Express } from "express";
 import { createLogger, type Logger } from "../lib/logger";
 import type { ApiConfig } from "../config/api";
-import type { PrismaClient } from "../db/client";
+import type { PrismaClient, Sql } from "../db/client";
 import { createPrismaAuthStore } from "../auth/prismaAuthStore";
 import { authRoutes } from "../auth/routes";
 import { createAuthService, type AuthService } from "../auth/service";
@@ -20,6 +20,12 @@ import { systemRoutes, type ReadinessProbe } from "./system";
 export interface ApiDeps {
   config: ApiConfig;
   db: PrismaClient;
+  /**
+   * A read handle on the same database for the hot paths (authentication, receivables, traces). Give
+   * the API its own (`openSql(url)`), not the indexer's writing connection: on SQLite one connection
+   * would let a read see a block the indexer is still applying.
+   */
+  sql: Sql;
   logger?: Logger;
   /** Chain id the SIWE messages must name (checked when given). */
   chainId?: number;
@@ -45,7 +51,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   const logger = deps.logger ?? createLogger({ name: "api", level: deps.config.API_LOG_LEVEL });
   const now = deps.now ?? (() => new Date());
   const auth = createAuthService({
-    store: createPrismaAuthStore(deps.db),
+    store: createPrismaAuthStore(deps.db, deps.sql),
     sessionTtlSeconds: deps.config.API_SESSION_TTL_SECONDS,
     siwe: {
       domain: deps.config.SIWE_DOMAIN,

@@ -9,6 +9,8 @@ import type { Provider, Signer } from "ethers";
 import { loadApiConfig, type ApiConfig } from "../config/api";
 import type { Env } from "../config/env";
 import type { Db } from "../db/client";
+import { openSql } from "../db/sql";
+import { createReads } from "../domain/reads";
 import { createDomainRoutes } from "../domain";
 import { createChainContext, indexedWaiter, projectInterfaces, type DomainContext } from "../domain/context";
 import type { Deployment } from "../lib/deployment";
@@ -84,8 +86,11 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
       interfaces: projectInterfaces(),
     }),
   });
+  // Its own read connection: never the indexer's writing one (see ApiDeps.sql).
+  const readSql = openSql(options.db.url);
   const ctx: DomainContext = {
     db: options.db.prisma,
+    reads: createReads(readSql),
     chain,
     now: () => new Date(),
     waitForIndexed: options.waitForIndexed ?? indexedWaiter(options.db.prisma),
@@ -93,6 +98,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
   const api = createApp({
     config,
     db: options.db.prisma,
+    sql: readSql,
     logger,
     chainId: Number(network.chainId),
     chainHead: () => options.provider.getBlockNumber(),
@@ -137,6 +143,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
         // Idle keep-alive sockets would hold close() open until their timeout.
         server.closeIdleConnections();
       });
+      await readSql.close();
     },
   };
 }

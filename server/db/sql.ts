@@ -52,12 +52,17 @@ export function openSqlite(url: string): Sql & { readonly raw: Database.Database
   db.pragma("busy_timeout = 10000");
   db.pragma("foreign_keys = ON");
   const statements = new Map<string, Database.Statement>();
+  // A bounded cache: callers keep the number of statement shapes small, and the cap keeps a caller
+  // that does not from growing memory without limit (least recently used is dropped).
   const prepare = (sql: string) => {
     let s = statements.get(sql);
-    if (!s) {
+    if (s) {
+      statements.delete(sql);
+    } else {
       s = db.prepare(sql);
-      statements.set(sql, s);
+      if (statements.size >= 500) statements.delete(statements.keys().next().value!);
     }
+    statements.set(sql, s);
     return s;
   };
   const bind = (params: readonly SqlValue[]) => params.map((p) => (typeof p === "boolean" ? (p ? 1 : 0) : p));

@@ -5,7 +5,7 @@
  * Anything else is answered as "not found", so a guessed id reveals nothing.
  */
 import type { Principal } from "../auth/principal";
-import type { PrismaClient } from "../db/client";
+import type { Reads } from "./reads";
 
 export function isPrivileged(principal: Principal): boolean {
   return principal.kind === "OPERATOR" || principal.kind === "AUDITOR";
@@ -29,17 +29,14 @@ export function isPartyTo(org: string, r: ReceivableParties): boolean {
 }
 
 /** Whether `principal` may see receivable `r` (and so its lineage and risk view). */
-export async function canSeeReceivable(db: PrismaClient, principal: Principal, r: ReceivableParties): Promise<boolean> {
+export async function canSeeReceivable(reads: Reads, principal: Principal, r: ReceivableParties, nowMs: number): Promise<boolean> {
   if (isPrivileged(principal)) return true;
   const org = organisationOf(principal);
   if (org === undefined) return false;
   if (isPartyTo(org, r)) return true;
   if (principal.kind === "ORGANISATION" && principal.role === "FINANCIER") {
     // The market rule: a financier sees receivables in requests still open to quotes, and those it quoted on.
-    const open = await db.financingRequest.findFirst({ where: { receivableId: r.id, status: "OPEN" }, select: { id: true } });
-    if (open !== null) return true;
-    const quoted = await db.financingQuote.findFirst({ where: { receivableId: r.id, financier: org }, select: { id: true } });
-    return quoted !== null;
+    return (await reads.openRequestFor(r.id, nowMs)) || (await reads.quotedBy(r.id, org));
   }
   return false;
 }

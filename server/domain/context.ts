@@ -6,6 +6,7 @@
 import type { Interface, Provider } from "ethers";
 import type { PrismaClient } from "../db/client";
 import type { SignerRegistry } from "../signing/signers";
+import type { Reads } from "./reads";
 import {
   IERC20Errors__factory,
   IFinancingSettlement__factory,
@@ -42,6 +43,8 @@ export interface ChainContext {
 
 export interface DomainContext {
   db: PrismaClient;
+  /** Hot read paths in plain SQL on the API's own read connection (see reads.ts). */
+  reads: Reads;
   chain: ChainContext;
   now: () => Date;
   /**

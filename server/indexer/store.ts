@@ -122,9 +122,13 @@ export class Store {
       if (keys.length === 0) continue;
       const t = this.table(table);
       const keyCol = unit.keyColumn(table);
-      for (let i = 0; i < keys.length; i += 500) {
-        const chunk = keys.slice(i, i + 500);
-        const rows = await tx.query(`SELECT * FROM ${q(table)} WHERE ${q(keyCol)} IN (${chunk.map(() => "?").join(",")})`, chunk);
+      for (let i = 0; i < keys.length; i += 512) {
+        const chunk = keys.slice(i, i + 512);
+        // Pad the list to a power of two (repeating a key is harmless in IN) so only ten statement
+        // shapes exist per table: the driver caches prepared statements by their text.
+        const size = 1 << Math.ceil(Math.log2(chunk.length));
+        const padded = chunk.concat(Array(size - chunk.length).fill(chunk[0]));
+        const rows = await tx.query(`SELECT * FROM ${q(table)} WHERE ${q(keyCol)} IN (${padded.map(() => "?").join(",")})`, padded);
         const found = new Map(rows.map((r) => [String(r[keyCol]), this.fromDb(t, r)]));
         for (const k of chunk) unit.preload(table, k, found.get(k) ?? null);
       }
@@ -137,7 +141,7 @@ export class Store {
     if (rows.length === 0) return;
     const t = this.table(table);
     const cols = t.columns.map((c) => c.column);
-    const perStatement = Math.max(1, Math.min(200, Math.floor(MAX_PARAMS / cols.length)));
+    const perStatement = 1 << Math.floor(Math.log2(Math.max(1, Math.min(256, Math.floor(MAX_PARAMS / cols.length)))));
     const tuple = `(${cols.map(() => "?").join(",")})`;
     const onConflict =
       conflict === "update"
@@ -146,8 +150,19 @@ export class Store {
             .map((c) => `${q(c)} = excluded.${q(c)}`)
             .join(", ")}`
         : "";
-    for (let i = 0; i < rows.length; i += perStatement) {
-      const chunk = rows.slice(i, i + perStatement);
+    // Full statements of `perStatement` rows, then the remainder in power-of-two pieces: a bounded set
+    // of statement shapes (the driver caches prepared statements by their text).
+    const sizes: number[] = [];
+    let left = rows.length;
+    while (left >= perStatement) {
+      sizes.push(perStatement);
+      left -= perStatement;
+    }
+    for (let p = 1 << 30; p >= 1; p >>= 1) if (left & p) sizes.push(p);
+    let i = 0;
+    for (const size of sizes) {
+      const chunk = rows.slice(i, i + size);
+      i += size;
       const params: SqlValue[] = [];
       for (const r of chunk) for (const c of cols) params.push(this.toDb(r[c]));
       await tx.run(`INSERT INTO ${q(table)} (${cols.map(q).join(",")}) VALUES ${chunk.map(() => tuple).join(",")}${onConflict}`, params);

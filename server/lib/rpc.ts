@@ -52,15 +52,24 @@ class JsonRpcResponseError extends Error {
 /** HTTP JSON-RPC with a per-request timeout and batching. */
 export function createHttpTransport(url: string, { timeoutMs = 10_000 }: { timeoutMs?: number } = {}): RpcTransport {
   let id = 0;
+  const attempt = (body: unknown) =>
+    fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   async function post(body: unknown): Promise<unknown> {
     let res: Response;
     try {
-      res = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      try {
+        res = await attempt(body);
+      } catch (e) {
+        // A kept-alive connection the server closed just as we reused it: every call here is a
+        // read, so one immediate retry on a fresh connection is safe and saves a backoff.
+        if (!/other side closed|ECONNRESET|socket hang up/i.test(String((e as Error & { cause?: unknown }).cause ?? e))) throw e;
+        res = await attempt(body);
+      }
     } catch (e) {
       throw new RetryableError(`RPC ${url} unreachable: ${(e as Error).cause ? String((e as Error & { cause: unknown }).cause) : (e as Error).message}`, e);
     }

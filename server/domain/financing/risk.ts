@@ -3,7 +3,7 @@
  * risk points (0 = no risk signal, 1000 = strongest) and its weight, and the weighted total computed
  * from exactly those numbers. Nothing is hidden: the formula of each factor is in `basis`.
  */
-import type { PrismaClient } from "../../db/client";
+import type { Reads } from "../reads";
 import { perMille } from "./rates";
 
 export interface RiskFactor {
@@ -44,21 +44,20 @@ function factor(name: keyof typeof RISK_WEIGHTS, value: string, points: number, 
 }
 
 export async function riskViews(
-  db: PrismaClient,
+  reads: Reads,
   items: readonly { receivableId: string; issuer: string; rootId: string; maturity: number; depth: number; tier: number }[],
   nowSec: number,
 ): Promise<Map<string, RiskView>> {
   const issuers = [...new Set(items.map((i) => i.issuer))];
   const rootIds = [...new Set(items.map((i) => i.rootId))];
-  const [lines, pools, roots, overdueRoots] = await Promise.all([
-    db.creditLine.findMany({ where: { coreEnterprise: { in: issuers } } }),
-    db.repaymentPool.findMany({ where: { issuer: { in: issuers }, maturity: { lt: BigInt(nowSec) } } }),
-    db.receivableRoot.findMany({ where: { rootId: { in: rootIds } }, select: { rootId: true, frozen: true, overdue: true } }),
-    db.receivableRoot.groupBy({ by: ["issuer"], where: { issuer: { in: issuers }, overdue: true }, _count: { _all: true } }),
+  const [lines, pools, roots, overdueCount] = await Promise.all([
+    reads.creditLines(issuers),
+    reads.maturedPools(issuers, nowSec),
+    reads.roots(rootIds),
+    reads.overdueTreeCounts(issuers),
   ]);
   const lineOf = new Map(lines.map((l) => [l.coreEnterprise, l]));
   const rootOf = new Map(roots.map((r) => [r.rootId, r]));
-  const overdueCount = new Map(overdueRoots.map((o) => [o.issuer, o._count._all]));
   const out = new Map<string, RiskView>();
   for (const item of items) {
     const line = lineOf.get(item.issuer);

@@ -159,11 +159,11 @@ export function createFinancingService(ctx: DomainContext) {
   }
 
   async function withRisk(requests: FinancingRequest[]) {
-    const rows = await ctx.db.receivable.findMany({ where: { id: { in: requests.map((r) => r.receivableId) } } });
+    const rows = await ctx.reads.receivables(requests.map((r) => r.receivableId));
     const views = await receivables.views(rows);
     const viewOf = new Map(views.map((v) => [v.id, v]));
     const risks = await riskViews(
-      ctx.db,
+      ctx.reads,
       views.map((v) => ({ receivableId: v.id, issuer: v.issuer, rootId: v.rootId, maturity: v.maturity, depth: v.depth, tier: v.tier })),
       nowSec(),
     );
@@ -256,17 +256,16 @@ export function createFinancingService(ctx: DomainContext) {
     async listRequests(principal: Principal, query: { status?: "OPEN" | "ACCEPTED" | "CANCELLED" | undefined; limit: number; cursor?: string | undefined }) {
       const org = organisationOf(principal);
       const financier = principal.kind === "ORGANISATION" && principal.role === "FINANCIER";
-      const where = isPrivileged(principal)
-        ? query.status === undefined
-          ? {}
-          : { status: query.status }
-        : financier
-          ? { status: "OPEN", deadlineMs: { gt: BigInt(ctx.now().getTime()) } }
-          : { holder: org ?? "", ...(query.status === undefined ? {} : { status: query.status }) };
-      const rows = await ctx.db.financingRequest.findMany({
-        where: { ...where, ...(query.cursor === undefined ? {} : { id: { gt: query.cursor } }) },
-        orderBy: { id: "asc" },
-        take: query.limit + 1,
+      const rows = await ctx.reads.requestPage({
+        ...(isPrivileged(principal)
+          ? query.status === undefined
+            ? {}
+            : { status: query.status }
+          : financier
+            ? { openAt: ctx.now().getTime() }
+            : { holder: org ?? "", ...(query.status === undefined ? {} : { status: query.status }) }),
+        after: query.cursor,
+        limit: query.limit + 1,
       });
       const page = rows.slice(0, query.limit);
       const last = page[page.length - 1];
@@ -337,7 +336,7 @@ export function createFinancingService(ctx: DomainContext) {
       const r = await visibleRequest(principal, requestId);
       if (!isOpen(r)) throw new ConflictError("RequestNotOpen", "the request no longer takes quotes (accepted, cancelled or past its deadline)");
       const receivable = await ctx.db.receivable.findUnique({ where: { id: r.receivableId } });
-      if (receivable === null || !(await canSeeReceivable(ctx.db, principal, receivable))) throw new NotFoundError("financing request", requestId);
+      if (receivable === null || !(await canSeeReceivable(ctx.reads, principal, receivable, ctx.now().getTime()))) throw new NotFoundError("financing request", requestId);
       const mode: Mode | undefined = r.mode === "ANY" ? input.mode : (r.mode as Mode);
       if (mode === undefined) throw new ValidationError("mode is required for this request", [{ field: "body.mode", message: "PURCHASE or PLEDGE", code: "invalid_type" }]);
       if (input.mode !== undefined && input.mode !== mode) {

@@ -5,33 +5,7 @@
  * the root to the receivable — counting a transfer of an ancestor only if it happened before the next
  * receivable on the path was split off it.
  */
-import { Prisma } from "../../db/generated/sqlite/client";
-import type { PrismaClient } from "../../db/client";
-
-interface AncestorRow {
-  start_id: string;
-  id: string;
-  parent_id: string | null;
-}
-
-/** For each id: its path from the root down to itself (root first). */
-export async function pathsOf(db: PrismaClient, ids: readonly string[]): Promise<Map<string, string[]>> {
-  const paths = new Map<string, string[]>();
-  if (ids.length === 0) return paths;
-  const rows = await db.$queryRaw<AncestorRow[]>`
-    WITH RECURSIVE anc(start_id, id, parent_id, hops) AS (
-      SELECT r."id", r."id", r."parent_id", 0 FROM "receivable" r WHERE r."id" IN (${Prisma.join(ids)})
-      UNION ALL
-      SELECT anc.start_id, p."id", p."parent_id", anc.hops + 1 FROM "receivable" p JOIN anc ON p."id" = anc.parent_id
-    )
-    SELECT start_id, id, parent_id FROM anc ORDER BY start_id, hops DESC`;
-  for (const row of rows) {
-    const list = paths.get(row.start_id) ?? [];
-    list.push(row.id);
-    paths.set(row.start_id, list);
-  }
-  return paths;
-}
+import type { Reads } from "../reads";
 
 interface HistoryPoint {
   receivableId: string;
@@ -44,15 +18,17 @@ function before(a: HistoryPoint, b: HistoryPoint): boolean {
   return a.blockNumber < b.blockNumber || (a.blockNumber === b.blockNumber && a.logIndex < b.logIndex);
 }
 
+/** For each id: its path from the root down to itself (root first). */
+export async function pathsOf(reads: Reads, ids: readonly string[]): Promise<Map<string, string[]>> {
+  return reads.paths(ids);
+}
+
 /** Tiers of the given receivables, from their paths and the ACCEPTED/CREATED history of the path. */
-export async function tiersOf(db: PrismaClient, paths: ReadonlyMap<string, readonly string[]>): Promise<Map<string, number>> {
+export async function tiersOf(reads: Reads, paths: ReadonlyMap<string, readonly string[]>): Promise<Map<string, number>> {
   const all = [...new Set([...paths.values()].flat())];
   const tiers = new Map<string, number>();
   if (all.length === 0) return tiers;
-  const history = await db.receivableHistory.findMany({
-    where: { receivableId: { in: all }, kind: { in: ["ACCEPTED", "CREATED"] } },
-    select: { receivableId: true, kind: true, blockNumber: true, logIndex: true },
-  });
+  const history = await reads.tierHistory(all);
   const byId = new Map<string, HistoryPoint[]>();
   for (const h of history) {
     const list = byId.get(h.receivableId) ?? [];

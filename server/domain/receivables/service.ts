@@ -4,7 +4,8 @@
  * come from the projections, filtered by who may see what (see ../access.ts).
  */
 import type { Principal } from "../../auth/principal";
-import type { Receivable as ReceivableRow, ReceivableRoot } from "../../db/generated/sqlite/client";
+import type { ReceivableRoot } from "../../db/generated/sqlite/client";
+import type { ReceivableRow } from "../reads";
 import { ForbiddenError, NotFoundError, ValidationError } from "../../lib/appErrors";
 import { toDecimal } from "../../lib/encode";
 import { canSeeReceivable, isPrivileged, organisationOf } from "../access";
@@ -59,20 +60,49 @@ function decodeCursor(cursor: string): string {
   return id;
 }
 
+/**
+ * Tiers, cached. A receivable's tier depends only on history that is fixed once it exists (its
+ * ancestors' transfers before it was split off) and on its own accepted transfers, which change its
+ * `updatedBlock`; a reorg that re-creates it changes its creation block or transaction. So a tier keyed
+ * by (creation block, creation tx, last update block) never goes stale, and the lineage walk it costs
+ * is paid once per receivable version rather than on every read.
+ */
+const TIER_CACHE_LIMIT = 200_000;
+/** One cache per database (read handle), shared by every service built on it. */
+const tierCaches = new WeakMap<object, Map<string, { key: string; tier: number }>>();
+const tierKey = (r: ReceivableRow) => `${r.createdBlock}:${r.createdTxHash}:${r.updatedBlock}`;
+
 export function createReceivableService(ctx: DomainContext) {
   const nowSec = () => Math.floor(ctx.now().getTime() / 1000);
+  let tierCache = tierCaches.get(ctx.reads);
+  if (tierCache === undefined) {
+    tierCache = new Map();
+    tierCaches.set(ctx.reads, tierCache);
+  }
+  const cache = tierCache;
+
+  async function computeTiers(rows: readonly ReceivableRow[]): Promise<Map<string, number>> {
+    if (rows.length === 0) return new Map();
+    const tiers = await tiersOf(
+      ctx.reads,
+      await pathsOf(
+        ctx.reads,
+        rows.map((r) => r.id),
+      ),
+    );
+    if (cache.size + rows.length > TIER_CACHE_LIMIT) cache.clear();
+    for (const r of rows) {
+      const tier = tiers.get(r.id);
+      if (tier !== undefined) cache.set(r.id, { key: tierKey(r), tier });
+    }
+    return tiers;
+  }
 
   async function views(rows: ReceivableRow[]): Promise<ReceivableView[]> {
     if (rows.length === 0) return [];
     const rootIds = [...new Set(rows.map((r) => r.rootId))];
-    const [roots, paths] = await Promise.all([
-      ctx.db.receivableRoot.findMany({ where: { rootId: { in: rootIds } }, select: { rootId: true, frozen: true, overdue: true } }),
-      pathsOf(
-        ctx.db,
-        rows.map((r) => r.id),
-      ),
-    ]);
-    const tiers = await tiersOf(ctx.db, paths);
+    const missing = rows.filter((r) => cache.get(r.id)?.key !== tierKey(r));
+    const [roots, tiers] = await Promise.all([ctx.reads.roots(rootIds), computeTiers(missing)]);
     const rootById = new Map(roots.map((r) => [r.rootId, r]));
     const now = nowSec();
     return rows.map((r) => {
@@ -82,7 +112,7 @@ export function createReceivableService(ctx: DomainContext) {
         rootId: r.rootId,
         parentId: r.parentId,
         depth: r.depth,
-        tier: tiers.get(r.id) ?? 1,
+        tier: tiers.get(r.id) ?? cache.get(r.id)?.tier ?? 1,
         holder: r.holder,
         amount: r.amount,
         initialAmount: r.initialAmount,
@@ -103,8 +133,8 @@ export function createReceivableService(ctx: DomainContext) {
 
   /** The receivable if `principal` may see it; otherwise "not found" (never "forbidden", which would leak existence). */
   async function visible(principal: Principal, id: bigint): Promise<ReceivableRow> {
-    const row = await ctx.db.receivable.findUnique({ where: { id: toDecimal(id) } });
-    if (row === null || !(await canSeeReceivable(ctx.db, principal, row))) throw new NotFoundError("receivable", id.toString());
+    const row = await ctx.reads.receivable(toDecimal(id));
+    if (row === undefined || !(await canSeeReceivable(ctx.reads, principal, row, ctx.now().getTime()))) throw new NotFoundError("receivable", id.toString());
     return row;
   }
 
@@ -131,19 +161,16 @@ export function createReceivableService(ctx: DomainContext) {
     ) {
       const org = organisationOf(principal);
       const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-      const rows = await ctx.db.receivable.findMany({
-        where: {
-          ...(isPrivileged(principal) ? {} : { holder: org ?? "" }),
-          ...(query.status === "REDEEMED" ? { status: "BURNED" } : { status: { not: "BURNED" } }),
-          ...(query.status === "OFFERED" ? { status: "OFFERED" } : {}),
-          ...(query.issuer === undefined ? {} : { issuer: query.issuer }),
-          ...(query.maturityBefore === undefined ? {} : { maturity: { lt: BigInt(query.maturityBefore) } }),
-          // Paged in the primary key's (text) order: a stable total order served by the index, which is
-          // all a cursor needs (numeric order would need an expression the ORM cannot index portably).
-          ...(after === undefined ? {} : { id: { gt: after } }),
-        },
-        orderBy: { id: "asc" },
-        take: query.limit + 1,
+      const rows = await ctx.reads.receivablePage({
+        holder: isPrivileged(principal) ? null : (org ?? ""),
+        burned: query.status === "REDEEMED",
+        offeredOnly: query.status === "OFFERED",
+        issuer: query.issuer,
+        maturityBefore: query.maturityBefore,
+        // Paged in the primary key's (text) order: a stable total order served by the index, which is
+        // all a cursor needs.
+        after,
+        limit: query.limit + 1,
       });
       const pageRows = rows.slice(0, query.limit);
       let items = await views(pageRows);
@@ -163,7 +190,7 @@ export function createReceivableService(ctx: DomainContext) {
     /** Offers made to the caller and still open. */
     async incomingOffers(principal: Principal) {
       const org = organisationOf(principal);
-      const rows = await ctx.db.receivable.findMany({ where: { offeredTo: org ?? "", status: "OFFERED" }, orderBy: { id: "asc" }, take: 200 });
+      const rows = (await ctx.db.receivable.findMany({ where: { offeredTo: org ?? "", status: "OFFERED" }, orderBy: { id: "asc" }, take: 200 })) as ReceivableRow[];
       return { items: await views(rows) };
     },
 

@@ -17,29 +17,20 @@ const MAX_TREE_NODES = 5_000;
 export function createTraceService(ctx: DomainContext) {
   const receivables = createReceivableService(ctx);
 
-  async function checkpoint(): Promise<number | null> {
-    const state = await ctx.db.indexerState.findUnique({ where: { id: "main" }, select: { checkpointBlock: true } });
-    return state === null ? null : Number(state.checkpointBlock);
-  }
-
   return {
     async trace(principal: Principal, id: bigint) {
       const target = await receivables.visible(principal, id);
       const rootId = target.rootId;
-      const [root, invoice, nodes, history, redemptions, indexedTo] = await Promise.all([
-        ctx.db.receivableRoot.findUnique({ where: { rootId } }),
-        ctx.db.invoice.findFirst({ where: { rootId } }),
-        ctx.db.receivable.findMany({ where: { rootId }, orderBy: { id: "asc" }, take: MAX_TREE_NODES }),
-        ctx.db.receivableHistory.findMany({ where: { rootId }, orderBy: [{ blockNumber: "asc" }, { logIndex: "asc" }] }),
-        ctx.db.redemption.findMany({ where: { rootId }, orderBy: [{ blockNumber: "asc" }, { logIndex: "asc" }] }),
-        checkpoint(),
+      const [root, confirmationNonce, nodes, history, redemptions, indexedTo] = await Promise.all([
+        ctx.reads.root(rootId),
+        ctx.reads.confirmationNonceOfRoot(rootId),
+        ctx.reads.treeNodes(rootId, MAX_TREE_NODES),
+        ctx.reads.treeHistory(rootId),
+        ctx.reads.redemptionsOfRoot(rootId),
+        ctx.reads.checkpoint(),
       ]);
-      if (root === null) throw new NotFoundError("receivable", id.toString());
-      const ids = nodes.map((n) => n.id);
-      const financed = await ctx.db.financingExecution.findMany({
-        where: { receivableId: { in: ids } },
-        orderBy: [{ blockNumber: "asc" }, { logIndex: "asc" }],
-      });
+      if (root === undefined) throw new NotFoundError("receivable", id.toString());
+      const [views, financings] = await Promise.all([receivables.views(nodes), ctx.reads.financingsOf(nodes.map((n) => n.id))]);
       return {
         rootId,
         receivableId: toDecimal(id),
@@ -55,53 +46,19 @@ export function createTraceService(ctx: DomainContext) {
           overdue: root.overdue,
           confirmedBlock: Number(root.confirmedBlock),
           confirmedTxHash: root.confirmedTxHash,
-          confirmationNonce: invoice?.confirmationNonce ?? null,
+          confirmationNonce,
         },
-        nodes: await receivables.views(nodes),
-        events: history.map((h) => ({
-          receivableId: h.receivableId,
-          kind: h.kind,
-          from: h.fromAddress,
-          to: h.toAddress,
-          amount: h.amount,
-          relatedId: h.relatedId,
-          detail: h.detail,
-          txHash: h.txHash,
-          blockNumber: Number(h.blockNumber),
-          logIndex: h.logIndex,
-          timestamp: Number(h.blockTimestamp),
-        })),
-        financings: financed.map((f) => ({
-          quoteHash: f.quoteHash,
-          receivableId: f.receivableId,
-          financedId: f.financedId,
-          financier: f.financier,
-          holder: f.holder,
-          mode: f.mode as "PURCHASE" | "PLEDGE",
-          amount: f.amount,
-          advance: f.advance,
-          repayment: f.repayment,
-          txHash: f.txHash,
-          blockNumber: Number(f.blockNumber),
-        })),
-        redemptions: redemptions.map((r) => ({
-          receivableId: r.receivableId,
-          holder: r.holder,
-          amount: r.amount,
-          toHolder: r.toHolder,
-          pledgee: r.pledgee,
-          toPledgee: r.toPledgee,
-          burnt: r.burnt,
-          txHash: r.txHash,
-          blockNumber: Number(r.blockNumber),
-        })),
+        nodes: views,
+        events: history,
+        financings,
+        redemptions,
       };
     },
 
     /** The proof bundle of the path from the root to `id` (see proofBundle.ts for what a verifier checks). */
     async proof(principal: Principal, id: bigint): Promise<ProofBundle> {
       const target = await receivables.visible(principal, id);
-      const path = (await pathsOf(ctx.db, [target.id])).get(target.id) ?? [target.id];
+      const path = (await pathsOf(ctx.reads, [target.id])).get(target.id) ?? [target.id];
       const [root, invoice] = await Promise.all([
         ctx.db.receivableRoot.findUnique({ where: { rootId: target.rootId } }),
         ctx.db.invoice.findFirst({ where: { rootId: target.rootId } }),

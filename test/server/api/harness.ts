@@ -41,7 +41,7 @@ export async function createHarness(
   });
   const logger = pino({ level: "info" }, sink);
   const { env: _env, db: _db, dialect: _dialect, ...rest } = options;
-  const api = createApp({ ...rest, config, db: db.prisma, logger });
+  const api = createApp({ ...rest, config, db: db.prisma, sql: db.sql, logger });
   const ownedDb = options.db === undefined;
   return {
     ...api,

@@ -13,6 +13,8 @@ import { seedDemoWorld } from "../../../scripts/seed";
 import { createChainContext, projectInterfaces, type DomainContext } from "../../../server/domain/context";
 import { createDomainRoutes } from "../../../server/domain";
 import { openDatabase, type Db } from "../../../server/db/client";
+import { openSql } from "../../../server/db/sql";
+import { createReads } from "../../../server/domain/reads";
 import type { Dialect } from "../../../server/db/schema-model";
 import { createIndexer, type Indexer } from "../../../server/indexer/indexer";
 import { silentLogger } from "../../../server/lib/logger";
@@ -121,8 +123,11 @@ export async function createWorld(options: { dialect?: Dialect; env?: Record<str
   const chain = createChainContext({ provider: ethers.provider, chainId: ledgerDeployment.chainId, addresses: { ...addresses, currency }, signers });
   // The API's clock follows the chain's: tests move both together with advanceTime.
   const clock = { offsetMs: ((await chainNow()) - Math.floor(Date.now() / 1000)) * 1000 };
+  // The API reads on its own connection, as in production (the indexer writes on db.sql).
+  const readSql = openSql(db.url);
   const ctx: DomainContext = {
     db: db.prisma,
+    reads: createReads(readSql),
     chain,
     now: () => new Date(Date.now() + clock.offsetMs),
     // The real indexer, driven to the block the write was mined in: reads after a write see it.
@@ -176,6 +181,7 @@ export async function createWorld(options: { dialect?: Dialect; env?: Record<str
     async close() {
       await indexer.stop();
       await h.close();
+      await readSql.close();
       await db.close();
       await fresh.drop();
       fs.rmSync(documentDir, { recursive: true, force: true });

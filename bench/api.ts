@@ -1,0 +1,274 @@
+// API read benchmark (`npm run bench:api`). Seeds a fresh SQLite database with 100,000 receivables in
+// 2,000 lineage trees of 50 (each with one path down to depth 10, the ledger's maximum), their history,
+// roots, invoices, credit lines and 1,000 open financing requests — written straight into the
+// indexer's tables, as the indexer would have — then serves the real API from a child process on
+// 127.0.0.1 and drives it with autocannon. For each route it prints p50/p99 latency at a fixed offered
+// load (500 req/s) and the saturation throughput (64 connections, no rate limit on the client).
+//
+// Environment: BENCH_RECEIVABLES (default 100000), BENCH_DURATION (seconds per run, default 10),
+// BENCH_RATE (offered req/s, default 500).
+import { fork } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import { Network, JsonRpcProvider } from "ethers";
+import type Database from "better-sqlite3";
+import { createApp } from "../server/api/app";
+import { loadApiConfig } from "../server/config/api";
+import { openDatabase } from "../server/db/client";
+import { createDomainRoutes } from "../server/domain";
+import { createChainContext, projectInterfaces, type DomainContext } from "../server/domain/context";
+import { createReads } from "../server/domain/reads";
+import { silentLogger } from "../server/lib/logger";
+import { createSignerRegistry } from "../server/signing/signers";
+
+interface AutocannonResult {
+  latency: { p50: number; p99: number; average: number };
+  requests: { average: number; total: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require("autocannon") as Autocannon;
+
+const RECEIVABLES = Number(process.env.BENCH_RECEIVABLES ?? 100_000);
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const RATE = Number(process.env.BENCH_RATE ?? 500);
+const TREE_SIZE = 50;
+const MAX_DEPTH = 10;
+const SUPPLIERS = 200;
+const CORES = 10;
+const FINANCIERS = 5;
+const OPEN_REQUESTS = 1_000;
+
+const addr = (kind: number, i: number) => `0x${kind.toString(16).padStart(2, "0")}${i.toString(16).padStart(38, "0")}`;
+const hash = (i: number, salt: number) => `0x${salt.toString(16).padStart(8, "0")}${i.toString(16).padStart(56, "0")}`;
+
+/** Deterministic pseudo-random numbers, so every run seeds the same world. */
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+interface Seeded {
+  me: string;
+  financier: string;
+  myIds: string[];
+  deepLeaves: string[];
+}
+
+export function seed(raw: Database.Database): Seeded {
+  const rand = rng(42);
+  const now = Math.floor(Date.now() / 1000);
+  const currency = addr(0xcc, 1);
+  const suppliers = Array.from({ length: SUPPLIERS }, (_, i) => addr(0x51, i));
+  const cores = Array.from({ length: CORES }, (_, i) => addr(0xc0, i));
+  const financiers = Array.from({ length: FINANCIERS }, (_, i) => addr(0xf1, i));
+  const insertOrg = raw.prepare(`INSERT INTO "organisation" ("address", "role", "active", "kyc_hash", "registered_block", "updated_block") VALUES (?, ?, 1, ?, 1, 1)`);
+  const insertLine = raw.prepare(`INSERT INTO "credit_line" ("core_enterprise", "grantor", "credit_limit", "used", "updated_block") VALUES (?, ?, ?, ?, 1)`);
+  const insertInvoice = raw.prepare(
+    `INSERT INTO "invoice" ("invoice_hash", "supplier", "debtor", "currency", "amount", "maturity", "status", "reject_reason", "root_id", "confirmation_nonce", "registered_block", "confirmed_block", "confirmed_tx_hash", "updated_block") VALUES (?, ?, ?, ?, ?, ?, 'CONFIRMED', NULL, ?, '0', 1, ?, ?, ?)`,
+  );
+  const insertRoot = raw.prepare(
+    `INSERT INTO "receivable_root" ("root_id", "invoice_hash", "issuer", "supplier", "currency", "face_amount", "maturity", "frozen", "overdue", "confirmed_block", "confirmed_tx_hash", "updated_block") VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)`,
+  );
+  const insertReceivable = raw.prepare(
+    `INSERT INTO "receivable" ("id", "root_id", "parent_id", "depth", "holder", "amount", "initial_amount", "status", "offered_to", "offer_deadline", "pledgee", "financed", "issuer", "currency", "maturity", "created_block", "created_tx_hash", "updated_block") VALUES (?, ?, ?, ?, ?, ?, ?, 'ACTIVE', NULL, NULL, NULL, 0, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertHistory = raw.prepare(
+    `INSERT INTO "receivable_history" ("block_number", "log_index", "receivable_id", "root_id", "kind", "from_address", "to_address", "amount", "related_id", "detail", "tx_hash", "block_timestamp") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
+  );
+  const insertRequest = raw.prepare(
+    `INSERT INTO "financing_request" ("id", "receivable_id", "holder", "issuer", "amount", "mode", "deadline_ms", "status", "accepted_quote_id", "created_at_ms") VALUES (?, ?, ?, ?, ?, 'ANY', ?, 'OPEN', NULL, ?)`,
+  );
+  const myIds: string[] = [];
+  const deepLeaves: string[] = [];
+  const candidates: { id: string; holder: string; issuer: string; amount: bigint }[] = [];
+  let block = 100;
+  raw.transaction(() => {
+    for (const s of suppliers) insertOrg.run(s, "SUPPLIER", hash(1, 1));
+    for (const c of cores) insertOrg.run(c, "CORE_ENTERPRISE", hash(2, 2));
+    for (const f of financiers) insertOrg.run(f, "FINANCIER", hash(3, 3));
+    const trees = Math.ceil(RECEIVABLES / TREE_SIZE);
+    const usedByCore = new Map<string, bigint>();
+    for (let t = 0; t < trees; t++) {
+      const rootId = (BigInt(t + 1) << 32n).toString();
+      const issuer = cores[t % CORES] as string;
+      const supplier = suppliers[t % 50] as string;
+      const face = 5_000_000n * 100n;
+      const maturity = now + 30 * 86_400 + (t % 300) * 86_400;
+      const tx = hash(t, 7);
+      block += 1;
+      insertInvoice.run(hash(t, 9), supplier, issuer, currency, face.toString(), maturity, rootId, block, tx, block);
+      insertRoot.run(rootId, hash(t, 9), issuer, supplier, currency, face.toString(), maturity, block, tx, block);
+      usedByCore.set(issuer, (usedByCore.get(issuer) ?? 0n) + face);
+      const nodes: { id: string; depth: number; holder: string; amount: bigint; parent: number }[] = [
+        { id: rootId, depth: 0, holder: supplier, amount: face, parent: -1 },
+      ];
+      let log = 0;
+      insertHistory.run(block, log++, rootId, rootId, "CONFIRMED", null, supplier, face.toString(), null, tx, now - 86_400);
+      for (let i = 1; i < TREE_SIZE; i++) {
+        // The first 10 children form one path down to depth 10; the rest hang anywhere shallower.
+        let parentIndex: number;
+        if (i <= MAX_DEPTH) parentIndex = i - 1;
+        else {
+          do parentIndex = Math.floor(rand() * nodes.length);
+          while ((nodes[parentIndex] as { depth: number }).depth >= MAX_DEPTH);
+        }
+        const parent = nodes[parentIndex] as (typeof nodes)[number];
+        const amount = parent.amount / 3n;
+        parent.amount -= amount;
+        const moves = rand() < 0.7;
+        const holder = moves ? (suppliers[Math.floor(rand() * SUPPLIERS)] as string) : parent.holder;
+        const id = ((BigInt(t + 1) << 32n) | BigInt(i)).toString();
+        nodes.push({ id, depth: parent.depth + 1, holder, amount, parent: parentIndex });
+        block += 1;
+        const ctx = hash(t * TREE_SIZE + i, 8);
+        insertHistory.run(block, 0, parent.id, rootId, "SPLIT", parent.holder, parent.holder, amount.toString(), id, ctx, now - 3_600);
+        insertHistory.run(block, 1, id, rootId, "CREATED", parent.holder, parent.holder, amount.toString(), parent.id, ctx, now - 3_600);
+        if (moves) {
+          insertHistory.run(block, 2, id, rootId, "OFFERED", parent.holder, holder, amount.toString(), null, ctx, now - 3_600);
+          block += 1;
+          insertHistory.run(block, 0, id, rootId, "ACCEPTED", parent.holder, holder, amount.toString(), null, hash(t * TREE_SIZE + i, 6), now - 3_000);
+        }
+      }
+      for (const n of nodes) {
+        const parentId = n.parent < 0 ? null : (nodes[n.parent] as { id: string }).id;
+        insertReceivable.run(n.id, rootId, parentId, n.depth, n.holder, n.amount.toString(), n.amount.toString(), issuer, currency, maturity, block, tx, block);
+        if (n.holder === suppliers[0]) myIds.push(n.id);
+        if (n.depth === MAX_DEPTH) deepLeaves.push(n.id);
+        if (n.depth > 0 && candidates.length < OPEN_REQUESTS * 3) candidates.push({ id: n.id, holder: n.holder, issuer, amount: n.amount });
+      }
+    }
+    for (const [core, used] of usedByCore) insertLine.run(core, financiers[0], (used * 2n).toString(), used.toString());
+    for (let i = 0; i < OPEN_REQUESTS; i++) {
+      const c = candidates[i * 3] as (typeof candidates)[number];
+      insertRequest.run(randomUUID(), c.id, c.holder, c.issuer, (c.amount / 2n).toString(), BigInt(now + 7 * 86_400) * 1000n, BigInt(Date.now()));
+    }
+    raw
+      .prepare(
+        `INSERT INTO "indexer_state" ("id", "chain_id", "genesis_hash", "contracts", "start_block", "checkpoint_block", "checkpoint_hash", "undo_floor", "head_block", "lag_blocks", "events_total", "events_per_second", "phase", "last_error", "writer", "updated_at_ms") VALUES ('main', 31337, ?, '{}', 1, ?, ?, ?, ?, 0, ?, 0, 'live', NULL, 'bench', ?)`,
+      )
+      .run(hash(0, 0), block, hash(block, 5), block, block, RECEIVABLES, Date.now());
+  })();
+  raw.pragma("optimize");
+  return { me: suppliers[0] as string, financier: financiers[0] as string, myIds, deepLeaves };
+}
+
+/** The child process: the real app over the seeded database, listening on 127.0.0.1. */
+async function serve(url: string): Promise<void> {
+  const db = await openDatabase({ url, migrate: false });
+  const config = loadApiConfig({ API_PORT: "0", API_RATE_LIMIT_PER_MINUTE: "1000000000", API_LOG_LEVEL: "silent" });
+  // The read routes never touch the chain; the provider below is never asked anything.
+  const provider = new JsonRpcProvider("http://127.0.0.1:9", Network.from(31337), { staticNetwork: true });
+  const chain = createChainContext({
+    provider,
+    chainId: 31337n,
+    addresses: { ledger: addr(0xee, 1) },
+    signers: createSignerRegistry({ provider, organisations: new Map(), interfaces: projectInterfaces() }),
+  });
+  const ctx: DomainContext = { db: db.prisma, reads: createReads(db.sql), chain, now: () => new Date(), waitForIndexed: async () => true };
+  const { app } = createApp({ config, db: db.prisma, sql: db.sql, logger: silentLogger(), domainRoutes: createDomainRoutes(ctx, { documentDir: os.tmpdir() }) });
+  const server = app.listen(0, "127.0.0.1", () => {
+    const address = server.address();
+    process.send?.({ port: typeof address === "object" && address !== null ? address.port : 0 });
+  });
+}
+
+interface RouteBench {
+  name: string;
+  auth: string;
+  paths: string[];
+}
+
+async function run(port: number, route: RouteBench, rate?: number): Promise<AutocannonResult> {
+  let i = 0;
+  return autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: rate === undefined ? 64 : 16,
+    duration: DURATION,
+    ...(rate === undefined ? {} : { overallRate: rate }),
+    headers: { authorization: `Bearer ${route.auth}` },
+    requests: [
+      {
+        method: "GET",
+        setupRequest: (req: Record<string, unknown>) => ({ ...req, path: route.paths[i++ % route.paths.length] }),
+      },
+    ],
+  });
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === "--serve") {
+    await serve(process.argv[3] as string);
+    return;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-bench-api-"));
+  const url = `file:${path.join(dir, "bench.db")}`;
+  const db = await openDatabase({ url });
+  const started = Date.now();
+  const seeded = seed((db.sql as unknown as { raw: Database.Database }).raw);
+  console.log(`seeded ${RECEIVABLES.toLocaleString("en")} receivables in ${Math.ceil(RECEIVABLES / TREE_SIZE)} trees (depth ≤ ${MAX_DEPTH}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const { app: _unused, auth } = createApp({
+    config: loadApiConfig({ API_LOG_LEVEL: "silent" }),
+    db: db.prisma,
+    sql: db.sql,
+    logger: silentLogger(),
+  });
+  void _unused;
+  const supplierKey = (await auth.issueApiKey({ issuer: "bootstrap", subject: { kind: "ORGANISATION", organisation: seeded.me, admin: false }, label: "bench" })).token;
+  const financierKey = (await auth.issueApiKey({ issuer: "bootstrap", subject: { kind: "ORGANISATION", organisation: seeded.financier, admin: false }, label: "bench" })).token;
+  const auditorKey = (await auth.issueApiKey({ issuer: "bootstrap", subject: { kind: "AUDITOR" }, label: "bench" })).token;
+  await db.close();
+
+  // Cursors for every page of the supplier's list, so the list benchmark walks all of them.
+  const sorted = [...seeded.myIds].sort();
+  const pages = ["/v1/receivables?limit=50"];
+  for (let i = 49; i < sorted.length - 1; i += 50) pages.push(`/v1/receivables?limit=50&cursor=${Buffer.from(sorted[i] as string).toString("base64url")}`);
+
+  const routes: RouteBench[] = [
+    { name: "GET /v1/receivables/{id} (get one)", auth: supplierKey, paths: seeded.myIds.map((id) => `/v1/receivables/${id}`) },
+    { name: "GET /v1/receivables?limit=50 (my receivables, paged)", auth: supplierKey, paths: pages },
+    { name: "GET /v1/receivables/{id}/trace (depth-10 tree)", auth: auditorKey, paths: seeded.deepLeaves.slice(0, 500).map((id) => `/v1/receivables/${id}/trace`) },
+    { name: "GET /v1/financing-requests?limit=20 (open, with risk views)", auth: financierKey, paths: ["/v1/financing-requests?limit=20"] },
+  ];
+
+  const child = fork(__filename, ["--serve", url], { execArgv: ["-r", "ts-node/register/transpile-only"], stdio: "inherit" });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once("message", (m: { port: number }) => resolve(m.port));
+    child.once("exit", (code) => reject(new Error(`API child exited with ${code}`)));
+  });
+  console.log(`API on 127.0.0.1:${port} (own process); ${DURATION} s per run; my receivables: ${seeded.myIds.length} (${pages.length} pages)\n`);
+  const rows: string[] = [];
+  try {
+    for (const route of routes) {
+      await run(port, route, 100); // warm-up: JIT, SQLite page cache
+      const fixed = await run(port, route, RATE);
+      const saturated = await run(port, route);
+      const bad = fixed.non2xx + saturated.non2xx + fixed.errors + saturated.errors;
+      rows.push(
+        `| ${route.name} | ${fixed.latency.p50} | ${fixed.latency.p99} | ${Math.round(saturated.requests.average).toLocaleString("en")} | ${saturated.latency.p50} / ${saturated.latency.p99} |${bad > 0 ? ` ${bad} errors/non-2xx` : ""}`,
+      );
+      console.log(rows[rows.length - 1]);
+    }
+  } finally {
+    child.kill("SIGTERM");
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`\n| route | p50 ms @ ${RATE} req/s | p99 ms @ ${RATE} req/s | saturation req/s | p50 / p99 ms at saturation |`);
+  console.log("| --- | ---: | ---: | ---: | ---: |");
+  for (const r of rows) console.log(r);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,288 @@
+/**
+ * The API's hot read paths in plain SQL on a read handle of its own (never the indexer's writing
+ * connection, so a read can never see a half-applied block). Prisma's query engine costs hundreds of
+ * microseconds per query here, a prepared statement tens; every request authenticates and most read a
+ * receivable, its lineage and its history, so these few queries decide the API's throughput.
+ *
+ * Values are normalised across drivers (SQLite gives numbers and 0/1, PostgreSQL strings and booleans)
+ * into the same shapes the generated Prisma client uses, so callers do not care which path served them.
+ */
+import type { FinancingRequest, Receivable as ReceivableRow, ReceivableRoot } from "../db/generated/sqlite/client";
+import type { Row, Sql, SqlValue } from "../db/sql";
+
+export type { ReceivableRow };
+
+export const big = (v: unknown): bigint => (typeof v === "bigint" ? v : BigInt(v as string | number));
+export const num = (v: unknown): number => Number(v);
+export const bool = (v: unknown): boolean => v === true || v === 1 || v === "1" || v === "t" || v === 1n;
+export const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+/** `(?, ?, ?)` for an IN list of `n` values (values are always bound, never spliced). */
+export function placeholders(n: number): string {
+  return `(${Array.from({ length: n }, () => "?").join(", ")})`;
+}
+
+export const RECEIVABLE_COLUMNS = `"id", "root_id", "parent_id", "depth", "holder", "amount", "initial_amount", "status", "offered_to", "offer_deadline", "pledgee", "financed", "issuer", "currency", "maturity", "created_block", "created_tx_hash", "updated_block", "redeemed_amount"`;
+
+export function receivableFromRow(r: Row): ReceivableRow {
+  return {
+    id: String(r.id),
+    rootId: String(r.root_id),
+    parentId: strOrNull(r.parent_id),
+    depth: num(r.depth),
+    holder: String(r.holder),
+    amount: String(r.amount),
+    initialAmount: String(r.initial_amount),
+    status: String(r.status),
+    offeredTo: strOrNull(r.offered_to),
+    offerDeadline: r.offer_deadline === null || r.offer_deadline === undefined ? null : big(r.offer_deadline),
+    pledgee: strOrNull(r.pledgee),
+    financed: bool(r.financed),
+    issuer: String(r.issuer),
+    currency: String(r.currency),
+    maturity: big(r.maturity),
+    createdBlock: big(r.created_block),
+    createdTxHash: String(r.created_tx_hash),
+    updatedBlock: big(r.updated_block),
+    redeemedAmount: String(r.redeemed_amount ?? "0"),
+  } as ReceivableRow;
+}
+
+export function createReads(sql: Sql) {
+  const q = <T extends Row = Row>(text: string, params: readonly SqlValue[] = []) => sql.query<T>(text, params);
+  return {
+    sql,
+
+    async receivable(id: string): Promise<ReceivableRow | undefined> {
+      const [row] = await q(`SELECT ${RECEIVABLE_COLUMNS} FROM "receivable" WHERE "id" = ?`, [id]);
+      return row === undefined ? undefined : receivableFromRow(row);
+    },
+
+    async receivables(ids: readonly string[]): Promise<ReceivableRow[]> {
+      if (ids.length === 0) return [];
+      return (await q(`SELECT ${RECEIVABLE_COLUMNS} FROM "receivable" WHERE "id" IN ${placeholders(ids.length)}`, ids)).map(receivableFromRow);
+    },
+
+    /** A page of receivables in primary-key order after `after`, filtered by holder (unless null). */
+    async receivablePage(input: { holder: string | null; burned: boolean; offeredOnly: boolean; issuer?: string | undefined; maturityBefore?: number | undefined; after?: string | undefined; limit: number }): Promise<ReceivableRow[]> {
+      const where: string[] = [];
+      const params: SqlValue[] = [];
+      if (input.holder !== null) {
+        where.push(`"holder" = ?`);
+        params.push(input.holder);
+      }
+      if (input.burned) where.push(`"status" = 'BURNED'`);
+      else if (input.offeredOnly) where.push(`"status" = 'OFFERED'`);
+      else where.push(`"status" <> 'BURNED'`);
+      if (input.issuer !== undefined) {
+        where.push(`"issuer" = ?`);
+        params.push(input.issuer);
+      }
+      if (input.maturityBefore !== undefined) {
+        where.push(`"maturity" < ?`);
+        params.push(input.maturityBefore);
+      }
+      if (input.after !== undefined) {
+        where.push(`"id" > ?`);
+        params.push(input.after);
+      }
+      params.push(input.limit);
+      const rows = await q(`SELECT ${RECEIVABLE_COLUMNS} FROM "receivable" WHERE ${where.join(" AND ")} ORDER BY "id" LIMIT ?`, params);
+      return rows.map(receivableFromRow);
+    },
+
+    async treeNodes(rootId: string, limit: number): Promise<ReceivableRow[]> {
+      return (await q(`SELECT ${RECEIVABLE_COLUMNS} FROM "receivable" WHERE "root_id" = ? ORDER BY "id" LIMIT ?`, [rootId, limit])).map(receivableFromRow);
+    },
+
+    async roots(rootIds: readonly string[]): Promise<Pick<ReceivableRoot, "rootId" | "frozen" | "overdue">[]> {
+      if (rootIds.length === 0) return [];
+      const rows = await q(`SELECT "root_id", "frozen", "overdue" FROM "receivable_root" WHERE "root_id" IN ${placeholders(rootIds.length)}`, rootIds);
+      return rows.map((r) => ({ rootId: String(r.root_id), frozen: bool(r.frozen), overdue: bool(r.overdue) }));
+    },
+
+    /** For each id: the ids of its ancestors and itself, root first (one recursive query for all). */
+    async paths(ids: readonly string[]): Promise<Map<string, string[]>> {
+      const paths = new Map<string, string[]>();
+      if (ids.length === 0) return paths;
+      const rows = await q<{ start_id: string; id: string }>(
+        `WITH RECURSIVE anc(start_id, id, parent_id, hops) AS (
+           SELECT r."id", r."id", r."parent_id", 0 FROM "receivable" r WHERE r."id" IN ${placeholders(ids.length)}
+           UNION ALL
+           SELECT anc.start_id, p."id", p."parent_id", anc.hops + 1 FROM "receivable" p JOIN anc ON p."id" = anc.parent_id
+         )
+         SELECT start_id, id FROM anc ORDER BY start_id, hops DESC`,
+        ids,
+      );
+      for (const row of rows) {
+        const key = String(row.start_id);
+        const list = paths.get(key) ?? [];
+        list.push(String(row.id));
+        paths.set(key, list);
+      }
+      return paths;
+    },
+
+    /** ACCEPTED and CREATED history points of the given receivables (what tiers are computed from). */
+    async tierHistory(ids: readonly string[]): Promise<{ receivableId: string; kind: string; blockNumber: bigint; logIndex: number }[]> {
+      if (ids.length === 0) return [];
+      const rows = await q(
+        `SELECT "receivable_id", "kind", "block_number", "log_index" FROM "receivable_history" WHERE "receivable_id" IN ${placeholders(ids.length)} AND "kind" IN ('ACCEPTED', 'CREATED')`,
+        ids,
+      );
+      return rows.map((r) => ({ receivableId: String(r.receivable_id), kind: String(r.kind), blockNumber: big(r.block_number), logIndex: num(r.log_index) }));
+    },
+
+    async root(rootId: string) {
+      const [r] = await q(`SELECT * FROM "receivable_root" WHERE "root_id" = ?`, [rootId]);
+      if (r === undefined) return undefined;
+      return {
+        rootId: String(r.root_id),
+        invoiceHash: String(r.invoice_hash),
+        issuer: String(r.issuer),
+        supplier: String(r.supplier),
+        currency: String(r.currency),
+        faceAmount: String(r.face_amount),
+        maturity: big(r.maturity),
+        frozen: bool(r.frozen),
+        overdue: bool(r.overdue),
+        confirmedBlock: big(r.confirmed_block),
+        confirmedTxHash: String(r.confirmed_tx_hash),
+      };
+    },
+
+    async confirmationNonceOfRoot(rootId: string): Promise<string | null> {
+      const [r] = await q(`SELECT "confirmation_nonce" FROM "invoice" WHERE "root_id" = ? LIMIT 1`, [rootId]);
+      return r === undefined ? null : strOrNull(r.confirmation_nonce);
+    },
+
+    async treeHistory(rootId: string) {
+      const rows = await q(`SELECT * FROM "receivable_history" WHERE "root_id" = ? ORDER BY "block_number", "log_index"`, [rootId]);
+      return rows.map((h) => ({
+        receivableId: String(h.receivable_id),
+        kind: String(h.kind),
+        from: strOrNull(h.from_address),
+        to: strOrNull(h.to_address),
+        amount: strOrNull(h.amount),
+        relatedId: strOrNull(h.related_id),
+        detail: strOrNull(h.detail),
+        txHash: String(h.tx_hash),
+        blockNumber: num(h.block_number),
+        logIndex: num(h.log_index),
+        timestamp: num(h.block_timestamp),
+      }));
+    },
+
+    async financingsOf(receivableIds: readonly string[]) {
+      if (receivableIds.length === 0) return [];
+      const rows = await q(`SELECT * FROM "financing_execution" WHERE "receivable_id" IN ${placeholders(receivableIds.length)} ORDER BY "block_number", "log_index"`, receivableIds);
+      return rows.map((f) => ({
+        quoteHash: String(f.quote_hash),
+        receivableId: String(f.receivable_id),
+        financedId: String(f.financed_id),
+        financier: String(f.financier),
+        holder: String(f.holder),
+        mode: String(f.mode) as "PURCHASE" | "PLEDGE",
+        amount: String(f.amount),
+        advance: String(f.advance),
+        repayment: String(f.repayment),
+        txHash: String(f.tx_hash),
+        blockNumber: num(f.block_number),
+      }));
+    },
+
+    async redemptionsOfRoot(rootId: string) {
+      const rows = await q(`SELECT * FROM "redemption" WHERE "root_id" = ? ORDER BY "block_number", "log_index"`, [rootId]);
+      return rows.map((r) => ({
+        receivableId: String(r.receivable_id),
+        holder: String(r.holder),
+        amount: String(r.amount),
+        toHolder: String(r.to_holder),
+        pledgee: strOrNull(r.pledgee),
+        toPledgee: String(r.to_pledgee),
+        burnt: bool(r.burnt),
+        txHash: String(r.tx_hash),
+        blockNumber: num(r.block_number),
+      }));
+    },
+
+    /** Financing requests in id order after `after`: open to the market (`openAt` given), or by holder/status. */
+    async requestPage(input: { openAt?: number; holder?: string; status?: string; after?: string | undefined; limit: number }): Promise<FinancingRequest[]> {
+      const where: string[] = [];
+      const params: SqlValue[] = [];
+      if (input.openAt !== undefined) {
+        where.push(`"status" = 'OPEN' AND "deadline_ms" > ?`);
+        params.push(input.openAt);
+      }
+      if (input.holder !== undefined) {
+        where.push(`"holder" = ?`);
+        params.push(input.holder);
+      }
+      if (input.status !== undefined) {
+        where.push(`"status" = ?`);
+        params.push(input.status);
+      }
+      if (input.after !== undefined) {
+        where.push(`"id" > ?`);
+        params.push(input.after);
+      }
+      params.push(input.limit);
+      const rows = await q(`SELECT * FROM "financing_request" ${where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`} ORDER BY "id" LIMIT ?`, params);
+      return rows.map((r) => ({
+        id: String(r.id),
+        receivableId: String(r.receivable_id),
+        holder: String(r.holder),
+        issuer: String(r.issuer),
+        amount: String(r.amount),
+        mode: String(r.mode),
+        deadlineMs: big(r.deadline_ms),
+        status: String(r.status),
+        acceptedQuoteId: strOrNull(r.accepted_quote_id),
+        createdAtMs: big(r.created_at_ms),
+      }));
+    },
+
+    async creditLines(cores: readonly string[]) {
+      if (cores.length === 0) return [];
+      const rows = await q(`SELECT "core_enterprise", "credit_limit", "used" FROM "credit_line" WHERE "core_enterprise" IN ${placeholders(cores.length)}`, cores);
+      return rows.map((r) => ({ coreEnterprise: String(r.core_enterprise), creditLimit: String(r.credit_limit), used: String(r.used) }));
+    },
+
+    async maturedPools(issuers: readonly string[], nowSec: number) {
+      if (issuers.length === 0) return [];
+      const rows = await q(
+        `SELECT "issuer", "face", "deposited", "overdue_marked" FROM "repayment_pool" WHERE "issuer" IN ${placeholders(issuers.length)} AND "maturity" < ?`,
+        [...issuers, nowSec],
+      );
+      return rows.map((r) => ({ issuer: String(r.issuer), face: String(r.face), deposited: String(r.deposited), overdueMarked: bool(r.overdue_marked) }));
+    },
+
+    async overdueTreeCounts(issuers: readonly string[]): Promise<Map<string, number>> {
+      const counts = new Map<string, number>();
+      if (issuers.length === 0) return counts;
+      const rows = await q(
+        `SELECT "issuer", COUNT(*) AS "n" FROM "receivable_root" WHERE "issuer" IN ${placeholders(issuers.length)} AND "overdue" = ? GROUP BY "issuer"`,
+        [...issuers, true],
+      );
+      for (const r of rows) counts.set(String(r.issuer), num(r.n));
+      return counts;
+    },
+
+    async checkpoint(): Promise<number | null> {
+      const [r] = await q(`SELECT "checkpoint_block" FROM "indexer_state" WHERE "id" = 'main'`);
+      return r === undefined ? null : num(r.checkpoint_block);
+    },
+
+    async openRequestFor(receivableId: string, nowMs: number): Promise<boolean> {
+      const rows = await q(`SELECT 1 AS "x" FROM "financing_request" WHERE "receivable_id" = ? AND "status" = 'OPEN' AND "deadline_ms" > ? LIMIT 1`, [receivableId, nowMs]);
+      return rows.length > 0;
+    },
+
+    async quotedBy(receivableId: string, financier: string): Promise<boolean> {
+      const rows = await q(`SELECT 1 AS "x" FROM "financing_quote" WHERE "receivable_id" = ? AND "financier" = ? LIMIT 1`, [receivableId, financier]);
+      return rows.length > 0;
+    },
+  };
+}
+
+export type Reads = ReturnType<typeof createReads>;
