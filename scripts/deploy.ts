@@ -14,9 +14,9 @@ export interface LedgerParameters {
   defaultOfferWindow: number;
 }
 
-/** Sensible for a settlement token with 6 decimals: no part below 1.00, ten tiers, offers open a week. */
+/** Sensible for the demo settlement token's 2 decimals: no part below 1.00, ten tiers, offers open a week. */
 export const DEFAULT_LEDGER_PARAMETERS: LedgerParameters = {
-  minPartAmount: 1_000_000n,
+  minPartAmount: 100n,
   maxDepth: 10,
   defaultOfferWindow: 7 * 24 * 60 * 60,
 };

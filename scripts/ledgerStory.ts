@@ -212,14 +212,14 @@ export interface PlayLedgerStoryOptions {
   ledger: ReceivableToken;
   accounts: DemoAccounts;
   world: DemoWorld;
-  /** Face amount of the invoice (base units). Defaults to 1,000,000.00 with 6 decimals. */
+  /** Face amount of the invoice (base units). Defaults to 1,000,000.00 with the demo token's 2 decimals. */
   amount?: bigint;
   /** How much tier 1 passes to tier 2, and tier 2 to tier 3. Default: 60% and 25% of the face. */
   toTier2?: bigint;
   toTier3?: bigint;
   /** Seconds from now to maturity. Default 90 days. */
   tenor?: bigint;
-  /** Formats amounts for printing. Default: 6 decimals. */
+  /** Formats amounts for printing. Default: 2 decimals. */
   formatAmount?: (amount: bigint) => string;
   /** Where the story narrates; silent when omitted. */
   log?: (line: string) => void;
@@ -231,11 +231,11 @@ export async function playLedgerStory({
   ledger,
   accounts,
   world,
-  amount = 1_000_000n * 10n ** 6n,
+  amount = 1_000_000n * 100n,
   toTier2,
   toTier3,
   tenor = 90n * 24n * 60n * 60n,
-  formatAmount = fixedPoint(6),
+  formatAmount = fixedPoint(2),
   log = () => {},
   documentId = `INV-${Date.now()}`,
 }: PlayLedgerStoryOptions): Promise<LedgerStory> {

@@ -43,8 +43,8 @@ export interface DemoWorld {
   names: Map<string, string>;
 }
 
-/** 10,000,000.00 of a 6-decimal settlement token. */
-export const DEMO_CREDIT_LINE = 10_000_000n * 10n ** 6n;
+/** 10,000,000.00 of the demo settlement token (2 decimals). */
+export const DEMO_CREDIT_LINE = 10_000_000n * 100n;
 
 /** The off-chain KYC record's hash; the demo stands one in by hashing the organisation's name. */
 export function demoKycHash(name: string): string {
