@@ -390,6 +390,11 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
         address holder = LedgerLayout.holderOf(head);
         if (!_isAuthorized(msg.sender, holder, state)) revert ERC721InvalidApprover(msg.sender);
         if (operator == holder || operator == address(0)) revert ERC721InvalidOperator(operator);
+        // An acceptance keeps the epoch, so an allowance given during an open offer would outlive it
+        // and bind the receiver: none may be given until the offer is settled.
+        if (LedgerLayout.flagsOf(state) & FLAG_OFFERED != 0) {
+            revert ReceivableIsOffered(tokenId, LedgerLayout.counterpartyOf(state));
+        }
         _ledger.valueAllowances[tokenId][LedgerLayout.epochOf(state)][operator] = value;
         emit ApprovalValue(tokenId, operator, value);
     }

@@ -749,6 +749,19 @@ describe("ReceivableToken: split and transfer", () => {
       expect(await ledger.allowance(rootId, relayer.address)).to.equal(0n);
     });
 
+    it("refuses value approvals during an open offer, so none can bind the receiver after acceptance", async () => {
+      const { ledger, tier1, tier2, relayer, rootId } = await loadFixture(deployRootFixture);
+      await offer(ledger, rootId, tier1, tier2.address, 10_000n);
+      await expect(ledger.connect(tier1)["approve(uint256,address,uint256)"](rootId, relayer.address, 3_000n))
+        .to.be.revertedWithCustomError(ledger, "ReceivableIsOffered")
+        .withArgs(rootId, tier2.address);
+      await ledger.connect(tier2).acceptOffer(rootId);
+      expect(await ledger.allowance(rootId, relayer.address)).to.equal(0n);
+      await expect(ledger.connect(relayer)["transferFrom(uint256,address,uint256)"](rootId, tier1.address, 1_000n))
+        .to.be.revertedWithCustomError(ledger, "ReceivableUnauthorized")
+        .withArgs(relayer.address, rootId);
+    });
+
     it("keeps an unlimited allowance", async () => {
       const { ledger, tier1, tier2, relayer, rootId } = await loadFixture(deployRootFixture);
       await ledger.connect(tier1)["approve(uint256,address,uint256)"](rootId, relayer.address, ethers.MaxUint256);
