@@ -290,6 +290,23 @@ for (const dialect of testDialects()) describe(`API: organisations, invoices, re
       expect(t3.body).to.include({ holder: w.tier3.address, tier: 3 });
     });
 
+    it("refuses to accept an offer made to someone else", async function () {
+      const res = await request(w.h.app)
+        .post(`/v1/receivables/${rootId}/transfer`)
+        .set(...bearer(w.tier1))
+        .set("Idempotency-Key", idem())
+        .send({ to: w.tier2.address, amount: (1_000n * UNIT).toString() })
+        .expect(201);
+      // Tier 3 is neither sender nor receiver: it cannot even see the offer.
+      await request(w.h.app).post(`/v1/receivables/${res.body.offeredId}/accept`).set(...bearer(w.tier3)).set("Idempotency-Key", idem()).expect(404);
+      // The sender sees it but is not the one to accept.
+      const own = await request(w.h.app).post(`/v1/receivables/${res.body.offeredId}/accept`).set(...bearer(w.tier1)).set("Idempotency-Key", idem()).expect(403);
+      expect(own.body.error.code).to.equal("NotOfferedToYou");
+      // Only the sender may withdraw it.
+      await request(w.h.app).post(`/v1/receivables/${res.body.offeredId}/cancel-offer`).set(...bearer(w.tier2)).set("Idempotency-Key", idem()).expect(403);
+      await request(w.h.app).post(`/v1/receivables/${res.body.offeredId}/cancel-offer`).set(...bearer(w.tier1)).set("Idempotency-Key", idem()).expect(200);
+    });
+
     it("lists the caller's receivables, paged", async function () {
       const first = await request(w.h.app).get("/v1/receivables?limit=1").set(...bearer(w.tier1)).expect(200);
       expect(first.body.items).to.have.length(1);
@@ -377,6 +394,16 @@ for (const dialect of testDialects()) describe(`API: organisations, invoices, re
         const kinds = res.body.events.map((e: { kind: string }) => e.kind);
         expect(kinds).to.include.members(["CONFIRMED", "SPLIT", "CREATED", "OFFERED", "ACCEPTED", "OFFER_ENDED"]);
         for (const e of res.body.events) expect(e.txHash).to.match(/^0x[0-9a-f]{64}$/);
+      });
+
+      it("hides the proof bundle from an outsider to the receivable (404)", async function () {
+        await request(w.h.app).get(`/v1/receivables/${tier3Part}/proof`).set(...bearer(w.tier1)).expect(404);
+        await request(w.h.app).get(`/v1/receivables/${tier3Part}/proof`).set(...bearer(w.bankA)).expect(404);
+      });
+
+      it("refuses to redeem or repay a pledge on another organisation's receivable (404)", async function () {
+        await request(w.h.app).post(`/v1/receivables/${tier3Part}/redeem`).set(...bearer(w.tier1)).set("Idempotency-Key", idem()).expect(404);
+        await request(w.h.app).post(`/v1/receivables/${tier3Part}/repay-pledge`).set(...bearer(w.tier2)).set("Idempotency-Key", idem()).expect(404);
       });
 
       it("lets the auditor trace, and hides the trace from an outsider to the tree", async function () {
