@@ -566,10 +566,11 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
     // ─── internal: movements ───────────────────────────────────────────────────
 
     /// @dev Offers `amount` of `id` to `to`. The caller is authorised already.
-    /// Whether `to` may hold receivables, and whether the tree is frozen, overdue or matured, is checked
-    /// when the offer is accepted, which is when the claim changes hands: an offer of a whole receivable
-    /// changes neither its holder nor its tree, and skipping those two cold reads here is what keeps a
-    /// whole transfer within its budget. An offer of a part changes the tree, so it checks it at once.
+    /// Whether `to` may hold receivables is checked when the offer is accepted, which is when the claim
+    /// changes hands (and only a registered, active receiver can accept). So is the tree (frozen,
+    /// overdue, matured) for an offer of a whole receivable, which changes neither its holder nor its
+    /// tree: skipping those two cold reads here is what keeps a whole transfer within its budget. An
+    /// offer of a part changes the tree, so it checks the tree at once.
     function _offer(uint256 id, uint256 head, uint256 state, address to, uint256 amount, uint64 deadline)
         private
         returns (uint256 offeredId)
