@@ -76,6 +76,18 @@ export function createSettlementService(ctx: DomainContext) {
       };
     },
 
+    /**
+     * Anyone with a stake in the tree (holder, pledgee, issuer) marks it overdue once maturity plus the
+     * grace period has passed unpaid; the vault checks the conditions. Sent with the caller's key.
+     */
+    async markOverdue(principal: Principal, id: bigint) {
+      const view = await receivables.get(principal, id);
+      const org = organisationOf(principal) as string;
+      const sent = await ctx.chain.signers.send(org, (s) => vault().connect(s).markOverdue(BigInt(view.rootId)));
+      await audit(ctx, { actor: org, action: "settlement.markOverdue", target: view.rootId, txHash: sent.txHash });
+      return settle(ctx, sent);
+    },
+
     async repayPledge(principal: Principal, id: bigint) {
       const view = await receivables.get(principal, id);
       const org = organisationOf(principal) as string;

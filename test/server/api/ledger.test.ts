@@ -23,6 +23,13 @@ for (const dialect of testDialects()) describe(`API: organisations, invoices, re
     await w?.close();
   });
 
+  it("is ready once the indexer's checkpoint is at the chain head, and says so", async function () {
+    const res = await request(w.h.app).get("/ready").expect(200);
+    expect(res.body.ready).to.equal(true);
+    expect(res.body.indexer.checkpoint).to.equal(await ethers.provider.getBlockNumber());
+    expect(res.body.indexer.lagBlocks).to.equal(0);
+  });
+
   describe("organisations", function () {
     it("lists the directory to members, without KYC hashes", async function () {
       const res = await request(w.h.app).get("/v1/organisations").set(...bearer(w.tier1)).expect(200);

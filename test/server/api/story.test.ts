@@ -133,6 +133,28 @@ for (const dialect of testDialects()) describe(`API: the financing story end to 
     expect(repayments.rows.filter((r: { kind: string }) => r.kind === "REDEMPTION")).to.have.length(4);
   });
 
+  it("marks an unpaid tree overdue after the grace period; every holder sees it and it can no longer move", async function () {
+    const maturity = (await chainNow()) + 10 * DAY;
+    const { invoiceHash } = await post(w.tier1, "/v1/invoices", { debtor: w.core.address, currency: w.currency, amount: money(3_000n), maturity, invoiceNumber: "STORY-3" });
+    const { rootId } = await post(w.core, `/v1/invoices/${invoiceHash}/confirm`);
+    const { offeredId } = await post(w.tier1, `/v1/receivables/${rootId}/transfer`, { to: w.tier2.address, amount: money(1_000n) });
+    await post(w.tier2, `/v1/receivables/${offeredId}/accept`);
+    const early = await request(w.h.app).post(`/v1/receivables/${rootId}/mark-overdue`).set(...bearer(w.tier1)).set("Idempotency-Key", idem());
+    expect(early.status).to.equal(409);
+    expect(early.body.error.code).to.equal("VaultNotOverdueYet");
+    await w.advanceTime(maturity - (await chainNow()) + 8 * DAY);
+    await ok(request(w.h.app).post(`/v1/receivables/${rootId}/mark-overdue`).set(...bearer(w.tier1)).set("Idempotency-Key", idem()), 200);
+    expect((await get(w.tier2, `/v1/receivables/${offeredId}`)).status).to.equal("OVERDUE");
+    expect((await get(w.tier1, `/v1/receivables/${rootId}`)).overdue).to.equal(true);
+    // The ledger checks the tree when a claim changes hands: the offer is made, its acceptance refused.
+    const offered = await post(w.tier2, `/v1/receivables/${offeredId}/transfer`, { to: w.tier3.address, amount: money(1_000n) });
+    const moved = await request(w.h.app).post(`/v1/receivables/${offered.offeredId}/accept`).set(...bearer(w.tier3)).set("Idempotency-Key", idem());
+    expect(moved.status).to.equal(409);
+    expect(moved.body.error.code).to.equal("ReceivableOverdue");
+    const split = await request(w.h.app).post(`/v1/receivables/${rootId}/split`).set(...bearer(w.tier1)).set("Idempotency-Key", idem()).send({ amount: money(100n) });
+    expect(split.body.error.code).to.equal("ReceivableOverdue");
+  });
+
   it("lets a pledgor repay its pledge early, releasing it", async function () {
     const maturity = (await chainNow()) + 60 * DAY;
     const { invoiceHash } = await post(w.tier1, "/v1/invoices", { debtor: w.core.address, currency: w.currency, amount: money(10_000n), maturity, invoiceNumber: "STORY-2" });
