@@ -154,7 +154,9 @@ describe("ReceivableToken: invoices and confirmation", () => {
       await expect(f.ledger.connect(f.core).rejectInvoice(invoice.invoiceHash, "wrong quantity"))
         .to.emit(f.ledger, "InvoiceRejected")
         .withArgs(invoice.invoiceHash, f.core.address, "wrong quantity");
-      await expect(f.ledger.connect(f.tier1).registerInvoice({ ...invoice, amount: 9_000n })).to.emit(f.ledger, "InvoiceRegistered");
+      await expect(f.ledger.connect(f.tier1).registerInvoice({ ...invoice, amount: 9_000n }))
+        .to.emit(f.ledger, "InvoiceRegistered")
+        .withArgs(invoice.invoiceHash, invoice.supplier, invoice.debtor, invoice.currency, 9_000n, invoice.maturity);
     });
 
     describe("when the invoice is not registered", () => {
@@ -243,7 +245,9 @@ describe("ReceivableToken: invoices and confirmation", () => {
       const f = await loadFixture(deployLedgerFixture);
       const invoice = await makeInvoice(f);
       await f.ledger.connect(f.tier1).registerInvoice(invoice);
-      await expect(f.ledger.connect(f.core).confirmInvoice(invoice)).to.emit(f.ledger, "InvoiceConfirmed");
+      await expect(f.ledger.connect(f.core).confirmInvoice(invoice))
+        .to.emit(f.ledger, "InvoiceConfirmed")
+        .withArgs(invoice.invoiceHash, 1n << 32n, f.core.address, f.tier1.address, CURRENCY, invoice.amount, invoice.maturity, NO_NONCE);
       await expect(f.ledger.connect(f.core).rejectInvoice(invoice.invoiceHash, "late"))
         .to.be.revertedWithCustomError(f.ledger, "ReceivableInvoiceNotRegistered")
         .withArgs(invoice.invoiceHash);
@@ -289,7 +293,11 @@ describe("ReceivableToken: invoices and confirmation", () => {
         await expect(f.ledger.connect(f.core).confirmInvoice(await makeInvoice(f, { amount: 401n })))
           .to.be.revertedWithCustomError(f.ledger, "RegistryCreditLineExceeded")
           .withArgs(f.core.address, 400n, 401n);
-        await expect(f.ledger.connect(f.core).confirmInvoice(await makeInvoice(f, { amount: 400n }))).to.emit(f.ledger, "InvoiceConfirmed");
+        const last = await makeInvoice(f, { amount: 400n });
+        await expect(f.ledger.connect(f.core).confirmInvoice(last))
+          .to.emit(f.ledger, "InvoiceConfirmed")
+          .withArgs(last.invoiceHash, 2n << 32n, f.core.address, f.tier1.address, CURRENCY, 400n, last.maturity, NO_NONCE);
+        expect(await f.ledger.creditLineOf(f.core.address)).to.deep.equal([CREDIT_LINE, CREDIT_LINE]);
       });
 
       it("has nothing available once the line is lowered below usage", async () => {

@@ -1,5 +1,6 @@
 // Pledge lock, dispute freeze, pause, parameters, ERC-165 and the hooks the financing and settlement
 // contracts call (a test signer holds FINANCING_ROLE / SETTLEMENT_ROLE here).
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { loadFixture, time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
@@ -91,14 +92,18 @@ describe("ReceivableToken: lifecycle", () => {
         .withArgs(rootId, tier1.address, bankA.address);
       const r = await ledger.receivableOf(rootId);
       expect([r.flags, r.counterparty]).to.deep.equal([0n, ethers.ZeroAddress]);
-      await expect(ledger.connect(tier1).offerTransfer(rootId, tier2.address, 10_000n, 0)).to.emit(ledger, "TransferOffered");
+      await expect(ledger.connect(tier1).offerTransfer(rootId, tier2.address, 10_000n, 0))
+        .to.emit(ledger, "TransferOffered")
+        .withArgs(rootId, tier1.address, tier2.address, anyValue);
     });
 
     it("lets the financing and settlement contracts unlock it", async () => {
       const f = await loadFixture(financingFixture);
       for (const caller of [f.financing, f.settlement]) {
         await f.ledger.connect(f.tier1).pledge(f.rootId, f.bankA.address);
-        await expect(f.ledger.connect(caller).releasePledge(f.rootId)).to.emit(f.ledger, "PledgeReleased");
+        await expect(f.ledger.connect(caller).releasePledge(f.rootId))
+          .to.emit(f.ledger, "PledgeReleased")
+          .withArgs(f.rootId, f.tier1.address, f.bankA.address);
       }
     });
 
@@ -145,7 +150,9 @@ describe("ReceivableToken: lifecycle", () => {
       }
       await expect(ledger.connect(core).unfreezeRoot(rootId)).to.emit(ledger, "RootUnfrozen").withArgs(rootId, core.address);
       expect((await ledger.rootOf(rootId)).frozen).to.equal(false);
-      await expect(ledger.connect(tier3).split(tier3Part, 100n)).to.emit(ledger, "ReceivableSplit");
+      await expect(ledger.connect(tier3).split(tier3Part, 100n))
+        .to.emit(ledger, "ReceivableSplit")
+        .withArgs(tier3Part, childId(rootId, 3), tier3.address, 100n, 900n);
     });
 
     it("lets the operator freeze and unfreeze", async () => {
@@ -198,13 +205,15 @@ describe("ReceivableToken: lifecycle", () => {
       await expect(ledger.connect(tier1).split(rootId, 1_000n)).to.be.revertedWithCustomError(ledger, "EnforcedPause");
       await expect(ledger.connect(tier1).setApprovalForAll(operator.address, true)).to.be.revertedWithCustomError(ledger, "EnforcedPause");
       await expect(ledger.connect(operator).unpause()).to.emit(ledger, "Unpaused").withArgs(operator.address);
-      await expect(ledger.connect(tier1).split(rootId, 1_000n)).to.emit(ledger, "ReceivableSplit");
+      await expect(ledger.connect(tier1).split(rootId, 1_000n))
+        .to.emit(ledger, "ReceivableSplit")
+        .withArgs(rootId, childId(rootId, 1), tier1.address, 1_000n, 9_000n);
     });
 
     it("still lets the operator manage membership while paused", async () => {
       const { ledger, operator, tier2 } = await loadFixture(deployRootFixture);
       await ledger.connect(operator).pause();
-      await expect(ledger.connect(operator).suspendOrganisation(tier2.address)).to.emit(ledger, "OrganisationSuspended");
+      await expect(ledger.connect(operator).suspendOrganisation(tier2.address)).to.emit(ledger, "OrganisationSuspended").withArgs(tier2.address);
     });
 
     describe("when already in that state", () => {
@@ -431,7 +440,7 @@ describe("ReceivableToken: lifecycle", () => {
       expect((await ledger.rootOf(rootId)).overdue).to.equal(true);
       await expect(ledger.connect(tier2).split(part, 500n)).to.be.revertedWithCustomError(ledger, "ReceivableOverdue").withArgs(rootId);
       await expect(ledger.connect(settlement).markOverdue(rootId)).to.be.revertedWithCustomError(ledger, "ReceivableOverdue").withArgs(rootId);
-      await expect(ledger.connect(settlement).burn(part)).to.emit(ledger, "ReceivableBurned");
+      await expect(ledger.connect(settlement).burn(part)).to.emit(ledger, "ReceivableBurned").withArgs(part, tier2.address, 2_000n);
     });
 
     describe("when the caller lacks SETTLEMENT_ROLE", () => {

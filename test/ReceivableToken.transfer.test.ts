@@ -100,7 +100,9 @@ describe("ReceivableToken: split and transfer", () => {
 
       it("accepts parts of exactly the minimum", async () => {
         const { ledger, tier1, rootId } = await loadFixture(deployRootFixture);
-        await expect(ledger.connect(tier1).split(rootId, MIN)).to.emit(ledger, "ReceivableSplit");
+        await expect(ledger.connect(tier1).split(rootId, MIN))
+          .to.emit(ledger, "ReceivableSplit")
+          .withArgs(rootId, childId(rootId, 1), tier1.address, MIN, 10_000n - MIN);
       });
     });
 
@@ -209,7 +211,9 @@ describe("ReceivableToken: split and transfer", () => {
 
       it("leaves the receiver's standing to the acceptance: an unregistered receiver can never accept", async () => {
         const { ledger, tier1, outsider, rootId } = await loadFixture(deployRootFixture);
-        await expect(ledger.connect(tier1).offerTransfer(rootId, outsider.address, 10_000n, 0)).to.emit(ledger, "TransferOffered");
+        await expect(ledger.connect(tier1).offerTransfer(rootId, outsider.address, 10_000n, 0))
+          .to.emit(ledger, "TransferOffered")
+          .withArgs(rootId, tier1.address, outsider.address, anyDeadline());
         await expect(ledger.connect(outsider).acceptOffer(rootId))
           .to.be.revertedWithCustomError(ledger, "RegistryOrganisationNotRegistered")
           .withArgs(outsider.address);
@@ -414,7 +418,7 @@ describe("ReceivableToken: split and transfer", () => {
         const deadline = BigInt(await time.latest()) + DAY;
         await offer(ledger, rootId, tier1, tier2.address, 10_000n, deadline);
         await time.setNextBlockTimestamp(deadline);
-        await expect(ledger.connect(tier2).acceptOffer(rootId)).to.emit(ledger, "OfferAccepted");
+        await expect(ledger.connect(tier2).acceptOffer(rootId)).to.emit(ledger, "OfferAccepted").withArgs(rootId, tier1.address, tier2.address);
       });
     });
 
@@ -463,7 +467,9 @@ describe("ReceivableToken: split and transfer", () => {
         await expect(ledger.connect(tier2).acceptOffer(rootId))
           .to.be.revertedWithCustomError(ledger, "ReceivableMatured")
           .withArgs(rootId, invoice.maturity);
-        await expect(ledger.connect(tier2).rejectOffer(rootId)).to.emit(ledger, "OfferEnded");
+        await expect(ledger.connect(tier2).rejectOffer(rootId))
+          .to.emit(ledger, "OfferEnded")
+          .withArgs(rootId, tier1.address, tier2.address, OfferEnd.Rejected);
       });
     });
 
@@ -497,7 +503,9 @@ describe("ReceivableToken: split and transfer", () => {
       await ledger.connect(tier2).rejectOffer(child);
       expect(await ledger.ownerOf(child)).to.equal(tier1.address);
       expect(await ledger["balanceOf(address)"](tier1.address)).to.equal(2n);
-      await expect(ledger.connect(tier1).split(child, 1_000n)).to.emit(ledger, "ReceivableSplit");
+      await expect(ledger.connect(tier1).split(child, 1_000n))
+        .to.emit(ledger, "ReceivableSplit")
+        .withArgs(child, childId(rootId, 2), tier1.address, 1_000n, 3_000n);
     });
 
     describe("when the caller is not the receiver", () => {
@@ -543,7 +551,9 @@ describe("ReceivableToken: split and transfer", () => {
       const { ledger, core, tier1, tier2, rootId } = await loadFixture(deployRootFixture);
       const child = await offer(ledger, rootId, tier1, tier2.address, 1_000n);
       await ledger.connect(core).freezeRoot(rootId);
-      await expect(ledger.connect(tier1).cancelOffer(child)).to.emit(ledger, "OfferEnded");
+      await expect(ledger.connect(tier1).cancelOffer(child))
+        .to.emit(ledger, "OfferEnded")
+        .withArgs(child, tier1.address, tier2.address, OfferEnd.Cancelled);
     });
 
     describe("when the caller is not the sender", () => {
@@ -611,15 +621,13 @@ describe("ReceivableToken: split and transfer", () => {
     it("offers through both safeTransferFrom overloads", async () => {
       const { ledger, tier1, tier2, tier3, rootId } = await loadFixture(deployRootFixture);
       await ledger.connect(tier1).split(rootId, 1_000n);
-      await expect(ledger.connect(tier1)["safeTransferFrom(address,address,uint256)"](tier1.address, tier2.address, rootId)).to.emit(
-        ledger,
-        "TransferOffered",
-      );
+      await expect(ledger.connect(tier1)["safeTransferFrom(address,address,uint256)"](tier1.address, tier2.address, rootId))
+        .to.emit(ledger, "TransferOffered")
+        .withArgs(rootId, tier1.address, tier2.address, anyDeadline());
       const child = childId(rootId, 1);
-      await expect(ledger.connect(tier1)["safeTransferFrom(address,address,uint256,bytes)"](tier1.address, tier3.address, child, "0x")).to.emit(
-        ledger,
-        "TransferOffered",
-      );
+      await expect(ledger.connect(tier1)["safeTransferFrom(address,address,uint256,bytes)"](tier1.address, tier3.address, child, "0x"))
+        .to.emit(ledger, "TransferOffered")
+        .withArgs(child, tier1.address, tier3.address, anyDeadline());
     });
 
     describe("when `from` is not the holder", () => {
@@ -647,7 +655,9 @@ describe("ReceivableToken: split and transfer", () => {
       const { ledger, tier1, tier2, relayer, rootId } = await loadFixture(deployRootFixture);
       await expect(ledger.connect(tier1)["approve(address,uint256)"](relayer.address, rootId)).to.emit(ledger, "Approval").withArgs(tier1.address, relayer.address, rootId);
       expect(await ledger.getApproved(rootId)).to.equal(relayer.address);
-      await expect(ledger.connect(relayer)["transferFrom(address,address,uint256)"](tier1.address, tier2.address, rootId)).to.emit(ledger, "TransferOffered");
+      await expect(ledger.connect(relayer)["transferFrom(address,address,uint256)"](tier1.address, tier2.address, rootId))
+        .to.emit(ledger, "TransferOffered")
+        .withArgs(rootId, tier1.address, tier2.address, anyDeadline());
       expect(await ledger.getApproved(rootId)).to.equal(ethers.ZeroAddress);
       await ledger.connect(tier2).rejectOffer(rootId);
       expect(await ledger.getApproved(rootId)).to.equal(ethers.ZeroAddress);
