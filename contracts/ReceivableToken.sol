@@ -284,7 +284,13 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
 
     /// @inheritdoc IReceivableToken
     function markOverdue(uint256 rootId) external onlyRole(SETTLEMENT_ROLE) {
-        ReceivableAdmin.markOverdue(_ledger, rootId);
+        _requireNotPaused();
+        LedgerLayout.StoredRoot storage root = ReceivableAdmin.existingRoot(_ledger, rootId);
+        uint8 flags = root.flags;
+        if (flags & _ROOT_OVERDUE != 0) revert ReceivableOverdue(rootId);
+        // Every descendant reads this flag on every move: the whole tree is overdue at once.
+        root.flags = flags | _ROOT_OVERDUE;
+        emit RootOverdue(rootId);
     }
 
     /// @inheritdoc IReceivableToken
@@ -447,7 +453,17 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
 
     /// @inheritdoc IReceivableToken
     function rootOf(uint256 rootId) external view returns (Root memory) {
-        return ReceivableAdmin.rootOf(_ledger, rootId);
+        // Here rather than in the library: the vault reads it on every redemption, and a library call
+        // would add a cold account access (2,600 gas) to each.
+        LedgerLayout.StoredRoot storage root = ReceivableAdmin.existingRoot(_ledger, rootId);
+        uint8 flags = root.flags;
+        return Root({
+            issuer: root.issuer,
+            currency: _ledger.currencies[root.currencyId],
+            maturity: root.maturity,
+            frozen: flags & _ROOT_FROZEN != 0,
+            overdue: flags & _ROOT_OVERDUE != 0
+        });
     }
 
     /// @inheritdoc IReceivableToken

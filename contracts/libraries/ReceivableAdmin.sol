@@ -14,8 +14,8 @@ import {Organisations} from "./Organisations.sol";
 /// @notice A linked library (its `external` functions run by DELEGATECALL in the token's storage), so
 /// that the token stays under the 24 KiB contract size limit: invoice registration, rejection and
 /// confirmation (one DELEGATECALL, about 2,700 gas, inside the confirmation budget), currencies,
-/// freezing and overdue marking, and the root view. Splits, offers, pledges, financing and burns stay
-/// in the token.
+/// parameters and freezing. Splits, offers, pledges, financing, burns, overdue marking and the views the
+/// other contracts call stay in the token.
 /// Its events and errors are the token's (declared in IReceivableToken) and appear at the token's
 /// address. It must never be called other than by the token: it trusts its caller's authorisation.
 library ReceivableAdmin {
@@ -154,31 +154,6 @@ library ReceivableAdmin {
             root.flags = flags & ~LedgerLayout.ROOT_FROZEN;
             emit IReceivableToken.RootUnfrozen(rootId, caller);
         }
-    }
-
-    function markOverdue(LedgerLayout.Ledger storage ledger, uint256 rootId) external {
-        requireNotPaused(ledger);
-        LedgerLayout.StoredRoot storage root = existingRoot(ledger, rootId);
-        uint8 flags = root.flags;
-        if (flags & LedgerLayout.ROOT_OVERDUE != 0) revert IReceivableToken.ReceivableOverdue(rootId);
-        root.flags = flags | LedgerLayout.ROOT_OVERDUE;
-        emit IReceivableToken.RootOverdue(rootId);
-    }
-
-    function rootOf(LedgerLayout.Ledger storage ledger, uint256 rootId)
-        external
-        view
-        returns (IReceivableToken.Root memory)
-    {
-        LedgerLayout.StoredRoot storage root = existingRoot(ledger, rootId);
-        uint8 flags = root.flags;
-        return IReceivableToken.Root({
-            issuer: root.issuer,
-            currency: ledger.currencies[root.currencyId],
-            maturity: root.maturity,
-            frozen: flags & LedgerLayout.ROOT_FROZEN != 0,
-            overdue: flags & LedgerLayout.ROOT_OVERDUE != 0
-        });
     }
 
     // ─── internal ──────────────────────────────────────────────────────────────
