@@ -117,8 +117,9 @@ export async function readLineageTree(ledger: ReceivableToken, rootId: bigint): 
     let r: Awaited<ReturnType<ReceivableToken["receivableOf"]>>;
     try {
       r = await ledger.receivableOf(tokenId);
-    } catch {
-      continue; // burnt
+    } catch (error) {
+      if (isNonexistent(ledger, error)) continue; // burnt at redemption
+      throw error;
     }
     nodes.set(tokenId, {
       id: tokenId,
@@ -139,6 +140,13 @@ export async function readLineageTree(ledger: ReceivableToken, rootId: bigint): 
     (nodes.get(node.parentId) ?? root).children.push(node);
   }
   return root;
+}
+
+/** Whether `error` is the ledger's ReceivableNonexistent revert (and not, say, a lost connection). */
+function isNonexistent(ledger: ReceivableToken, error: unknown): boolean {
+  const data = (error as { data?: unknown }).data;
+  if (typeof data !== "string") return false;
+  return ledger.interface.parseError(data)?.name === "ReceivableNonexistent";
 }
 
 export interface RenderOptions {

@@ -56,6 +56,20 @@ describe("ReceivableToken: lineage", () => {
     expect(nodes.map((n) => Number(n.depth)).sort()).to.deep.equal([0, 1, 1, 2, 3]);
   });
 
+  it("reads a tree with burnt members: their live children hang under the root", async () => {
+    const f = await loadFixture(deployLedgerFixture);
+    const { ledger, tier1, tier2 } = f;
+    const invoice = await makeInvoice(f, { amount: 9_000n });
+    const receipt = await (await ledger.connect(f.core).confirmInvoice(invoice)).wait();
+    const rootId = rootIdFromReceipt(ledger, receipt!.logs);
+    const part = await transfer(ledger, rootId, tier1, tier2, 3_000n);
+    await ledger.connect(tier2).split(part, 1_000n);
+    await ledger.connect(f.admin).grantRole(await ledger.SETTLEMENT_ROLE(), f.admin.address);
+    await ledger.connect(f.admin).burn(part);
+    const tree = await readLineageTree(ledger, rootId);
+    expect(tree.children.map((n) => [n.id, n.parentId, n.amount])).to.deep.equal([[rootId | 2n, part, 1_000n]]);
+  });
+
   it("plays the demo story: confirmation by signature, then parts down to tier 3", async () => {
     const f = await loadFixture(deployLedgerFixture);
     const lines: string[] = [];
