@@ -278,6 +278,27 @@ describe("ReceivableToken: lifecycle", () => {
     });
   });
 
+  describe("views", () => {
+    it("answers ReceivableNonexistent for ids that were never minted", async () => {
+      const { ledger, rootId } = await loadFixture(deployRootFixture);
+      const unknown = childId(rootId, 7);
+      await expect(ledger.receivableOf(unknown)).to.be.revertedWithCustomError(ledger, "ReceivableNonexistent").withArgs(unknown);
+      await expect(ledger["balanceOf(uint256)"](unknown)).to.be.revertedWithCustomError(ledger, "ReceivableNonexistent").withArgs(unknown);
+      await expect(ledger.slotOf(unknown)).to.be.revertedWithCustomError(ledger, "ReceivableNonexistent").withArgs(unknown);
+      await expect(ledger.getApproved(unknown)).to.be.revertedWithCustomError(ledger, "ERC721NonexistentToken").withArgs(unknown);
+      for (const id of [unknown, rootId + (1n << 32n)]) {
+        await expect(ledger.rootOf(id)).to.be.revertedWithCustomError(ledger, "ReceivableNonexistent").withArgs(id);
+        await expect(ledger.childCountOf(id)).to.be.revertedWithCustomError(ledger, "ReceivableNonexistent").withArgs(id);
+      }
+    });
+
+    it("answers zero for unknown invoices and pools", async () => {
+      const { ledger, core, invoice } = await loadFixture(deployRootFixture);
+      expect(await ledger.rootIdOfInvoice(ethers.id("never confirmed"))).to.equal(0n);
+      expect(await ledger.issuedFace(core.address, invoice.currency, invoice.maturity + 1n)).to.equal(0n);
+    });
+  });
+
   describe("financePurchase", () => {
     it("buys a part at once: the financier holds a new FINANCED child", async () => {
       const { ledger, financing, tier1, bankA, rootId } = await loadFixture(financingFixture);
@@ -312,6 +333,15 @@ describe("ReceivableToken: lifecycle", () => {
       await expect(ledger.connect(financing).financePurchase(child, 2_000n, bankA.address))
         .to.be.revertedWithCustomError(ledger, "ReceivableAlreadyFinanced")
         .withArgs(child);
+    });
+
+    it("clears the seller's approvals when the whole token is sold", async () => {
+      const { ledger, financing, tier1, bankA, outsider, rootId } = await loadFixture(financingFixture);
+      await ledger.connect(tier1)["approve(address,uint256)"](outsider.address, rootId);
+      await ledger.connect(tier1)["approve(uint256,address,uint256)"](rootId, outsider.address, 1_000n);
+      await ledger.connect(financing).financePurchase(rootId, 10_000n, bankA.address);
+      expect(await ledger.getApproved(rootId)).to.equal(ethers.ZeroAddress);
+      expect(await ledger.allowance(rootId, outsider.address)).to.equal(0n);
     });
 
     describe("when the caller lacks FINANCING_ROLE", () => {
@@ -408,6 +438,16 @@ describe("ReceivableToken: lifecycle", () => {
       await expect(tx).to.emit(ledger, "TransferValue").withArgs(child, 0n, 4_000n);
       await expect(ledger.receivableOf(child)).to.be.revertedWithCustomError(ledger, "ReceivableNonexistent").withArgs(child);
       expect(await ledger["balanceOf(address)"](tier1.address)).to.equal(1n);
+    });
+
+    describe("when the holder is suspended", () => {
+      it("reverts with RegistryOrganisationSuspended", async () => {
+        const { ledger, settlement, operator, tier1, rootId } = await loadFixture(financingFixture);
+        await ledger.connect(operator).suspendOrganisation(tier1.address);
+        await expect(ledger.connect(settlement).burn(rootId))
+          .to.be.revertedWithCustomError(ledger, "RegistryOrganisationSuspended")
+          .withArgs(tier1.address);
+      });
     });
 
     describe("when the receivable is offered or its tree frozen", () => {
