@@ -149,7 +149,7 @@ export function seed(raw: Database.Database): Seeded {
     for (const [core, used] of usedByCore) insertLine.run(core, financiers[0], (used * 2n).toString(), used.toString());
     for (let i = 0; i < OPEN_REQUESTS; i++) {
       const c = candidates[i * 3] as (typeof candidates)[number];
-      insertRequest.run(randomUUID(), c.id, c.holder, c.issuer, (c.amount / 2n).toString(), BigInt(now + 7 * 86_400) * 1000n, BigInt(Date.now()));
+      insertRequest.run(randomUUID(), c.id, c.holder, c.issuer, (c.amount / 2n).toString(), BigInt(now + 7 * 86_400 + i * 60) * 1000n, BigInt(Date.now()));
     }
     raw
       .prepare(
@@ -175,6 +175,8 @@ async function serve(url: string): Promise<void> {
   });
   const ctx: DomainContext = { db: db.prisma, reads: createReads(db.sql), chain, now: () => new Date(), waitForIndexed: async () => true };
   const { app } = createApp({ config, db: db.prisma, sql: db.sql, logger: silentLogger(), domainRoutes: createDomainRoutes(ctx, { documentDir: os.tmpdir() }) });
+  // Exit cleanly on a signal so that `--cpu-prof` can write its profile.
+  process.on("SIGINT", () => process.exit(0));
   const server = app.listen(0, "127.0.0.1", () => {
     const address = server.address();
     process.send?.({ port: typeof address === "object" && address !== null ? address.port : 0 });

@@ -206,8 +206,11 @@ export function createReads(sql: Sql) {
       }));
     },
 
-    /** Financing requests in id order after `after`: open to the market (`openAt` given), or by holder/status. */
-    async requestPage(input: { openAt?: number; holder?: string; status?: string; after?: string | undefined; limit: number }): Promise<FinancingRequest[]> {
+    /**
+     * Financing requests, soonest deadline first (then id), after the cursor `after` = [deadlineMs, id]:
+     * open to the market (`openAt` given: served in index order by (status, deadline_ms)), or by holder/status.
+     */
+    async requestPage(input: { openAt?: number; holder?: string; status?: string; after?: [bigint, string] | undefined; limit: number }): Promise<FinancingRequest[]> {
       const where: string[] = [];
       const params: SqlValue[] = [];
       if (input.openAt !== undefined) {
@@ -223,11 +226,14 @@ export function createReads(sql: Sql) {
         params.push(input.status);
       }
       if (input.after !== undefined) {
-        where.push(`"id" > ?`);
-        params.push(input.after);
+        where.push(`("deadline_ms" > ? OR ("deadline_ms" = ? AND "id" > ?))`);
+        params.push(input.after[0], input.after[0], input.after[1]);
       }
       params.push(input.limit);
-      const rows = await q(`SELECT * FROM "financing_request" ${where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`} ORDER BY "id" LIMIT ?`, params);
+      const rows = await q(
+        `SELECT * FROM "financing_request" ${where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`} ORDER BY "deadline_ms", "id" LIMIT ?`,
+        params,
+      );
       return rows.map((r) => ({
         id: String(r.id),
         receivableId: String(r.receivable_id),
@@ -255,17 +261,6 @@ export function createReads(sql: Sql) {
         [...issuers, nowSec],
       );
       return rows.map((r) => ({ issuer: String(r.issuer), face: String(r.face), deposited: String(r.deposited), overdueMarked: bool(r.overdue_marked) }));
-    },
-
-    async overdueTreeCounts(issuers: readonly string[]): Promise<Map<string, number>> {
-      const counts = new Map<string, number>();
-      if (issuers.length === 0) return counts;
-      const rows = await q(
-        `SELECT "issuer", COUNT(*) AS "n" FROM "receivable_root" WHERE "issuer" IN ${placeholders(issuers.length)} AND "overdue" = ? GROUP BY "issuer"`,
-        [...issuers, true],
-      );
-      for (const r of rows) counts.set(String(r.issuer), num(r.n));
-      return counts;
     },
 
     async checkpoint(): Promise<number | null> {

@@ -50,12 +50,7 @@ export async function riskViews(
 ): Promise<Map<string, RiskView>> {
   const issuers = [...new Set(items.map((i) => i.issuer))];
   const rootIds = [...new Set(items.map((i) => i.rootId))];
-  const [lines, pools, roots, overdueCount] = await Promise.all([
-    reads.creditLines(issuers),
-    reads.maturedPools(issuers, nowSec),
-    reads.roots(rootIds),
-    reads.overdueTreeCounts(issuers),
-  ]);
+  const [lines, pools, roots] = await Promise.all([reads.creditLines(issuers), reads.maturedPools(issuers, nowSec), reads.roots(rootIds)]);
   const lineOf = new Map(lines.map((l) => [l.coreEnterprise, l]));
   const rootOf = new Map(roots.map((r) => [r.rootId, r]));
   const out = new Map<string, RiskView>();
@@ -68,6 +63,8 @@ export async function riskViews(
     const marked = matured.filter((p) => p.overdueMarked).length;
     const shortfall = matured.length - paidInFull;
     const root = rootOf.get(item.rootId);
+    // Trees are marked overdue pool by pool (issuer, currency, maturity); the obligor's marked pools count them.
+    const overduePools = marked;
     const days = Math.max(0, Math.floor((item.maturity - nowSec) / 86_400));
     const factors = [
       factor("creditLineUsage", `${used} of ${limit}`, limit === 0n ? 1000 : perMille(used, limit), "used ÷ limit of the obligor's credit line, per mille"),
@@ -79,9 +76,9 @@ export async function riskViews(
       ),
       factor(
         "treeOverdueHistory",
-        `tree overdue: ${root?.overdue === true}, frozen: ${root?.frozen === true}, obligor's overdue trees: ${overdueCount.get(item.issuer) ?? 0}`,
-        root?.overdue === true ? 1000 : root?.frozen === true ? 700 : Math.min(1000, (overdueCount.get(item.issuer) ?? 0) * 250),
-        "1000 if this tree is overdue, 700 if frozen (disputed), else 250 per overdue tree of the obligor",
+        `tree overdue: ${root?.overdue === true}, frozen: ${root?.frozen === true}, obligor's pools marked overdue: ${overduePools}`,
+        root?.overdue === true ? 1000 : root?.frozen === true ? 700 : Math.min(1000, overduePools * 250),
+        "1000 if this tree is overdue, 700 if frozen (disputed), else 250 per repayment pool of the obligor marked overdue",
       ),
       factor("tenor", `${days} days`, (Math.min(days, 365) * 1000) / 365, "days to maturity, capped at 365, scaled to 1000"),
       factor("tier", `tier ${item.tier}`, (Math.min(item.tier - 1, 9) * 1000) / 9, "distance from the obligor: tier 1 = 0, tier 10 or more = 1000"),

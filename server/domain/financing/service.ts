@@ -65,6 +65,14 @@ function structOf(q: FinancingQuote): QuoteStruct {
   };
 }
 
+function decodeRequestCursor(cursor: string): [bigint, string] {
+  const [deadline, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  if (deadline === undefined || id === undefined || !/^[0-9]{1,20}$/.test(deadline) || !/^[0-9a-f-]{36}$/.test(id)) {
+    throw new ValidationError("invalid cursor", [{ field: "query.cursor", message: "not a cursor this API issued", code: "custom" }]);
+  }
+  return [BigInt(deadline), id];
+}
+
 export function createFinancingService(ctx: DomainContext) {
   const receivables = createReceivableService(ctx);
   const nowSec = () => Math.floor(ctx.now().getTime() / 1000);
@@ -264,12 +272,15 @@ export function createFinancingService(ctx: DomainContext) {
           : financier
             ? { openAt: ctx.now().getTime() }
             : { holder: org ?? "", ...(query.status === undefined ? {} : { status: query.status }) }),
-        after: query.cursor,
+        after: query.cursor === undefined ? undefined : decodeRequestCursor(query.cursor),
         limit: query.limit + 1,
       });
       const page = rows.slice(0, query.limit);
       const last = page[page.length - 1];
-      return { items: await withRisk(page), nextCursor: rows.length > query.limit && last !== undefined ? last.id : null };
+      return {
+        items: await withRisk(page),
+        nextCursor: rows.length > query.limit && last !== undefined ? Buffer.from(`${last.deadlineMs}|${last.id}`).toString("base64url") : null,
+      };
     },
 
     async getRequest(principal: Principal, id: string) {
