@@ -37,9 +37,8 @@ const config: HardhatUserConfig = {
     localhost: { url: process.env.RPC_URL ?? "http://127.0.0.1:8545" },
   },
   mocha: {
+    // Contract tests and server tests both live under test/ (Hardhat loads every file there).
     timeout: 600_000,
-    // Contract tests and server tests both live under test/.
-    spec: ["test/**/*.test.ts"],
   },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
   gasReporter: { enabled: false },
