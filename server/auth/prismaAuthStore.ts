@@ -101,6 +101,11 @@ export function createPrismaAuthStore(db: PrismaClient, sql: Sql): AuthStore {
       return count > 0;
     },
     async insertSession(record) {
+      // Expired sessions and used or expired nonces are worthless: prune them as new sessions open,
+      // so the tables stay as small as the number of live sign-ins.
+      const nowMs = BigInt(Date.now());
+      await db.apiSession.deleteMany({ where: { expiresAtMs: { lt: nowMs } } });
+      await db.siweNonce.deleteMany({ where: { OR: [{ expiresAtMs: { lt: nowMs } }, { usedAtMs: { not: null } }] } });
       await db.apiSession.create({
         data: {
           id: record.id,

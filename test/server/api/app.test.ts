@@ -367,7 +367,10 @@ for (const dialect of testDialects()) describe(`API shell and authentication (${
 
     it("logs each request with id, route, organisation, status and duration, and no secret", async function () {
       await request(h.app).get("/v1/me").set("X-API-Key", supplierKey).set("X-Request-Id", "trace-me-123").expect(200);
-      const line = h.logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.reqId === "trace-me-123");
+      // The line is written when the response finishes, which may be just after the client has it.
+      const find = () => h.logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.reqId === "trace-me-123");
+      for (let i = 0; i < 50 && find() === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+      const line = find();
       expect(line).to.include({ method: "GET", route: "/v1/me", status: 200, org: SUPPLIER.address.toLowerCase() });
       expect(line?.durationMs).to.be.a("number");
       const all = h.logLines.join("\n");
