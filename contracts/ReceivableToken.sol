@@ -21,6 +21,8 @@ import {ReceivableAdmin} from "./libraries/ReceivableAdmin.sol";
 /// ERC-721 ownership passes `_update`. There is no on-chain enumeration: the indexer serves listings.
 /// Pausing is a flag in the packed parameter slot (read by every call anyway) with OpenZeppelin
 /// `Pausable`'s event and error shapes, instead of `Pausable`'s own slot, to save a cold read per call.
+/// The cold paths (invoice registration, rejection and confirmation, currencies, parameters, freezing)
+/// run in the linked library `ReceivableAdmin`, in this contract's storage, to stay under 24 KiB.
 contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistry, EIP712 {
     // ─── roles, flags, constants ───────────────────────────────────────────────
 
