@@ -28,13 +28,14 @@ describe("ReceivableToken: lifecycle", () => {
     it("stops every move by the holder: a pledged token never moves", async () => {
       const { ledger, tier1, tier2, bankA, rootId } = await loadFixture(deployRootFixture);
       await ledger.connect(tier1).pledge(rootId, bankA.address);
+      // Thunks, not promises: each attempt is sent only when awaited, so no rejection goes unhandled.
       for (const attempt of [
-        ledger.connect(tier1).offerTransfer(rootId, tier2.address, 10_000n, 0),
-        ledger.connect(tier1).offerTransfer(rootId, tier2.address, 1_000n, 0),
-        ledger.connect(tier1).split(rootId, 1_000n),
-        ledger.connect(tier1).pledge(rootId, bankA.address),
+        () => ledger.connect(tier1).offerTransfer(rootId, tier2.address, 10_000n, 0),
+        () => ledger.connect(tier1).offerTransfer(rootId, tier2.address, 1_000n, 0),
+        () => ledger.connect(tier1).split(rootId, 1_000n),
+        () => ledger.connect(tier1).pledge(rootId, bankA.address),
       ]) {
-        await expect(attempt).to.be.revertedWithCustomError(ledger, "ReceivableIsPledged").withArgs(rootId, bankA.address);
+        await expect(attempt()).to.be.revertedWithCustomError(ledger, "ReceivableIsPledged").withArgs(rootId, bankA.address);
       }
     });
 
