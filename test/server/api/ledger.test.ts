@@ -4,7 +4,13 @@
  * organisation's object answers 404 and reveals nothing; a wrong role 403; a suspended organisation 403).
  */
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { ethers, network } from "hardhat";
 import { keccak256, toUtf8Bytes, Wallet } from "ethers";
 import request from "supertest";
 import { testDialects } from "../db/fresh";
@@ -427,6 +433,54 @@ for (const dialect of testDialects()) describe(`API: organisations, invoices, re
         const result = await verifyProofBundle(bundle, ethers.provider);
         expect(result.failures).to.deep.equal([]);
         expect(result.ok).to.equal(true);
+      });
+
+      it("verifies from the command line against a JSON-RPC endpoint, and rejects a tampered file", async function () {
+        // A plain JSON-RPC endpoint in front of the in-process chain: the verifier sees only HTTP.
+        const rpc = http.createServer((req, res) => {
+          let body = "";
+          req.on("data", (c: Buffer) => (body += c.toString("utf8")));
+          req.on("end", () => {
+            const call = JSON.parse(body) as { id: number; method: string; params: unknown[] } | { id: number; method: string; params: unknown[] }[];
+            const one = async (c: { id: number; method: string; params: unknown[] }) => {
+              try {
+                return { jsonrpc: "2.0", id: c.id, result: await network.provider.request({ method: c.method, params: c.params }) };
+              } catch (err) {
+                return { jsonrpc: "2.0", id: c.id, error: { code: -32000, message: (err as Error).message } };
+              }
+            };
+            void (Array.isArray(call) ? Promise.all(call.map(one)) : one(call)).then((out) => {
+              res.setHeader("Content-Type", "application/json");
+              res.end(JSON.stringify(out));
+            });
+          });
+        });
+        await new Promise<void>((r) => rpc.listen(0, "127.0.0.1", () => r()));
+        const url = `http://127.0.0.1:${(rpc.address() as AddressInfo).port}`;
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-proof-"));
+        try {
+          const bundle = (await request(w.h.app).get(`/v1/receivables/${tier3Part}/proof`).set(...bearer(w.auditor)).expect(200)).body as ProofBundle;
+          const good = path.join(dir, "good.json");
+          fs.writeFileSync(good, JSON.stringify(bundle));
+          const cli = (file: string) =>
+            new Promise<{ code: number | null; out: string }>((resolve) => {
+              execFile(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/verifyProofBundle.ts", file, url], { cwd: process.cwd() }, (err, stdout) => {
+                resolve({ code: err === null ? 0 : ((err as { code?: number }).code ?? null), out: stdout });
+              });
+            });
+          const ok = await cli(good);
+          expect(ok.out).to.include("VALID");
+          expect(ok.code).to.equal(0);
+          const bad = path.join(dir, "bad.json");
+          bundle.invoice.debtor = w.tier1.address;
+          fs.writeFileSync(bad, JSON.stringify(bundle));
+          const refused = await cli(bad);
+          expect(refused.code).to.equal(1);
+          expect(refused.out).to.include("FAIL").and.include("INVALID");
+        } finally {
+          rpc.close();
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
       });
 
       it("fails a tampered bundle with a reason", async function () {
