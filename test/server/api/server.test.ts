@@ -7,17 +7,13 @@ import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { HDNodeWallet, Mnemonic } from "ethers";
+import { hardhatDevKey, hardhatDevKeyOf } from "../../../server/signing/devKeys";
 import { loadApiConfig } from "../../../server/config/api";
 import { formatDemoLogins, startApiServer, type ApiServer } from "../../../server/api/server";
 import { loadKeystore, writeKeystore } from "../../../server/signing/keystore";
 import { chainNow, createWorld, DAY, UNIT, type World } from "./world";
 
-/** Hardhat's default accounts (the mnemonic of its in-process network). */
-function hardhatKey(index: number): string {
-  const mnemonic = Mnemonic.fromPhrase("test test test test test test test test test test test junk");
-  return HDNodeWallet.fromMnemonic(mnemonic, `m/44'/60'/0'/0/${index}`).privateKey;
-}
+const hardhatKey = hardhatDevKey;
 
 describe("API server and keystore", function () {
   describe("configuration", function () {
@@ -46,6 +42,11 @@ describe("API server and keystore", function () {
     });
     after(function () {
       fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("finds the development key of a Hardhat account by address", async function () {
+      const signers = await ethers.getSigners();
+      expect(hardhatDevKeyOf(signers[5]!.address)).to.equal(hardhatDevKey(5));
     });
 
     it("unlocks what it wrote, marking the operator's key", async function () {
