@@ -13,7 +13,7 @@ const schema = z.object({
   INDEXER_BLOCK_RANGE: intVar({ min: 1 }).default(10),
   INDEXER_MAX_BLOCK_RANGE: intVar({ min: 1 }).default(50_000),
   /** Logs per database transaction during backfill (whole blocks only). */
-  INDEXER_BATCH_LOGS: intVar({ min: 1 }).default(5_000),
+  INDEXER_BATCH_LOGS: intVar({ min: 1 }).default(2_000),
   /** Longest pause between RPC retries. */
   INDEXER_MAX_BACKOFF_MS: intVar({ min: 10 }).default(10_000),
 });

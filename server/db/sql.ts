@@ -2,6 +2,7 @@
 // through the ORM: the migration runner and the indexer's batched writes. SQL is written once with
 // `?` placeholders and portable syntax (INSERT ... ON CONFLICT ... DO UPDATE works on both); this
 // module only converts placeholders and values. It never builds SQL from values.
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -107,7 +108,25 @@ export function openSqlite(url: string): Sql & { readonly raw: Database.Database
 
 // ─── PostgreSQL ──────────────────────────────────────────────────────────────
 
-function pgHandle(run: (sql: string, params: unknown[]) => Promise<{ rows: Row[]; rowCount: number | null }>): Omit<Sql, "transaction" | "close"> {
+// Statements with parameters are sent as named prepared statements (named by a hash of their text),
+// so PostgreSQL parses and plans each shape once per connection instead of on every batch.
+const statementNames = new Map<string, string>();
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = "l" + createHash("sha1").update(sql).digest("hex").slice(0, 20);
+    if (statementNames.size < 10_000) statementNames.set(sql, name);
+  }
+  return name;
+}
+
+type PgRun = (sql: string, params: unknown[]) => Promise<{ rows: Row[]; rowCount: number | null }>;
+
+function pgRunner(target: { query: (config: { name?: string; text: string; values?: unknown[] }) => Promise<{ rows: Row[]; rowCount: number | null }> }): PgRun {
+  return (sql, params) => (params.length ? target.query({ name: statementName(sql), text: sql, values: params }) : target.query({ text: sql }));
+}
+
+function pgHandle(run: PgRun): Omit<Sql, "transaction" | "close"> {
   const bind = (params: readonly SqlValue[]) => params.map((p) => (typeof p === "bigint" ? p.toString() : p));
   return {
     dialect: "postgres",
@@ -125,7 +144,7 @@ function pgHandle(run: (sql: string, params: unknown[]) => Promise<{ rows: Row[]
 
 function clientSql(client: PoolClient): Sql {
   return {
-    ...pgHandle((sql, params) => (params.length ? client.query(sql, params) : client.query(sql))),
+    ...pgHandle(pgRunner(client as never)),
     async transaction() {
       throw new Error("sql: nested transaction on a PostgreSQL transaction handle");
     },
@@ -138,7 +157,7 @@ export function openPostgres(url: string, { max = 4 }: { max?: number } = {}): S
   // An idle client's connection error must not crash the process; the next query reports it.
   pool.on("error", () => {});
   return {
-    ...pgHandle((sql, params) => (params.length ? pool.query(sql, params) : pool.query(sql))),
+    ...pgHandle(pgRunner(pool as never)),
     pool,
     async transaction(fn) {
       const client = await pool.connect();
