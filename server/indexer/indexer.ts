@@ -107,9 +107,9 @@ export function createIndexer(deps: IndexerDeps): Indexer {
     const now = Date.now();
     rate.push({ t: now, n });
     while (rate.length && now - rate[0]!.t > 5_000) rate.shift();
-    const span = Math.max(1, now - (rate[0]?.t ?? now)) / 1000;
-    const total = rate.reduce((s, r) => s + r.n, 0);
-    return rate.length > 1 ? total / Math.max(span, 0.001) : n;
+    // Events of the last 5 s over that span, at least one second (a lone batch is not a rate).
+    const span = Math.max(1_000, now - rate[0]!.t) / 1000;
+    return rate.reduce((s, r) => s + r.n, 0) / span;
   }
 
   function refreshStatus(): void {

@@ -9,7 +9,7 @@ import { openDatabase, type Db } from "../db/client";
 import { loadDeployment, type Deployment } from "../lib/deployment";
 import { createLogger, type Logger } from "../lib/logger";
 import { createHttpTransport } from "../lib/rpc";
-import { createIndexer, type Indexer } from "./indexer";
+import { createIndexer, type Indexer, type IndexerStatus } from "./indexer";
 import { resetChainTables } from "./store";
 
 export interface RunningIndexer {
@@ -70,4 +70,10 @@ export async function runIndexerFromEnv({ env = process.env, logger, deployment,
       await settled.catch(() => {});
     },
   };
+}
+
+/** One human line for consoles (npm start): "indexer live: block 120 of 120 (lag 0), 3,456 events, 0 events/s". */
+export function describeStatus(s: IndexerStatus): string {
+  const n = (x: number | bigint) => x.toLocaleString("en-US");
+  return `indexer ${s.phase}: block ${n(Math.max(0, s.checkpoint))} of ${n(s.head)} (lag ${n(s.lag)}), ${n(s.eventsTotal)} events, ${n(Math.round(s.eventsPerSecond))} events/s${s.lastError && s.phase !== "live" ? ` — last error: ${s.lastError}` : ""}`;
 }
