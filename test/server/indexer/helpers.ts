@@ -5,7 +5,8 @@ import { expect } from "chai";
 import { openDatabase, type Db } from "../../../server/db/client";
 import type { IndexerConfig } from "../../../server/config/indexer";
 import type { Deployment } from "../../../server/lib/deployment";
-import { silentLogger } from "../../../server/lib/logger";
+import pino from "pino";
+import { silentLogger, type Logger } from "../../../server/lib/logger";
 import type { RpcTransport } from "../../../server/lib/rpc";
 import { createIndexer, type Indexer } from "../../../server/indexer/indexer";
 import { HISTORY_TABLES, PROJECTION_TABLES } from "../../../server/indexer/projections";
@@ -46,12 +47,20 @@ export interface IndexedDb {
   close(): Promise<void>;
 }
 
+/** A logger that keeps every line, so a test can see what the indexer reported. */
+export function captureLogger(): { logger: Logger; lines: { level: number; msg: string; [k: string]: unknown }[] } {
+  const lines: { level: number; msg: string }[] = [];
+  const logger = pino({ level: "debug" }, { write: (s: string) => void lines.push(JSON.parse(s)) });
+  return { logger, lines };
+}
+
 export async function indexedDb(o: {
   dialect: Dialect;
   provider: RpcTransport;
   deployment: Deployment;
   config?: Partial<IndexerConfig>;
   label?: string;
+  logger?: Logger;
 }): Promise<IndexedDb> {
   const fresh = await freshDatabase(o.dialect, o.label ?? "idx");
   const db = await openDatabase({ url: fresh.url });
@@ -60,7 +69,7 @@ export async function indexedDb(o: {
     db,
     config: { ...TEST_INDEXER_CONFIG, ...o.config },
     deployment: o.deployment,
-    logger: silentLogger(),
+    logger: o.logger ?? silentLogger(),
   });
   return {
     fresh,

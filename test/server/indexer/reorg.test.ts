@@ -8,7 +8,7 @@ import { loadFixture, mine } from "@nomicfoundation/hardhat-toolbox/network-help
 import { confirm, deploySystemFixture, transfer, type System } from "../../fixtures/settlement";
 import { ChainResetError, ReorgTooDeepError, UnknownLogError } from "../../../server/lib/errors";
 import { announceDialects, testDialects } from "../db/fresh";
-import { deploymentOf, dumpChainTables, expectSameTables, indexedDb, type IndexedDb } from "./helpers";
+import { captureLogger, deploymentOf, dumpChainTables, expectSameTables, indexedDb, type IndexedDb } from "./helpers";
 
 let salt = 0;
 /** `blocks` blocks of ledger activity, different on every call (amounts vary with a counter). */
@@ -57,9 +57,11 @@ describe("indexer: reorganisations", function () {
     describe(`on ${dialect}`, function () {
       it("rolls back reorgs of depth 1..12 (shorter, equal and longer replacement chains) to a fresh index's state", async function () {
         const sys = await loadFixture(storyStart);
-        const idx = await indexedDb({ dialect, provider: network.provider, deployment: await deploymentOf(sys), label: "reorg" });
+        const log = captureLogger();
+        const idx = await indexedDb({ dialect, provider: network.provider, deployment: await deploymentOf(sys), label: "reorg", logger: log.logger });
         try {
           await idx.indexer.syncTo();
+          const rollbacks = () => log.lines.filter((l) => l.msg === "indexer: reorganisation rolled back").map((l) => l.depth);
           for (const [depth, replacement] of [
             [1, 1],
             [2, 1],
@@ -73,7 +75,10 @@ describe("indexer: reorganisations", function () {
             await idx.indexer.syncTo();
             await revert(snap);
             await activity(sys, replacement);
+            const before = rollbacks().length;
             await idx.indexer.syncTo();
+            // The reorg was detected and rolled back (the replaced blocks were all indexed).
+            expect(rollbacks().slice(before), `rollback after a reorg of depth ${depth}`).to.deep.equal([depth]);
             await expectEqualsFreshIndex(idx, sys, dialect);
           }
         } finally {
@@ -95,9 +100,11 @@ describe("indexer: reorganisations", function () {
           }
           const head = await ethers.provider.getBlockNumber();
           const headHash = (await ethers.provider.getBlock(head))!.hash!.toLowerCase();
-          for (let i = 0; i < 500; i++) {
+          const until = Date.now() + 30_000;
+          for (;;) {
             const st = await idx.db.prisma.indexerState.findUnique({ where: { id: "main" } });
             if (st && Number(st.checkpointBlock) === head && st.checkpointHash === headHash) break;
+            if (Date.now() > until) throw new Error(`the running indexer did not reach block ${head} ${headHash}`);
             await new Promise((r) => setTimeout(r, 20));
           }
           await idx.indexer.stop();
