@@ -135,6 +135,43 @@ describe("indexer: reorganisations", function () {
     });
   }
 
+  describe("with CONFIRMATIONS=2", function () {
+    it("never indexes the two newest blocks, so a reorg of only those needs no rollback; a deeper one is rolled back", async function () {
+      const sys = await loadFixture(storyStart);
+      const log = captureLogger();
+      const idx = await indexedDb({ dialect: "sqlite", provider: network.provider, deployment: await deploymentOf(sys), config: { confirmations: 2 }, label: "conf", logger: log.logger });
+      const rollbacks = () => log.lines.filter((l) => l.msg === "indexer: reorganisation rolled back").map((l) => l.depth);
+      try {
+        await activity(sys, 3);
+        const status = await idx.indexer.syncTo();
+        expect(status.checkpoint).to.equal((await ethers.provider.getBlockNumber()) - 2);
+        let snap = await snapshot();
+        await activity(sys, 2);
+        await idx.indexer.syncTo();
+        await revert(snap);
+        await activity(sys, 3);
+        await idx.indexer.syncTo();
+        expect(rollbacks(), "a reorg of unconfirmed blocks only").to.deep.equal([]);
+        snap = await snapshot();
+        await activity(sys, 5);
+        await idx.indexer.syncTo();
+        await revert(snap);
+        await activity(sys, 6);
+        await idx.indexer.syncTo();
+        expect(rollbacks(), "the three confirmed blocks of a depth-5 reorg").to.deep.equal([3]);
+        const fresh = await indexedDb({ dialect: "sqlite", provider: network.provider, deployment: await deploymentOf(sys), config: { confirmations: 2 }, label: "conffresh" });
+        try {
+          await fresh.indexer.syncTo();
+          expectSameTables(await dumpChainTables(idx.db), await dumpChainTables(fresh.db));
+        } finally {
+          await fresh.close();
+        }
+      } finally {
+        await idx.close();
+      }
+    });
+  });
+
   describe("refusals", function () {
     it("refuses a chain whose genesis differs from the one the database indexed", async function () {
       const sys = await loadFixture(storyStart);
