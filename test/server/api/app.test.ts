@@ -364,6 +364,9 @@ for (const dialect of testDialects()) describe(`API shell and authentication (${
       for (let i = 0; i < 3; i++) await request(limited.app).get("/v1/me").set("X-API-Key", supplierKey).expect(200);
       const res = await request(limited.app).get("/v1/me").set("X-API-Key", supplierKey).expect(429);
       expect(res.body.error.code).to.equal("RateLimited");
+      expect(res.headers["ratelimit-policy"]).to.equal("3;w=60");
+      expect(res.headers.ratelimit).to.match(/^limit=3, remaining=0, reset=\d+$/);
+      expect(Number(res.headers["retry-after"])).to.be.within(0, 60);
       // Another key has its own budget.
       await request(limited.app).get("/v1/me").set("X-API-Key", supplierAdminKey).expect(200);
     });
