@@ -141,7 +141,7 @@ describe("indexer: crashes and RPC outages", function () {
           REORG_WINDOW: "12",
           INDEXER_BLOCK_RANGE: "4",
           INDEXER_MAX_BLOCK_RANGE: "8",
-          INDEXER_BATCH_LOGS: "120",
+          INDEXER_BATCH_LOGS: "60",
           INDEXER_POLL_MS: "50",
           LOG_LEVEL: "error",
         };
@@ -158,7 +158,7 @@ describe("indexer: crashes and RPC outages", function () {
             if (round < 5 && before < head) {
               await waitFor(async () => (await checkpoint()) > before || child.exitCode !== null, 60_000, "the indexer to make progress");
               expect(child.exitCode, "indexer exited on its own").to.equal(null);
-              await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 120)));
+              await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 80)));
               child.kill("SIGKILL");
               await exit;
               killedAt.push(await checkpoint());
@@ -169,6 +169,7 @@ describe("indexer: crashes and RPC outages", function () {
             expect(await exit).to.equal(0);
             break;
           }
+          console.log(`      (killed at checkpoints ${killedAt.join(", ")} of ${head})`);
           expect(killedAt.length, "kills during the backfill").to.be.greaterThanOrEqual(3);
           expect(killedAt.some((c) => c < head), "at least one kill before the end").to.equal(true);
           const crashed = await openDatabase({ url: fresh.url });
