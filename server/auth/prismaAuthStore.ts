@@ -71,9 +71,16 @@ export function createPrismaAuthStore(db: PrismaClient, sql: Sql): AuthStore {
       });
     },
     async findApiKey(id) {
-      const [r] = await sql.query(`SELECT * FROM "api_key" WHERE "id" = ?`, [id]);
+      // The key and its organisation's on-chain role and state in one query: this runs on every request.
+      const [r] = await sql.query(
+        `SELECT k.*, o."address" AS "o_address", o."role" AS "o_role", o."active" AS "o_active"
+           FROM "api_key" k LEFT JOIN "organisation" o ON o."address" = k."organisation" WHERE k."id" = ?`,
+        [id],
+      );
       if (r === undefined) return undefined;
-      return apiKeyFromRow({
+      const role = r.o_address === null || r.o_address === undefined ? undefined : organisationRoleOf(String(r.o_role));
+      const organisationView: OrganisationView | null = role === undefined ? null : { address: String(r.o_address), role, active: bool(r.o_active) };
+      return { ...apiKeyFromRow({
         id: String(r.id),
         secretHash: String(r.secret_hash),
         subjectKind: String(r.subject_kind),
@@ -83,7 +90,7 @@ export function createPrismaAuthStore(db: PrismaClient, sql: Sql): AuthStore {
         createdBy: String(r.created_by),
         createdAtMs: big(r.created_at_ms),
         revokedAtMs: r.revoked_at_ms === null || r.revoked_at_ms === undefined ? null : big(r.revoked_at_ms),
-      });
+      }), organisationView };
     },
     async listApiKeys(filter) {
       const rows = await db.apiKey.findMany({

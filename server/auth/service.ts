@@ -11,7 +11,7 @@ import { SiweMessage } from "siwe";
 import { ForbiddenError, UnauthorizedError, ValidationError } from "../lib/appErrors";
 import { newCredential, parseCredential, secretMatches } from "./credentials";
 import type { Principal, Subject } from "./principal";
-import type { ApiKeyRecord, AuthStore } from "./store";
+import type { ApiKeyRecord, AuthStore, OrganisationView } from "./store";
 
 export interface AuthServiceOptions {
   store: AuthStore;
@@ -37,9 +37,9 @@ export function createAuthService(options: AuthServiceOptions) {
   const { store } = options;
   const now = options.now ?? (() => new Date());
 
-  async function principalOf(subject: Subject, credentialId: string): Promise<Principal> {
+  async function principalOf(subject: Subject, credentialId: string, prefetched?: OrganisationView | null): Promise<Principal> {
     if (subject.kind !== "ORGANISATION") return { kind: subject.kind, credentialId };
-    const organisation = await store.findOrganisation(subject.organisation);
+    const organisation = prefetched === undefined ? await store.findOrganisation(subject.organisation) : (prefetched ?? undefined);
     // A credential of an organisation the chain does not (or no longer) know authenticates nobody.
     if (organisation === undefined) throw new UnauthorizedError("CredentialInvalid", "credential is not valid");
     return {
@@ -77,7 +77,7 @@ export function createAuthService(options: AuthServiceOptions) {
       if (parsed === undefined) throw new UnauthorizedError("CredentialInvalid", "credential is not valid");
       if (parsed.kind === "apiKey") {
         const record = await checkApiKey(token);
-        return principalOf(record.subject, `key:${record.id}`);
+        return principalOf(record.subject, `key:${record.id}`, record.organisationView);
       }
       const session = await store.findSession(parsed.id);
       if (session === undefined || !secretMatches(parsed.secret, session.secretHash)) {
