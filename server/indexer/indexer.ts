@@ -142,7 +142,7 @@ export function createIndexer(deps: IndexerDeps): Indexer {
         throw new DeploymentMismatchError(`the database indexes ${st.contracts} but the deployment is ${contractsJson}; use a fresh database for a new deployment`);
       }
       const head = await rpc.blockNumber();
-      if (head < st.checkpointBlock - config.reorgWindow) {
+      if (st.checkpointHash !== null && head < st.checkpointBlock - config.reorgWindow) {
         throw new ChainResetError(`the chain was reset: its head ${head} is far below the checkpoint ${st.checkpointBlock} (more than the reorg window of ${config.reorgWindow})`);
       }
       logger.info({ checkpoint: st.checkpointBlock, head }, "indexer: resuming from the checkpoint");
@@ -365,6 +365,8 @@ export function createIndexer(deps: IndexerDeps): Indexer {
     const head = await rpc.blockNumber();
     status.head = head;
     if (head < st.checkpointBlock) {
+      // Nothing indexed yet (the start block is ahead of this node): wait for the chain to get there.
+      if (st.checkpointHash === null) return false;
       await reconcile(`the head ${head} is below the checkpoint ${st.checkpointBlock}`);
       return true;
     }

@@ -172,6 +172,25 @@ describe("indexer: reorganisations", function () {
     });
   });
 
+  describe("a start block the node has not reached yet", function () {
+    it("waits for the chain instead of taking it for a reset", async function () {
+      const sys = await loadFixture(storyStart);
+      const head = await ethers.provider.getBlockNumber();
+      const idx = await indexedDb({ dialect: "sqlite", provider: network.provider, deployment: await deploymentOf(sys, head + 3), label: "ahead" });
+      try {
+        const waiting = await idx.indexer.syncTo();
+        expect(waiting.checkpoint).to.equal(head + 2);
+        await activity(sys, 5);
+        const done = await idx.indexer.syncTo();
+        expect(done.checkpoint).to.equal(await ethers.provider.getBlockNumber());
+        const first = await idx.db.sql.query<{ n: number }>(`SELECT MIN("block_number") AS n FROM "chain_event"`);
+        expect(Number(first[0]!.n)).to.be.greaterThanOrEqual(head + 3);
+      } finally {
+        await idx.close();
+      }
+    });
+  });
+
   describe("refusals", function () {
     it("refuses a chain whose genesis differs from the one the database indexed", async function () {
       const sys = await loadFixture(storyStart);
