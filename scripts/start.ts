@@ -5,6 +5,7 @@
 // 4. two stories played: an invoice confirmed and split down to tier 3, then the financing story
 //    (bank quotes, repayment at maturity, redemption) with its final balances;
 // 5. the indexer and the API on SQLite, until Ctrl-C.
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { startLocalNode, localProvider, type LocalNode } from "./lib/localNode";
 import { deploySystem, writeDeploymentRecord } from "./deploySystem";
@@ -12,6 +13,13 @@ import { seedDemoWorld } from "./seed";
 import { fixedPoint, playLedgerStory } from "./ledgerStory";
 import { playFinancingStory } from "./financingStory";
 import type { SettlementToken } from "../typechain-types";
+import { runIndexerFromEnv, describeStatus } from "../server/indexer/main";
+import { openDatabase } from "../server/db/client";
+import { readDeploymentFile } from "../server/lib/deployment";
+import { formatDemoLogins, startApiServer } from "../server/api/server";
+import { writeKeystore } from "../server/signing/keystore";
+import { createLogger } from "../server/lib/logger";
+import { hardhatDevKeyOf } from "../server/signing/devKeys";
 
 /** Demo settlement token: two decimals, so 1,000,000.00 reads as money. */
 const CURRENCY_DECIMALS = 2;
@@ -21,7 +29,7 @@ async function main(): Promise<void> {
   const chainPort = Number(process.env.CHAIN_PORT ?? 8545);
   const say = (line = "") => console.log(line);
   // Story lines may span several lines (tables, trees): indent every one of them.
-  const narrate = (line: string) => say(line.replace(/^/gm, "  "));
+  const narrate = (line: string) => say(narrateBlock(line));
 
   say(`▶ starting a local Hardhat node on 127.0.0.1:${chainPort}`);
   const node: LocalNode = await startLocalNode({ port: chainPort });
@@ -50,6 +58,18 @@ async function main(): Promise<void> {
     writeDeploymentRecord(recordFile, system.record);
     for (const [name, address] of Object.entries(system.record.contracts)) say(`  ${name.padEnd(20)} ${address}`);
     say(`  record: ${path.relative(process.cwd(), recordFile)} (chain ${system.record.chainId}, start block ${system.record.startBlock})`);
+
+    // The embedded system starts a brand-new chain each time: the SQLite file's chain tables describe a
+    // chain that no longer exists, so the indexer clears them (never the API's own tables) and re-indexes.
+    const databaseUrl = process.env.DATABASE_URL ?? "file:./data/ledgerline.db";
+    const env = { ...process.env, DATABASE_URL: databaseUrl, RPC_URL: node.url, NETWORK: "localhost", CONFIRMATIONS: process.env.CONFIRMATIONS ?? "0" };
+    say(`▶ starting the indexer on ${databaseUrl} (${env.CONFIRMATIONS} confirmations)`);
+    const running = await runIndexerFromEnv({ env, freshChainTables: true, logger: quietLogger() });
+    stopAll.push(() => running.stop());
+    running.done.catch((error: unknown) => {
+      console.error(`indexer stopped: ${(error as Error).message}`);
+      void shutdown(1);
+    });
 
     say("▶ seeding the demo world");
     const accounts = { coreEnterprise: core, suppliers: [tier1, tier2, tier3] as const, banks: [bankA, bankB] as const };
@@ -87,11 +107,75 @@ async function main(): Promise<void> {
     if (!story.balanced) throw new Error("the financing story ended with a balance that is not what it should be");
 
     say();
-    say(`✔ the chain keeps running at ${node.url} — press Ctrl-C to stop`);
+    say("▶ waiting for the indexer to catch up with the chain");
+    const head = await provider.getBlockNumber();
+    while (running.indexer.status().checkpoint < head) await new Promise((resolve) => setTimeout(resolve, 100));
+    say(`  ${describeStatus(running.indexer.status())}`);
+
+    say("▶ starting the API");
+    // The embedded default keeps each organisation's key in an encrypted keystore the API unlocks at
+    // start-up. Demo keys are Hardhat's public development keys: never use them on a real network.
+    const passphrase = process.env.API_KEYSTORE_PASSPHRASE ?? randomBytes(16).toString("hex");
+    const keystoreDir = path.join("data", "keystore");
+    const devKey = async (signer: { getAddress(): Promise<string> }) => {
+      const key = hardhatDevKeyOf(await signer.getAddress());
+      if (key === undefined) throw new Error("a demo account is not one of Hardhat's development accounts");
+      return key;
+    };
+    await writeKeystore({
+      dir: keystoreDir,
+      passphrase,
+      scryptN: 1 << 12, // demo keys: quick to unlock; real keys keep ethers' default cost
+      keys: [
+        { privateKey: await devKey(admin), operator: true },
+        ...(await Promise.all([core, tier1, tier2, tier3, bankA, bankB].map(async (s) => ({ privateKey: await devKey(s) })))),
+      ],
+    });
+    const apiPort = process.env.API_PORT ?? "3000";
+    const apiDb = await openDatabase({ url: databaseUrl });
+    stopAll.push(() => apiDb.close());
+    const api = await startApiServer({
+      db: apiDb,
+      provider,
+      deployment: readDeploymentFile(recordFile),
+      env: {
+        ...process.env,
+        API_PORT: apiPort,
+        API_KEYSTORE_DIR: keystoreDir,
+        API_KEYSTORE_PASSPHRASE: passphrase,
+        SIWE_DOMAIN: process.env.SIWE_DOMAIN ?? `127.0.0.1:${apiPort}`,
+        API_LOG_LEVEL: process.env.API_LOG_LEVEL ?? "warn",
+      },
+    });
+    stopAll.push(() => api.close());
+    const logins = await api.issueDemoLogins([world.coreEnterprise, ...world.suppliers, ...world.banks]);
+    say(narrateBlock(formatDemoLogins(api.url, logins)));
+
+    // Progress, whenever the indexer moves.
+    let lastCheckpoint = running.indexer.status().checkpoint;
+    setInterval(() => {
+      const status = running.indexer.status();
+      if (status.checkpoint !== lastCheckpoint) {
+        lastCheckpoint = status.checkpoint;
+        say(`  ${describeStatus(status)}`);
+      }
+    }, 5_000).unref();
+
+    say();
+    say(`✔ running: chain ${node.url}, API ${api.url}/v1 (docs ${api.url}/v1/docs) — press Ctrl-C to stop`);
   } catch (error) {
     console.error(error instanceof Error ? (error.stack ?? error.message) : error);
     await shutdown(1);
   }
+}
+
+function narrateBlock(text: string): string {
+  return text.replace(/^/gm, "  ");
+}
+
+/** The indexer logs at warn level here: the start script prints its progress itself. */
+function quietLogger() {
+  return createLogger({ name: "indexer", level: process.env.LOG_LEVEL ?? "warn" });
 }
 
 void main();
