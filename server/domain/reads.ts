@@ -151,8 +151,9 @@ export function createReads(sql: Sql) {
       };
     },
 
-    async confirmationNonceOfRoot(rootId: string): Promise<string | null> {
-      const [r] = await q(`SELECT "confirmation_nonce" FROM "invoice" WHERE "root_id" = ? LIMIT 1`, [rootId]);
+    /** By the invoice's primary key (the invoice table has no index on root_id). */
+    async confirmationNonceOf(invoiceHash: string): Promise<string | null> {
+      const [r] = await q(`SELECT "confirmation_nonce" FROM "invoice" WHERE "invoice_hash" = ?`, [invoiceHash]);
       return r === undefined ? null : strOrNull(r.confirmation_nonce);
     },
 
@@ -191,8 +192,13 @@ export function createReads(sql: Sql) {
       }));
     },
 
-    async redemptionsOfRoot(rootId: string) {
-      const rows = await q(`SELECT * FROM "redemption" WHERE "root_id" = ? ORDER BY "block_number", "log_index"`, [rootId]);
+    /** Redemptions of the given receivables (by the indexed receivable_id; root_id has no index). */
+    async redemptionsOf(receivableIds: readonly string[]) {
+      if (receivableIds.length === 0) return [];
+      const rows = await q(
+        `SELECT * FROM "redemption" WHERE "receivable_id" IN ${placeholders(receivableIds.length)} ORDER BY "block_number", "log_index"`,
+        receivableIds,
+      );
       return rows.map((r) => ({
         receivableId: String(r.receivable_id),
         holder: String(r.holder),

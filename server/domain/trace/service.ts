@@ -21,16 +21,20 @@ export function createTraceService(ctx: DomainContext) {
     async trace(principal: Principal, id: bigint) {
       const target = await receivables.visible(principal, id);
       const rootId = target.rootId;
-      const [root, confirmationNonce, nodes, history, redemptions, indexedTo] = await Promise.all([
+      const [root, nodes, history, indexedTo] = await Promise.all([
         ctx.reads.root(rootId),
-        ctx.reads.confirmationNonceOfRoot(rootId),
         ctx.reads.treeNodes(rootId, MAX_TREE_NODES),
         ctx.reads.treeHistory(rootId),
-        ctx.reads.redemptionsOfRoot(rootId),
         ctx.reads.checkpoint(),
       ]);
       if (root === undefined) throw new NotFoundError("receivable", id.toString());
-      const [views, financings] = await Promise.all([receivables.views(nodes), ctx.reads.financingsOf(nodes.map((n) => n.id))]);
+      const ids = nodes.map((n) => n.id);
+      const [views, financings, redemptions, confirmationNonce] = await Promise.all([
+        receivables.views(nodes),
+        ctx.reads.financingsOf(ids),
+        ctx.reads.redemptionsOf(ids),
+        ctx.reads.confirmationNonceOf(root.invoiceHash),
+      ]);
       return {
         rootId,
         receivableId: toDecimal(id),
@@ -59,10 +63,8 @@ export function createTraceService(ctx: DomainContext) {
     async proof(principal: Principal, id: bigint): Promise<ProofBundle> {
       const target = await receivables.visible(principal, id);
       const path = (await pathsOf(ctx.reads, [target.id])).get(target.id) ?? [target.id];
-      const [root, invoice] = await Promise.all([
-        ctx.db.receivableRoot.findUnique({ where: { rootId: target.rootId } }),
-        ctx.db.invoice.findFirst({ where: { rootId: target.rootId } }),
-      ]);
+      const root = await ctx.db.receivableRoot.findUnique({ where: { rootId: target.rootId } });
+      const invoice = root === null ? null : await ctx.db.invoice.findUnique({ where: { invoiceHash: root.invoiceHash } });
       if (root === null || invoice === null || invoice.confirmationNonce === null) throw new NotFoundError("receivable", id.toString());
       const history = await ctx.db.receivableHistory.findMany({
         where: { receivableId: { in: path } },
