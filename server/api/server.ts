@@ -88,11 +88,25 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
   });
   // Its own read connection: never the indexer's writing one (see ApiDeps.sql).
   const readSql = openSql(options.db.url);
+  // Deadlines and maturities are judged by the chain's clock, which may run ahead of ours (a local chain
+  // moved forward in time, a skewed host): follow the latest block's timestamp when it is ahead.
+  const clock = { aheadMs: 0 };
+  const syncClock = async () => {
+    try {
+      const latest = await options.provider.getBlock("latest");
+      if (latest !== null) clock.aheadMs = Math.max(0, latest.timestamp * 1000 - Date.now());
+    } catch {
+      // Keep the last offset; the chain being briefly unreachable does not move time.
+    }
+  };
+  await syncClock();
+  const clockTimer = setInterval(() => void syncClock(), 5_000);
+  clockTimer.unref();
   const ctx: DomainContext = {
     db: options.db.prisma,
     reads: createReads(readSql),
     chain,
-    now: () => new Date(),
+    now: () => new Date(Date.now() + clock.aheadMs),
     waitForIndexed: options.waitForIndexed ?? indexedWaiter(options.db.prisma),
   };
   const api = createApp({
@@ -138,6 +152,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
       return logins;
     },
     async close() {
+      clearInterval(clockTimer);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Idle keep-alive sockets would hold close() open until their timeout.
