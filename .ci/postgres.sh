@@ -22,7 +22,7 @@ ledgerline_pg() {
 }
 if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$LEDGERLINE_PG_DIR"; fi
 
-ledgerline_pg "$LEDGERLINE_PG_BIN/initdb" -D "$LEDGERLINE_PG_DIR/data" -U postgres \
+ledgerline_pg "$LEDGERLINE_PG_BIN/initdb" -D "$LEDGERLINE_PG_DIR/data" -U postgres -E UTF8 --locale=C.UTF-8 \
   --auth-local=trust --auth-host=scram-sha-256 >/dev/null
 ledgerline_pg "$LEDGERLINE_PG_BIN/pg_ctl" -D "$LEDGERLINE_PG_DIR/data" -l "$LEDGERLINE_PG_DIR/server.log" -w \
   -o "-c listen_addresses=127.0.0.1 -p $LEDGERLINE_PG_PORT -k $LEDGERLINE_PG_DIR -c fsync=off -c max_connections=200" start >/dev/null

@@ -221,7 +221,7 @@ async function main(): Promise<void> {
       const name = `ledgerline_bench_${Date.now()}`;
       const admin = new Client({ connectionString: pgUrl });
       await admin.connect();
-      await admin.query(`CREATE DATABASE "${name}"`);
+      await admin.query(`CREATE DATABASE "${name}" TEMPLATE template0`);
       const url = new URL(pgUrl);
       url.pathname = `/${name}`;
       try {

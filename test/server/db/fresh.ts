@@ -50,7 +50,17 @@ export async function freshDatabase(dialect: Dialect, label = "t"): Promise<Fres
   const admin = new Client({ connectionString: base });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE "${name}"`);
+    // template0 and a retry: CREATE DATABASE fails while anyone (autovacuum included) is connected
+    // to the template, a known source of flaky tests.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.query(`CREATE DATABASE "${name}" TEMPLATE template0`);
+        break;
+      } catch (e) {
+        if (attempt >= 20 || !/being accessed by other users/.test((e as Error).message)) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   } finally {
     await admin.end();
   }
