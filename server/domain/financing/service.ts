@@ -213,6 +213,22 @@ export function createFinancingService(ctx: DomainContext) {
     return { signature: await wallet.signTypedData(domain, QUOTE_TYPES, quote), quoteHash };
   }
 
+  /**
+   * A custodial financier's advances are pulled from its allowance to the financing settlement when a
+   * holder accepts: keep that allowance at least the sum of its open quotes' advances in the currency,
+   * so any one of them can be executed. (A financier holding its own key manages its allowance itself.)
+   */
+  async function ensureAdvanceAllowance(financier: string, currency: string) {
+    if (ctx.chain.signers.signerOf(financier) === undefined) return;
+    const open = await ctx.db.financingQuote.findMany({ where: { financier, currency, status: "OPEN" }, select: { advance: true } });
+    const needed = open.reduce((sum, q) => sum + BigInt(q.advance), 0n);
+    const token = ctx.chain.erc20(currency);
+    const spender = await financing().getAddress();
+    if ((await token.allowance(financier, spender)) < needed) {
+      await ctx.chain.signers.send(financier, (s) => token.connect(s).approve(spender, needed));
+    }
+  }
+
   async function cancelOnChain(q: FinancingQuote) {
     const sent = await ctx.chain.signers.send(q.financier, (s) => financing().connect(s).cancelQuote(structOf(q)));
     return sent;
@@ -403,6 +419,7 @@ export function createFinancingService(ctx: DomainContext) {
           createdAtMs: BigInt(ctx.now().getTime()),
         },
       });
+      await ensureAdvanceAllowance(financier, receivable.currency);
       await audit(ctx, { actor: financier, action: supersedes === undefined ? "quote.submit" : "quote.revise", target: row.id, detail: { requestId, advance: input.advance, quoteHash } });
       const [view] = await quoteViews([row]);
       return view as NonNullable<typeof view>;

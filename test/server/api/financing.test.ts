@@ -227,6 +227,19 @@ for (const dialect of testDialects()) describe(`API: financing (${dialect})`, fu
     });
   });
 
+  describe("a custodial bank's allowance", function () {
+    it("covers its open quotes' advances, so the holder can execute any of them", async function () {
+      await (await w.cash.connect(w.bankB.signer).approve(w.addresses.financing, 0n)).wait();
+      const receivableId = await confirmedReceivable(w, { supplier: w.tier3, amount: 3_000n * UNIT, maturityInDays: 100 });
+      const req = await openRequest(w.tier3, receivableId, { amount: (3_000n * UNIT).toString(), mode: "PURCHASE" });
+      expect(req.status, JSON.stringify(req.body)).to.equal(201);
+      const q = await quote(w.bankB, req.body.id, { advance: (2_900n * UNIT).toString() });
+      expect(q.status, JSON.stringify(q.body)).to.equal(201);
+      expect(await w.cash.allowance(w.bankB.signer.address, w.addresses.financing)).to.be.greaterThanOrEqual(2_900n * UNIT);
+      await request(w.h.app).post(`/v1/quotes/${q.body.id}/accept`).set(...bearer(w.tier3)).set("Idempotency-Key", idem()).expect(200);
+    });
+  });
+
   describe("time-boxed requests", function () {
     it("takes no quote after the deadline", async function () {
       const receivableId = await confirmedReceivable(w, { supplier: w.tier2, amount: 5_000n * UNIT, maturityInDays: 120 });
