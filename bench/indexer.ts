@@ -18,7 +18,7 @@ import { AbiCoder, HDNodeWallet, Mnemonic, keccak256, toQuantity, type JsonRpcSi
 import { startLocalNode, localProvider } from "../scripts/lib/localNode";
 import { deployLedger } from "../scripts/deploy";
 import { deploySettlement } from "../scripts/deploySettlement";
-import { QUOTE_TYPES, quoteDomain } from "../scripts/financingStory";
+import { eip712DomainOf, QUOTE_TYPES } from "../server/lib/typedData";
 import { openSql } from "../server/db/sql";
 import { migrate } from "../server/db/migrate";
 
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
     };
     await rpc(node.url, { jsonrpc: "2.0", id: 1, method: "evm_setAutomine", params: [false] });
     const tGen = performance.now();
-    const domain = await quoteDomain(financing);
+    const domain = await eip712DomainOf(financing);
     const CHUNK = 1_000;
     for (let base = 0; base < roots; base += CHUNK) {
       const n = Math.min(CHUNK, roots - base);

@@ -5,51 +5,16 @@
 // that the story, the tests, the gas bench and the seed scripts share. It takes contracts and signers,
 // never Hardhat's runtime, and only moves time itself when the chain is Hardhat's.
 import { ethers as ethersLib, type ContractTransactionReceipt, type Signer } from "ethers";
+import { eip712DomainOf, FinancingMode, QUOTE_TYPES, type FinancingModeValue, type Quote } from "../server/lib/typedData";
 import type { FinancingSettlement, ReceivableToken, RepaymentVault, SettlementToken } from "../typechain-types";
 
 // ─── quotes ────────────────────────────────────────────────────────────────────
 
-export const FinancingMode = { Purchase: 0, Pledge: 1 } as const;
-export type FinancingModeValue = (typeof FinancingMode)[keyof typeof FinancingMode];
-
-/** A financier's quote, as signed with EIP-712 (see IFinancingSettlement.Quote). */
-export interface Quote {
-  receivableId: bigint;
-  amount: bigint;
-  advance: bigint;
-  financier: string;
-  holder: string;
-  mode: FinancingModeValue;
-  repayment: bigint;
-  currency: string;
-  expiry: bigint;
-  nonce: bigint;
-}
-
-export const QUOTE_TYPES = {
-  Quote: [
-    { name: "receivableId", type: "uint256" },
-    { name: "amount", type: "uint256" },
-    { name: "advance", type: "uint256" },
-    { name: "financier", type: "address" },
-    { name: "holder", type: "address" },
-    { name: "mode", type: "uint8" },
-    { name: "repayment", type: "uint256" },
-    { name: "currency", type: "address" },
-    { name: "expiry", type: "uint64" },
-    { name: "nonce", type: "uint256" },
-  ],
-};
-
-/** The financing settlement's EIP-712 domain, read from the contract itself (ERC-5267). */
-export async function quoteDomain(financing: FinancingSettlement) {
-  const domain = await financing.eip712Domain();
-  return { name: domain.name, version: domain.version, chainId: domain.chainId, verifyingContract: domain.verifyingContract };
-}
+export { FinancingMode, type FinancingModeValue, type Quote };
 
 /** The financier signs `quote` (EIP-712). */
 export async function signQuote(financing: FinancingSettlement, financier: Signer, quote: Quote): Promise<string> {
-  return financier.signTypedData(await quoteDomain(financing), QUOTE_TYPES, quote);
+  return financier.signTypedData(await eip712DomainOf(financing), QUOTE_TYPES, quote);
 }
 
 // ─── receivables ───────────────────────────────────────────────────────────────

@@ -4,37 +4,11 @@
 // Plain functions over signers and contracts (used by `npm start`, the tests and the benchmark); never
 // imports `hardhat`.
 import { id, type Signer, type TypedDataDomain } from "ethers";
-import type { IReceivableToken, ReceivableToken } from "../typechain-types";
+import { CONFIRMATION_TYPES, confirmationMessage, eip712DomainOf, type Invoice } from "../server/lib/typedData";
+import type { ReceivableToken } from "../typechain-types";
 import type { DemoAccounts, DemoWorld } from "./seed";
 
-export type Invoice = IReceivableToken.InvoiceStruct & {
-  invoiceHash: string;
-  supplier: string;
-  debtor: string;
-  currency: string;
-  amount: bigint;
-  maturity: bigint;
-};
-
-/** The EIP-712 type the core enterprise signs (ReceivableToken.CONFIRMATION_TYPEHASH). */
-export const CONFIRMATION_TYPES = {
-  Confirmation: [
-    { name: "invoiceHash", type: "bytes32" },
-    { name: "supplier", type: "address" },
-    { name: "debtor", type: "address" },
-    { name: "currency", type: "address" },
-    { name: "amount", type: "uint256" },
-    { name: "maturity", type: "uint64" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-};
-
-/** The ledger's EIP-712 domain as it reports it (ERC-5267). */
-export async function confirmationDomain(ledger: ReceivableToken): Promise<TypedDataDomain> {
-  const domain = await ledger.eip712Domain();
-  return { name: domain.name, version: domain.version, chainId: domain.chainId, verifyingContract: domain.verifyingContract };
-}
+export type { Invoice };
 
 export interface SignConfirmationOptions {
   ledger: ReceivableToken;
@@ -50,16 +24,7 @@ export interface SignConfirmationOptions {
 
 export async function signConfirmation({ ledger, signer, invoice, deadline, nonce, domain }: SignConfirmationOptions) {
   const usedNonce = nonce ?? (await ledger.nonces(invoice.debtor));
-  return signer.signTypedData(domain ?? (await confirmationDomain(ledger)), CONFIRMATION_TYPES, {
-    invoiceHash: invoice.invoiceHash,
-    supplier: invoice.supplier,
-    debtor: invoice.debtor,
-    currency: invoice.currency,
-    amount: invoice.amount,
-    maturity: invoice.maturity,
-    nonce: usedNonce,
-    deadline,
-  });
+  return signer.signTypedData(domain ?? (await eip712DomainOf(ledger)), CONFIRMATION_TYPES, confirmationMessage(invoice, usedNonce, deadline));
 }
 
 /** keccak256 of a (demo) invoice document. */

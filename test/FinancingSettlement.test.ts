@@ -1,7 +1,8 @@
 import { loadFixture, time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { FinancingMode, signQuote, QUOTE_TYPES, quoteDomain } from "../scripts/financingStory";
+import { FinancingMode, signQuote } from "../scripts/financingStory";
+import { quoteDigest } from "../server/lib/typedData";
 import {
   confirm,
   DAY,
@@ -573,10 +574,11 @@ describe("FinancingSettlement", function () {
   });
 
   describe("hashQuote", function () {
-    it("is the EIP-712 digest a wallet signs", async function () {
+    it("is the EIP-712 digest a wallet signs, in the domain the server signs for", async function () {
       const sys = await loadFixture(tier2HoldsFixture);
       const quote = await makeQuote(sys, { receivableId: sys.id, holder: sys.tier2, financier: sys.bankB, amount: sys.face, mode: FinancingMode.Pledge, nonce: 99n });
-      const digest = ethers.TypedDataEncoder.hash(await quoteDomain(sys.financing), QUOTE_TYPES, quote);
+      const { chainId } = await ethers.provider.getNetwork();
+      const digest = quoteDigest(chainId, await sys.financing.getAddress(), quote);
       expect(await sys.financing.hashQuote(quote)).to.equal(digest);
       const signature = await signQuote(sys.financing, sys.bankB, quote);
       expect(ethers.recoverAddress(digest, signature)).to.equal(sys.bankB.address);

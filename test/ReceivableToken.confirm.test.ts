@@ -3,7 +3,7 @@
 import { loadFixture, time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { CONFIRMATION_TYPES, confirmationDomain } from "../scripts/ledgerStory";
+import { CONFIRMATION_TYPES, confirmationDigest, confirmationMessage, eip712DomainOf, type Invoice } from "../server/lib/typedData";
 import {
   confirm,
   CREDIT_LINE,
@@ -17,15 +17,13 @@ import {
   signFor,
   type LedgerFixture,
 } from "./fixtures/system";
-import type { Invoice } from "../scripts/ledgerStory";
 
 const MAX_UINT96 = 2n ** 96n - 1n;
 const asId = (hash: string) => BigInt(hash);
 
 /** Where the debtor's signature really recovers to, for a given nonce and deadline. */
 async function recoveredSigner(f: LedgerFixture, invoice: Invoice, nonce: bigint, deadline: bigint, signature: string) {
-  const domain = await confirmationDomain(f.ledger);
-  return ethers.verifyTypedData(domain, CONFIRMATION_TYPES, { ...invoice, nonce, deadline }, signature);
+  return ethers.verifyTypedData(await eip712DomainOf(f.ledger), CONFIRMATION_TYPES, confirmationMessage(invoice, nonce, deadline), signature);
 }
 
 describe("ReceivableToken: invoices and confirmation", () => {
@@ -472,8 +470,8 @@ describe("ReceivableToken: invoices and confirmation", () => {
           const f = await loadFixture(deployLedgerFixture);
           const invoice = await makeInvoice(f);
           const deadline = BigInt(await time.latest()) + DAY;
-          const domain = change({ ...(await confirmationDomain(f.ledger)) });
-          const signature = await f.core.signTypedData(domain, CONFIRMATION_TYPES, { ...invoice, nonce: 0n, deadline });
+          const domain = change({ ...(await eip712DomainOf(f.ledger)) });
+          const signature = await f.core.signTypedData(domain, CONFIRMATION_TYPES, confirmationMessage(invoice, 0n, deadline));
           const recovered = await recoveredSigner(f, invoice, 0n, deadline, signature);
           expect(recovered).to.not.equal(f.core.address);
           await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, deadline, signature))
@@ -538,14 +536,11 @@ describe("ReceivableToken: invoices and confirmation", () => {
   });
 
   describe("confirmationDigest", () => {
-    it("is the EIP-712 digest of the Confirmation the debtor signs", async () => {
+    it("is the EIP-712 digest of the Confirmation the debtor signs, in the domain the server signs for", async () => {
       const f = await loadFixture(deployLedgerFixture);
       const invoice = await makeInvoice(f);
-      const expected = ethers.TypedDataEncoder.hash(await confirmationDomain(f.ledger), CONFIRMATION_TYPES, {
-        ...invoice,
-        nonce: 7n,
-        deadline: 99n,
-      });
+      const { chainId } = await ethers.provider.getNetwork();
+      const expected = confirmationDigest(chainId, await f.ledger.getAddress(), invoice, 7n, 99n);
       expect(await f.ledger.confirmationDigest(invoice, 7n, 99n)).to.equal(expected);
       const domain = await f.ledger.eip712Domain();
       expect(domain.name).to.equal("Ledgerline Receivable");

@@ -3,6 +3,7 @@
 // own, or returns the custom error (name and arguments) the contract reverts with — checked in the same
 // order as the contract checks. It knows nothing of Solidity or ethers; extend it (financing,
 // settlement) by adding operations in the same style.
+import type { Invoice } from "../../server/lib/typedData";
 
 export const OrganisationRole = { None: 0, CoreEnterprise: 1, Supplier: 2, Financier: 3 } as const;
 export type Role = (typeof OrganisationRole)[keyof typeof OrganisationRole];
@@ -70,15 +71,6 @@ export interface LedgerModelOptions {
   operator: string;
   parameters: ModelParameters;
   allowedCurrencies?: string[];
-}
-
-export interface Invoice {
-  invoiceHash: string;
-  supplier: string;
-  debtor: string;
-  currency: string;
-  amount: bigint;
-  maturity: bigint;
 }
 
 const ZERO = "0x0000000000000000000000000000000000000000";

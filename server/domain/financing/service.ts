@@ -6,12 +6,11 @@
  * atomically. Revising or cancelling a quote cancels its signature on chain, so it can never be used.
  */
 import { randomUUID } from "node:crypto";
-import { verifyTypedData, type TypedDataDomain } from "ethers";
 import type { Principal } from "../../auth/principal";
 import type { FinancingQuote, FinancingRequest } from "../../db/generated/sqlite/client";
 import { ChainUnavailableError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/appErrors";
 import { toDecimal } from "../../lib/encode";
-import { IERC5267__factory } from "../../../typechain-types";
+import { FinancingMode, QUOTE_TYPES, quoteDigest, quoteDomain, recoverQuoteSigner, type Quote } from "../../lib/typedData";
 import { canSeeReceivable, isPrivileged, organisationOf } from "../access";
 import type { DomainContext } from "../context";
 import { createReceivableService } from "../receivables/service";
@@ -19,38 +18,11 @@ import { audit, settle } from "../tx";
 import { effectiveAnnualRatePpm, ppmToPercent } from "./rates";
 import { riskViews, type RiskView } from "./risk";
 
-export const QUOTE_TYPES = {
-  Quote: [
-    { name: "receivableId", type: "uint256" },
-    { name: "amount", type: "uint256" },
-    { name: "advance", type: "uint256" },
-    { name: "financier", type: "address" },
-    { name: "holder", type: "address" },
-    { name: "mode", type: "uint8" },
-    { name: "repayment", type: "uint256" },
-    { name: "currency", type: "address" },
-    { name: "expiry", type: "uint64" },
-    { name: "nonce", type: "uint256" },
-  ],
-};
-
-const MODE_NUMBER = { PURCHASE: 0, PLEDGE: 1 } as const;
+const MODE_NUMBER = { PURCHASE: FinancingMode.Purchase, PLEDGE: FinancingMode.Pledge } as const;
 type Mode = keyof typeof MODE_NUMBER;
 
-export interface QuoteStruct {
-  receivableId: bigint;
-  amount: bigint;
-  advance: bigint;
-  financier: string;
-  holder: string;
-  mode: number;
-  repayment: bigint;
-  currency: string;
-  expiry: bigint;
-  nonce: bigint;
-}
-
-function structOf(q: FinancingQuote): QuoteStruct {
+/** The quote a stored row stands for, as the financing settlement hashes and executes it. */
+export function structOf(q: FinancingQuote): Quote {
   return {
     receivableId: BigInt(q.receivableId),
     amount: BigInt(q.amount),
@@ -76,20 +48,11 @@ function decodeRequestCursor(cursor: string): [bigint, string] {
 export function createFinancingService(ctx: DomainContext) {
   const receivables = createReceivableService(ctx);
   const nowSec = () => Math.floor(ctx.now().getTime() / 1000);
-  let domainCache: TypedDataDomain | undefined;
 
   function financing() {
     const f = ctx.chain.financing;
     if (f === undefined) throw new ChainUnavailableError("the financing settlement contract is not configured");
     return f;
-  }
-
-  async function quoteDomain(): Promise<TypedDataDomain> {
-    if (domainCache === undefined) {
-      const d = await IERC5267__factory.connect(await financing().getAddress(), ctx.chain.provider).eip712Domain();
-      domainCache = { name: d.name, version: d.version, chainId: d.chainId, verifyingContract: d.verifyingContract };
-    }
-    return domainCache;
   }
 
   function isOpen(r: FinancingRequest): boolean {
@@ -190,14 +153,13 @@ export function createFinancingService(ctx: DomainContext) {
     return BigInt(minNonce?.minNonce ?? "0") + BigInt(count);
   }
 
-  async function signOrVerify(quote: QuoteStruct, supplied: { signature?: string | undefined }): Promise<{ signature: string; quoteHash: string }> {
-    const domain = await quoteDomain();
-    const { TypedDataEncoder } = await import("ethers");
-    const quoteHash = TypedDataEncoder.hash(domain, QUOTE_TYPES, quote);
+  async function signOrVerify(quote: Quote, supplied: { signature?: string | undefined }): Promise<{ signature: string; quoteHash: string }> {
+    const financingAddress = await financing().getAddress();
+    const quoteHash = quoteDigest(ctx.chain.chainId, financingAddress, quote);
     if (supplied.signature !== undefined) {
       let signer = "";
       try {
-        signer = verifyTypedData(domain, QUOTE_TYPES, quote, supplied.signature).toLowerCase();
+        signer = recoverQuoteSigner(ctx.chain.chainId, financingAddress, quote, supplied.signature);
       } catch {
         signer = "";
       }
@@ -210,7 +172,7 @@ export function createFinancingService(ctx: DomainContext) {
     if (wallet === undefined) {
       throw new ForbiddenError("NoCustodialKey", "the server does not hold this financier's key; sign the quote typed data and send `signature` and `nonce`");
     }
-    return { signature: await wallet.signTypedData(domain, QUOTE_TYPES, quote), quoteHash };
+    return { signature: await wallet.signTypedData(quoteDomain(ctx.chain.chainId, financingAddress), QUOTE_TYPES, quote), quoteHash };
   }
 
   /**
@@ -235,8 +197,6 @@ export function createFinancingService(ctx: DomainContext) {
   }
 
   return {
-    structOf,
-    quoteDomain,
 
     async openRequest(
       principal: Principal,
@@ -384,7 +344,7 @@ export function createFinancingService(ctx: DomainContext) {
         issues.push({ field: "body.expiry", message: "must be in the future and before maturity", code: "custom" });
       }
       if (issues.length > 0) throw new ValidationError("invalid quote", issues);
-      const quote: QuoteStruct = {
+      const quote: Quote = {
         receivableId: BigInt(r.receivableId),
         amount,
         advance: input.advance,

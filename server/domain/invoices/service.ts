@@ -9,10 +9,10 @@ import path from "node:path";
 import { keccak256, toUtf8Bytes } from "ethers";
 import type { Principal } from "../../auth/principal";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/appErrors";
+import { CONFIRMATION_TYPES, confirmationDigest, confirmationDomain, confirmationMessage, recoverConfirmationSigner, type Invoice } from "../../lib/typedData";
 import { isPrivileged, organisationOf } from "../access";
 import type { DomainContext } from "../context";
 import { audit, settle, type TxResult } from "../tx";
-import { CONFIRMATION_TYPES, confirmationDigest, confirmationDomain, recoverConfirmationSigner, type InvoiceTerms } from "./eip712";
 
 /** Canonical JSON: keys sorted at every level, no whitespace, bigints as decimal strings. */
 export function canonicalJson(value: unknown): string {
@@ -77,7 +77,7 @@ export function createInvoiceService(ctx: DomainContext, options: { documentDir:
     };
   }
 
-  async function termsOf(invoiceHash: string): Promise<{ terms: InvoiceTerms; status: string }> {
+  async function termsOf(invoiceHash: string): Promise<{ terms: Invoice; status: string }> {
     const row = await ctx.db.invoice.findUnique({ where: { invoiceHash } });
     if (row === null) throw new NotFoundError("invoice", invoiceHash);
     return {
@@ -197,7 +197,7 @@ export function createInvoiceService(ctx: DomainContext, options: { documentDir:
       const terms = await asDebtor(principal, invoiceHash);
       const nonce = await ctx.chain.ledger.nonces(terms.debtor);
       const domain = confirmationDomain(ctx.chain.chainId, ctx.chain.addresses.ledger);
-      const message = { ...terms, nonce, deadline };
+      const message = confirmationMessage(terms, nonce, deadline);
       return {
         domain: { ...domain, chainId: domain.chainId.toString() },
         types: CONFIRMATION_TYPES,
@@ -245,7 +245,7 @@ export function createInvoiceService(ctx: DomainContext, options: { documentDir:
         signature = await wallet.signTypedData(
           confirmationDomain(ctx.chain.chainId, ctx.chain.addresses.ledger),
           CONFIRMATION_TYPES,
-          { ...terms, nonce, deadline },
+          confirmationMessage(terms, nonce, deadline),
         );
         sender = terms.debtor;
       }

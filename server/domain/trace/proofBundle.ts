@@ -10,7 +10,7 @@
  */
 import { Interface, type Provider, type Result, type ParamType } from "ethers";
 import { IFinancingSettlement__factory, IReceivableToken__factory, IRepaymentVault__factory } from "../../../typechain-types";
-import { recoverConfirmationSigner, type InvoiceTerms } from "../invoices/eip712";
+import { recoverConfirmationSigner, type Invoice } from "../../lib/typedData";
 
 export const PROOF_BUNDLE_FORMAT = "ledgerline-proof-bundle/1";
 
@@ -179,7 +179,7 @@ export async function verifyProofBundle(bundle: ProofBundle, provider: Provider)
       if (!same) fail("the InvoiceConfirmed event does not match the bundle's invoice terms or confirmation");
       else checked.push(`invoice ${inv.invoiceHash} confirmed as root ${bundle.rootId}`);
     }
-    const terms: InvoiceTerms = {
+    const terms: Invoice = {
       invoiceHash: inv.invoiceHash,
       supplier: inv.supplier,
       debtor: inv.debtor,

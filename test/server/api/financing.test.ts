@@ -8,7 +8,8 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import request from "supertest";
 import { testDialects } from "../db/fresh";
-import { QUOTE_TYPES } from "../../../server/domain/financing/service";
+import { structOf } from "../../../server/domain/financing/service";
+import { eip712DomainOf, FinancingMode, QUOTE_TYPES } from "../../../server/lib/typedData";
 import { effectiveAnnualRatePpm, ppmToPercent } from "../../../server/domain/financing/rates";
 import { bearer, chainNow, confirmedReceivable, createWorld, DAY, UNIT, type Actor, type World } from "./world";
 
@@ -111,8 +112,10 @@ for (const dialect of testDialects()) describe(`API: financing (${dialect})`, fu
       expect(res.status, JSON.stringify(res.body)).to.equal(201);
       expect(res.body).to.include({ financier: w.bankA.address, holder: w.tier1.address, mode: "PURCHASE", status: "OPEN", amount: (20_000n * UNIT).toString() });
       expect(BigInt(res.body.effectiveAnnualRate.ppm)).to.be.greaterThan(0n);
-      const onChain = await w.ctx.chain.financing!.hashQuote({ ...quoteStruct(res.body) });
-      expect(onChain).to.equal(res.body.quoteHash);
+      // The contract is the oracle: the quote as stored (and later cancelled or accepted) hashes to the
+      // quoteHash the API answered.
+      const stored = await w.ctx.db.financingQuote.findUniqueOrThrow({ where: { id: res.body.id } });
+      expect(await w.ctx.chain.financing!.hashQuote(structOf(stored))).to.equal(res.body.quoteHash);
       quoteA = res.body.id;
     });
 
@@ -124,13 +127,13 @@ for (const dialect of testDialects()) describe(`API: financing (${dialect})`, fu
         advance: 19_000n * UNIT,
         financier: w.bankB.signer.address,
         holder: w.tier1.signer.address,
-        mode: 1,
+        mode: FinancingMode.Pledge,
         repayment: 19_600n * UNIT,
         currency: w.currency,
         expiry: BigInt(expiry),
         nonce: 777n,
       };
-      const domain = await quoteDomain();
+      const domain = await eip712DomainOf(await ethers.getContractAt("FinancingSettlement", w.addresses.financing));
       const forged = await w.tier3.signer.signTypedData(domain, QUOTE_TYPES, struct);
       const bad = await quote(w.bankB, requestId, { mode: "PLEDGE", advance: struct.advance.toString(), repayment: struct.repayment.toString(), expiry, nonce: "777", signature: forged });
       expect(bad.status).to.equal(409);
@@ -282,24 +285,4 @@ for (const dialect of testDialects()) describe(`API: financing (${dialect})`, fu
       expect(res.body.error.details.fields[0].field).to.equal("query.from");
     });
   });
-
-  function quoteStruct(q: { receivableId: string; amount: string; advance: string; financier: string; holder: string; mode: string; repayment: string; currency: string; expiry: number; nonce: string }) {
-    return {
-      receivableId: BigInt(q.receivableId),
-      amount: BigInt(q.amount),
-      advance: BigInt(q.advance),
-      financier: q.financier,
-      holder: q.holder,
-      mode: q.mode === "PURCHASE" ? 0 : 1,
-      repayment: BigInt(q.repayment),
-      currency: q.currency,
-      expiry: BigInt(q.expiry),
-      nonce: BigInt(q.nonce),
-    };
-  }
-
-  async function quoteDomain() {
-    const d = await (await ethers.getContractAt("FinancingSettlement", w.addresses.financing)).eip712Domain();
-    return { name: d.name, version: d.version, chainId: d.chainId, verifyingContract: d.verifyingContract };
-  }
 });

@@ -1,0 +1,133 @@
+// The EIP-712 typed data the contracts verify, written once: the receivable token's `Confirmation` (a core
+// enterprise confirms an invoice) and the financing settlement's `Quote` (a financier's signed offer), their
+// domains and their TypeScript shapes. The server's signing and verification, the proof-bundle verifier,
+// the scripts, the benchmarks and the tests all import them from here. It must never drift from the
+// contracts: the fields follow ReceivableToken.CONFIRMATION_TYPEHASH and FinancingSettlement.QUOTE_TYPEHASH,
+// the domain names and versions their `EIP712(name, version)` constructor arguments (a test compares both
+// with what the deployed contracts report through ERC-5267).
+import { TypedDataEncoder, verifyTypedData } from "ethers";
+
+// ─── domains ───────────────────────────────────────────────────────────────────
+
+/** ReceivableToken's `EIP712("Ledgerline Receivable", "1")`. */
+export const RECEIVABLE_EIP712 = { name: "Ledgerline Receivable", version: "1" } as const;
+/** FinancingSettlement's `EIP712("Ledgerline FinancingSettlement", "1")`. */
+export const FINANCING_EIP712 = { name: "Ledgerline FinancingSettlement", version: "1" } as const;
+
+/** A deployed contract's EIP-712 domain (no salt: the contracts use OpenZeppelin's EIP712 without one). */
+export interface Eip712Domain {
+  name: string;
+  version: string;
+  chainId: bigint;
+  verifyingContract: string;
+}
+
+export function confirmationDomain(chainId: bigint, ledger: string): Eip712Domain {
+  return { ...RECEIVABLE_EIP712, chainId, verifyingContract: ledger };
+}
+
+export function quoteDomain(chainId: bigint, financing: string): Eip712Domain {
+  return { ...FINANCING_EIP712, chainId, verifyingContract: financing };
+}
+
+/** Any contract that reports its EIP-712 domain (ERC-5267), as TypeChain types it. */
+export interface Eip712DomainReporter {
+  eip712Domain(): Promise<Eip712Domain>;
+}
+
+/** The domain a deployed contract reports (ERC-5267): what a signer for an unknown deployment signs for. */
+export async function eip712DomainOf(contract: Eip712DomainReporter): Promise<Eip712Domain> {
+  const { name, version, chainId, verifyingContract } = await contract.eip712Domain();
+  return { name, version, chainId, verifyingContract };
+}
+
+// ─── Confirmation ──────────────────────────────────────────────────────────────
+
+/** An invoice's terms, as IReceivableToken.Invoice holds them. */
+export interface Invoice {
+  invoiceHash: string;
+  supplier: string;
+  debtor: string;
+  currency: string;
+  amount: bigint;
+  maturity: bigint;
+}
+
+export const CONFIRMATION_TYPES = {
+  Confirmation: [
+    { name: "invoiceHash", type: "bytes32" },
+    { name: "supplier", type: "address" },
+    { name: "debtor", type: "address" },
+    { name: "currency", type: "address" },
+    { name: "amount", type: "uint256" },
+    { name: "maturity", type: "uint64" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+};
+
+export function confirmationMessage(invoice: Invoice, nonce: bigint, deadline: bigint) {
+  return {
+    invoiceHash: invoice.invoiceHash,
+    supplier: invoice.supplier,
+    debtor: invoice.debtor,
+    currency: invoice.currency,
+    amount: invoice.amount,
+    maturity: invoice.maturity,
+    nonce,
+    deadline,
+  };
+}
+
+export function confirmationDigest(chainId: bigint, ledger: string, invoice: Invoice, nonce: bigint, deadline: bigint): string {
+  return TypedDataEncoder.hash(confirmationDomain(chainId, ledger), CONFIRMATION_TYPES, confirmationMessage(invoice, nonce, deadline));
+}
+
+/** The lower-cased address that signed this confirmation (throws on a malformed signature). */
+export function recoverConfirmationSigner(chainId: bigint, ledger: string, invoice: Invoice, nonce: bigint, deadline: bigint, signature: string): string {
+  return verifyTypedData(confirmationDomain(chainId, ledger), CONFIRMATION_TYPES, confirmationMessage(invoice, nonce, deadline), signature).toLowerCase();
+}
+
+// ─── Quote ─────────────────────────────────────────────────────────────────────
+
+/** IFinancingSettlement.Mode. */
+export const FinancingMode = { Purchase: 0, Pledge: 1 } as const;
+export type FinancingModeValue = (typeof FinancingMode)[keyof typeof FinancingMode];
+
+/** A financier's quote, as signed with EIP-712 (see IFinancingSettlement.Quote). */
+export interface Quote {
+  receivableId: bigint;
+  amount: bigint;
+  advance: bigint;
+  financier: string;
+  holder: string;
+  mode: FinancingModeValue;
+  repayment: bigint;
+  currency: string;
+  expiry: bigint;
+  nonce: bigint;
+}
+
+export const QUOTE_TYPES = {
+  Quote: [
+    { name: "receivableId", type: "uint256" },
+    { name: "amount", type: "uint256" },
+    { name: "advance", type: "uint256" },
+    { name: "financier", type: "address" },
+    { name: "holder", type: "address" },
+    { name: "mode", type: "uint8" },
+    { name: "repayment", type: "uint256" },
+    { name: "currency", type: "address" },
+    { name: "expiry", type: "uint64" },
+    { name: "nonce", type: "uint256" },
+  ],
+};
+
+export function quoteDigest(chainId: bigint, financing: string, quote: Quote): string {
+  return TypedDataEncoder.hash(quoteDomain(chainId, financing), QUOTE_TYPES, quote);
+}
+
+/** The lower-cased address that signed this quote (throws on a malformed signature). */
+export function recoverQuoteSigner(chainId: bigint, financing: string, quote: Quote, signature: string): string {
+  return verifyTypedData(quoteDomain(chainId, financing), QUOTE_TYPES, quote, signature).toLowerCase();
+}
