@@ -104,24 +104,121 @@ function history(unit: Unit, ev: EventContext, row: Partial<Row> & { receivable_
   });
 }
 
-/** Applies a change to one existing receivable and records it in its history. */
-function touchReceivable(unit: Unit, ev: EventContext, id: string, change: (r: Row) => void, hist: Omit<Partial<Row>, "kind"> & { kind: string }): void {
-  const r = unit.require("receivable", id, `${ev.log.eventName} names it`);
-  change(r);
-  r.updated_block = BigInt(ev.block);
-  unit.put("receivable", r);
-  history(unit, ev, { receivable_id: id, root_id: r.root_id as string, ...hist });
+type Args = Record<string, ArgValue>;
+type HistoryEntry = Omit<Partial<Row>, "kind"> & { kind: string };
+
+const ID = (args: Args) => dec(args.id);
+
+/** The handler of an event that changes one existing receivable (named by the event's `id`) and records
+ * the change in its history: most receivable events are only this, with their own change and entry. */
+function receivableChange(change: (r: Row, a: Args) => void, entry: (a: Args) => HistoryEntry): Handler {
+  return {
+    needs: (a) => [["receivable", ID(a)]],
+    apply(unit, ev) {
+      const a = ev.log.args;
+      const id = ID(a);
+      const hist = entry(a);
+      const r = unit.require("receivable", id, `${ev.log.eventName} names it`);
+      change(r, a);
+      r.updated_block = BigInt(ev.block);
+      unit.put("receivable", r);
+      history(unit, ev, { receivable_id: id, root_id: r.root_id as string, ...hist });
+    },
+  };
 }
 
-function touchRoot(unit: Unit, ev: EventContext, rootId: string, change: (r: Row) => void, kind: string, hist: Partial<Row> = {}): void {
-  const r = unit.require("receivable_root", rootId, `${ev.log.eventName} names it`);
-  change(r);
-  r.updated_block = BigInt(ev.block);
-  unit.put("receivable_root", r);
-  history(unit, ev, { receivable_id: rootId, root_id: rootId, kind, ...hist });
+/** The same for an event that changes a whole tree (named by the event's `rootId`). */
+function rootChange(change: (r: Row) => void, kind: string, entry: (a: Args) => Partial<Row> = () => ({})): Handler {
+  return {
+    needs: (a) => [["receivable_root", dec(a.rootId)]],
+    apply(unit, ev) {
+      const a = ev.log.args;
+      const rootId = dec(a.rootId);
+      const hist = entry(a);
+      const r = unit.require("receivable_root", rootId, `${ev.log.eventName} names it`);
+      change(r);
+      r.updated_block = BigInt(ev.block);
+      unit.put("receivable_root", r);
+      history(unit, ev, { receivable_id: rootId, root_id: rootId, kind, ...hist });
+    },
+  };
 }
 
-const ID = (args: Record<string, ArgValue>) => dec(args.id);
+/** An organisation suspended or reactivated. */
+function organisationActivity(active: boolean, why: string): Handler {
+  return {
+    needs: (a) => [["organisation", s(a.organisation)]],
+    apply(unit, { log, block }) {
+      const r = unit.require("organisation", s(log.args.organisation), why);
+      unit.put("organisation", { ...r, active, updated_block: BigInt(block) });
+    },
+  };
+}
+
+/** A core enterprise's credit line with `change` applied; what the event does not restate is kept (a line
+ * the ledger has not set yet has no grantor, no limit and nothing used). */
+function putCreditLine(unit: Unit, coreEnterprise: string, block: number, change: (line: { grantor: unknown; credit_limit: unknown; used: unknown }) => Partial<Row>): void {
+  const r = unit.get("credit_line", coreEnterprise);
+  const line = { grantor: r ? r.grantor : ZERO_ADDRESS, credit_limit: r ? r.credit_limit : "0", used: r ? r.used : "0" };
+  unit.put("credit_line", { core_enterprise: coreEnterprise, ...line, ...change(line), updated_block: BigInt(block) });
+}
+
+/** An invoice's terms as its events carry them. */
+function invoiceTerms(a: Args) {
+  return { invoice_hash: s(a.invoiceHash), supplier: s(a.supplier), debtor: s(a.debtor), currency: s(a.currency), amount: dec(a.amount), maturity: n(a.maturity) };
+}
+
+/** A receivable as it is born, confirmed as a root or split off a parent: active, not offered, not
+ * pledged, nothing redeemed. */
+function newReceivable(
+  born: { id: string; root_id: unknown; parent_id: string | null; depth: number; holder: string; amount: string; financed: unknown; issuer: unknown; currency: unknown; maturity: unknown },
+  block: bigint,
+  txHash: string,
+): Row {
+  return {
+    id: born.id,
+    root_id: born.root_id,
+    parent_id: born.parent_id,
+    depth: born.depth,
+    holder: born.holder,
+    amount: born.amount,
+    initial_amount: born.amount,
+    redeemed_amount: "0",
+    status: "ACTIVE",
+    offered_to: null,
+    offer_deadline: null,
+    pledgee: null,
+    financed: born.financed,
+    issuer: born.issuer,
+    currency: born.currency,
+    maturity: born.maturity,
+    created_block: block,
+    created_tx_hash: txHash,
+    updated_block: block,
+  };
+}
+
+/** An open offer ends (accepted, rejected, cancelled, expired, or the receivable burnt). */
+function closeOffer(r: Row): void {
+  r.status = "ACTIVE";
+  r.offered_to = null;
+  r.offer_deadline = null;
+}
+
+/** A repayment pool as the vault's events restate it. */
+function poolRow(a: Args, overdueMarked: unknown, block: number): Row {
+  return {
+    pool_id: s(a.poolId),
+    issuer: s(a.issuer),
+    currency: s(a.currency),
+    maturity: n(a.maturity),
+    face: dec(a.face),
+    deposited: dec(a.deposited),
+    overdue_marked: overdueMarked,
+    updated_block: BigInt(block),
+  };
+}
+
 
 export const HANDLERS: Record<string, Handler> = {
   // ─── registry ────────────────────────────────────────────────────────────
@@ -141,46 +238,20 @@ export const HANDLERS: Record<string, Handler> = {
       });
     },
   },
-  "ReceivableToken.OrganisationSuspended": {
-    needs: (a) => [["organisation", s(a.organisation)]],
-    apply(unit, { log, block }) {
-      const r = unit.require("organisation", s(log.args.organisation), "it was suspended");
-      unit.put("organisation", { ...r, active: false, updated_block: BigInt(block) });
-    },
-  },
-  "ReceivableToken.OrganisationReactivated": {
-    needs: (a) => [["organisation", s(a.organisation)]],
-    apply(unit, { log, block }) {
-      const r = unit.require("organisation", s(log.args.organisation), "it was reactivated");
-      unit.put("organisation", { ...r, active: true, updated_block: BigInt(block) });
-    },
-  },
+  "ReceivableToken.OrganisationSuspended": organisationActivity(false, "it was suspended"),
+  "ReceivableToken.OrganisationReactivated": organisationActivity(true, "it was reactivated"),
   "ReceivableToken.CreditLineSet": {
     needs: (a) => [["credit_line", s(a.coreEnterprise)]],
     apply(unit, { log, block }) {
       const a = log.args;
-      const r = unit.get("credit_line", s(a.coreEnterprise));
-      unit.put("credit_line", {
-        core_enterprise: s(a.coreEnterprise),
-        grantor: s(a.grantor),
-        credit_limit: dec(a.limit),
-        used: r ? r.used : "0",
-        updated_block: BigInt(block),
-      });
+      putCreditLine(unit, s(a.coreEnterprise), block, () => ({ grantor: s(a.grantor), credit_limit: dec(a.limit) }));
     },
   },
   "ReceivableToken.CreditRestored": {
     needs: (a) => [["credit_line", s(a.coreEnterprise)]],
     apply(unit, { log, block }) {
       const a = log.args;
-      const r = unit.get("credit_line", s(a.coreEnterprise));
-      unit.put("credit_line", {
-        core_enterprise: s(a.coreEnterprise),
-        grantor: r ? r.grantor : ZERO_ADDRESS,
-        credit_limit: r ? r.credit_limit : "0",
-        used: dec(a.used),
-        updated_block: BigInt(block),
-      });
+      putCreditLine(unit, s(a.coreEnterprise), block, () => ({ used: dec(a.used) }));
     },
   },
   // ─── ledger settings ─────────────────────────────────────────────────────
@@ -209,12 +280,7 @@ export const HANDLERS: Record<string, Handler> = {
     apply(unit, { log, block }) {
       const a = log.args;
       unit.put("invoice", {
-        invoice_hash: s(a.invoiceHash),
-        supplier: s(a.supplier),
-        debtor: s(a.debtor),
-        currency: s(a.currency),
-        amount: dec(a.amount),
-        maturity: n(a.maturity),
+        ...invoiceTerms(a),
         status: "REGISTERED",
         reject_reason: null,
         root_id: null,
@@ -247,12 +313,7 @@ export const HANDLERS: Record<string, Handler> = {
       const B = BigInt(block);
       const prior = unit.get("invoice", s(a.invoiceHash));
       unit.put("invoice", {
-        invoice_hash: s(a.invoiceHash),
-        supplier: s(a.supplier),
-        debtor: s(a.debtor),
-        currency: s(a.currency),
-        amount: dec(a.amount),
-        maturity: n(a.maturity),
+        ...invoiceTerms(a),
         status: "CONFIRMED",
         reject_reason: null,
         root_id: rootId,
@@ -276,35 +337,15 @@ export const HANDLERS: Record<string, Handler> = {
         confirmed_tx_hash: log.txHash,
         updated_block: B,
       });
-      unit.put("receivable", {
-        id: rootId,
-        root_id: rootId,
-        parent_id: null,
-        depth: 0,
-        holder: s(a.supplier),
-        amount: dec(a.amount),
-        initial_amount: dec(a.amount),
-        redeemed_amount: "0",
-        status: "ACTIVE",
-        offered_to: null,
-        offer_deadline: null,
-        pledgee: null,
-        financed: false,
-        issuer: s(a.debtor),
-        currency: s(a.currency),
-        maturity: n(a.maturity),
-        created_block: B,
-        created_tx_hash: log.txHash,
-        updated_block: B,
-      });
-      const line = unit.get("credit_line", s(a.debtor));
-      unit.put("credit_line", {
-        core_enterprise: s(a.debtor),
-        grantor: line ? line.grantor : ZERO_ADDRESS,
-        credit_limit: line ? line.credit_limit : "0",
-        used: add(line ? line.used : "0", n(a.amount)),
-        updated_block: B,
-      });
+      unit.put(
+        "receivable",
+        newReceivable(
+          { id: rootId, root_id: rootId, parent_id: null, depth: 0, holder: s(a.supplier), amount: dec(a.amount), financed: false, issuer: s(a.debtor), currency: s(a.currency), maturity: n(a.maturity) },
+          B,
+          log.txHash,
+        ),
+      );
+      putCreditLine(unit, s(a.debtor), block, (line) => ({ used: add(line.used, n(a.amount)) }));
       history(unit, ev, { receivable_id: rootId, root_id: rootId, kind: "CONFIRMED", to_address: s(a.supplier), amount: dec(a.amount) });
     },
   },
@@ -322,151 +363,78 @@ export const HANDLERS: Record<string, Handler> = {
       const B = BigInt(block);
       const parent = unit.require("receivable", parentId, "a child was split off it");
       unit.put("receivable", { ...parent, amount: dec(a.parentAmount), updated_block: B });
-      unit.put("receivable", {
-        id: childId,
-        root_id: parent.root_id,
-        parent_id: parentId,
-        depth: (parent.depth as number) + 1,
-        holder: s(a.holder),
-        amount: dec(a.amount),
-        initial_amount: dec(a.amount),
-        redeemed_amount: "0",
-        status: "ACTIVE",
-        offered_to: null,
-        offer_deadline: null,
-        pledgee: null,
-        // A part of a financed receivable stays financed (the token copies FLAG_FINANCED to the child).
-        financed: parent.financed,
-        issuer: parent.issuer,
-        currency: parent.currency,
-        maturity: parent.maturity,
-        created_block: B,
-        created_tx_hash: log.txHash,
-        updated_block: B,
-      });
+      unit.put(
+        "receivable",
+        newReceivable(
+          {
+            id: childId,
+            root_id: parent.root_id,
+            parent_id: parentId,
+            depth: (parent.depth as number) + 1,
+            holder: s(a.holder),
+            amount: dec(a.amount),
+            // A part of a financed receivable stays financed (the token copies FLAG_FINANCED to the child).
+            financed: parent.financed,
+            issuer: parent.issuer,
+            currency: parent.currency,
+            maturity: parent.maturity,
+          },
+          B,
+          log.txHash,
+        ),
+      );
       history(unit, ev, { receivable_id: parentId, root_id: parent.root_id as string, kind: "SPLIT", from_address: s(a.holder), amount: dec(a.amount), related_id: childId });
       history(unit, ev, { receivable_id: childId, root_id: parent.root_id as string, kind: "CREATED", to_address: s(a.holder), amount: dec(a.amount), related_id: parentId });
     },
   },
-  "ReceivableToken.TransferOffered": {
-    needs: (a) => [["receivable", ID(a)]],
-    apply(unit, ev) {
-      const a = ev.log.args;
-      touchReceivable(
-        unit,
-        ev,
-        ID(a),
-        (r) => {
-          r.status = "OFFERED";
-          r.offered_to = s(a.to);
-          r.offer_deadline = n(a.deadline);
-        },
-        { kind: "OFFERED", from_address: s(a.from), to_address: s(a.to), detail: n(a.deadline).toString() },
-      );
+  "ReceivableToken.TransferOffered": receivableChange(
+    (r, a) => {
+      r.status = "OFFERED";
+      r.offered_to = s(a.to);
+      r.offer_deadline = n(a.deadline);
     },
-  },
-  "ReceivableToken.OfferAccepted": {
-    needs: (a) => [["receivable", ID(a)]],
-    apply(unit, ev) {
-      const a = ev.log.args;
-      touchReceivable(
-        unit,
-        ev,
-        ID(a),
-        (r) => {
-          r.holder = s(a.to);
-          r.status = "ACTIVE";
-          r.offered_to = null;
-          r.offer_deadline = null;
-        },
-        { kind: "ACCEPTED", from_address: s(a.from), to_address: s(a.to) },
-      );
+    (a) => ({ kind: "OFFERED", from_address: s(a.from), to_address: s(a.to), detail: n(a.deadline).toString() }),
+  ),
+  "ReceivableToken.OfferAccepted": receivableChange(
+    (r, a) => {
+      r.holder = s(a.to);
+      closeOffer(r);
     },
-  },
-  "ReceivableToken.OfferEnded": {
-    needs: (a) => [["receivable", ID(a)]],
-    apply(unit, ev) {
-      const a = ev.log.args;
-      const reason = OFFER_END_NAMES[Number(n(a.reason))];
-      if (!reason) throw new Error(`projection: OfferEnded with reason ${String(a.reason)}`);
-      touchReceivable(
-        unit,
-        ev,
-        ID(a),
-        (r) => {
-          r.status = "ACTIVE";
-          r.offered_to = null;
-          r.offer_deadline = null;
-        },
-        { kind: "OFFER_ENDED", from_address: s(a.from), to_address: s(a.to), detail: reason },
-      );
+    (a) => ({ kind: "ACCEPTED", from_address: s(a.from), to_address: s(a.to) }),
+  ),
+  "ReceivableToken.OfferEnded": receivableChange(closeOffer, (a) => {
+    const reason = OFFER_END_NAMES[Number(n(a.reason))];
+    if (!reason) throw new Error(`projection: OfferEnded with reason ${String(a.reason)}`);
+    return { kind: "OFFER_ENDED", from_address: s(a.from), to_address: s(a.to), detail: reason };
+  }),
+  "ReceivableToken.ReceivableMoved": receivableChange(
+    (r, a) => (r.holder = s(a.to)),
+    (a) => ({ kind: "MOVED", from_address: s(a.from), to_address: s(a.to) }),
+  ),
+  "ReceivableToken.ReceivablePledged": receivableChange(
+    (r, a) => (r.pledgee = s(a.pledgee)),
+    (a) => ({ kind: "PLEDGED", from_address: s(a.holder), to_address: s(a.pledgee) }),
+  ),
+  "ReceivableToken.PledgeReleased": receivableChange(
+    (r) => (r.pledgee = null),
+    (a) => ({ kind: "PLEDGE_RELEASED", from_address: s(a.pledgee), to_address: s(a.holder) }),
+  ),
+  "ReceivableToken.ReceivableFinanced": receivableChange(
+    (r) => (r.financed = true),
+    (a) => ({ kind: "FINANCED", to_address: s(a.holder) }),
+  ),
+  "ReceivableToken.ReceivableBurned": receivableChange(
+    (r) => {
+      closeOffer(r);
+      r.status = "BURNED";
+      r.pledgee = null;
     },
-  },
-  "ReceivableToken.ReceivableMoved": {
-    needs: (a) => [["receivable", ID(a)]],
-    apply(unit, ev) {
-      const a = ev.log.args;
-      touchReceivable(unit, ev, ID(a), (r) => (r.holder = s(a.to)), { kind: "MOVED", from_address: s(a.from), to_address: s(a.to) });
-    },
-  },
-  "ReceivableToken.ReceivablePledged": {
-    needs: (a) => [["receivable", ID(a)]],
-    apply(unit, ev) {
-      const a = ev.log.args;
-      touchReceivable(unit, ev, ID(a), (r) => (r.pledgee = s(a.pledgee)), { kind: "PLEDGED", from_address: s(a.holder), to_address: s(a.pledgee) });
-    },
-  },
-  "ReceivableToken.PledgeReleased": {
-    needs: (a) => [["receivable", ID(a)]],
-    apply(unit, ev) {
-      const a = ev.log.args;
-      touchReceivable(unit, ev, ID(a), (r) => (r.pledgee = null), { kind: "PLEDGE_RELEASED", from_address: s(a.pledgee), to_address: s(a.holder) });
-    },
-  },
-  "ReceivableToken.ReceivableFinanced": {
-    needs: (a) => [["receivable", ID(a)]],
-    apply(unit, ev) {
-      const a = ev.log.args;
-      touchReceivable(unit, ev, ID(a), (r) => (r.financed = true), { kind: "FINANCED", to_address: s(a.holder) });
-    },
-  },
-  "ReceivableToken.ReceivableBurned": {
-    needs: (a) => [["receivable", ID(a)]],
-    apply(unit, ev) {
-      const a = ev.log.args;
-      touchReceivable(
-        unit,
-        ev,
-        ID(a),
-        (r) => {
-          r.status = "BURNED";
-          r.pledgee = null;
-          r.offered_to = null;
-          r.offer_deadline = null;
-        },
-        { kind: "BURNED", from_address: s(a.holder), amount: dec(a.amount) },
-      );
-    },
-  },
+    (a) => ({ kind: "BURNED", from_address: s(a.holder), amount: dec(a.amount) }),
+  ),
   // ─── whole trees ─────────────────────────────────────────────────────────
-  "ReceivableToken.RootFrozen": {
-    needs: (a) => [["receivable_root", dec(a.rootId)]],
-    apply(unit, ev) {
-      touchRoot(unit, ev, dec(ev.log.args.rootId), (r) => (r.frozen = true), "FROZEN", { from_address: s(ev.log.args.by) });
-    },
-  },
-  "ReceivableToken.RootUnfrozen": {
-    needs: (a) => [["receivable_root", dec(a.rootId)]],
-    apply(unit, ev) {
-      touchRoot(unit, ev, dec(ev.log.args.rootId), (r) => (r.frozen = false), "UNFROZEN", { from_address: s(ev.log.args.by) });
-    },
-  },
-  "ReceivableToken.RootOverdue": {
-    needs: (a) => [["receivable_root", dec(a.rootId)]],
-    apply(unit, ev) {
-      touchRoot(unit, ev, dec(ev.log.args.rootId), (r) => (r.overdue = true), "OVERDUE");
-    },
-  },
+  "ReceivableToken.RootFrozen": rootChange((r) => (r.frozen = true), "FROZEN", (a) => ({ from_address: s(a.by) })),
+  "ReceivableToken.RootUnfrozen": rootChange((r) => (r.frozen = false), "UNFROZEN", (a) => ({ from_address: s(a.by) })),
+  "ReceivableToken.RootOverdue": rootChange((r) => (r.overdue = true), "OVERDUE"),
   // ─── financing settlement ────────────────────────────────────────────────
   "FinancingSettlement.QuoteAccepted": {
     needs: () => [],
@@ -520,16 +488,7 @@ export const HANDLERS: Record<string, Handler> = {
     apply(unit, { log, block, timestamp }) {
       const a = log.args;
       const pool = unit.get("repayment_pool", s(a.poolId));
-      unit.put("repayment_pool", {
-        pool_id: s(a.poolId),
-        issuer: s(a.issuer),
-        currency: s(a.currency),
-        maturity: n(a.maturity),
-        face: dec(a.face),
-        deposited: dec(a.deposited),
-        overdue_marked: pool ? pool.overdue_marked : false,
-        updated_block: BigInt(block),
-      });
+      unit.put("repayment_pool", poolRow(a, pool ? pool.overdue_marked : false, block));
       unit.append("repayment_deposit", {
         block_number: BigInt(block),
         log_index: log.logIndex,
@@ -549,16 +508,7 @@ export const HANDLERS: Record<string, Handler> = {
     needs: (a) => [["repayment_pool", s(a.poolId)]],
     apply(unit, { log, block }) {
       const a = log.args;
-      unit.put("repayment_pool", {
-        pool_id: s(a.poolId),
-        issuer: s(a.issuer),
-        currency: s(a.currency),
-        maturity: n(a.maturity),
-        face: dec(a.face),
-        deposited: dec(a.deposited),
-        overdue_marked: true,
-        updated_block: BigInt(block),
-      });
+      unit.put("repayment_pool", poolRow(a, true, block));
     },
   },
   "RepaymentVault.ReceivableRedeemed": {
