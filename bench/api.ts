@@ -7,7 +7,9 @@
 // throughput (autocannon, 64 connections).
 //
 // Environment: BENCH_RECEIVABLES (default 100000), BENCH_DURATION (seconds per run, default 10),
-// BENCH_RATE (offered req/s, default 500), BENCH_WORKERS (API processes, default 1).
+// BENCH_RATE (offered req/s, default 500), BENCH_WORKERS (API processes, default 1), BENCH_ROUTES
+// (comma-separated subset of get,list,trace,requests), BENCH_CPU_PROF (a directory: the API process
+// writes a V8 CPU profile there, for finding where a route's time goes).
 import { fork } from "node:child_process";
 import cluster from "node:cluster";
 import http from "node:http";
@@ -309,12 +311,14 @@ async function main(): Promise<void> {
   const pages = ["/v1/receivables?limit=50"];
   for (let i = 49; i < sorted.length - 1; i += 50) pages.push(`/v1/receivables?limit=50&cursor=${Buffer.from(sorted[i] as string).toString("base64url")}`);
 
-  const routes: RouteBench[] = [
-    { name: "GET /v1/receivables/{id} (get one)", auth: supplierKey, paths: seeded.myIds.map((id) => `/v1/receivables/${id}`) },
-    { name: "GET /v1/receivables?limit=50 (my receivables, paged)", auth: supplierKey, paths: pages },
-    { name: "GET /v1/receivables/{id}/trace (depth-10 tree)", auth: auditorKey, paths: seeded.deepLeaves.slice(0, 500).map((id) => `/v1/receivables/${id}/trace`) },
-    { name: "GET /v1/financing-requests?limit=20 (open, with risk views)", auth: financierKey, paths: ["/v1/financing-requests?limit=20"] },
+  const allRoutes: (RouteBench & { key: string })[] = [
+    { key: "get", name: "GET /v1/receivables/{id} (get one)", auth: supplierKey, paths: seeded.myIds.map((id) => `/v1/receivables/${id}`) },
+    { key: "list", name: "GET /v1/receivables?limit=50 (my receivables, paged)", auth: supplierKey, paths: pages },
+    { key: "trace", name: "GET /v1/receivables/{id}/trace (depth-10 tree)", auth: auditorKey, paths: seeded.deepLeaves.slice(0, 500).map((id) => `/v1/receivables/${id}/trace`) },
+    { key: "requests", name: "GET /v1/financing-requests?limit=20 (open, with risk views)", auth: financierKey, paths: ["/v1/financing-requests?limit=20"] },
   ];
+  const only = process.env.BENCH_ROUTES?.split(",").map((k) => k.trim());
+  const routes = only === undefined ? allRoutes : allRoutes.filter((r) => only.includes(r.key));
 
   const benchPort = await new Promise<number>((resolve) => {
     const probe = http.createServer().listen(0, "127.0.0.1", () => {
@@ -323,7 +327,7 @@ async function main(): Promise<void> {
     });
   });
   const child = fork(__filename, ["--serve", url], {
-    execArgv: ["-r", "ts-node/register/transpile-only"],
+    execArgv: ["-r", "ts-node/register/transpile-only", ...(process.env.BENCH_CPU_PROF === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`])],
     stdio: "inherit",
     env: { ...process.env, BENCH_PORT: String(benchPort) },
   });
@@ -347,7 +351,8 @@ async function main(): Promise<void> {
       console.log(rows[rows.length - 1]);
     }
   } finally {
-    child.kill("SIGTERM");
+    // SIGINT lets a profiling child exit through process.exit and write its profile.
+    child.kill(process.env.BENCH_CPU_PROF === undefined ? "SIGTERM" : "SIGINT");
     fs.rmSync(dir, { recursive: true, force: true });
   }
   console.log(`\n| route | p50 ms @ ${RATE} req/s | p99 ms @ ${RATE} req/s | saturation req/s | p50 / p99 ms at saturation |`);
