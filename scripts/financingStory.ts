@@ -5,8 +5,10 @@
 // that the story, the tests, the gas bench and the seed scripts share. It takes contracts and signers,
 // never Hardhat's runtime, and only moves time itself when the chain is Hardhat's.
 import { ethers as ethersLib, type ContractTransactionReceipt, type Signer } from "ethers";
+import { findEvent } from "../server/lib/receipt";
 import { eip712DomainOf, FinancingMode, QUOTE_TYPES, type FinancingModeValue, type Quote } from "../server/lib/typedData";
 import type { FinancingSettlement, ReceivableToken, RepaymentVault, SettlementToken } from "../typechain-types";
+import { offeredIdFromReceipt } from "./ledgerStory";
 
 // ─── quotes ────────────────────────────────────────────────────────────────────
 
@@ -49,14 +51,6 @@ export async function confirmReceivable({ ledger, core, supplier, currency, amou
   return ledger.rootIdOfInvoice(hash);
 }
 
-function offeredIdFrom(ledger: ReceivableToken, receipt: ContractTransactionReceipt | null): bigint {
-  for (const log of receipt?.logs ?? []) {
-    const parsed = ledger.interface.parseLog(log);
-    if (parsed?.name === "TransferOffered") return parsed.args[0] as bigint;
-  }
-  throw new Error("transfer: no TransferOffered event");
-}
-
 export interface TransferPartArgs {
   ledger: ReceivableToken;
   from: Signer;
@@ -68,19 +62,16 @@ export interface TransferPartArgs {
 /** `from` offers `amount` of `id` to `to`, who accepts (signing for receipt); returns the id `to` holds. */
 export async function transferPart({ ledger, from, to, id, amount }: TransferPartArgs): Promise<bigint> {
   const receipt = await (await ledger.connect(from).offerTransfer(id, await to.getAddress(), amount, 0)).wait();
-  const offeredId = offeredIdFrom(ledger, receipt);
+  const offeredId = offeredIdFromReceipt(ledger, receipt?.logs ?? []);
   await (await ledger.connect(to).acceptOffer(offeredId)).wait();
   return offeredId;
 }
 
 /** The financed id a `QuoteAccepted` event in `receipt` reports. */
 export function financedIdFrom(financing: FinancingSettlement, receipt: ContractTransactionReceipt | null): bigint {
-  for (const log of receipt?.logs ?? []) {
-    if (log.address.toLowerCase() !== String(financing.target).toLowerCase()) continue;
-    const parsed = financing.interface.parseLog(log);
-    if (parsed?.name === "QuoteAccepted") return parsed.args.financedId as bigint;
-  }
-  throw new Error("acceptQuote: no QuoteAccepted event");
+  const event = findEvent(financing.interface, receipt?.logs ?? [], "QuoteAccepted", String(financing.target));
+  if (event === undefined) throw new Error("acceptQuote: no QuoteAccepted event");
+  return event.args.financedId as bigint;
 }
 
 // ─── the story ─────────────────────────────────────────────────────────────────

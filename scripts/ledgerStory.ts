@@ -4,6 +4,7 @@
 // Plain functions over signers and contracts (used by `npm start`, the tests and the benchmark); never
 // imports `hardhat`.
 import { id, type Signer, type TypedDataDomain } from "ethers";
+import { findEvent, type ReceiptLog } from "../server/lib/receipt";
 import { CONFIRMATION_TYPES, confirmationMessage, eip712DomainOf, type Invoice } from "../server/lib/typedData";
 import type { ReceivableToken } from "../typechain-types";
 import type { DemoAccounts, DemoWorld } from "./seed";
@@ -33,21 +34,17 @@ export function invoiceHashOf(document: string): string {
 }
 
 /** The root id the `InvoiceConfirmed` event of a confirmation receipt carries. */
-export function rootIdFromReceipt(ledger: ReceivableToken, logs: readonly { topics: readonly string[]; data: string }[]): bigint {
-  for (const log of logs) {
-    const parsed = ledger.interface.parseLog({ topics: [...log.topics], data: log.data });
-    if (parsed?.name === "InvoiceConfirmed") return parsed.args.rootId as bigint;
-  }
-  throw new Error("no InvoiceConfirmed event in the receipt");
+export function rootIdFromReceipt(ledger: ReceivableToken, logs: readonly ReceiptLog[]): bigint {
+  const event = findEvent(ledger.interface, logs, "InvoiceConfirmed");
+  if (event === undefined) throw new Error("no InvoiceConfirmed event in the receipt");
+  return event.args.rootId as bigint;
 }
 
 /** The id an offer created (the `TransferOffered` event; a child id for a part, the same id for the whole). */
-export function offeredIdFromReceipt(ledger: ReceivableToken, logs: readonly { topics: readonly string[]; data: string }[]): bigint {
-  for (const log of logs) {
-    const parsed = ledger.interface.parseLog({ topics: [...log.topics], data: log.data });
-    if (parsed?.name === "TransferOffered") return parsed.args.id as bigint;
-  }
-  throw new Error("no TransferOffered event in the receipt");
+export function offeredIdFromReceipt(ledger: ReceivableToken, logs: readonly ReceiptLog[]): bigint {
+  const event = findEvent(ledger.interface, logs, "TransferOffered");
+  if (event === undefined) throw new Error("no TransferOffered event in the receipt");
+  return event.args.id as bigint;
 }
 
 // ─── lineage tree ────────────────────────────────────────────────────────────

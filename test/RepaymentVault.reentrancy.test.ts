@@ -2,6 +2,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { financedIdFrom, FinancingMode, signQuote } from "../scripts/financingStory";
+import { offeredIdFromReceipt } from "../scripts/ledgerStory";
 import { confirm, deploySystemFixture, makeQuote, Role, toMaturity } from "./fixtures/settlement";
 import { ReentrantSettlementToken__factory, TestOrganisationWallet__factory } from "../typechain-types";
 
@@ -21,7 +22,7 @@ async function hostileWorldFixture() {
   const rootId = await confirm(sys, sys.tier1, 1_000_000n, { currency: evilAddress });
   // tier 1 sends 400,000 to the wallet, which accepts through exec.
   const offer = await (await sys.ledger.connect(sys.tier1).offerTransfer(rootId, walletAddress, 400_000n, 0)).wait();
-  const offeredId = offer!.logs.map((l) => sys.ledger.interface.parseLog(l)).find((p) => p?.name === "TransferOffered")!.args[0] as bigint;
+  const offeredId = offeredIdFromReceipt(sys.ledger, offer!.logs);
   await wallet.exec(await sys.ledger.getAddress(), sys.ledger.interface.encodeFunctionData("acceptOffer", [offeredId]));
   await evil.mint(sys.core.address, 1_000_000n);
   await evil.connect(sys.core).approve(await sys.vault.getAddress(), ethers.MaxUint256);

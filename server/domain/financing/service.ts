@@ -10,6 +10,7 @@ import type { Principal } from "../../auth/principal";
 import type { FinancingQuote, FinancingRequest } from "../../db/generated/sqlite/client";
 import { ChainUnavailableError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/appErrors";
 import { toDecimal } from "../../lib/encode";
+import { findEvent } from "../../lib/receipt";
 import { FinancingMode, QUOTE_TYPES, quoteDigest, quoteDomain, recoverQuoteSigner, type Quote } from "../../lib/typedData";
 import { canSeeReceivable, isPrivileged, organisationOf } from "../access";
 import type { DomainContext } from "../context";
@@ -429,15 +430,7 @@ export function createFinancingService(ctx: DomainContext) {
       const r = await ctx.db.financingRequest.findUnique({ where: { id: q.requestId } });
       if (r === null || r.status !== "OPEN") throw new ConflictError("RequestNotOpen", "the request was accepted or cancelled");
       const sent = await ctx.chain.signers.send(q.holder, (s) => financing().connect(s).acceptQuote(structOf(q), q.signature));
-      const event = sent.receipt.logs
-        .map((log) => {
-          try {
-            return financing().interface.parseLog(log);
-          } catch {
-            return null;
-          }
-        })
-        .find((p) => p?.name === "QuoteAccepted");
+      const event = findEvent(financing().interface, sent.receipt.logs, "QuoteAccepted");
       const financedId = (event?.args.financedId as bigint | undefined)?.toString() ?? q.receivableId;
       await ctx.db.$transaction([
         ctx.db.financingQuote.update({ where: { id }, data: { status: "ACCEPTED", acceptedTxHash: sent.txHash } }),

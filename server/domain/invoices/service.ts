@@ -9,6 +9,7 @@ import path from "node:path";
 import { keccak256, toUtf8Bytes } from "ethers";
 import type { Principal } from "../../auth/principal";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/appErrors";
+import { findEvent } from "../../lib/receipt";
 import { CONFIRMATION_TYPES, confirmationDigest, confirmationDomain, confirmationMessage, recoverConfirmationSigner, type Invoice } from "../../lib/typedData";
 import { isPrivileged, organisationOf } from "../access";
 import type { DomainContext } from "../context";
@@ -251,7 +252,7 @@ export function createInvoiceService(ctx: DomainContext, options: { documentDir:
       }
       const finalSignature = signature;
       const sent = await ctx.chain.signers.send(sender, (s) => ctx.chain.ledger.connect(s).confirmInvoiceWithSignature(terms, deadline, finalSignature));
-      const event = sent.receipt.logs.map((log) => ctx.chain.ledger.interface.parseLog(log)).find((p) => p?.name === "InvoiceConfirmed");
+      const event = findEvent(ctx.chain.ledger.interface, sent.receipt.logs, "InvoiceConfirmed");
       const rootId = (event?.args.rootId as bigint | undefined)?.toString() ?? "";
       await audit(ctx, { actor: terms.debtor, action: "invoice.confirm", target: invoiceHash, txHash: sent.txHash, detail: { rootId, relayed: input.signature !== undefined } });
       return { ...(await settle(ctx, sent)), rootId, signature: finalSignature };

@@ -8,6 +8,7 @@ import type { ReceivableRoot } from "../../db/generated/sqlite/client";
 import type { ReceivableRow } from "../reads";
 import { ForbiddenError, NotFoundError, ValidationError } from "../../lib/appErrors";
 import { toDecimal } from "../../lib/encode";
+import { findEvent } from "../../lib/receipt";
 import { canSeeReceivable, isPrivileged, organisationOf } from "../access";
 import type { DomainContext } from "../context";
 import { audit, settle, type TxResult } from "../tx";
@@ -197,9 +198,7 @@ export function createReceivableService(ctx: DomainContext) {
     async split(principal: Principal, id: bigint, amount: bigint): Promise<TxResult & { childId: string }> {
       const { org } = await actingAs(principal, id, "holder");
       const sent = await ctx.chain.signers.send(org, (s) => ctx.chain.ledger.connect(s).split(id, amount));
-      const event = sent.receipt.logs
-        .map((log) => ctx.chain.ledger.interface.parseLog(log))
-        .find((parsed) => parsed?.name === "ReceivableSplit");
+      const event = findEvent(ctx.chain.ledger.interface, sent.receipt.logs, "ReceivableSplit");
       const childId = (event?.args.childId as bigint | undefined)?.toString() ?? "";
       await audit(ctx, { actor: org, action: "receivable.split", target: id.toString(), txHash: sent.txHash, detail: { amount, childId } });
       return { ...(await settle(ctx, sent)), childId };
@@ -208,9 +207,7 @@ export function createReceivableService(ctx: DomainContext) {
     async transfer(principal: Principal, id: bigint, input: { to: string; amount: bigint; deadline?: number | undefined }): Promise<TxResult & { offeredId: string }> {
       const { org } = await actingAs(principal, id, "holder");
       const sent = await ctx.chain.signers.send(org, (s) => ctx.chain.ledger.connect(s).offerTransfer(id, input.to, input.amount, BigInt(input.deadline ?? 0)));
-      const event = sent.receipt.logs
-        .map((log) => ctx.chain.ledger.interface.parseLog(log))
-        .find((parsed) => parsed?.name === "TransferOffered");
+      const event = findEvent(ctx.chain.ledger.interface, sent.receipt.logs, "TransferOffered");
       const offeredId = (event?.args.id as bigint | undefined)?.toString() ?? "";
       await audit(ctx, { actor: org, action: "receivable.offer", target: id.toString(), txHash: sent.txHash, detail: { to: input.to, amount: input.amount, offeredId } });
       return { ...(await settle(ctx, sent)), offeredId };

@@ -6,6 +6,7 @@
 import type { Principal } from "../../auth/principal";
 import { ChainUnavailableError, ForbiddenError } from "../../lib/appErrors";
 import { toDecimal } from "../../lib/encode";
+import { findEvent } from "../../lib/receipt";
 import { organisationOf } from "../access";
 import type { DomainContext } from "../context";
 import { createReceivableService } from "../receivables/service";
@@ -59,15 +60,7 @@ export function createSettlementService(ctx: DomainContext) {
       // The holder or the pledgee may claim (the vault pays the pledgee first either way).
       if (view.holder !== org && view.pledgee !== org) throw new ForbiddenError("NotHolder", "only the holder or the pledgee may redeem");
       const sent = await ctx.chain.signers.send(org, (s) => vault().connect(s).redeem(id));
-      const event = sent.receipt.logs
-        .map((log) => {
-          try {
-            return vault().interface.parseLog(log);
-          } catch {
-            return null;
-          }
-        })
-        .find((p) => p?.name === "ReceivableRedeemed");
+      const event = findEvent(vault().interface, sent.receipt.logs, "ReceivableRedeemed");
       await audit(ctx, { actor: org, action: "settlement.redeem", target: id.toString(), txHash: sent.txHash });
       return {
         ...(await settle(ctx, sent)),
