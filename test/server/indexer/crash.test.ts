@@ -17,7 +17,7 @@ import { createHttpTransport } from "../../../server/lib/rpc";
 import { createIndexer } from "../../../server/indexer/indexer";
 import { silentLogger } from "../../../server/lib/logger";
 import { announceDialects, freshDatabase, testDialects } from "../db/fresh";
-import { deploymentOf, dumpChainTables, expectSameTables, indexedDb, TEST_INDEXER_CONFIG } from "./helpers";
+import { deploymentOf, expectSameAsFreshIndex, indexedDb, TEST_INDEXER_CONFIG } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -173,15 +173,12 @@ describe("indexer: crashes and RPC outages", function () {
           expect(killedAt.length, "kills during the backfill").to.be.greaterThanOrEqual(3);
           expect(killedAt.some((c) => c < head), "at least one kill before the end").to.equal(true);
           const crashed = await openDatabase({ url: fresh.url });
-          const reference = await indexedDb({ dialect, provider: network.provider, deployment, label: "ref" });
           try {
-            await reference.indexer.syncTo(head);
-            const events = await reference.db.sql.query(`SELECT COUNT(*) AS n FROM "chain_event"`);
+            await expectSameAsFreshIndex(crashed, { dialect, provider: network.provider, deployment, head, label: "ref" });
+            const events = await crashed.sql.query(`SELECT COUNT(*) AS n FROM "chain_event"`);
             expect(Number(events[0]!.n)).to.be.greaterThan(3_000);
-            expectSameTables(await dumpChainTables(crashed), await dumpChainTables(reference.db));
           } finally {
             await crashed.close();
-            await reference.close();
           }
         } finally {
           await probe.close();
@@ -226,13 +223,7 @@ describe("indexer: crashes and RPC outages", function () {
           await waitFor(async () => indexer.status().checkpoint >= head, 30_000, "catching up after outage 2");
           await indexer.stop();
           await running;
-          const reference = await indexedDb({ dialect, provider: network.provider, deployment, label: "ref2" });
-          try {
-            await reference.indexer.syncTo(head);
-            expectSameTables(await dumpChainTables(db), await dumpChainTables(reference.db));
-          } finally {
-            await reference.close();
-          }
+          await expectSameAsFreshIndex(db, { dialect, provider: network.provider, deployment, head, label: "ref2" });
         } finally {
           await indexer.stop();
           await proxy.cut().catch(() => {});

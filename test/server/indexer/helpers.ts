@@ -123,3 +123,20 @@ export function expectSameTables(actual: Record<string, string[]>, expected: Rec
     });
   }
 }
+
+/**
+ * Indexes the chain afresh into a new database (up to `head`, or the chain's head) and expects `db` to
+ * hold exactly the same chain tables: how every crash, reorg and hand-over test proves it lost nothing.
+ */
+export async function expectSameAsFreshIndex(
+  db: Db,
+  o: { dialect: Dialect; provider: RpcTransport; deployment: Deployment; head?: number; config?: Partial<IndexerConfig>; label?: string },
+): Promise<void> {
+  const reference = await indexedDb({ dialect: o.dialect, provider: o.provider, deployment: o.deployment, config: o.config, label: o.label ?? "fresh" });
+  try {
+    await reference.indexer.syncTo(o.head);
+    expectSameTables(await dumpChainTables(db), await dumpChainTables(reference.db));
+  } finally {
+    await reference.close();
+  }
+}

@@ -8,7 +8,7 @@ import { loadFixture, mine } from "@nomicfoundation/hardhat-toolbox/network-help
 import { confirm, deploySystemFixture, transfer, type System } from "../../fixtures/settlement";
 import { ChainResetError, ReorgTooDeepError, UnknownLogError } from "../../../server/lib/errors";
 import { announceDialects, testDialects } from "../db/fresh";
-import { captureLogger, deploymentOf, dumpChainTables, expectSameTables, indexedDb, type IndexedDb } from "./helpers";
+import { captureLogger, deploymentOf, expectSameAsFreshIndex, indexedDb } from "./helpers";
 
 let salt = 0;
 /** `blocks` blocks of ledger activity, different on every call (amounts vary with a counter). */
@@ -31,16 +31,6 @@ async function snapshot(): Promise<string> {
 }
 async function revert(id: string): Promise<void> {
   expect(await network.provider.send("evm_revert", [id])).to.equal(true);
-}
-
-async function expectEqualsFreshIndex(idx: IndexedDb, sys: System, dialect: "sqlite" | "postgres"): Promise<void> {
-  const fresh = await indexedDb({ dialect, provider: network.provider, deployment: await deploymentOf(sys), label: "fresh" });
-  try {
-    await fresh.indexer.syncTo();
-    expectSameTables(await dumpChainTables(idx.db), await dumpChainTables(fresh.db));
-  } finally {
-    await fresh.close();
-  }
 }
 
 async function storyStart() {
@@ -79,7 +69,7 @@ describe("indexer: reorganisations", function () {
             await idx.indexer.syncTo();
             // The reorg was detected and rolled back (the replaced blocks were all indexed).
             expect(rollbacks().slice(before), `rollback after a reorg of depth ${depth}`).to.deep.equal([depth]);
-            await expectEqualsFreshIndex(idx, sys, dialect);
+            await expectSameAsFreshIndex(idx.db, { dialect, provider: network.provider, deployment: await deploymentOf(sys) });
           }
         } finally {
           await idx.close();
@@ -109,7 +99,7 @@ describe("indexer: reorganisations", function () {
           }
           await idx.indexer.stop();
           await running;
-          await expectEqualsFreshIndex(idx, sys, dialect);
+          await expectSameAsFreshIndex(idx.db, { dialect, provider: network.provider, deployment: await deploymentOf(sys) });
         } finally {
           await idx.close();
         }
@@ -159,13 +149,7 @@ describe("indexer: reorganisations", function () {
         await activity(sys, 6);
         await idx.indexer.syncTo();
         expect(rollbacks(), "the three confirmed blocks of a depth-5 reorg").to.deep.equal([3]);
-        const fresh = await indexedDb({ dialect: "sqlite", provider: network.provider, deployment: await deploymentOf(sys), config: { confirmations: 2 }, label: "conffresh" });
-        try {
-          await fresh.indexer.syncTo();
-          expectSameTables(await dumpChainTables(idx.db), await dumpChainTables(fresh.db));
-        } finally {
-          await fresh.close();
-        }
+        await expectSameAsFreshIndex(idx.db, { dialect: "sqlite", provider: network.provider, deployment: await deploymentOf(sys), config: { confirmations: 2 }, label: "conffresh" });
       } finally {
         await idx.close();
       }
