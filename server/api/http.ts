@@ -16,6 +16,7 @@ import { errorMiddleware, notFoundMiddleware } from "./middleware/errors";
 import { rateLimit } from "./middleware/rateLimit";
 import { cors, requestContext } from "./middleware/requestContext";
 import { expressPath, pathMatcher, type AnyRoute } from "./route";
+import { JsonText, stringify } from "./json";
 import { parseRequest } from "./validation";
 
 /** Resolves the credential of a request into a principal, or throws `UnauthorizedError`. */
@@ -58,15 +59,11 @@ export function credentialOf(req: Request): string | undefined {
 /**
  * Writes a JSON answer straight to Node's response (Express's `send` would sniff types and check
  * freshness on every call). Bigint-safe: handlers return decimal strings for chain values, and a stray
- * bigint (which makes plain stringify throw) falls back to the encoder.
+ * bigint (which makes plain stringify throw) falls back to the encoder. A `JsonText` (serialised by the
+ * database) is written as it is.
  */
 function sendJson(res: Response, status: number, body: unknown): void {
-  let text: string;
-  try {
-    text = JSON.stringify(body);
-  } catch {
-    text = toJson(body);
-  }
+  const text = body instanceof JsonText ? body.text : stringify(body);
   res.statusCode = status;
   res.setHeader("Content-Type", "application/json; charset=utf-8");
   res.setHeader("Content-Length", Buffer.byteLength(text));
@@ -175,7 +172,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
       }
       try {
         const result = await route.handler({ params: parsed.params, query: parsed.query, body, principal, idempotencyKey, req, res });
-        await idempotency.complete({ scope, key: idempotencyKey, status: route.response.status, body: result });
+        // The stored answer is replayed through sendJson, which needs a value, not a JsonText.
+        const stored: unknown = result instanceof JsonText ? JSON.parse(result.text) : result;
+        await idempotency.complete({ scope, key: idempotencyKey, status: route.response.status, body: stored });
         sendJson(res, route.response.status, result);
       } catch (err) {
         // A client error is a final answer (a retry would fail the same way); a server error may have

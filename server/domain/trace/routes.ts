@@ -116,7 +116,9 @@ export function traceRoutes(ctx: DomainContext): AnyRoute[] {
       params: ReceivableIdParams,
       response: { status: 200, description: "The lineage tree and its history", schema: TraceOut },
       errors: [404],
-      handler: async ({ principal, params }) => service.trace(principal, params.id),
+      // Answered as JSON text serialised partly by the database (same shape as TraceOut; the HTTP
+      // layer writes a JsonText as it is).
+      handler: async ({ principal, params }) => (await service.trace(principal, params.id)) as unknown as z.input<typeof TraceOut>,
     }),
     defineRoute({
       method: "get",

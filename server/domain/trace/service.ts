@@ -3,6 +3,7 @@
  * with each transfer, financing and redemption and their transaction hashes; and the downloadable proof
  * bundle of the path from the root to one receivable. Served from the indexer's committed data only.
  */
+import { jsonObjectWith, type JsonText } from "../../api/json";
 import type { Principal } from "../../auth/principal";
 import { ConflictError, NotFoundError } from "../../lib/appErrors";
 import { toDecimal } from "../../lib/encode";
@@ -18,13 +19,17 @@ export function createTraceService(ctx: DomainContext) {
   const receivables = createReceivableService(ctx);
 
   return {
-    async trace(principal: Principal, id: bigint) {
+    /**
+     * The trace as JSON text (see `TraceOut` in routes.ts for its shape): the tree's history, its
+     * largest part, is serialised by the database in one aggregate rather than row by row.
+     */
+    async trace(principal: Principal, id: bigint): Promise<JsonText> {
       const target = await receivables.visible(principal, id);
       const rootId = target.rootId;
-      const [root, nodes, history, indexedTo] = await Promise.all([
+      const [root, nodes, events, indexedTo] = await Promise.all([
         ctx.reads.root(rootId),
         ctx.reads.treeNodes(rootId, MAX_TREE_NODES),
-        ctx.reads.treeHistory(rootId),
+        ctx.reads.treeHistoryJson(rootId),
         ctx.reads.checkpoint(),
       ]);
       if (root === undefined) throw new NotFoundError("receivable", id.toString());
@@ -35,28 +40,30 @@ export function createTraceService(ctx: DomainContext) {
         ctx.reads.redemptionsOf(ids),
         ctx.reads.confirmationNonceOf(root.invoiceHash),
       ]);
-      return {
-        rootId,
-        receivableId: toDecimal(id),
-        indexedToBlock: indexedTo,
-        invoice: {
-          invoiceHash: root.invoiceHash,
-          issuer: root.issuer,
-          supplier: root.supplier,
-          currency: root.currency,
-          faceAmount: root.faceAmount,
-          maturity: Number(root.maturity),
-          frozen: root.frozen,
-          overdue: root.overdue,
-          confirmedBlock: Number(root.confirmedBlock),
-          confirmedTxHash: root.confirmedTxHash,
-          confirmationNonce,
+      return jsonObjectWith(
+        {
+          rootId,
+          receivableId: toDecimal(id),
+          indexedToBlock: indexedTo,
+          invoice: {
+            invoiceHash: root.invoiceHash,
+            issuer: root.issuer,
+            supplier: root.supplier,
+            currency: root.currency,
+            faceAmount: root.faceAmount,
+            maturity: Number(root.maturity),
+            frozen: root.frozen,
+            overdue: root.overdue,
+            confirmedBlock: Number(root.confirmedBlock),
+            confirmedTxHash: root.confirmedTxHash,
+            confirmationNonce,
+          },
+          nodes: views,
+          financings,
+          redemptions,
         },
-        nodes: views,
-        events: history,
-        financings,
-        redemptions,
-      };
+        { events },
+      );
     },
 
     /** The proof bundle of the path from the root to `id` (see proofBundle.ts for what a verifier checks). */
