@@ -9,6 +9,7 @@ import { findEvent } from "../server/lib/receipt";
 import { eip712DomainOf, FinancingMode, QUOTE_TYPES, type FinancingModeValue, type Quote } from "../server/lib/typedData";
 import type { FinancingSettlement, ReceivableToken, RepaymentVault, SettlementToken } from "../typechain-types";
 import { offeredIdFromReceipt } from "./ledgerStory";
+import { OrganisationRole, type OrganisationRoleValue } from "./seed";
 
 // ─── quotes ────────────────────────────────────────────────────────────────────
 
@@ -122,8 +123,6 @@ export interface FinancingStoryResult {
   table: string;
 }
 
-const Role = { None: 0n, CoreEnterprise: 1n, Supplier: 2n, Financier: 3n } as const;
-
 /** Formats base units as a decimal string with `decimals` places (no floats). */
 export function formatUnits(value: bigint, decimals: number): string {
   const negative = value < 0n;
@@ -161,15 +160,15 @@ export async function playFinancingStory(options: PlayFinancingStoryOptions): Pr
   const development = await isDevelopmentChain(provider);
 
   // ── the world: organisations registered (unless seeding did it), the currency allowed, cash minted
-  const wanted: [keyof FinancingStoryParties, bigint][] = [
-    ["core", Role.CoreEnterprise], ["tier1", Role.Supplier], ["tier2", Role.Supplier], ["tier3", Role.Supplier],
-    ["bankA", Role.Financier], ["bankB", Role.Financier],
+  const wanted: [keyof FinancingStoryParties, OrganisationRoleValue][] = [
+    ["core", OrganisationRole.CoreEnterprise], ["tier1", OrganisationRole.Supplier], ["tier2", OrganisationRole.Supplier], ["tier3", OrganisationRole.Supplier],
+    ["bankA", OrganisationRole.Financier], ["bankB", OrganisationRole.Financier],
   ];
   for (const [name, role] of wanted) {
     const org = await ledger.organisationOf(addr[name]);
-    if (org.role === Role.None) {
+    if (org.role === BigInt(OrganisationRole.None)) {
       await send(ledger.connect(operator).registerOrganisation(addr[name], role, ethersLib.id(`kyc:story:${name}`)));
-    } else if (org.role !== role) {
+    } else if (org.role !== BigInt(role)) {
       throw new Error(`financing story: ${name} (${addr[name]}) is registered with role ${org.role}, not ${role}`);
     }
   }

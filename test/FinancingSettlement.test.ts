@@ -9,7 +9,7 @@ import {
   deploySystemFixture,
   finance,
   makeQuote,
-  Role,
+  OrganisationRole,
   signedQuote,
   transfer,
   type System,
@@ -138,7 +138,7 @@ describe("FinancingSettlement", function () {
         const sys = await loadFixture(tier2HoldsFixture);
         const wallet = await new TestOrganisationWallet__factory(sys.operator).deploy();
         const walletAddress = await wallet.getAddress();
-        await sys.ledger.registerOrganisation(walletAddress, Role.Financier, ethers.id("kyc:wallet"));
+        await sys.ledger.registerOrganisation(walletAddress, OrganisationRole.Financier, ethers.id("kyc:wallet"));
         await sys.cash.mint(walletAddress, 1_000_000n * sys.unit);
         await wallet.exec(await sys.cash.getAddress(), sys.cash.interface.encodeFunctionData("approve", [await sys.financing.getAddress(), ethers.MaxUint256]));
         const quote = await makeQuote(sys, { receivableId: sys.id, holder: sys.tier2, financier: sys.bankA, amount: sys.face });
@@ -249,7 +249,7 @@ describe("FinancingSettlement", function () {
         const { quote, signature } = await signedQuote(sys, { receivableId: sys.id, holder: sys.tier2, financier: sys.supplier4, amount: sys.face });
         await expect(sys.financing.connect(sys.tier2).acceptQuote(quote, signature))
           .to.be.revertedWithCustomError(sys.financing, "FinancingNotFinancier")
-          .withArgs(sys.supplier4.address, Role.Supplier);
+          .withArgs(sys.supplier4.address, OrganisationRole.Supplier);
       });
 
       it("reverts when the signer is unregistered", async function () {
@@ -257,7 +257,7 @@ describe("FinancingSettlement", function () {
         const { quote, signature } = await signedQuote(sys, { receivableId: sys.id, holder: sys.tier2, financier: sys.outsider, amount: sys.face });
         await expect(sys.financing.connect(sys.tier2).acceptQuote(quote, signature))
           .to.be.revertedWithCustomError(sys.financing, "FinancingNotFinancier")
-          .withArgs(sys.outsider.address, Role.None);
+          .withArgs(sys.outsider.address, OrganisationRole.None);
       });
 
       it("reverts when the financier is suspended", async function () {
@@ -420,7 +420,7 @@ describe("FinancingSettlement", function () {
         await evil.mint(sys.bankA.address, 10_000n);
         await evil.connect(sys.bankA).approve(await sys.financing.getAddress(), ethers.MaxUint256);
         const wallet = await new TestOrganisationWallet__factory(sys.operator).deploy();
-        await sys.ledger.registerOrganisation(await wallet.getAddress(), Role.Supplier, ethers.id("kyc:evil-holder"));
+        await sys.ledger.registerOrganisation(await wallet.getAddress(), OrganisationRole.Supplier, ethers.id("kyc:evil-holder"));
 
         // The holder accepts quote 1 on half of the receivable (in the evil currency); during the advance
         // transfer the token re-enters acceptQuote with quote 2 on the other half, through the holder.

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { financedIdFrom, FinancingMode, signQuote } from "../scripts/financingStory";
 import { offeredIdFromReceipt } from "../scripts/ledgerStory";
-import { confirm, deploySystemFixture, makeQuote, Role, toMaturity } from "./fixtures/settlement";
+import { confirm, deploySystemFixture, makeQuote, OrganisationRole, toMaturity } from "./fixtures/settlement";
 import { ReentrantSettlementToken__factory, TestOrganisationWallet__factory } from "../typechain-types";
 
 // A hostile settlement token re-enters the vault in the middle of its own transfer, through a holder
@@ -18,7 +18,7 @@ async function hostileWorldFixture() {
   await sys.ledger.setCurrencyAllowed(evilAddress, true);
   const wallet = await new TestOrganisationWallet__factory(sys.operator).deploy();
   const walletAddress = await wallet.getAddress();
-  await sys.ledger.registerOrganisation(walletAddress, Role.Supplier, ethers.id("kyc:wallet-holder"));
+  await sys.ledger.registerOrganisation(walletAddress, OrganisationRole.Supplier, ethers.id("kyc:wallet-holder"));
   const rootId = await confirm(sys, sys.tier1, 1_000_000n, { currency: evilAddress });
   // tier 1 sends 400,000 to the wallet, which accepts through exec.
   const offer = await (await sys.ledger.connect(sys.tier1).offerTransfer(rootId, walletAddress, 400_000n, 0)).wait();
