@@ -3,24 +3,17 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-toolbox/network-helpers";
-import { deploySystemFixture } from "../../fixtures/settlement";
 import { createDecoder } from "../../../server/indexer/decode";
 import { loadInterface } from "../../../server/lib/abi";
 import { UnknownLogError } from "../../../server/lib/errors";
 import { createRpc, type RawLog } from "../../../server/lib/rpc";
 import { toJson } from "../../../server/lib/encode";
 import { deploymentOf } from "./helpers";
-import { playEveryEvent } from "./scenario";
-
-async function storyFixture() {
-  const sys = await deploySystemFixture();
-  await playEveryEvent(sys);
-  return sys;
-}
+import { everyEventFixture } from "./scenario";
 
 describe("indexer: event decoding", function () {
   it("decodes every log of the story exactly as ethers does", async function () {
-    const sys = await loadFixture(storyFixture);
+    const sys = await loadFixture(everyEventFixture);
     const { contracts } = await deploymentOf(sys);
     const rpc = createRpc(network.provider);
     const logs = await rpc.logsInRange(0, await rpc.blockNumber(), Object.values(contracts));
@@ -34,7 +27,7 @@ describe("indexer: event decoding", function () {
     let log: RawLog;
     let contracts: Record<string, string>;
     before(async function () {
-      const sys = await loadFixture(storyFixture);
+      const sys = await loadFixture(everyEventFixture);
       contracts = (await deploymentOf(sys)).contracts;
       const rpc = createRpc(network.provider);
       const logs = await rpc.logsInRange(0, await rpc.blockNumber(), [contracts.ReceivableToken!]);

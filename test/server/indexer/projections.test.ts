@@ -4,18 +4,11 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-toolbox/network-helpers";
-import { deploySystemFixture } from "../../fixtures/settlement";
 import { createDecoder } from "../../../server/indexer/decode";
 import { HANDLERS, RECORDED_ONLY, handlerKey } from "../../../server/indexer/projections";
 import { announceDialects, testDialects } from "../db/fresh";
 import { deploymentOf, dumpChainTables, expectSameTables, indexedDb } from "./helpers";
-import { expectProjectionsMatchChain, playEveryEvent } from "./scenario";
-
-async function storyFixture() {
-  const sys = await deploySystemFixture();
-  await playEveryEvent(sys);
-  return sys;
-}
+import { everyEventFixture, expectProjectionsMatchChain } from "./scenario";
 
 describe("indexer: projections", function () {
   before(announceDialects);
@@ -29,7 +22,7 @@ describe("indexer: projections", function () {
   for (const dialect of testDialects()) {
     describe(`on ${dialect}`, function () {
       it("projects every event type to what the contracts say", async function () {
-        const sys = await loadFixture(storyFixture);
+        const sys = await loadFixture(everyEventFixture);
         const idx = await indexedDb({ dialect, provider: network.provider, deployment: await deploymentOf(sys), label: "proj" });
         try {
           await idx.indexer.syncTo();
@@ -48,7 +41,7 @@ describe("indexer: projections", function () {
       });
 
       it("gives the same database whether it follows block by block or backfills in ranges", async function () {
-        const sys = await loadFixture(storyFixture);
+        const sys = await loadFixture(everyEventFixture);
         const deployment = await deploymentOf(sys);
         // Window 1: nearly everything is backfilled by eth_getLogs ranges without a journal.
         const ranged = await indexedDb({ dialect, provider: network.provider, deployment, config: { reorgWindow: 1, blockRange: 7 }, label: "ranged" });

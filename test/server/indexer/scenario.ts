@@ -4,8 +4,15 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import type { Db } from "../../../server/db/client";
-import { confirm, DAY, finance, makeQuote, transfer, type System } from "../../fixtures/settlement";
+import { confirm, DAY, deploySystemFixture, finance, makeQuote, transfer, type System } from "../../fixtures/settlement";
 import { FinancingMode } from "../../../scripts/financingStory";
+
+/** The settlement system after `playEveryEvent`, for `loadFixture` (one snapshot for every test file). */
+export async function everyEventFixture(): Promise<System> {
+  const sys = await deploySystemFixture();
+  await playEveryEvent(sys);
+  return sys;
+}
 
 /** Drives every projected event at least once (and the ERC-721/3525 mirrors with them). */
 export async function playEveryEvent(sys: System): Promise<void> {
