@@ -32,8 +32,8 @@ export function organisationRoleOf(role: string): OrganisationRole | undefined {
 }
 
 /**
- * Writes go through Prisma; the three lookups every request makes (key, session, organisation) are
- * plain SQL on the API's read handle, as they decide the API's throughput.
+ * Writes go through Prisma; the lookups every request makes (key or session, organisation, the change
+ * stamp) are plain SQL on the API's read handle, as they decide the API's throughput.
  */
 export function createPrismaAuthStore(db: PrismaClient, sql: Sql): AuthStore {
   const apiKeyFromRow = (row: {
@@ -148,6 +148,14 @@ export function createPrismaAuthStore(db: PrismaClient, sql: Sql): AuthStore {
         data: { usedAtMs: nowMs },
       });
       return count === 1;
+    },
+    async changeStamp() {
+      // SQLite: data_version moves when another connection (the indexer, Prisma's writes) commits;
+      // total_changes counts this connection's own row writes. PostgreSQL has nothing as cheap as the
+      // lookup it would save (both are one round trip), so it never caches.
+      if (sql.dialect !== "sqlite") return undefined;
+      const [r] = await sql.query(`SELECT total_changes() AS "c", "data_version" AS "v" FROM pragma_data_version`);
+      return r === undefined ? undefined : `${String(r.v)}:${String(r.c)}`;
     },
     async findOrganisation(address): Promise<OrganisationView | undefined> {
       const [row] = await sql.query(`SELECT "address", "role", "active" FROM "organisation" WHERE "address" = ?`, [address]);

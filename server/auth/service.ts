@@ -33,9 +33,30 @@ function subjectLabel(subject: Subject): string {
   return subject.kind === "ORGANISATION" ? subject.organisation : subject.kind;
 }
 
+/**
+ * Resolved credentials are reused for at most this long, and only while the store's change stamp is
+ * the same (so a suspension, role change or revocation committed by anyone applies to the next request;
+ * the time bound is a second line of defence).
+ */
+const RESOLVED_TTL_MS = 1_000;
+/** Distinct live credentials remembered at once; past this the memory is simply dropped and rebuilt. */
+const RESOLVED_LIMIT = 10_000;
+
+interface Resolved {
+  principal: Principal;
+  stamp: string;
+  /** Wall-clock end of reuse (RESOLVED_TTL_MS after the lookup). */
+  until: number;
+  /** For a session: when it expires by the service clock (checked on every reuse). */
+  sessionExpiresAtMs?: number;
+}
+
 export function createAuthService(options: AuthServiceOptions) {
   const { store } = options;
   const now = options.now ?? (() => new Date());
+  // Keyed by the whole credential, so a hit proves the same secret that was checked against its hash.
+  // In process memory only (never logged, never stored), like the request that carried it.
+  const resolved = new Map<string, Resolved>();
 
   async function principalOf(subject: Subject, credentialId: string, prefetched?: OrganisationView | null): Promise<Principal> {
     if (subject.kind !== "ORGANISATION") return { kind: subject.kind, credentialId };
@@ -62,6 +83,29 @@ export function createAuthService(options: AuthServiceOptions) {
     return record;
   }
 
+  /** The full check of a credential against the store (what `authenticate` reuses while nothing changed). */
+  async function resolve(token: string): Promise<{ principal: Principal; sessionExpiresAtMs?: number }> {
+    const parsed = parseCredential(token);
+    if (parsed === undefined) throw new UnauthorizedError("CredentialInvalid", "credential is not valid");
+    if (parsed.kind === "apiKey") {
+      const record = await checkApiKey(token);
+      return { principal: Object.freeze(await principalOf(record.subject, `key:${record.id}`, record.organisationView)) };
+    }
+    const session = await store.findSession(parsed.id);
+    if (session === undefined || !secretMatches(parsed.secret, session.secretHash)) {
+      throw new UnauthorizedError("CredentialInvalid", "credential is not valid");
+    }
+    if (session.expiresAt.getTime() <= now().getTime()) {
+      throw new UnauthorizedError("SessionExpired", "session expired; sign in again");
+    }
+    // A session made from an API key dies with that key.
+    if (session.credentialId.startsWith("key:")) {
+      const key = await store.findApiKey(session.credentialId.slice(4));
+      if (key === undefined || key.revokedAt !== null) throw new UnauthorizedError("CredentialInvalid", "credential is not valid");
+    }
+    return { principal: Object.freeze(await principalOf(session.subject, session.credentialId)), sessionExpiresAtMs: session.expiresAt.getTime() };
+  }
+
   async function openSession(subject: Subject, credentialId: string): Promise<IssuedCredential> {
     const credential = newCredential("session");
     const expiresAt = new Date(now().getTime() + options.sessionTtlSeconds * 1000);
@@ -70,28 +114,31 @@ export function createAuthService(options: AuthServiceOptions) {
   }
 
   return {
-    /** Resolves `Authorization: Bearer <session or API key>` into a principal. */
+    /**
+     * Resolves `Authorization: Bearer <session or API key>` into a principal. Every request pays one
+     * cheap change-stamp read; the credential lookup and hash check are repeated only when anything in
+     * the database changed since (see RESOLVED_TTL_MS) or the credential is new.
+     */
     async authenticate(token: string | undefined): Promise<Principal> {
       if (token === undefined || token === "") throw new UnauthorizedError("CredentialMissing", "authentication required");
-      const parsed = parseCredential(token);
-      if (parsed === undefined) throw new UnauthorizedError("CredentialInvalid", "credential is not valid");
-      if (parsed.kind === "apiKey") {
-        const record = await checkApiKey(token);
-        return principalOf(record.subject, `key:${record.id}`, record.organisationView);
+      const stamp = store.changeStamp === undefined ? undefined : await store.changeStamp();
+      if (stamp !== undefined) {
+        const hit = resolved.get(token);
+        if (
+          hit !== undefined &&
+          hit.stamp === stamp &&
+          Date.now() < hit.until &&
+          (hit.sessionExpiresAtMs === undefined || hit.sessionExpiresAtMs > now().getTime())
+        ) {
+          return hit.principal;
+        }
       }
-      const session = await store.findSession(parsed.id);
-      if (session === undefined || !secretMatches(parsed.secret, session.secretHash)) {
-        throw new UnauthorizedError("CredentialInvalid", "credential is not valid");
+      const { principal, sessionExpiresAtMs } = await resolve(token);
+      if (stamp !== undefined) {
+        if (resolved.size >= RESOLVED_LIMIT) resolved.clear();
+        resolved.set(token, { principal, stamp, until: Date.now() + RESOLVED_TTL_MS, ...(sessionExpiresAtMs === undefined ? {} : { sessionExpiresAtMs }) });
       }
-      if (session.expiresAt.getTime() <= now().getTime()) {
-        throw new UnauthorizedError("SessionExpired", "session expired; sign in again");
-      }
-      // A session made from an API key dies with that key.
-      if (session.credentialId.startsWith("key:")) {
-        const key = await store.findApiKey(session.credentialId.slice(4));
-        if (key === undefined || key.revokedAt !== null) throw new UnauthorizedError("CredentialInvalid", "credential is not valid");
-      }
-      return principalOf(session.subject, session.credentialId);
+      return principal;
     },
 
     /**
@@ -136,7 +183,10 @@ export function createAuthService(options: AuthServiceOptions) {
         (viewer.kind === "OPERATOR" ||
           (viewer.kind === "ORGANISATION" && viewer.admin && record.subject.kind === "ORGANISATION" && record.subject.organisation === viewer.organisation));
       if (!visible) return false;
-      return store.revokeApiKey(id, now());
+      const revoked = await store.revokeApiKey(id, now());
+      // The change stamp would catch it too; forgetting at once needs no reasoning about it.
+      resolved.clear();
+      return revoked;
     },
 
     /** Exchanges a valid API key for a short-lived session token. */
@@ -149,6 +199,7 @@ export function createAuthService(options: AuthServiceOptions) {
     async endSession(token: string): Promise<void> {
       const parsed = parseCredential(token);
       if (parsed?.kind === "session") await store.deleteSession(parsed.id);
+      resolved.delete(token);
     },
 
     /** A one-time SIWE nonce (alphanumeric, 128 bits) valid for the configured time. */

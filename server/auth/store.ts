@@ -47,4 +47,11 @@ export interface AuthStore {
   consumeNonce(input: { nonce: string; now: Date }): Promise<boolean>;
   /** The organisation as the chain projection knows it (role and active flag), by lower-case address. */
   findOrganisation(address: string): Promise<OrganisationView | undefined>;
+  /**
+   * A value that changes whenever any row of the database may have changed (a commit by any
+   * connection, or a write on the store's own); undefined when the store cannot tell more cheaply than
+   * by looking the credential up again. The authenticator reuses a resolved principal only while it
+   * stays the same.
+   */
+  changeStamp?(): Promise<string | undefined>;
 }
