@@ -4,13 +4,13 @@
 // indexer's tables, as the indexer would have — then serves the real API from a child process on
 // 127.0.0.1 and drives it with autocannon. For each route it prints p50/p99 latency at a fixed offered
 // load (500 req/s, open loop, latency counted from each request's due time) and the saturation
-// throughput (autocannon, 64 connections).
+// throughput (autocannon, 64 connections) with the API process's CPU time per request in that run.
 //
 // Environment: BENCH_RECEIVABLES (default 100000), BENCH_DURATION (seconds per run, default 10),
 // BENCH_RATE (offered req/s, default 500), BENCH_WORKERS (API processes, default 1), BENCH_ROUTES
 // (comma-separated subset of get,list,trace,requests), BENCH_CPU_PROF (a directory: the API process
 // writes a V8 CPU profile there, for finding where a route's time goes).
-import { fork } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import cluster from "node:cluster";
 import http from "node:http";
 import { performance } from "node:perf_hooks";
@@ -205,6 +205,11 @@ async function serve(url: string): Promise<void> {
   const { app } = createApp({ config, db: db.prisma, sql: db.sql, logger: silentLogger(), domainRoutes: createDomainRoutes(ctx, { documentDir: os.tmpdir() }) });
   // Exit cleanly on a signal so that `--cpu-prof` can write its profile.
   process.on("SIGINT", () => process.exit(0));
+  // The parent asks for this process's CPU time around each run: CPU per request is the figure that
+  // other load on the machine disturbs least.
+  process.on("message", (m) => {
+    if (m === "cpu") process.send?.({ cpu: process.cpuUsage() });
+  });
   // Cluster workers share one port: a fixed one is chosen by the parent (port 0 would differ per worker).
   const server = app.listen(Number(process.env.BENCH_PORT ?? 0), "127.0.0.1", () => {
     const address = server.address();
@@ -224,7 +229,7 @@ interface RouteBench {
  * omission). autocannon's own rate limiting sends each second's requests in a burst, which would
  * measure the burst rather than the server; it is used for the saturation runs only.
  */
-async function fixedRate(port: number, route: RouteBench, rate: number, seconds: number): Promise<{ p50: number; p99: number; errors: number }> {
+async function fixedRate(port: number, route: RouteBench, rate: number, seconds: number): Promise<{ p50: number; p90: number; p99: number; max: number; errors: number }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const total = Math.round(rate * seconds);
   const latencies: number[] = [];
@@ -263,7 +268,7 @@ async function fixedRate(port: number, route: RouteBench, rate: number, seconds:
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const at = (q: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0) * 10) / 10;
-  return { p50: at(0.5), p99: at(0.99), errors };
+  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1), errors };
 }
 
 async function run(port: number, route: RouteBench, rate?: number): Promise<AutocannonResult> {
@@ -280,6 +285,20 @@ async function run(port: number, route: RouteBench, rate?: number): Promise<Auto
         setupRequest: (req: Record<string, unknown>) => ({ ...req, path: route.paths[i++ % route.paths.length] }),
       },
     ],
+  });
+}
+
+/** The API process's CPU time so far (one process only; a cluster's primary does no serving). */
+async function cpuOf(child: ChildProcess): Promise<NodeJS.CpuUsage | undefined> {
+  if (Number(process.env.BENCH_WORKERS ?? 1) > 1) return undefined;
+  return new Promise((resolve) => {
+    const onMessage = (m: { cpu?: NodeJS.CpuUsage }) => {
+      if (m.cpu === undefined) return;
+      child.off("message", onMessage);
+      resolve(m.cpu);
+    };
+    child.on("message", onMessage);
+    child.send("cpu");
   });
 }
 
@@ -343,10 +362,18 @@ async function main(): Promise<void> {
     for (const route of routes) {
       await fixedRate(port, route, 200, 2); // warm-up: JIT, SQLite page cache, tier cache
       const fixed = await fixedRate(port, route, RATE, DURATION);
+      console.log(`  ${route.key} @ ${RATE} req/s: p50 ${fixed.p50} p90 ${fixed.p90} p99 ${fixed.p99} max ${fixed.max} ms`);
+      const cpuBefore = await cpuOf(child);
       const saturated = await run(port, route);
+      const cpuAfter = await cpuOf(child);
+      const cpuPerRequest =
+        cpuBefore === undefined || cpuAfter === undefined
+          ? undefined
+          : (cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system) / Math.max(1, saturated.requests.total);
+      if (cpuPerRequest !== undefined) console.log(`  ${route.key} at saturation: API process CPU ${Math.round(cpuPerRequest)} µs per request`);
       const bad = fixed.errors + saturated.non2xx + saturated.errors;
       rows.push(
-        `| ${route.name} | ${fixed.p50} | ${fixed.p99} | ${Math.round(saturated.requests.average).toLocaleString("en")} | ${saturated.latency.p50} / ${saturated.latency.p99} |${bad > 0 ? ` ${bad} errors/non-2xx` : ""}`,
+        `| ${route.name} | ${fixed.p50} | ${fixed.p99} | ${Math.round(saturated.requests.average).toLocaleString("en")} | ${saturated.latency.p50} / ${saturated.latency.p99} | ${cpuPerRequest === undefined ? "–" : Math.round(cpuPerRequest)} |${bad > 0 ? ` ${bad} errors/non-2xx` : ""}`,
       );
       console.log(rows[rows.length - 1]);
     }
@@ -355,8 +382,8 @@ async function main(): Promise<void> {
     child.kill(process.env.BENCH_CPU_PROF === undefined ? "SIGTERM" : "SIGINT");
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`\n| route | p50 ms @ ${RATE} req/s | p99 ms @ ${RATE} req/s | saturation req/s | p50 / p99 ms at saturation |`);
-  console.log("| --- | ---: | ---: | ---: | ---: |");
+  console.log(`\n| route | p50 ms @ ${RATE} req/s | p99 ms @ ${RATE} req/s | saturation req/s | p50 / p99 ms at saturation | API CPU µs/request at saturation |`);
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
   for (const r of rows) console.log(r);
 }
 

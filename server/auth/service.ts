@@ -57,6 +57,24 @@ export function createAuthService(options: AuthServiceOptions) {
   // Keyed by the whole credential, so a hit proves the same secret that was checked against its hash.
   // In process memory only (never logged, never stored), like the request that carried it.
   const resolved = new Map<string, Resolved>();
+  // The change stamp is read once per turn of the event loop and shared by the requests served in that
+  // turn (under load, dozens): a commit is seen by every request that starts after the turn it landed in.
+  let turnStamp: Promise<string | undefined> | undefined;
+  function changeStamp(): Promise<string | undefined> | undefined {
+    if (store.changeStamp === undefined) return undefined;
+    if (turnStamp === undefined) {
+      turnStamp = store.changeStamp();
+      setImmediate(() => {
+        turnStamp = undefined;
+      });
+    }
+    return turnStamp;
+  }
+  /** After this process changed credentials itself: nothing resolved before may be reused. */
+  function forgetResolved(): void {
+    resolved.clear();
+    turnStamp = undefined;
+  }
 
   async function principalOf(subject: Subject, credentialId: string, prefetched?: OrganisationView | null): Promise<Principal> {
     if (subject.kind !== "ORGANISATION") return { kind: subject.kind, credentialId };
@@ -115,13 +133,13 @@ export function createAuthService(options: AuthServiceOptions) {
 
   return {
     /**
-     * Resolves `Authorization: Bearer <session or API key>` into a principal. Every request pays one
-     * cheap change-stamp read; the credential lookup and hash check are repeated only when anything in
-     * the database changed since (see RESOLVED_TTL_MS) or the credential is new.
+     * Resolves `Authorization: Bearer <session or API key>` into a principal. The credential lookup and
+     * hash check are repeated only when anything in the database changed since (see RESOLVED_TTL_MS
+     * and changeStamp) or the credential is new.
      */
     async authenticate(token: string | undefined): Promise<Principal> {
       if (token === undefined || token === "") throw new UnauthorizedError("CredentialMissing", "authentication required");
-      const stamp = store.changeStamp === undefined ? undefined : await store.changeStamp();
+      const stamp = await changeStamp();
       if (stamp !== undefined) {
         const hit = resolved.get(token);
         if (
@@ -184,8 +202,8 @@ export function createAuthService(options: AuthServiceOptions) {
           (viewer.kind === "ORGANISATION" && viewer.admin && record.subject.kind === "ORGANISATION" && record.subject.organisation === viewer.organisation));
       if (!visible) return false;
       const revoked = await store.revokeApiKey(id, now());
-      // The change stamp would catch it too; forgetting at once needs no reasoning about it.
-      resolved.clear();
+      // The change stamp would catch it from the next turn on; forgetting at once needs no reasoning.
+      forgetResolved();
       return revoked;
     },
 
@@ -199,7 +217,7 @@ export function createAuthService(options: AuthServiceOptions) {
     async endSession(token: string): Promise<void> {
       const parsed = parseCredential(token);
       if (parsed?.kind === "session") await store.deleteSession(parsed.id);
-      resolved.delete(token);
+      forgetResolved();
     },
 
     /** A one-time SIWE nonce (alphanumeric, 128 bits) valid for the configured time. */
