@@ -70,6 +70,35 @@ function sendJson(res: Response, status: number, body: unknown): void {
   res.end(text);
 }
 
+/**
+ * helmet's headers, worked out once: its defaults depend on nothing in the request, so they are
+ * recorded from one run of helmet and replayed on every response (helmet runs a dozen middleware
+ * functions per request otherwise). Falls back to helmet itself if a run did not complete at once.
+ */
+function securityHeaders(): express.RequestHandler {
+  const middleware = helmet();
+  const set: [string, string | number | readonly string[]][] = [];
+  const removed: string[] = [];
+  let completed = false;
+  const recorder = {
+    setHeader(name: string, value: string | number | readonly string[]) {
+      set.push([name, value]);
+    },
+    removeHeader(name: string) {
+      removed.push(name);
+    },
+  };
+  middleware({} as Request, recorder as unknown as Response, (err?: unknown) => {
+    completed = err === undefined;
+  });
+  if (!completed) return middleware;
+  return (_req, res, next) => {
+    for (const [name, value] of set) res.setHeader(name, value);
+    for (const name of removed) res.removeHeader(name);
+    next();
+  };
+}
+
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 
 export function createHttpApp(options: HttpAppOptions): Express {
@@ -82,7 +111,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.set("query parser", "simple");
 
   app.use(requestContext(logger));
-  app.use(helmet());
+  app.use(securityHeaders());
   app.use(cors(config.API_CORS_ORIGINS));
 
   const jsonParser = express.json({ limit: config.API_BODY_LIMIT_BYTES, strict: true, type: "application/json" });
@@ -92,45 +121,60 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // address before authentication.
   const limiter = rateLimit({ limit: config.API_RATE_LIMIT_PER_MINUTE });
 
-  for (const route of routes) {
-    const handlers: express.RequestHandler[] = [];
-    handlers.push((_req, res, next) => {
-      res.locals.routeTemplate = route.path;
-      next();
-    });
-    if (route.access.kind === "authenticated") {
-      const access = route.access;
-      handlers.push((req, res, next) => {
-        authenticator
-          .authenticate(credentialOf(req))
-          .then((principal) => {
-            res.locals.principal = principal;
-            next();
-          })
-          .catch(next);
-      });
-      handlers.push(limiter);
-      handlers.push((_req, res, next) => {
-        const principal = res.locals.principal as Principal;
-        if (principal.kind === "ORGANISATION" && !principal.active && access.allowSuspended !== true) {
-          next(new ForbiddenError("OrganisationSuspended", "the organisation is suspended"));
-          return;
-        }
-        if (!access.roles.includes(accessRoleOf(principal))) {
-          next(new ForbiddenError("RoleNotAllowed", `this route is not open to ${accessRoleOf(principal)}`, { allowed: access.roles }));
-          return;
-        }
-        next();
-      });
-    } else {
-      handlers.push(limiter);
+  /** The role guard of an authenticated route: the error to answer with, if any. */
+  function refusal(access: Extract<AnyRoute["access"], { kind: "authenticated" }>, principal: Principal): ForbiddenError | undefined {
+    if (principal.kind === "ORGANISATION" && !principal.active && access.allowSuspended !== true) {
+      return new ForbiddenError("OrganisationSuspended", "the organisation is suspended");
     }
-    if (route.body !== undefined) handlers.push(route.bodyType === "raw" ? rawParser : jsonParser);
+    if (!access.roles.includes(accessRoleOf(principal))) {
+      return new ForbiddenError("RoleNotAllowed", `this route is not open to ${accessRoleOf(principal)}`, { allowed: access.roles });
+    }
+    return undefined;
+  }
 
-    handlers.push((req: Request, res: Response, next: NextFunction) => {
-      void runHandler(route, req, res).catch(next);
-    });
-    app[route.method](expressPath(route.path), ...handlers);
+  for (const route of routes) {
+    const access = route.access;
+    const parser = route.body === undefined ? undefined : route.bodyType === "raw" ? rawParser : jsonParser;
+    // One Express handler per route running authenticate → rate limit → role guard → body parser →
+    // handler in that order (each step's error goes to the error middleware): a chain of separate
+    // handlers cost a router dispatch per step on every request.
+    const afterAccess = (req: Request, res: Response, next: NextFunction) => {
+      if (parser === undefined) {
+        void runHandler(route, req, res).catch(next);
+        return;
+      }
+      parser(req, res, (err?: unknown) => {
+        if (err !== undefined && err !== null) next(err);
+        else void runHandler(route, req, res).catch(next);
+      });
+    };
+    const handler: express.RequestHandler = (req, res, next) => {
+      res.locals.routeTemplate = route.path;
+      if (access.kind !== "authenticated") {
+        limiter(req, res, (err?: unknown) => (err !== undefined && err !== null ? next(err) : afterAccess(req, res, next)));
+        return;
+      }
+      authenticator.authenticate(credentialOf(req)).then(
+        (principal) => {
+          res.locals.principal = principal;
+          try {
+            limiter(req, res, (err?: unknown) => {
+              if (err !== undefined && err !== null) {
+                next(err);
+                return;
+              }
+              const refused = refusal(access, principal);
+              if (refused !== undefined) next(refused);
+              else afterAccess(req, res, next);
+            });
+          } catch (err) {
+            next(err);
+          }
+        },
+        (err: unknown) => next(err),
+      );
+    };
+    app[route.method](expressPath(route.path), handler);
   }
 
   async function runHandler(route: AnyRoute, req: Request, res: Response): Promise<void> {
