@@ -183,7 +183,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
     }
     const parsed = parseRequest(
       { params: route.params, query: route.query, body: route.bodyType === "raw" ? undefined : route.body },
-      { params: req.params, query: req.query, body: req.body },
+      // req.query is a getter that parses the query string: touched only by routes that have one.
+      { params: req.params, query: route.query === undefined ? undefined : req.query, body: req.body },
     );
     const body = route.bodyType === "raw" ? (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)) : parsed.body;
     const principal = res.locals.principal as Principal;
