@@ -407,6 +407,13 @@ for (const dialect of testDialects()) describe(`API: organisations, invoices, re
         const kinds = res.body.events.map((e: { kind: string }) => e.kind);
         expect(kinds).to.include.members(["CONFIRMED", "SPLIT", "CREATED", "OFFERED", "ACCEPTED", "OFFER_ENDED"]);
         for (const e of res.body.events) expect(e.txHash).to.match(/^0x[0-9a-f]{64}$/);
+        // The trace's history is aggregated to JSON by the database: it must be the indexed history of the
+        // tree, row for row, in chain order.
+        const rows = await w.db.prisma.receivableHistory.findMany({ where: { rootId }, orderBy: [{ blockNumber: "asc" }, { logIndex: "asc" }] });
+        expect(rows.length).to.be.greaterThan(0);
+        expect(res.body.events.map((e: { kind: string; txHash: string; receivableId: string }) => [e.kind, e.txHash, e.receivableId])).to.deep.equal(
+          rows.map((r) => [r.kind, r.txHash, r.receivableId]),
+        );
       });
 
       it("hides the proof bundle from an outsider to the receivable (404)", async function () {
