@@ -18,7 +18,11 @@ import { DAY, deploySystemFixture, type System } from "./fixtures/settlement";
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 200);
 /** Replays a failing run: set PROPERTY_SEED (and PROPERTY_PATH) to what fast-check printed. */
-const SEED = process.env.PROPERTY_SEED === undefined ? undefined : Number(process.env.PROPERTY_SEED);
+const REPLAYING = process.env.PROPERTY_SEED !== undefined;
+/** `npm test` runs a fixed seed, so CI is repeatable and the coverage check below cannot flake; a longer
+ * campaign (PROPERTY_RUNS above the default) draws a fresh seed each time unless PROPERTY_SEED is set. */
+const DEFAULT_SEED = 20_261_125;
+const SEED = REPLAYING ? Number(process.env.PROPERTY_SEED) : process.env.PROPERTY_RUNS === undefined ? DEFAULT_SEED : undefined;
 const PATH = process.env.PROPERTY_PATH;
 const SEQ_MASK = 0xffffffffn;
 
@@ -375,7 +379,7 @@ describe("Settlement properties", function () {
     );
     if (process.env.PROPERTY_DEBUG) console.log(Object.fromEntries(succeeded));
     // A full run must have exercised every path; a replay of one failing sequence need not.
-    if (SEED !== undefined || RUNS < 100) return;
+    if (REPLAYING || RUNS < 100) return;
     for (const what of ["confirm", "split", "offer", "acceptQuote", "deposit", "redeem", "repayPledge", "markOverdue"]) {
       expect(succeeded.get(what) ?? 0, `no successful ${what} in ${RUNS} sequences`).to.be.greaterThan(0);
     }
