@@ -34,8 +34,12 @@ async function main(): Promise<void> {
   say(`▶ starting a local Hardhat node on 127.0.0.1:${chainPort}`);
   const node: LocalNode = await startLocalNode({ port: chainPort });
   const stopAll: (() => Promise<void>)[] = [() => node.stop()];
+  // Ctrl-C and a failing indexer can both ask to shut down: stop each part once, newest first.
+  let stopping = false;
   const shutdown = async (code: number) => {
-    for (const stop of stopAll.reverse()) await stop().catch(() => undefined);
+    if (stopping) return;
+    stopping = true;
+    for (const stop of [...stopAll].reverse()) await stop().catch(() => undefined);
     process.exit(code);
   };
   process.once("SIGINT", () => void shutdown(0));

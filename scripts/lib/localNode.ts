@@ -77,8 +77,7 @@ async function assertPortFree(url: string): Promise<void> {
   }
 }
 
-/** A provider that does not poll more than needed for a local, instantly-mining chain. */
+/** The chain never changes under a local node, so the provider detects the network once instead of per call. */
 export function localProvider(url: string): JsonRpcProvider {
-  const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, pollingInterval: 200 });
-  return provider;
+  return new JsonRpcProvider(url, undefined, { staticNetwork: true, pollingInterval: 200 });
 }
