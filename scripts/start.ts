@@ -19,6 +19,7 @@ import { readDeploymentFile } from "../server/lib/deployment";
 import { formatDemoLogins, startApiServer } from "../server/api/server";
 import { writeKeystore } from "../server/signing/keystore";
 import { createLogger } from "../server/lib/logger";
+import { loadEmbeddedEnv } from "../server/config/embedded";
 import { hardhatDevKeyOf } from "../server/signing/devKeys";
 
 /** Demo settlement token: two decimals, so 1,000,000.00 reads as money. */
@@ -26,7 +27,7 @@ const CURRENCY_DECIMALS = 2;
 const UNIT = 10n ** BigInt(CURRENCY_DECIMALS);
 
 async function main(): Promise<void> {
-  const chainPort = Number(process.env.CHAIN_PORT ?? 8545);
+  const { CHAIN_PORT: chainPort } = loadEmbeddedEnv();
   const say = (line = "") => console.log(line);
   // Story lines may span several lines (tables, trees): indent every one of them.
   const narrate = (line: string) => say(narrateBlock(line));
@@ -182,4 +183,8 @@ function quietLogger() {
   return createLogger({ name: "indexer", level: process.env.LOG_LEVEL ?? "warn" });
 }
 
-void main();
+main().catch((error: unknown) => {
+  // Configuration errors already name the variable; a stack would only hide that.
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
