@@ -49,17 +49,6 @@ export function toAddress(a: string): string {
   }
 }
 
-/** Address → EIP-55 checksummed (for display and for ethers calls). */
-export function checksumAddress(a: string): string {
-  return getAddress(a);
-}
-
-/** bytes32 (any case) → lower-case 0x hex. */
-export function toBytes32(h: string): string {
-  if (!/^0x[0-9a-fA-F]{64}$/.test(h)) throw new EncodeError(`"${h}" is not a 32-byte hex value`);
-  return h.toLowerCase();
-}
-
 /** JSON-RPC quantity ("0x1a") → bigint. */
 export function fromQuantity(q: string): bigint {
   if (typeof q !== "string" || !/^0x[0-9a-fA-F]+$/.test(q)) throw new EncodeError(`"${String(q)}" is not a JSON-RPC quantity`);

@@ -69,7 +69,3 @@ export class DeploymentMismatchError extends FatalError {
     super("DEPLOYMENT_MISMATCH", message);
   }
 }
-
-export function isRetryable(e: unknown): boolean {
-  return e instanceof IndexerError ? e.retryable : false;
-}
