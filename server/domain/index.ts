@@ -4,8 +4,10 @@
 import type { AnyRoute } from "../api/route";
 import type { DomainContext } from "./context";
 import { auditRoutes } from "./audit/routes";
+import { chainRoutes } from "./chain/routes";
 import { financingRoutes } from "./financing/routes";
 import { invoiceRoutes } from "./invoices/routes";
+import { moneyRoutes } from "./money/routes";
 import { organisationRoutes } from "./organisations/routes";
 import { receivableRoutes } from "./receivables/routes";
 import { settlementRoutes } from "./settlement/routes";
@@ -25,5 +27,7 @@ export function createDomainRoutes(ctx: DomainContext, options: DomainOptions): 
     ...financingRoutes(ctx),
     ...settlementRoutes(ctx),
     ...auditRoutes(ctx),
+    ...chainRoutes(ctx),
+    ...moneyRoutes(ctx),
   ];
 }

@@ -3,13 +3,27 @@ import { defineRoute, type AnyRoute } from "../../api/route";
 import { AddressOut, ReceivableIdParams, Uint256Out } from "../../api/schemas";
 import { ACCESS_ROLES } from "../../auth/principal";
 import type { DomainContext } from "../context";
-import { ReceivableOut } from "../receivables/schemas";
+import { ReceivableOut, ReceivableStatus } from "../receivables/schemas";
 import { createTraceService } from "./service";
+
+const TraceNodeOut = ReceivableOut.extend({
+  visibility: z.enum(["FULL", "PATH", "MARKET"]).meta({
+    description:
+      "FULL: one of the caller's parts or their descendants (or every node, for operator, auditor and the obligor). PATH: a node on the path from the confirmed invoice to the caller's parts; its holder, status, offer, pledge and financing are not shown (null), and of its history only the confirmation, its transfers up to the split that created the next node, and that split. MARKET: a receivable a financier sees because it was offered for financing: its details and provenance, not its later splits, pledges or financings",
+  }),
+  holder: AddressOut.nullable(),
+  status: ReceivableStatus.nullable(),
+  financed: z.boolean().nullable(),
+}).meta({ id: "TraceNode" });
 
 const TraceOut = z
   .object({
     rootId: Uint256Out,
     receivableId: Uint256Out,
+    scope: z.enum(["TREE", "NEED_TO_KNOW"]).meta({
+      description:
+        "TREE: the whole tree (operator, auditor, the obligor). NEED_TO_KNOW: the caller's parts, their descendants and the path from the confirmed invoice to them; events, financing terms and redemptions only where the caller is a party",
+    }),
     indexedToBlock: z.number().int().nullable().meta({ description: "the indexer checkpoint this answer reflects" }),
     invoice: z.object({
       invoiceHash: z.string(),
@@ -24,7 +38,7 @@ const TraceOut = z
       confirmedTxHash: z.string(),
       confirmationNonce: z.string().nullable(),
     }),
-    nodes: z.array(ReceivableOut),
+    nodes: z.array(TraceNodeOut),
     events: z.array(
       z.object({
         receivableId: Uint256Out,
@@ -110,7 +124,8 @@ export function traceRoutes(ctx: DomainContext): AnyRoute[] {
       method: "get",
       path: "/v1/receivables/{id}/trace",
       operationId: "traceReceivable",
-      summary: "The receivable's whole lineage tree, from the confirmed invoice to every current holder, with every transfer, financing and redemption and their transaction hashes",
+      summary:
+        "The receivable's lineage as the caller may see it (need to know): the path from the confirmed invoice to the caller's parts and their descendants, with their transfers and the financings and redemptions the caller is a party to; the whole tree for operator, auditor and the obligor",
       tags: ["trace"],
       access: { kind: "authenticated", roles: ACCESS_ROLES },
       params: ReceivableIdParams,

@@ -10,7 +10,27 @@ import { toDecimal } from "../../lib/encode";
 import type { DomainContext } from "../context";
 import { createReceivableService } from "../receivables/service";
 import { pathsOf } from "../receivables/lineage";
+import { isPrivileged, organisationOf } from "../access";
+import type { ReceivableView } from "../receivables/service";
+import { needToKnowView, visibleEvents, visibleFinancings, visibleRedemptions, wholeTree, type TreeEvent, type TreeView } from "./needToKnow";
 import { PROOF_BUNDLE_FORMAT, type ProofBundle, type ProofEvent } from "./proofBundle";
+
+/** One entry of the tree history as the database serialises it (see Reads.treeHistoryJson). */
+interface TraceEvent extends TreeEvent {
+  from: string | null;
+  amount: string | null;
+  detail: string | null;
+  txHash: string;
+  timestamp: number;
+}
+
+/**
+ * A node on the path to the caller's parts: ids, amounts, maturity and obligor, but not who holds it
+ * now, its offers, pledges or financing, nor its current status (they are its holder's business).
+ */
+function pathNode(v: ReceivableView) {
+  return { ...v, visibility: "PATH" as const, holder: null, status: null, financed: null, offeredTo: null, offerDeadline: null, pledgee: null };
+}
 
 /** Trees are bounded by the ledger's depth and minimum part; this caps one answer regardless. */
 const MAX_TREE_NODES = 5_000;
@@ -26,24 +46,39 @@ export function createTraceService(ctx: DomainContext) {
     async trace(principal: Principal, id: bigint): Promise<JsonText> {
       const target = await receivables.visible(principal, id);
       const rootId = target.rootId;
-      const [root, nodes, events, indexedTo] = await Promise.all([
+      const [root, nodes, eventsJson, indexedTo] = await Promise.all([
         ctx.reads.root(rootId),
         ctx.reads.treeNodes(rootId, MAX_TREE_NODES),
         ctx.reads.treeHistoryJson(rootId),
         ctx.reads.checkpoint(),
       ]);
       if (root === undefined) throw new NotFoundError("receivable", id.toString());
+      const org = organisationOf(principal);
+      const privileged = isPrivileged(principal);
       const ids = nodes.map((n) => n.id);
-      const [views, financings, redemptions, confirmationNonce] = await Promise.all([
-        receivables.views(nodes),
+      const [financings, redemptions, confirmationNonce] = await Promise.all([
         ctx.reads.financingsOf(ids),
         ctx.reads.redemptionsOf(ids),
         ctx.reads.confirmationNonceOf(root.invoiceHash),
       ]);
+      // Operator, auditor and the obligor see the whole tree, whose history the database serialised
+      // already; anyone else sees its own parts, their descendants and the path to them (needToKnow.ts).
+      let view: TreeView;
+      let events = eventsJson;
+      if (privileged || org === root.issuer) {
+        view = wholeTree(nodes);
+      } else {
+        const history = JSON.parse(eventsJson) as TraceEvent[];
+        view = needToKnowView({ org: org ?? "", target: target.id, nodes, events: history, financings });
+        events = JSON.stringify(visibleEvents(view, nodes, history));
+      }
+      const shown = nodes.filter((n) => view.nodes.has(n.id));
+      const views = await receivables.views(shown);
       return jsonObjectWith(
         {
           rootId,
           receivableId: toDecimal(id),
+          scope: view.whole ? "TREE" : "NEED_TO_KNOW",
           indexedToBlock: indexedTo,
           invoice: {
             invoiceHash: root.invoiceHash,
@@ -58,9 +93,12 @@ export function createTraceService(ctx: DomainContext) {
             confirmedTxHash: root.confirmedTxHash,
             confirmationNonce,
           },
-          nodes: views,
-          financings,
-          redemptions,
+          nodes: views.map((v) => {
+            const seen = view.nodes.get(v.id) ?? "FULL";
+            return seen === "PATH" ? pathNode(v) : { ...v, visibility: seen };
+          }),
+          financings: visibleFinancings(org, privileged, financings),
+          redemptions: visibleRedemptions(org, privileged, redemptions),
         },
         { events },
       );
@@ -73,11 +111,19 @@ export function createTraceService(ctx: DomainContext) {
       const root = await ctx.db.receivableRoot.findUnique({ where: { rootId: target.rootId } });
       const invoice = root === null ? null : await ctx.db.invoice.findUnique({ where: { invoiceHash: root.invoiceHash } });
       if (root === null || invoice === null || invoice.confirmationNonce === null) throw new NotFoundError("receivable", id.toString());
-      const history = await ctx.db.receivableHistory.findMany({
+      const rows = await ctx.db.receivableHistory.findMany({
         where: { receivableId: { in: path } },
-        select: { blockNumber: true, logIndex: true },
+        select: { receivableId: true, kind: true, toAddress: true, relatedId: true, blockNumber: true, logIndex: true },
       });
-      const keys = [...new Map(history.map((h) => [`${h.blockNumber}:${h.logIndex}`, h])).values()];
+      // The bundle proves the path, not the tree: the receivable's own history, and of its ancestors
+      // only what brought it into being (needToKnow.ts), whoever asks.
+      const pathView: TreeView = { nodes: new Map(path.map((p) => [p, p === target.id ? ("FULL" as const) : ("PATH" as const)])), whole: false };
+      const history = visibleEvents(
+        pathView,
+        path.map((p, i) => ({ id: p, parentId: i === 0 ? null : (path[i - 1] as string) })),
+        rows.map((h) => ({ receivableId: h.receivableId, kind: h.kind, to: h.toAddress, relatedId: h.relatedId, blockNumber: Number(h.blockNumber), logIndex: h.logIndex })),
+      );
+      const keys = [...new Map(history.map((h) => [`${h.blockNumber}:${h.logIndex}`, { blockNumber: BigInt(h.blockNumber), logIndex: h.logIndex }])).values()];
       const events = await ctx.db.chainEvent.findMany({
         where: { OR: keys.map((k) => ({ blockNumber: k.blockNumber, logIndex: k.logIndex })) },
         orderBy: [{ blockNumber: "asc" }, { logIndex: "asc" }],

@@ -396,8 +396,9 @@ for (const dialect of testDialects()) describe(`API: organisations, invoices, re
         tier3Part = list.body.items.find((i: { rootId: string }) => i.rootId === rootId).id;
       });
 
-      it("traces the whole tree with every transfer and its transaction hash", async function () {
-        const res = await request(w.h.app).get(`/v1/receivables/${tier3Part}/trace`).set(...bearer(w.tier3)).expect(200);
+      it("traces the whole tree with every transfer and its transaction hash for the obligor", async function () {
+        const res = await request(w.h.app).get(`/v1/receivables/${tier3Part}/trace`).set(...bearer(w.core)).expect(200);
+        expect(res.body.scope).to.equal("TREE");
         expect(res.body.rootId).to.equal(rootId);
         expect(res.body.invoice.issuer).to.equal(w.core.address);
         const holders = new Set(res.body.nodes.filter((n: { status: string }) => n.status !== "REDEEMED").map((n: { holder: string }) => n.holder));
@@ -466,7 +467,8 @@ for (const dialect of testDialects()) describe(`API: organisations, invoices, re
         const url = `http://127.0.0.1:${(rpc.address() as AddressInfo).port}`;
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-proof-"));
         try {
-          const bundle = (await request(w.h.app).get(`/v1/receivables/${tier3Part}/proof`).set(...bearer(w.auditor)).expect(200)).body as ProofBundle;
+          // The bundle the holder downloads (the path only, not the tree) is what the verifier proves.
+          const bundle = (await request(w.h.app).get(`/v1/receivables/${tier3Part}/proof`).set(...bearer(w.tier3)).expect(200)).body as ProofBundle;
           const good = path.join(dir, "good.json");
           fs.writeFileSync(good, JSON.stringify(bundle));
           const cli = (file: string) =>
