@@ -15,6 +15,10 @@ export interface ReadyReport {
     /** Chain head as last seen (by the indexer, or asked of the node). */
     head: number | null;
     lagBlocks: number | null;
+    /** The indexer's phase: starting | backfill | live | stalled (retrying an error) | stopped | failed. */
+    phase: string | null;
+    /** Why the indexer is stalled or failed (null while it makes progress). */
+    lastError: string | null;
     ok: boolean;
   };
 }
@@ -31,6 +35,8 @@ const ReadyOut = z
       checkpoint: z.number().int().nullable(),
       head: z.number().int().nullable(),
       lagBlocks: z.number().int().nullable(),
+      phase: z.string().nullable().meta({ description: "starting | backfill | live | stalled (retrying an error without progress) | stopped | failed" }),
+      lastError: z.string().nullable().meta({ description: "why the indexer is stalled or failed; null while it makes progress" }),
       ok: z.boolean(),
     }),
   })

@@ -10,8 +10,12 @@
 // - Each transaction covers whole blocks and moves the checkpoint with them: a crash leaves a block
 //   either fully applied or not at all. Restarting continues from the checkpoint.
 // - A parent-hash mismatch walks back through the stored hashes to the common ancestor, rolls the
-//   orphaned blocks back, and continues. Deeper than the window: ReorgTooDeepError (fatal).
-// - RPC and database errors are retried with exponential backoff; unknown logs, a reset chain or a
+//   orphaned blocks back, and continues. Deeper than the window: ReorgTooDeepError (fatal), unless the
+//   node is another chain altogether (other genesis, head far below): ChainResetError, the same answer
+//   a restart gives. A mismatch while the checkpoint block is still on the chain is no reorganisation
+//   but a node serving inconsistent blocks: ChainInconsistentError, retried with backoff, never a spin.
+// - RPC and database errors are retried with exponential backoff, each retry logged at warn and
+//   recorded as phase "stalled" + last_error (what /ready reports); unknown logs, a reset chain or a
 //   second writer are fatal (see server/lib/errors.ts).
 import { keccak256 } from "ethers";
 import type { Db } from "../db/client";
@@ -19,6 +23,7 @@ import type { IndexerConfig } from "../config/indexer";
 import { INDEXED_CONTRACTS, type Deployment } from "../lib/deployment";
 import { toJson } from "../lib/encode";
 import {
+  ChainInconsistentError,
   ChainResetError,
   DeploymentMismatchError,
   FatalError,
@@ -49,7 +54,8 @@ export interface IndexerDeps {
 }
 
 export interface IndexerStatus {
-  phase: "idle" | "starting" | "backfill" | "live" | "stopped" | "failed";
+  /** "stalled": retrying after an error (lastError says which) without progress since. */
+  phase: "idle" | "starting" | "backfill" | "live" | "stalled" | "stopped" | "failed";
   head: number;
   checkpoint: number;
   lag: number;
@@ -119,31 +125,51 @@ export function createIndexer(deps: IndexerDeps): Indexer {
     status.lag = Math.max(0, status.head - state.checkpointBlock);
   }
 
+  async function genesisHash(): Promise<string> {
+    const genesis = await rpc.header(0);
+    if (!genesis) throw new IndexerError("NO_GENESIS", "the node has no block 0", { retryable: true });
+    return genesis.hash;
+  }
+
+  /**
+   * Throws ChainResetError when the node is not the chain the database indexed: another chain id or
+   * genesis, or a head far below the checkpoint. Asked at start-up and again when a walk-back finds
+   * no common ancestor, so a node reset is reported the same way whether the indexer was running
+   * through it or restarted after it.
+   */
+  async function assertSameChain(st: IndexerStateRow, chainId?: number): Promise<number> {
+    chainId ??= await rpc.chainId();
+    const genesis = await genesisHash();
+    if (st.genesisHash !== genesis || st.chainId !== BigInt(chainId)) {
+      throw new ChainResetError(
+        `the chain was reset: the database indexed chain ${st.chainId} with genesis ${st.genesisHash}, the node is chain ${chainId} with genesis ${genesis}. ` +
+          `Use a fresh database (or resetChainTables) to index this chain.`,
+      );
+    }
+    const head = await rpc.blockNumber();
+    if (st.checkpointHash !== null && head < st.checkpointBlock - config.reorgWindow) {
+      throw new ChainResetError(
+        `the chain was reset: its head ${head} is far below the checkpoint ${st.checkpointBlock} (more than the reorg window of ${config.reorgWindow}). ` +
+          `Use a fresh database (or resetChainTables) to index this chain.`,
+      );
+    }
+    return head;
+  }
+
   async function init(): Promise<void> {
     const chainId = await rpc.chainId();
     if (deps.deployment.chainId !== undefined && deps.deployment.chainId !== chainId) {
       throw new DeploymentMismatchError(`the node is chain ${chainId} but the deployment record says chain ${deps.deployment.chainId}`);
     }
-    const genesis = await rpc.header(0);
-    if (!genesis) throw new IndexerError("NO_GENESIS", "the node has no block 0", { retryable: true });
     let st = await store.readState();
     if (!st) {
-      await store.initState({ chainId, genesisHash: genesis.hash, contracts: contractsJson, startBlock: deps.deployment.startBlock });
+      await store.initState({ chainId, genesisHash: await genesisHash(), contracts: contractsJson, startBlock: deps.deployment.startBlock });
       st = (await store.readState())!;
       logger.info({ chainId, startBlock: st.startBlock, contracts: indexed }, "indexer: new database, indexing from the start block");
     } else {
-      if (st.genesisHash !== genesis.hash || st.chainId !== BigInt(chainId)) {
-        throw new ChainResetError(
-          `the chain was reset: the database indexed chain ${st.chainId} with genesis ${st.genesisHash}, the node is chain ${chainId} with genesis ${genesis.hash}. ` +
-            `Use a fresh database (or resetChainTables) to index this chain.`,
-        );
-      }
+      const head = await assertSameChain(st, chainId);
       if (st.contracts !== contractsJson) {
         throw new DeploymentMismatchError(`the database indexes ${st.contracts} but the deployment is ${contractsJson}; use a fresh database for a new deployment`);
-      }
-      const head = await rpc.blockNumber();
-      if (st.checkpointHash !== null && head < st.checkpointBlock - config.reorgWindow) {
-        throw new ChainResetError(`the chain was reset: its head ${head} is far below the checkpoint ${st.checkpointBlock} (more than the reorg window of ${config.reorgWindow})`);
       }
       logger.info({ checkpoint: st.checkpointBlock, head }, "indexer: resuming from the checkpoint");
     }
@@ -227,19 +253,25 @@ export function createIndexer(deps: IndexerDeps): Indexer {
     status.eventsPerSecond = eventsPerSecond;
     status.phase = o.phase;
     refreshStatus();
+    // At the head: one debug line per block applied. Both phases: one info line every 5 s at most.
+    const line = { head: status.head, checkpoint: st.checkpointBlock, lag: status.lag, eventsPerSecond: Math.round(eventsPerSecond), events: count };
+    if (o.phase === "live") {
+      for (const b of work) logger.debug({ block: b.header.number, hash: b.header.hash, events: b.logs.length, head: status.head }, "indexer: block applied");
+    }
     const now = Date.now();
-    if (now - lastProgressLog > 5_000 || o.phase === "live") {
-      const line = { head: status.head, checkpoint: st.checkpointBlock, lag: status.lag, eventsPerSecond: Math.round(eventsPerSecond), events: count };
-      if (o.phase === "live" && now - lastProgressLog <= 5_000) logger.debug(line, "indexer: block applied");
-      else {
-        logger.info(line, `indexer: ${o.phase}`);
-        lastProgressLog = now;
-      }
+    if (now - lastProgressLog > 5_000) {
+      logger.info(line, `indexer: ${o.phase}`);
+      lastProgressLog = now;
     }
   }
 
-  /** Walks back from the checkpoint to the newest stored block still on the chain and rolls back to it. */
-  async function reconcile(reason: string): Promise<void> {
+  /**
+   * Walks back from the checkpoint to the newest stored block still on the chain and rolls back to it.
+   * `child` is the block whose parent hash did not match the checkpoint, when that is what called.
+   * Returns only after a rollback (or when the checkpoint moved meanwhile): never without progress,
+   * so the caller's loop cannot spin.
+   */
+  async function reconcile(reason: string, child?: BlockHeader): Promise<void> {
     const st = state!;
     const blocks = await store.recentBlocks();
     let ancestor: BlockRecord | undefined;
@@ -253,12 +285,28 @@ export function createIndexer(deps: IndexerDeps): Indexer {
       }
     }
     if (!ancestor) {
+      // No stored block is on the node's chain: first rule out a node that is another chain altogether.
+      await assertSameChain(st);
       throw new ReorgTooDeepError(
         `reorganisation deeper than the stored window: no block between ${Math.max(st.undoFloor, st.checkpointBlock - config.reorgWindow)} and the checkpoint ${st.checkpointBlock} is still on the chain (${reason}). ` +
           `Re-index into a fresh database, or raise REORG_WINDOW / CONFIRMATIONS.`,
       );
     }
-    if (ancestor.number === st.checkpointBlock) return;
+    if (ancestor.number === st.checkpointBlock) {
+      // The checkpoint block is still on the chain: no reorganisation reached it.
+      // The first read said otherwise: the node changed between two reads (or answers inconsistently).
+      if (!child) throw new InconsistentReadError(`the checkpoint block ${st.checkpointBlock} looked replaced, then was back on the chain (${reason})`);
+      const again = await rpc.header(child.number);
+      if (again && again.hash === child.hash && again.parentHash === child.parentHash) {
+        throw new ChainInconsistentError(
+          `the node serves inconsistent blocks: block ${child.number} (${child.hash}) names parent ${child.parentHash}, ` +
+            `but block ${st.checkpointBlock} on the same node is ${st.checkpointHash} — not a reorganisation (that block is still on the chain). ` +
+            `Waiting for the node to serve a consistent chain (Hardhat: hardhat_mine of more than 2 blocks makes such blocks; mine them one by one with evm_mine).`,
+        );
+      }
+      // Block `child` changed between the reads: a reorganisation in flight. Read again after a pause.
+      throw new InconsistentReadError(`block ${child.number} changed while checking its parent (reorg in flight)`);
+    }
     const depth = st.checkpointBlock - ancestor.number;
     if (depth > config.reorgWindow) throw new ReorgTooDeepError(`reorganisation of depth ${depth} exceeds REORG_WINDOW=${config.reorgWindow}`);
     const out = await deps.db.sql.transaction((tx) => store.rollback(tx, { ancestor: ancestor!, expectedCheckpoint: st.checkpointBlock }));
@@ -306,7 +354,7 @@ export function createIndexer(deps: IndexerDeps): Indexer {
     });
     const st = state!;
     if (st.checkpointHash && byNumber.get(from)!.parentHash !== st.checkpointHash) {
-      await reconcile(`block ${from}'s parent is not the checkpoint ${st.checkpointBlock}`);
+      await reconcile(`block ${from}'s parent is not the checkpoint ${st.checkpointBlock}`, byNumber.get(from)!);
       return;
     }
     for (const l of logs) {
@@ -343,10 +391,12 @@ export function createIndexer(deps: IndexerDeps): Indexer {
       const h = headers[i];
       if (!h) throw new InconsistentReadError(`block ${numbers[i]} vanished while following the head`);
       if (i === 0 && st.checkpointHash && h.parentHash !== st.checkpointHash) {
-        await reconcile(`block ${from}'s parent ${h.parentHash} is not the checkpoint ${st.checkpointBlock} ${st.checkpointHash}`);
+        await reconcile(`block ${from}'s parent ${h.parentHash} is not the checkpoint ${st.checkpointBlock} ${st.checkpointHash}`, h);
         return;
       }
-      if (i > 0 && h.parentHash !== hs[i - 1]!.hash) throw new InconsistentReadError(`block ${h.number} does not extend block ${h.number - 1} (reorg in flight)`);
+      // Block i does not extend block i-1 (a reorg in flight, or an inconsistent node): apply the
+      // blocks before it, which do chain to the checkpoint; the next step checks block i against them.
+      if (i > 0 && h.parentHash !== hs[i - 1]!.hash) break;
       hs.push(h);
     }
     const work: BlockWork[] = [];
@@ -423,10 +473,15 @@ export function createIndexer(deps: IndexerDeps): Indexer {
         } catch (e) {
           const fatal = e instanceof IndexerError ? !e.retryable : e instanceof Error && /^projection:/.test(e.message);
           if (fatal) throw e;
+          // Every retry waits (100 ms doubling up to INDEXER_MAX_BACKOFF_MS), is logged at warn and is
+          // recorded as phase "stalled" with last_error, so /ready and the logs show an indexer that
+          // makes no progress; the next block applied (or catching up) clears it.
           backoff = Math.min(config.maxBackoffMs, backoff ? backoff * 2 : 100);
-          logger.warn({ err: (e as Error).message, retryInMs: backoff }, "indexer: retrying after an error");
-          status.lastError = (e as Error).message;
-          if (e instanceof InconsistentReadError) backoff = Math.min(backoff, 200);
+          const message = (e as Error).message;
+          logger.warn({ err: message, code: (e as IndexerError).code, retryInMs: backoff, checkpoint: state?.checkpointBlock }, "indexer: retrying after an error");
+          status.lastError = message;
+          status.phase = "stalled";
+          await store.setPhase("stalled", message).catch(() => {}); // the database may be what failed
           if (!stopped) await sleep(backoff, sleeper);
         }
       }

@@ -34,6 +34,20 @@ export class InconsistentReadError extends RetryableError {
   }
 }
 
+/**
+ * The node's blocks contradict each other and reading them again gives the same answer: a block's
+ * parent hash is not the hash of the block before it, yet that block is still on the chain (so it is
+ * not a reorganisation). Hardhat's `hardhat_mine` of more than two blocks produces such blocks
+ * (parentHash zero); a faulty or misconfigured node can too. Nothing after it can be indexed safely:
+ * the indexer backs off (up to INDEXER_MAX_BACKOFF_MS), warns, and reports it as `last_error` and in
+ * `/ready` until the node serves a consistent chain.
+ */
+export class ChainInconsistentError extends RetryableError {
+  constructor(message: string) {
+    super(message, undefined, "CHAIN_INCONSISTENT");
+  }
+}
+
 export class FatalError extends IndexerError {
   constructor(code: string, message: string, cause?: unknown) {
     super(code, message, { retryable: false, cause });

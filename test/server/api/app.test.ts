@@ -131,7 +131,7 @@ for (const dialect of testDialects()) describe(`API shell and authentication (${
       expect(res.body).to.deep.equal({
         ready: false,
         database: { ok: true },
-        indexer: { checkpoint: null, head: null, lagBlocks: null, ok: false },
+        indexer: { checkpoint: null, head: null, lagBlocks: null, phase: null, lastError: null, ok: false },
       });
     });
   });

@@ -73,7 +73,17 @@ export async function freshDatabase(dialect: Dialect, label = "t"): Promise<Fres
       const c = new Client({ connectionString: base });
       await c.connect();
       try {
-        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        // FORCE terminates the database's sessions, but a non-superuser role cannot terminate an
+        // autovacuum worker that happens to be in it: wait for the worker to finish and try again.
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+            break;
+          } catch (e) {
+            if (attempt >= 50 || !/member of the role whose process is being terminated|being accessed by other users/.test((e as Error).message)) throw e;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
       } finally {
         await c.end();
       }

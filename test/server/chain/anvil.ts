@@ -1,0 +1,53 @@
+// Foundry's anvil (the `@foundry-rs/anvil` npm package ships the binary) as a second Ethereum node
+// implementation for tests: started on a free port, stopped by its process id.
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+
+const ANVIL = path.resolve(__dirname, "..", "..", "..", "node_modules", ".bin", "anvil");
+
+export interface Anvil {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts anvil on 127.0.0.1 at a free port; `args` are extra flags (e.g. `--timestamp`, `--chain-id`). */
+export async function startAnvil(args: string[] = []): Promise<Anvil> {
+  const child = spawn(ANVIL, ["--host", "127.0.0.1", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  // The port anvil bound is in its banner ("Listening on 127.0.0.1:PORT"; --silent would hide it).
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`anvil did not start: ${out}`)), 20_000);
+    const fail = (e: unknown) => {
+      clearTimeout(timer);
+      reject(e instanceof Error ? e : new Error(`anvil exited (${String(e)}): ${out}`));
+    };
+    child.once("error", fail);
+    child.once("exit", fail);
+    const onData = (b: Buffer) => {
+      out += b.toString("utf8");
+      const m = /Listening on [\d.]+:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        child.off("exit", fail);
+        // Keep draining its output (a full pipe would block anvil) without keeping it.
+        child.stdout!.off("data", onData).resume();
+        child.stderr!.off("data", onData).resume();
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    process: child,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
