@@ -102,9 +102,10 @@ export async function measureLedgerGas(): Promise<GasRow[]> {
   const world = await seedDemoWorld({
     ledger,
     operator: operator!,
+    admin: admin!,
     accounts: { coreEnterprise: core!, suppliers: [tier1!, tier2!, tier3!], banks: [bankA!, bankB!] },
     currency,
-    creditLine: 10n ** 30n,
+    issuanceLimit: 10n ** 30n,
   });
   const rows: GasRow[] = [];
   let invoices = 0;
@@ -134,12 +135,12 @@ export async function measureLedgerGas(): Promise<GasRow[]> {
   // The seed set a line for the core enterprise; a second core enterprise gets its first one here.
   await (await ledger.connect(operator!).registerOrganisation(core2!.address, 1, ethers.id("kyc:core2"))).wait();
   rows.push(
-    await measure("set credit line", { fresh: ["credit limit"] }, [ledger.connect(bankA!).setCreditLine(core2!.address, 10n ** 12n)]),
+    await measure("set issuance limit", { fresh: ["issuance limit"] }, [ledger.connect(operator!).setIssuanceLimit(core2!.address, 10n ** 12n)]),
   );
 
   const confirmStorage: StorageCount = {
     fresh: ["receivable head", "root", "invoice→root", "pool face"],
-    changed: ["debtor account (credit used)", "supplier account (count)", "parameters (root count)"],
+    changed: ["debtor account (issued)", "supplier account (count)", "parameters (root count)"],
   };
   rows.push(await measure("confirm (debtor's own tx)", confirmStorage, [ledger.connect(core!).confirmInvoice(await newInvoice())]));
 
@@ -151,7 +152,7 @@ export async function measureLedgerGas(): Promise<GasRow[]> {
       "confirm with signature",
       {
         fresh: confirmStorage.fresh,
-        changed: ["debtor account (nonce, credit used)", "supplier account (count)", "parameters (root count)"],
+        changed: ["debtor account (nonce, issued)", "supplier account (count)", "parameters (root count)"],
         extra: [{ gas: ECRECOVER, what: "ecrecover 3,000" }],
       },
       [ledger.connect(tier1!).confirmInvoiceWithSignature(signed, deadline, signature)],
@@ -236,7 +237,13 @@ export async function measureLedgerGas(): Promise<GasRow[]> {
       60_000n,
     ),
   );
-  rows.push(await measure("freeze tree", { changed: ["root (flags)"] }, [ledger.connect(core!).freezeRoot(splitRoot)]));
+  rows.push(
+    await measure(
+      "raise a dispute (freezes the tree)",
+      { fresh: ["dispute: raiser + times", "dispute: evidence hash"], changed: ["root (flags)"] },
+      [ledger.connect(core!).raiseDispute(splitRoot, ethers.id("evidence"))],
+    ),
+  );
   return rows;
 }
 

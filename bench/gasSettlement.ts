@@ -44,7 +44,7 @@ export async function measureSettlementGas(options: MeasureSettlementGasOptions 
   await wait(ledger.registerOrganisation(tier2Address!, 2, "0x" + "33".repeat(32)));
   await wait(ledger.registerOrganisation(bankAAddress!, 3, "0x" + "44".repeat(32)));
   await wait(ledger.registerOrganisation(bankBAddress!, 3, "0x" + "55".repeat(32)));
-  await wait(ledger.setCreditLine(coreAddress!, 100_000_000n * unit));
+  await wait(ledger.setIssuanceLimit(coreAddress!, 100_000_000n * unit));
   for (const who of [coreAddress!, bankAAddress!, bankBAddress!]) await wait(cash.mint(who, 10_000_000n * unit));
   // Every party already holds some cash, as in a running system: a payment changes a balance rather
   // than creating one.
@@ -122,7 +122,7 @@ export async function measureSettlementGas(options: MeasureSettlementGasOptions 
   rows.push(
     await measure(
       "deposit (at maturity, first into its pool)",
-      { fresh: ["pool (deposited, face)"], changed: ["core enterprise's organisation (credit used)", "cash balance", "cash balance"] },
+      { fresh: ["pool (deposited, face)"], changed: ["core enterprise's organisation (issued)", "cash balance", "cash balance"] },
       [vault.connect(core!).deposit(currency, maturity, face)],
       100_000n,
     ),

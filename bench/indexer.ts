@@ -129,7 +129,7 @@ async function main(): Promise<void> {
     for (const [s, role] of [[core, 1], [tier1, 2], [tier2, 2], [bankA, 3]] as const) {
       await (await ledger.registerOrganisation(await s.getAddress(), role, keccak256("0x01"))).wait();
     }
-    await (await ledger.setCreditLine(await core.getAddress(), 10n ** 30n)).wait();
+    await (await ledger.setIssuanceLimit(await core.getAddress(), 10n ** 30n)).wait();
     await (await cash.mint(await bankA.getAddress(), 10n ** 30n)).wait();
     await (await cash.connect(bankA).approve(await financing.getAddress(), 2n ** 255n)).wait();
 
@@ -203,7 +203,7 @@ async function main(): Promise<void> {
     const lags: number[] = [];
     for (let i = 0; i < LAG_SAMPLES; i++) {
       const t = performance.now();
-      await (await ledger.connect(operator).setCreditLine(addr.core, 10n ** 30n + BigInt(i))).getBlock();
+      await (await ledger.connect(operator).setIssuanceLimit(addr.core, 10n ** 30n + BigInt(i))).getBlock();
       const block = await provider.getBlockNumber();
       for (;;) {
         const rows = await sqlite.sql.query<{ checkpoint_block: number }>(`SELECT "checkpoint_block" FROM "indexer_state"`);

@@ -1,29 +1,33 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IOrganisationRegistry} from "./interfaces/IOrganisationRegistry.sol";
+import {Membership} from "./libraries/Membership.sol";
 import {Organisations} from "./libraries/Organisations.sol";
 
 /// @title Ledgerline organisation registry (abstract base of the receivable token)
-/// @notice The permissioned membership list and the core enterprises' credit lines.
+/// @notice The permissioned membership list and the core enterprises' issuance limits.
 /// @dev It is a base contract rather than a separate deployment so that everything the ledger needs to
 /// know about an organisation on a hot path — its role, whether it is active, its ERC-721 balance, its
-/// EIP-712 nonce and its credit usage — sits in ONE storage slot: a transfer to an organisation checks
+/// EIP-712 nonce and its issued, unpaid face — sits in ONE storage slot: a transfer to an organisation checks
 /// its registration and bumps its balance with one cold read and one write of the same slot, and
 /// because every holder is registered, that write changes a non-zero slot (5,000 gas) instead of
 /// creating one (22,100). This contract must never hand out a receivable itself; it only keeps the
-/// records the token reads and writes.
-abstract contract OrganisationRegistry is AccessControl, IOrganisationRegistry {
-    /// @notice Onboards, suspends and reactivates organisations, pauses the ledger, sets its parameters.
+/// records the token reads and writes. Its cold writes run in the linked library `Membership`.
+/// Admin power is bounded and slow: OpenZeppelin `AccessControlDefaultAdminRules` (one default admin, whose
+/// transfer waits a delay), and the token refuses to grant the movement roles after deployment.
+abstract contract OrganisationRegistry is AccessControlDefaultAdminRules, IOrganisationRegistry {
+    /// @notice Onboards, suspends and reactivates organisations, sets issuance limits, pauses the ledger,
+    /// resolves disputes.
     bytes32 public constant OPERATOR_ROLE = keccak256("OPERATOR_ROLE");
 
     /// @dev The packed record of each organisation; see `Organisations.Account` for its slot.
     using Organisations for mapping(address => Organisations.Account);
 
     mapping(address organisation => Organisations.Account) internal _accounts;
-    /// @dev Read only by confirmation, written only by grantors: kept out of the hot account slot.
-    mapping(address coreEnterprise => uint256 limit) internal _creditLimits;
+    /// @dev Read only by confirmation, written only by the operator: kept out of the hot account slot.
+    mapping(address coreEnterprise => uint256 limit) internal _issuanceLimits;
 
     // ─── operator ──────────────────────────────────────────────────────────────
 
@@ -32,47 +36,22 @@ abstract contract OrganisationRegistry is AccessControl, IOrganisationRegistry {
         external
         onlyRole(OPERATOR_ROLE)
     {
-        // The ledger's own address stands for "in escrow"; it can never be a member.
-        if (organisation == address(0) || organisation == address(this) || role == OrganisationRole.None) {
-            revert RegistryInvalidOrganisation(organisation, role);
-        }
-        Organisations.Account storage account = _accounts[organisation];
-        if (account.role != OrganisationRole.None) revert RegistryOrganisationAlreadyRegistered(organisation);
-        account.role = role;
-        account.active = true;
-        emit OrganisationRegistered(organisation, role, kycHash);
+        Membership.register(_accounts, address(this), organisation, role, kycHash);
     }
 
     /// @inheritdoc IOrganisationRegistry
     function suspendOrganisation(address organisation) external onlyRole(OPERATOR_ROLE) {
-        Organisations.Account storage account = _accounts[organisation];
-        if (account.role == OrganisationRole.None) revert RegistryOrganisationNotRegistered(organisation);
-        if (!account.active) revert RegistryOrganisationSuspended(organisation);
-        account.active = false;
-        emit OrganisationSuspended(organisation);
+        Membership.setActive(_accounts, organisation, false);
     }
 
     /// @inheritdoc IOrganisationRegistry
     function reactivateOrganisation(address organisation) external onlyRole(OPERATOR_ROLE) {
-        Organisations.Account storage account = _accounts[organisation];
-        if (account.role == OrganisationRole.None) revert RegistryOrganisationNotRegistered(organisation);
-        if (account.active) revert RegistryOrganisationAlreadyActive(organisation);
-        account.active = true;
-        emit OrganisationReactivated(organisation);
+        Membership.setActive(_accounts, organisation, true);
     }
 
     /// @inheritdoc IOrganisationRegistry
-    function setCreditLine(address coreEnterprise, uint256 limit) external {
-        _requireNotPaused();
-        if (!hasRole(OPERATOR_ROLE, msg.sender)) {
-            Organisations.Account storage grantor = _accounts[msg.sender];
-            if (grantor.role != OrganisationRole.Financier || !grantor.active) {
-                revert RegistryUnauthorizedCreditGrantor(msg.sender);
-            }
-        }
-        _requireRole(coreEnterprise, OrganisationRole.CoreEnterprise);
-        _creditLimits[coreEnterprise] = limit;
-        emit CreditLineSet(coreEnterprise, msg.sender, limit);
+    function setIssuanceLimit(address coreEnterprise, uint256 limit) external onlyRole(OPERATOR_ROLE) {
+        Membership.setIssuanceLimit(_accounts, _issuanceLimits, coreEnterprise, limit);
     }
 
     // ─── views ─────────────────────────────────────────────────────────────────
@@ -89,8 +68,8 @@ abstract contract OrganisationRegistry is AccessControl, IOrganisationRegistry {
     }
 
     /// @inheritdoc IOrganisationRegistry
-    function creditLineOf(address coreEnterprise) external view returns (uint256 limit, uint256 used) {
-        return (_creditLimits[coreEnterprise], _accounts[coreEnterprise].creditUsed);
+    function issuanceLimitOf(address coreEnterprise) external view returns (uint256 limit, uint256 issued) {
+        return (_issuanceLimits[coreEnterprise], _accounts[coreEnterprise].issued);
     }
 
     // ─── internal ──────────────────────────────────────────────────────────────
@@ -106,21 +85,5 @@ abstract contract OrganisationRegistry is AccessControl, IOrganisationRegistry {
     /// @dev Reverts unless `organisation` is registered, active and has `role`.
     function _requireRole(address organisation, OrganisationRole role) internal view {
         _accounts.requireRole(organisation, role);
-    }
-
-    /// @dev Gives back `amount` of `coreEnterprise`'s credit usage (repayment). Returns false, changing
-    /// nothing, when `amount` exceeds the usage: restoring more than is in use is a settlement bug that
-    /// the caller turns into its own error.
-    function _releaseCredit(address coreEnterprise, uint256 amount) internal returns (bool) {
-        Organisations.Account storage account = _accounts[coreEnterprise];
-        uint256 used = account.creditUsed;
-        if (amount > used) return false;
-        // Cannot underflow: checked just above.
-        unchecked {
-            used -= amount;
-        }
-        account.creditUsed = uint112(used);
-        emit CreditRestored(coreEnterprise, amount, used);
-        return true;
     }
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
@@ -9,9 +9,13 @@ import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {IERC3525} from "./interfaces/IERC3525.sol";
 import {IReceivableToken} from "./interfaces/IReceivableToken.sol";
 import {OrganisationRegistry} from "./OrganisationRegistry.sol";
-import {EnforcedPause, ExpectedPause, LedgerLayout} from "./libraries/LedgerLayout.sol";
+import {EnforcedPause, LedgerLayout} from "./libraries/LedgerLayout.sol";
 import {Organisations} from "./libraries/Organisations.sol";
-import {ReceivableAdmin} from "./libraries/ReceivableAdmin.sol";
+import {Approvals} from "./libraries/Approvals.sol";
+import {Disputes} from "./libraries/Disputes.sol";
+import {Issuance} from "./libraries/Issuance.sol";
+import {Membership} from "./libraries/Membership.sol";
+import {Offers} from "./libraries/Offers.sol";
 
 /// @title Ledgerline receivable token
 /// @notice Confirmed invoices become root receivables; holders split them and offer parts down the supply
@@ -21,14 +25,20 @@ import {ReceivableAdmin} from "./libraries/ReceivableAdmin.sol";
 /// ERC-721 ownership passes `_update`. There is no on-chain enumeration: the indexer serves listings.
 /// Pausing is a flag in the packed parameter slot (read by every call anyway) with OpenZeppelin
 /// `Pausable`'s event and error shapes, instead of `Pausable`'s own slot, to save a cold read per call.
-/// The cold paths (invoice registration, rejection and confirmation, currencies, parameters, freezing)
-/// run in the linked library `ReceivableAdmin`, in this contract's storage, to stay under 24 KiB.
+/// The cold paths run in linked libraries named after what they hold, in this contract's storage, to stay
+/// under 24 KiB: `Issuance` (invoices, confirmation, currencies, parameters), `Membership` (onboarding,
+/// suspension, issuance limits), `Approvals` (ERC-721 approvals, ERC-3525 value allowances), `Disputes`
+/// (raising and resolving the dispute that freezes a tree), `Offers` (ending an offer without acceptance).
+/// Powers: the movement roles (FINANCING_ROLE, SETTLEMENT_ROLE) are bound once, at deployment, to the
+/// system contracts and can never be granted, revoked or renounced afterwards; DEFAULT_ADMIN_ROLE (in
+/// production a TimelockController) changes parameters and grants OPERATOR_ROLE, and its own transfer
+/// waits `defaultAdminDelay()` (OpenZeppelin `AccessControlDefaultAdminRules`).
 contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistry, EIP712 {
     // ─── roles, flags, constants ───────────────────────────────────────────────
 
     /// @notice The financing settlement contract: buys and pledges receivables against signed quotes.
     bytes32 public constant FINANCING_ROLE = keccak256("FINANCING_ROLE");
-    /// @notice The repayment vault: burns redeemed receivables, marks trees overdue, restores credit.
+    /// @notice The repayment vault: burns redeemed receivables, marks trees overdue, restores issuance.
     bytes32 public constant SETTLEMENT_ROLE = keccak256("SETTLEMENT_ROLE");
 
     /// @inheritdoc IReceivableToken
@@ -38,9 +48,7 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
     /// @inheritdoc IReceivableToken
     uint8 public constant FLAG_FINANCED = LedgerLayout.FLAG_FINANCED;
 
-    bytes32 public constant CONFIRMATION_TYPEHASH = keccak256(
-        "Confirmation(bytes32 invoiceHash,address supplier,address debtor,address currency,uint256 amount,uint64 maturity,uint256 nonce,uint256 deadline)"
-    );
+    bytes32 public constant CONFIRMATION_TYPEHASH = Issuance.CONFIRMATION_TYPEHASH;
 
     uint8 private constant _ROOT_FROZEN = LedgerLayout.ROOT_FROZEN;
     uint8 private constant _ROOT_OVERDUE = LedgerLayout.ROOT_OVERDUE;
@@ -52,73 +60,88 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
     /// @dev Leave the tree (frozen, overdue, matured) to a later check; see `_offer`.
     uint256 private constant _DEFER_TREE = 8;
 
+    /// @dev Seconds after which a debtor's dispute lapses unless the operator upholds it.
+    uint256 private immutable _DISPUTE_PERIOD;
+
     // ─── storage ───────────────────────────────────────────────────────────────
 
     /// @dev Receivables, trees, invoices, currencies, approvals and the packed parameters; the slots are
     /// described in `LedgerLayout`. Organisations live in the registry's `_accounts`.
     LedgerLayout.Ledger private _ledger;
 
-    // ─── pause (OpenZeppelin Pausable's shapes) ────────────────────────────────
-
-    event Paused(address account);
-    event Unpaused(address account);
-
     // ─── construction ──────────────────────────────────────────────────────────
 
-    /// @param admin Gets DEFAULT_ADMIN_ROLE (grants FINANCING_ROLE / SETTLEMENT_ROLE to those contracts).
+    /// @param admin Gets DEFAULT_ADMIN_ROLE: binds the system contracts once, sets parameters, grants
+    /// OPERATOR_ROLE. Hand it to a TimelockController once deployed (see scripts/deploySystem.ts).
+    /// @param adminDelay Seconds a transfer of DEFAULT_ADMIN_ROLE waits (AccessControlDefaultAdminRules).
     /// @param operator Gets OPERATOR_ROLE.
-    constructor(address admin, address operator, uint256 minPartAmount, uint8 maxDepth, uint32 defaultOfferWindow)
-        EIP712("Ledgerline Receivable", "1")
-    {
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    /// @param disputePeriod_ Seconds after which a debtor's dispute lapses unless the operator upholds it.
+    constructor(
+        address admin,
+        uint48 adminDelay,
+        address operator,
+        uint32 disputePeriod_,
+        uint256 minPartAmount,
+        uint8 maxDepth,
+        uint32 defaultOfferWindow
+    ) EIP712("Ledgerline Receivable", "1") AccessControlDefaultAdminRules(adminDelay, admin) {
+        if (disputePeriod_ == 0) revert ReceivableInvalidParameters();
+        _DISPUTE_PERIOD = disputePeriod_;
         _grantRole(OPERATOR_ROLE, operator);
-        ReceivableAdmin.setLedgerParameters(_ledger, minPartAmount, maxDepth, defaultOfferWindow);
+        Issuance.setLedgerParameters(_ledger, minPartAmount, maxDepth, defaultOfferWindow);
     }
 
-    // ─── operator ──────────────────────────────────────────────────────────────
+    // ─── admin (parameters; a TimelockController on real networks) ────────────
 
     /// @inheritdoc IReceivableToken
-    function setCurrencyAllowed(address currency, bool allowed) external onlyRole(OPERATOR_ROLE) {
-        ReceivableAdmin.setCurrencyAllowed(_ledger, currency, allowed);
+    function bindSystemContracts(address financing, address vault) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (_ledger.params.systemBound) revert ReceivableSystemAlreadyBound();
+        _ledger.params.systemBound = true;
+        // The parent's grant: this contract's own `_grantRole` refuses the movement roles.
+        super._grantRole(FINANCING_ROLE, financing);
+        super._grantRole(SETTLEMENT_ROLE, vault);
+    }
+
+    /// @inheritdoc IReceivableToken
+    function setCurrencyAllowed(address currency, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Issuance.setCurrencyAllowed(_ledger, currency, allowed);
     }
 
     /// @inheritdoc IReceivableToken
     function setLedgerParameters(uint256 minPartAmount, uint8 maxDepth, uint32 defaultOfferWindow)
         external
-        onlyRole(OPERATOR_ROLE)
+        onlyRole(DEFAULT_ADMIN_ROLE)
     {
-        ReceivableAdmin.setLedgerParameters(_ledger, minPartAmount, maxDepth, defaultOfferWindow);
+        Issuance.setLedgerParameters(_ledger, minPartAmount, maxDepth, defaultOfferWindow);
     }
+
+    // ─── operator ──────────────────────────────────────────────────────────────
 
     /// @inheritdoc IReceivableToken
     function pause() external onlyRole(OPERATOR_ROLE) {
-        if (_ledger.params.paused) revert EnforcedPause();
-        _ledger.params.paused = true;
-        emit Paused(msg.sender);
+        Issuance.setPaused(_ledger, msg.sender, true);
     }
 
     /// @inheritdoc IReceivableToken
     function unpause() external onlyRole(OPERATOR_ROLE) {
-        if (!_ledger.params.paused) revert ExpectedPause();
-        _ledger.params.paused = false;
-        emit Unpaused(msg.sender);
+        Issuance.setPaused(_ledger, msg.sender, false);
     }
 
     // ─── invoices and confirmation ─────────────────────────────────────────────
 
     /// @inheritdoc IReceivableToken
     function registerInvoice(Invoice calldata invoice) external {
-        ReceivableAdmin.registerInvoice(_ledger, _accounts, msg.sender, invoice);
+        Issuance.registerInvoice(_ledger, _accounts, msg.sender, invoice);
     }
 
     /// @inheritdoc IReceivableToken
     function rejectInvoice(bytes32 invoiceHash, string calldata reason) external {
-        ReceivableAdmin.rejectInvoice(_ledger, msg.sender, invoiceHash, reason);
+        Issuance.rejectInvoice(_ledger, msg.sender, invoiceHash, reason);
     }
 
     /// @inheritdoc IReceivableToken
     function confirmInvoice(Invoice calldata invoice) external returns (uint256 rootId) {
-        return ReceivableAdmin.confirmDirect(_ledger, _accounts, _creditLimits, msg.sender, invoice);
+        return Issuance.confirmDirect(_ledger, _accounts, _issuanceLimits, msg.sender, invoice);
     }
 
     /// @inheritdoc IReceivableToken
@@ -128,8 +151,8 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
     {
         if (block.timestamp > deadline) revert ReceivableSignatureExpired(deadline, block.timestamp);
         uint256 nonce = _accounts[invoice.debtor].nonce;
-        return ReceivableAdmin.confirmSigned(
-            _ledger, _accounts, _creditLimits, invoice, nonce, _confirmationDigest(invoice, nonce, deadline), signature
+        return Issuance.confirmSigned(
+            _ledger, _accounts, _issuanceLimits, _domainSeparatorV4(), invoice, nonce, deadline, signature
         );
     }
 
@@ -139,7 +162,7 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
         view
         returns (bytes32)
     {
-        return _confirmationDigest(invoice, nonce, deadline);
+        return Issuance.confirmationDigest(_domainSeparatorV4(), invoice, nonce, deadline);
     }
 
     /// @inheritdoc IReceivableToken
@@ -190,28 +213,20 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
 
     /// @inheritdoc IReceivableToken
     function rejectOffer(uint256 id) external {
-        (uint256 head, uint256 state) = _loadOffer(id);
-        address to = LedgerLayout.counterpartyOf(state);
-        if (msg.sender != to) revert ReceivableUnauthorized(msg.sender, id);
-        _endOffer(id, head, state, OfferEnd.Rejected);
+        Offers.end(_ledger, _accounts, address(this), msg.sender, id, OfferEnd.Rejected);
     }
 
     /// @inheritdoc IReceivableToken
     function cancelOffer(uint256 id) external {
-        (uint256 head, uint256 state) = _loadOffer(id);
-        if (msg.sender != LedgerLayout.holderOf(head)) revert ReceivableUnauthorized(msg.sender, id);
-        _endOffer(id, head, state, OfferEnd.Cancelled);
+        Offers.end(_ledger, _accounts, address(this), msg.sender, id, OfferEnd.Cancelled);
     }
 
     /// @inheritdoc IReceivableToken
     function reclaimExpiredOffer(uint256 id) external {
-        (uint256 head, uint256 state) = _loadOffer(id);
-        uint64 deadline = LedgerLayout.offerDeadlineOf(state);
-        if (block.timestamp <= deadline) revert ReceivableOfferNotExpired(id, deadline);
-        _endOffer(id, head, state, OfferEnd.Expired);
+        Offers.end(_ledger, _accounts, address(this), msg.sender, id, OfferEnd.Expired);
     }
 
-    // ─── pledge, dispute freeze ────────────────────────────────────────────────
+    // ─── pledge, disputes ──────────────────────────────────────────────────────
 
     /// @inheritdoc IReceivableToken
     function pledge(uint256 id, address pledgee) external {
@@ -241,13 +256,15 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
     }
 
     /// @inheritdoc IReceivableToken
-    function freezeRoot(uint256 rootId) external {
-        ReceivableAdmin.setFrozen(_ledger, msg.sender, hasRole(OPERATOR_ROLE, msg.sender), rootId, true);
+    function raiseDispute(uint256 rootId, bytes32 evidenceHash) external {
+        Disputes.raise(
+            _ledger, _accounts, msg.sender, hasRole(OPERATOR_ROLE, msg.sender), rootId, evidenceHash, _DISPUTE_PERIOD
+        );
     }
 
     /// @inheritdoc IReceivableToken
-    function unfreezeRoot(uint256 rootId) external {
-        ReceivableAdmin.setFrozen(_ledger, msg.sender, hasRole(OPERATOR_ROLE, msg.sender), rootId, false);
+    function resolveDispute(uint256 rootId, bool uphold) external onlyRole(OPERATOR_ROLE) {
+        Disputes.resolve(_ledger, msg.sender, rootId, uphold);
     }
 
     // ─── settlement hooks ──────────────────────────────────────────────────────
@@ -286,19 +303,13 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
 
     /// @inheritdoc IReceivableToken
     function markOverdue(uint256 rootId) external onlyRole(SETTLEMENT_ROLE) {
-        _requireNotPaused();
-        LedgerLayout.StoredRoot storage root = ReceivableAdmin.existingRoot(_ledger, rootId);
-        uint8 flags = root.flags;
-        if (flags & _ROOT_OVERDUE != 0) revert ReceivableOverdue(rootId);
-        // Every descendant reads this flag on every move: the whole tree is overdue at once.
-        root.flags = flags | _ROOT_OVERDUE;
-        emit RootOverdue(rootId);
+        Disputes.markOverdue(_ledger, rootId);
     }
 
     /// @inheritdoc IReceivableToken
-    function restoreCredit(address coreEnterprise, uint256 amount) external onlyRole(SETTLEMENT_ROLE) {
+    function restoreIssuance(address coreEnterprise, uint256 amount) external onlyRole(SETTLEMENT_ROLE) {
         _requireNotPaused();
-        if (!_releaseCredit(coreEnterprise, amount)) revert ReceivableInvalidParameters();
+        Membership.restoreIssuance(_accounts, coreEnterprise, amount);
     }
 
     // ─── ERC-721 ───────────────────────────────────────────────────────────────
@@ -338,25 +349,11 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
 
     /// @notice Approves `to` to move `tokenId` until it is offered, pledged or changes holder.
     function approve(address to, uint256 tokenId) external {
-        _requireNotPaused();
-        (uint256 head, uint256 state) = _load721(tokenId);
-        address holder = LedgerLayout.holderOf(head);
-        if (msg.sender != holder && !_ledger.operatorApprovals[holder][msg.sender]) {
-            revert ERC721InvalidApprover(msg.sender);
-        }
-        uint8 flags = LedgerLayout.flagsOf(state);
-        // While offered or pledged the counterparty field names the receiver or the pledgee.
-        if (flags & FLAG_OFFERED != 0) revert ReceivableIsOffered(tokenId, LedgerLayout.counterpartyOf(state));
-        if (flags & FLAG_PLEDGED != 0) revert ReceivableIsPledged(tokenId, LedgerLayout.counterpartyOf(state));
-        _ledger.receivables[tokenId].state = LedgerLayout.withTerms(state, to, 0, flags);
-        emit Approval(holder, to, tokenId);
+        Approvals.approveToken(_ledger, msg.sender, tokenId, to);
     }
 
     function setApprovalForAll(address operator, bool approved) external {
-        _requireNotPaused();
-        if (operator == address(0)) revert ERC721InvalidOperator(operator);
-        _ledger.operatorApprovals[msg.sender][operator] = approved;
-        emit ApprovalForAll(msg.sender, operator, approved);
+        Approvals.setApprovalForAll(_ledger, msg.sender, operator, approved);
     }
 
     function getApproved(uint256 tokenId) external view returns (address) {
@@ -389,27 +386,16 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
         return tokenId & ~_SEQ_MASK;
     }
 
-    /// @notice Lets `operator` offer up to `value` of `tokenId` until the token is offered whole or sold.
-    /// Payable only because ERC-3525 says so: the ledger holds no ether and rejects any sent.
+    /// @notice Lets `operator` offer up to `value` of `tokenId` until the token is offered whole or sold,
+    /// or until the caller can no longer act for the token (a revoked ERC-721 approval revokes what the
+    /// approved address granted). Payable only because ERC-3525 says so: the ledger rejects any ether.
     function approve(uint256 tokenId, address operator, uint256 value) external payable {
         if (msg.value != 0) revert ReceivableInvalidParameters();
-        _requireNotPaused();
-        (uint256 head, uint256 state) = _load(tokenId);
-        address holder = LedgerLayout.holderOf(head);
-        if (!_isAuthorized(msg.sender, holder, state)) revert ERC721InvalidApprover(msg.sender);
-        if (operator == holder || operator == address(0)) revert ERC721InvalidOperator(operator);
-        // An acceptance keeps the epoch, so an allowance given during an open offer would outlive it
-        // and bind the receiver: none may be given until the offer is settled.
-        if (LedgerLayout.flagsOf(state) & FLAG_OFFERED != 0) {
-            revert ReceivableIsOffered(tokenId, LedgerLayout.counterpartyOf(state));
-        }
-        _ledger.valueAllowances[tokenId][LedgerLayout.epochOf(state)][operator] = value;
-        emit ApprovalValue(tokenId, operator, value);
+        Approvals.approveValue(_ledger, msg.sender, tokenId, operator, value);
     }
 
     function allowance(uint256 tokenId, address operator) external view returns (uint256) {
-        (, uint256 state) = _load(tokenId);
-        return _ledger.valueAllowances[tokenId][LedgerLayout.epochOf(state)][operator];
+        return Approvals.allowance(_ledger, tokenId, operator);
     }
 
     /// @notice Merging values into an existing token is not supported: every part keeps its lineage.
@@ -422,25 +408,21 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
     /// that. An operator without approval for the token spends its value allowance.
     function transferFrom(uint256 fromTokenId, address to, uint256 value) external payable returns (uint256) {
         if (msg.value != 0) revert ReceivableInvalidParameters();
-        (uint256 head, uint256 state) = _load(fromTokenId);
+        (uint256 head, uint256 state) = _load721(fromTokenId);
         if (!_isAuthorized(msg.sender, LedgerLayout.holderOf(head), state)) {
-            mapping(address => uint256) storage allowances =
-                _ledger.valueAllowances[fromTokenId][LedgerLayout.epochOf(state)];
-            uint256 allowed = allowances[msg.sender];
-            if (allowed < value) revert ReceivableUnauthorized(msg.sender, fromTokenId);
-            if (allowed != type(uint256).max) {
-                // Cannot underflow: checked just above.
-                unchecked {
-                    allowances[msg.sender] = allowed - value;
-                }
-            }
+            Approvals.spendAllowance(_ledger, msg.sender, fromTokenId, head, state, value);
         }
         return _offer(fromTokenId, head, state, to, value, 0);
     }
 
     // ─── ERC-165 ───────────────────────────────────────────────────────────────
 
-    function supportsInterface(bytes4 interfaceId) public view override(AccessControl, IERC165) returns (bool) {
+    function supportsInterface(bytes4 interfaceId)
+        public
+        view
+        override(AccessControlDefaultAdminRules, IERC165)
+        returns (bool)
+    {
         return interfaceId == type(IERC721).interfaceId || interfaceId == type(IERC3525).interfaceId
             || super.supportsInterface(interfaceId);
     }
@@ -457,13 +439,13 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
     function rootOf(uint256 rootId) external view returns (Root memory) {
         // Here rather than in the library: the vault reads it on every redemption, and a library call
         // would add a cold account access (2,600 gas) to each.
-        LedgerLayout.StoredRoot storage root = ReceivableAdmin.existingRoot(_ledger, rootId);
+        LedgerLayout.StoredRoot storage root = Disputes.existingRoot(_ledger, rootId);
         uint8 flags = root.flags;
         return Root({
             issuer: root.issuer,
             currency: _ledger.currencies[root.currencyId],
             maturity: root.maturity,
-            frozen: flags & _ROOT_FROZEN != 0,
+            frozen: _frozen(rootId, flags),
             overdue: flags & _ROOT_OVERDUE != 0
         });
     }
@@ -492,6 +474,25 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
         return (_ledger.params.minPartAmount, _ledger.params.maxDepth, _ledger.params.defaultOfferWindow);
     }
 
+    /// @inheritdoc IReceivableToken
+    function disputeOf(uint256 rootId) external view returns (Dispute memory) {
+        uint8 flags = Disputes.existingRoot(_ledger, rootId).flags;
+        LedgerLayout.Dispute storage d = _ledger.disputes[uint64(rootId >> 32)];
+        return Dispute({
+            raiser: d.raiser,
+            evidenceHash: d.evidenceHash,
+            raisedAt: d.raisedAt,
+            expiresAt: d.expiresAt,
+            upheld: d.upheld,
+            live: _frozen(rootId, flags)
+        });
+    }
+
+    /// @inheritdoc IReceivableToken
+    function disputePeriod() external view returns (uint256) {
+        return _DISPUTE_PERIOD;
+    }
+
     /// @notice Whether the operator halted every state change.
     function paused() external view returns (bool) {
         return _ledger.params.paused;
@@ -500,13 +501,13 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
     /// @notice How many children the tree of `rootId` has had: its ids are `rootId | 1` to
     /// `rootId | childCountOf(rootId)` (some may since be burnt).
     function childCountOf(uint256 rootId) external view returns (uint256) {
-        return ReceivableAdmin.existingRoot(_ledger, rootId).childCount;
+        return Disputes.existingRoot(_ledger, rootId).childCount;
     }
 
     // ─── internal: the rules ───────────────────────────────────────────────────
 
     /// @dev THE rule gate of every movement — split, offer, acceptance, financing, pledge and burn all pass
-    /// here (minting checks its parties in `ReceivableAdmin.validateInvoice`). `holder` owns `id`,
+    /// here (minting checks its parties in `Issuance.validateInvoice`). `holder` owns `id`,
     /// `receiver` is who will hold it or its pledgee (`holder` itself when it stays); `state` is the
     /// token's live state (an acceptance passes it with its offer already lifted).
     function _checkMove(uint256 id, address holder, address receiver, uint256 state, uint256 allow) private view {
@@ -521,12 +522,18 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
         if (allow & _DEFER_TREE != 0) return;
         LedgerLayout.StoredRoot storage root = _ledger.roots[id >> 32];
         uint8 rootFlags = root.flags;
-        if (rootFlags & _ROOT_FROZEN != 0) revert ReceivableFrozen(id & ~_SEQ_MASK);
+        if (_frozen(id, rootFlags)) revert ReceivableFrozen(id & ~_SEQ_MASK);
         if (rootFlags & _ROOT_OVERDUE != 0 && allow & _ALLOW_OVERDUE == 0) revert ReceivableOverdue(id & ~_SEQ_MASK);
         if (allow & _ALLOW_MATURED == 0) {
             uint40 maturity = root.maturity;
             if (block.timestamp >= maturity) revert ReceivableMatured(id, maturity);
         }
+    }
+
+    /// @dev Whether the tree of `id` (whose root flags are `rootFlags`) is under a live dispute: the flag is
+    /// read on every move, the dispute record only when the flag is set.
+    function _frozen(uint256 id, uint8 rootFlags) private view returns (bool) {
+        return rootFlags & _ROOT_FROZEN != 0 && Disputes.isLive(_ledger.disputes[uint64(id >> 32)]);
     }
 
     /// @dev Every change of ERC-721 ownership: keeps the organisations' counts and emits `Transfer`.
@@ -541,17 +548,25 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
         emit Transfer(from, to, id);
     }
 
+    /// @dev The movement roles are bound once by `bindSystemContracts` and never granted otherwise.
+    function _grantRole(bytes32 role, address account) internal override returns (bool) {
+        if (role == FINANCING_ROLE || role == SETTLEMENT_ROLE) revert ReceivableRoleFixed(role);
+        return super._grantRole(role, account);
+    }
+
+    /// @dev Nor revoked or renounced: the system contracts' roles are part of the deployment.
+    function _revokeRole(bytes32 role, address account) internal override returns (bool) {
+        if (role == FINANCING_ROLE || role == SETTLEMENT_ROLE) revert ReceivableRoleFixed(role);
+        return super._revokeRole(role, account);
+    }
+
     function _requireNotPaused() internal view override {
         if (_ledger.params.paused) revert EnforcedPause();
     }
 
     /// @dev The holder, its operators, or the ERC-721 approved address (when neither offered nor pledged).
     function _isAuthorized(address caller, address holder, uint256 state) private view returns (bool) {
-        return caller == holder || _ledger.operatorApprovals[holder][caller]
-            || (
-                LedgerLayout.counterpartyOf(state) == caller
-                    && LedgerLayout.flagsOf(state) & (FLAG_OFFERED | FLAG_PLEDGED) == 0
-            );
+        return Approvals.isAuthorized(_ledger, caller, holder, state);
     }
 
     function _checkAuthorized(address caller, address holder, uint256 id, uint256 state) private view {
@@ -573,12 +588,6 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
         head = r.head;
         if (head == 0) revert ERC721NonexistentToken(tokenId);
         state = LedgerLayout.live(head, r.state);
-    }
-
-    /// @dev `_load` of a receivable with an open offer; reverts otherwise.
-    function _loadOffer(uint256 id) private view returns (uint256 head, uint256 state) {
-        (head, state) = _load(id);
-        if (LedgerLayout.flagsOf(state) & FLAG_OFFERED == 0) revert ReceivableNotOffered(id);
     }
 
     // ─── internal: movements ───────────────────────────────────────────────────
@@ -621,16 +630,6 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
         );
         _update(address(0), address(this), offeredId);
         emit TransferOffered(offeredId, holder, to, uint64(partDeadline));
-    }
-
-    /// @dev Returns an open offer to its sender (who held the claim all along).
-    function _endOffer(uint256 id, uint256 head, uint256 state, OfferEnd reason) private {
-        _requireNotPaused();
-        address holder = LedgerLayout.holderOf(head);
-        _ledger.receivables[id].state =
-            LedgerLayout.withTerms(state, address(0), 0, LedgerLayout.flagsOf(state) & ~FLAG_OFFERED);
-        _update(address(this), holder, id);
-        emit OfferEnded(id, holder, LedgerLayout.counterpartyOf(state), reason);
     }
 
     /// @dev Financing of `amount` of `id` (the whole token, or a part split off for it) by `financier`:
@@ -747,30 +746,6 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
         if (deadline == 0) deadline = uint64(block.timestamp) + _ledger.params.defaultOfferWindow;
         if (deadline <= block.timestamp || deadline > type(uint32).max) revert ReceivableInvalidDeadline(deadline);
         return deadline;
-    }
-
-    // ─── internal: confirmation ────────────────────────────────────────────────
-
-    function _confirmationDigest(Invoice calldata invoice, uint256 nonce, uint256 deadline)
-        private
-        view
-        returns (bytes32)
-    {
-        return _hashTypedDataV4(
-            keccak256(
-                abi.encode(
-                    CONFIRMATION_TYPEHASH,
-                    invoice.invoiceHash,
-                    invoice.supplier,
-                    invoice.debtor,
-                    invoice.currency,
-                    invoice.amount,
-                    invoice.maturity,
-                    nonce,
-                    deadline
-                )
-            )
-        );
     }
 
     function _toReceivable(uint256 id, uint256 head, uint256 state) private pure returns (Receivable memory) {

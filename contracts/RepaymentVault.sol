@@ -103,7 +103,7 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
         pool.deposited = deposited.toUint128();
         if (block.timestamp >= maturity) pool.finalFace = face.toUint120();
         _pools[id] = pool;
-        _ledger.restoreCredit(msg.sender, amount);
+        _ledger.restoreIssuance(msg.sender, amount);
         emit RepaymentDeposited(id, msg.sender, currency, maturity, amount, deposited, face);
 
         IERC20(currency).safeTransferFrom(msg.sender, address(this), amount);

@@ -6,7 +6,6 @@
 import { id, type Addressable, type Signer } from "ethers";
 import {
   FinancingSettlement__factory,
-  IAccessControl__factory,
   IReceivableToken__factory,
   RepaymentVault__factory,
   SettlementToken__factory,
@@ -45,7 +44,7 @@ export async function deploySettlementToken({
 }
 
 export interface DeploySettlementOptions {
-  /** Must hold DEFAULT_ADMIN_ROLE (to grant roles) and OPERATOR_ROLE (to allow the currency) on the ledger. */
+  /** Must hold DEFAULT_ADMIN_ROLE on the ledger (it binds the system contracts and allows the currency). */
   admin: Signer;
   /** The receivable token. */
   ledger: string | Addressable;
@@ -91,10 +90,9 @@ export async function deploySettlement({
   const financing = await new FinancingSettlement__factory(admin).deploy(ledgerAddress, await vault.getAddress());
   await financing.waitForDeployment();
 
-  const roles = IAccessControl__factory.connect(ledgerAddress, admin);
-  await (await roles.grantRole(FINANCING_ROLE, await financing.getAddress())).wait();
-  await (await roles.grantRole(SETTLEMENT_ROLE, await vault.getAddress())).wait();
   const receivables = IReceivableToken__factory.connect(ledgerAddress, admin);
+  // The movement roles, once and for good: the ledger refuses to grant them any other way.
+  await (await receivables.bindSystemContracts(await financing.getAddress(), await vault.getAddress())).wait();
   if (!(await receivables.isCurrencyAllowed(currency))) {
     await (await receivables.setCurrencyAllowed(currency, true)).wait();
   }

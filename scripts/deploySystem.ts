@@ -1,26 +1,42 @@
 // Deploys the whole on-chain system — the receivable ledger, then the settlement token, the financing
-// settlement and the repayment vault — and writes the deployment record (deployments/<network>.json)
+// settlement and the repayment vault, then the timelock that becomes the ledger's admin — and writes the deployment record (deployments/<network>.json)
 // that the indexer and the API read. Takes signers only (never imports `hardhat`), so `npm start`,
 // the benchmarks and the test fixtures run the very same deployment code.
 import fs from "node:fs";
 import path from "node:path";
 import type { Signer } from "ethers";
+import type { LedgerTimelock } from "../typechain-types";
 import { deployLedger, type LedgerDeployment, type LedgerParameters } from "./deploy";
 import { deploySettlement, type SettlementDeployment } from "./deploySettlement";
+import { deployTimelock, handOverAdmin } from "./governance";
 
 export interface DeploySystemOptions {
+  /** Deploys and configures everything, then hands the ledger's DEFAULT_ADMIN_ROLE to the timelock, whose
+   * proposer and executor it stays. */
   admin: Signer;
+  /** Gets OPERATOR_ROLE (membership, issuance limits, pause, disputes); the admin when omitted. */
   operator?: Signer;
   parameters?: Partial<LedgerParameters>;
   /** An existing ERC-20 to settle in; a test settlement token is deployed when absent. */
   currency?: string;
   currencyDecimals?: number;
   gracePeriod?: bigint;
+  /** Seconds every parameter change waits in the timelock: 0 (the embedded world) by default. */
+  timelockDelay?: bigint;
+  /** Seconds a transfer of the ledger's DEFAULT_ADMIN_ROLE waits: 0 by default. With a delay the handover to
+   * the timelock stays pending until `completeAdminHandover` (scripts/governance.ts) after it. */
+  adminDelay?: number;
+  /** Seconds after which a debtor's dispute lapses unless upheld. */
+  disputePeriod?: number;
 }
 
 export interface SystemDeployment {
   ledger: LedgerDeployment;
   settlement: SettlementDeployment;
+  /** The ledger's DEFAULT_ADMIN_ROLE (once the handover is complete). */
+  timelock: LedgerTimelock;
+  /** Whether the timelock already holds DEFAULT_ADMIN_ROLE (false while an admin delay runs). */
+  adminHandedOver: boolean;
   record: DeploymentRecord;
 }
 
@@ -34,12 +50,23 @@ export interface DeploymentRecord {
     FinancingSettlement: string;
     RepaymentVault: string;
     SettlementToken: string;
-    ReceivableAdmin: string;
+    LedgerTimelock: string;
+    Issuance: string;
+    Membership: string;
+    Approvals: string;
+    Disputes: string;
+    Offers: string;
   };
 }
 
 export async function deploySystem(options: DeploySystemOptions): Promise<SystemDeployment> {
-  const ledger = await deployLedger({ admin: options.admin, operator: options.operator, parameters: options.parameters });
+  const ledger = await deployLedger({
+    admin: options.admin,
+    operator: options.operator,
+    parameters: options.parameters,
+    adminDelay: options.adminDelay,
+    disputePeriod: options.disputePeriod,
+  });
   const settlement = await deploySettlement({
     admin: options.admin,
     ledger: ledger.ledgerAddress,
@@ -47,6 +74,8 @@ export async function deploySystem(options: DeploySystemOptions): Promise<System
     currencyDecimals: options.currencyDecimals,
     gracePeriod: options.gracePeriod,
   });
+  const timelock = await deployTimelock({ proposer: options.admin, minDelay: options.timelockDelay ?? 0n });
+  const adminHandedOver = await handOverAdmin(ledger.ledger, options.admin, timelock);
   const record: DeploymentRecord = {
     chainId: Number(ledger.chainId),
     startBlock: ledger.startBlock,
@@ -55,10 +84,11 @@ export async function deploySystem(options: DeploySystemOptions): Promise<System
       FinancingSettlement: await settlement.financing.getAddress(),
       RepaymentVault: await settlement.vault.getAddress(),
       SettlementToken: settlement.currency,
-      ReceivableAdmin: ledger.libraryAddress,
+      LedgerTimelock: await timelock.getAddress(),
+      ...ledger.libraries,
     },
   };
-  return { ledger, settlement, record };
+  return { ledger, settlement, timelock, adminHandedOver, record };
 }
 
 /** Writes the record atomically (temp file + rename) so a reader never sees half a file. */

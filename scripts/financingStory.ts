@@ -173,8 +173,8 @@ export async function playFinancingStory(options: PlayFinancingStoryOptions): Pr
     }
   }
   if (!(await ledger.isCurrencyAllowed(currency))) await send(ledger.connect(operator).setCurrencyAllowed(currency, true));
-  const [limit, used] = await ledger.creditLineOf(addr.core);
-  if (limit - used < face) await send(ledger.connect(operator).setCreditLine(addr.core, used + face));
+  const [limit, used] = await ledger.issuanceLimitOf(addr.core);
+  if (limit - used < face) await send(ledger.connect(operator).setIssuanceLimit(addr.core, used + face));
 
   const advanceA = 98_500n * unit; // bank A buys tier 3's 100,000.00 for 98,500.00
   const advanceB = 190_000n * unit; // bank B lends tier 2 190,000.00 against 200,000.00 ...

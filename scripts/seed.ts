@@ -18,12 +18,15 @@ export interface DemoAccounts {
 
 export interface SeedDemoWorldOptions {
   ledger: ReceivableToken;
+  /** Holds OPERATOR_ROLE: registers the organisations and sets the issuance limit. */
   operator: Signer;
+  /** Holds DEFAULT_ADMIN_ROLE: allows the currency when it is not yet (deploySystem allows it itself). */
+  admin?: Signer;
   accounts: DemoAccounts;
   /** The settlement token the demo confirms invoices in (deployed by the settlement scripts). */
   currency: string;
-  /** The core enterprise's credit line, in currency base units. */
-  creditLine?: bigint;
+  /** The core enterprise's issuance limit, in currency base units. */
+  issuanceLimit?: bigint;
 }
 
 export interface DemoOrganisation {
@@ -38,13 +41,13 @@ export interface DemoWorld {
   suppliers: [DemoOrganisation, DemoOrganisation, DemoOrganisation];
   banks: [DemoOrganisation, DemoOrganisation];
   currency: string;
-  creditLine: bigint;
+  issuanceLimit: bigint;
   /** Address (lower-case) to display name, for printing holdings and trees. */
   names: Map<string, string>;
 }
 
 /** 10,000,000.00 of the demo settlement token (2 decimals). */
-export const DEMO_CREDIT_LINE = 10_000_000n * 100n;
+export const DEMO_ISSUANCE_LIMIT = 10_000_000n * 100n;
 
 /** The off-chain KYC record's hash; the demo stands one in by hashing the organisation's name. */
 export function demoKycHash(name: string): string {
@@ -54,9 +57,10 @@ export function demoKycHash(name: string): string {
 export async function seedDemoWorld({
   ledger,
   operator,
+  admin,
   accounts,
   currency,
-  creditLine = DEMO_CREDIT_LINE,
+  issuanceLimit = DEMO_ISSUANCE_LIMIT,
 }: SeedDemoWorldOptions): Promise<DemoWorld> {
   const asOperator = ledger.connect(operator);
   const describe = async (name: string, signer: Signer, role: OrganisationRoleValue): Promise<DemoOrganisation> => ({
@@ -80,13 +84,15 @@ export async function seedDemoWorld({
   for (const organisation of [coreEnterprise, ...suppliers, ...banks]) {
     await (await asOperator.registerOrganisation(organisation.address, organisation.role, organisation.kycHash)).wait();
   }
-  await (await asOperator.setCurrencyAllowed(currency, true)).wait();
-  // A bank, not the operator, grants the line: the common case on the commercial platforms.
-  await (await ledger.connect(accounts.banks[0]).setCreditLine(coreEnterprise.address, creditLine)).wait();
+  if (!(await ledger.isCurrencyAllowed(currency))) {
+    await (await ledger.connect(admin ?? operator).setCurrencyAllowed(currency, true)).wait();
+  }
+  // The platform operator, alone, decides how much the core enterprise may issue.
+  await (await asOperator.setIssuanceLimit(coreEnterprise.address, issuanceLimit)).wait();
 
   const names = new Map<string, string>();
   for (const organisation of [coreEnterprise, ...suppliers, ...banks]) {
     names.set(organisation.address.toLowerCase(), organisation.name);
   }
-  return { coreEnterprise, suppliers, banks, currency, creditLine, names };
+  return { coreEnterprise, suppliers, banks, currency, issuanceLimit, names };
 }

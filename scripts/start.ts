@@ -83,7 +83,7 @@ async function main(): Promise<void> {
       operator: admin,
       accounts,
       currency: system.settlement.currency,
-      creditLine: 10_000_000n * UNIT,
+      issuanceLimit: 10_000_000n * UNIT,
     });
     for (const org of [world.coreEnterprise, ...world.suppliers, ...world.banks]) say(`  ${org.name.padEnd(28)} ${org.address}`);
 

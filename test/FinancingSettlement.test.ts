@@ -13,6 +13,7 @@ import {
   signedQuote,
   transfer,
   type System,
+  asLedgerAdmin,
 } from "./fixtures/settlement";
 import { TestOrganisationWallet__factory, ReentrantSettlementToken__factory } from "../typechain-types";
 
@@ -299,7 +300,7 @@ describe("FinancingSettlement", function () {
       it("reverts when the ledger no longer allows the currency", async function () {
         const sys = await loadFixture(tier2HoldsFixture);
         const { quote, signature } = await signedQuote(sys, { receivableId: sys.id, holder: sys.tier2, financier: sys.bankA, amount: sys.face });
-        await sys.ledger.setCurrencyAllowed(sys.currency, false);
+        await asLedgerAdmin(sys, "setCurrencyAllowed", [sys.currency, false]);
         await expect(sys.financing.connect(sys.tier2).acceptQuote(quote, signature))
           .to.be.revertedWithCustomError(sys.financing, "FinancingCurrencyNotAllowed")
           .withArgs(sys.currency);
@@ -368,7 +369,7 @@ describe("FinancingSettlement", function () {
 
       it("reverts while its tree is frozen", async function () {
         const sys = await loadFixture(tier2HoldsFixture);
-        await sys.ledger.connect(sys.core).freezeRoot(sys.rootId);
+        await sys.ledger.connect(sys.core).raiseDispute(sys.rootId, ethers.id("evidence"));
         const { quote, signature } = await signedQuote(sys, { receivableId: sys.id, holder: sys.tier2, financier: sys.bankA, amount: sys.face });
         await expect(sys.financing.connect(sys.tier2).acceptQuote(quote, signature))
           .to.be.revertedWithCustomError(sys.ledger, "ReceivableFrozen")
@@ -415,7 +416,7 @@ describe("FinancingSettlement", function () {
         const sys = await loadFixture(deploySystemFixture);
         const evil = await new ReentrantSettlementToken__factory(sys.operator).deploy(2);
         const evilAddress = await evil.getAddress();
-        await sys.ledger.setCurrencyAllowed(evilAddress, true);
+        await asLedgerAdmin(sys, "setCurrencyAllowed", [evilAddress, true]);
         const rootId = await confirm(sys, sys.tier1, 1_000n, { currency: evilAddress });
         await evil.mint(sys.bankA.address, 10_000n);
         await evil.connect(sys.bankA).approve(await sys.financing.getAddress(), ethers.MaxUint256);

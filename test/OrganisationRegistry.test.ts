@@ -1,8 +1,8 @@
-// The organisation registry, as the receivable token inherits it: membership, suspension and credit lines.
+// The organisation registry, as the receivable token inherits it: membership, suspension and issuance limits.
 import { loadFixture } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { CREDIT_LINE, deployLedgerFixture, OrganisationRole } from "./fixtures/system";
+import { ISSUANCE_LIMIT, deployLedgerFixture, OrganisationRole } from "./fixtures/system";
 
 const KYC = ethers.id("kyc:newcomer");
 
@@ -139,67 +139,66 @@ describe("OrganisationRegistry", () => {
     });
   });
 
-  describe("setCreditLine", () => {
-    it("lets an active financier set a core enterprise's line and emits CreditLineSet", async () => {
-      const { ledger, bankB, core } = await loadFixture(deployLedgerFixture);
-      await expect(ledger.connect(bankB).setCreditLine(core.address, 5_000n))
-        .to.emit(ledger, "CreditLineSet")
-        .withArgs(core.address, bankB.address, 5_000n);
-      const [limit, used] = await ledger.creditLineOf(core.address);
-      expect(limit).to.equal(5_000n);
-      expect(used).to.equal(0n);
-    });
-
-    it("lets the operator set a line", async () => {
+  describe("setIssuanceLimit", () => {
+    it("lets the operator set a core enterprise's issuance limit and emits IssuanceLimitSet with what is issued", async () => {
       const { ledger, operator, core } = await loadFixture(deployLedgerFixture);
-      await expect(ledger.connect(operator).setCreditLine(core.address, 7n))
-        .to.emit(ledger, "CreditLineSet")
-        .withArgs(core.address, operator.address, 7n);
+      await expect(ledger.connect(operator).setIssuanceLimit(core.address, 5_000n))
+        .to.emit(ledger, "IssuanceLimitSet")
+        .withArgs(core.address, 5_000n, 0n);
+      expect(await ledger.issuanceLimitOf(core.address)).to.deep.equal([5_000n, 0n]);
     });
 
-    it("reads back the seeded line", async () => {
+    it("reads back the seeded limit", async () => {
       const { ledger, core } = await loadFixture(deployLedgerFixture);
-      expect(await ledger.creditLineOf(core.address)).to.deep.equal([CREDIT_LINE, 0n]);
+      expect(await ledger.issuanceLimitOf(core.address)).to.deep.equal([ISSUANCE_LIMIT, 0n]);
     });
 
-    describe("when the caller is neither the operator nor an active financier", () => {
-      it("rejects a supplier", async () => {
-        const { ledger, tier1, core } = await loadFixture(deployLedgerFixture);
-        await expect(ledger.connect(tier1).setCreditLine(core.address, 1n))
-          .to.be.revertedWithCustomError(ledger, "RegistryUnauthorizedCreditGrantor")
-          .withArgs(tier1.address);
+    it("still lets the operator set a limit while the ledger is paused (it moves no receivable)", async () => {
+      const { ledger, operator, core } = await loadFixture(deployLedgerFixture);
+      await ledger.connect(operator).pause();
+      await expect(ledger.connect(operator).setIssuanceLimit(core.address, 1n)).to.emit(ledger, "IssuanceLimitSet").withArgs(core.address, 1n, 0n);
+    });
+
+    describe("when a financier tries to set it (audit item 1: limits belong to whoever grants them)", () => {
+      it("fails bank C raising another core enterprise's limit to the maximum with AccessControlUnauthorizedAccount", async () => {
+        const { ledger, operator, bankB, extra } = await loadFixture(deployLedgerFixture);
+        // A second core enterprise bank B has no relationship with.
+        await ledger.connect(operator).registerOrganisation(extra.address, OrganisationRole.CoreEnterprise, KYC);
+        await expect(ledger.connect(bankB).setIssuanceLimit(extra.address, ethers.MaxUint256))
+          .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
+          .withArgs(bankB.address, await ledger.OPERATOR_ROLE());
+        expect(await ledger.issuanceLimitOf(extra.address)).to.deep.equal([0n, 0n]);
       });
 
-      it("rejects a suspended financier", async () => {
-        const { ledger, operator, bankB, core } = await loadFixture(deployLedgerFixture);
-        await ledger.connect(operator).suspendOrganisation(bankB.address);
-        await expect(ledger.connect(bankB).setCreditLine(core.address, 1n))
-          .to.be.revertedWithCustomError(ledger, "RegistryUnauthorizedCreditGrantor")
-          .withArgs(bankB.address);
+      it("fails bank A cutting the core enterprise's limit to zero with AccessControlUnauthorizedAccount", async () => {
+        const { ledger, bankA, core } = await loadFixture(deployLedgerFixture);
+        await expect(ledger.connect(bankA).setIssuanceLimit(core.address, 0n))
+          .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
+          .withArgs(bankA.address, await ledger.OPERATOR_ROLE());
+        expect(await ledger.issuanceLimitOf(core.address)).to.deep.equal([ISSUANCE_LIMIT, 0n]);
+      });
+
+      it("rejects the core enterprise setting its own limit", async () => {
+        const { ledger, core } = await loadFixture(deployLedgerFixture);
+        await expect(ledger.connect(core).setIssuanceLimit(core.address, ethers.MaxUint256))
+          .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
+          .withArgs(core.address, await ledger.OPERATOR_ROLE());
       });
     });
 
     describe("when the beneficiary is not an active core enterprise", () => {
       it("rejects a supplier with RegistryWrongRole", async () => {
-        const { ledger, bankA, tier1 } = await loadFixture(deployLedgerFixture);
-        await expect(ledger.connect(bankA).setCreditLine(tier1.address, 1n))
+        const { ledger, operator, tier1 } = await loadFixture(deployLedgerFixture);
+        await expect(ledger.connect(operator).setIssuanceLimit(tier1.address, 1n))
           .to.be.revertedWithCustomError(ledger, "RegistryWrongRole")
           .withArgs(tier1.address, OrganisationRole.CoreEnterprise, OrganisationRole.Supplier);
       });
 
       it("rejects an unregistered address", async () => {
-        const { ledger, bankA, outsider } = await loadFixture(deployLedgerFixture);
-        await expect(ledger.connect(bankA).setCreditLine(outsider.address, 1n))
+        const { ledger, operator, outsider } = await loadFixture(deployLedgerFixture);
+        await expect(ledger.connect(operator).setIssuanceLimit(outsider.address, 1n))
           .to.be.revertedWithCustomError(ledger, "RegistryOrganisationNotRegistered")
           .withArgs(outsider.address);
-      });
-    });
-
-    describe("when the ledger is paused", () => {
-      it("reverts with EnforcedPause", async () => {
-        const { ledger, operator, bankA, core } = await loadFixture(deployLedgerFixture);
-        await ledger.connect(operator).pause();
-        await expect(ledger.connect(bankA).setCreditLine(core.address, 1n)).to.be.revertedWithCustomError(ledger, "EnforcedPause");
       });
     });
   });

@@ -6,7 +6,7 @@ import { ethers } from "hardhat";
 import { CONFIRMATION_TYPES, confirmationDigest, confirmationMessage, eip712DomainOf, type Invoice } from "../server/lib/typedData";
 import {
   confirm,
-  CREDIT_LINE,
+  ISSUANCE_LIMIT,
   CURRENCY,
   DAY,
   deployLedgerFixture,
@@ -29,8 +29,8 @@ async function recoveredSigner(f: LedgerFixture, invoice: Invoice, nonce: bigint
 describe("ReceivableToken: invoices and confirmation", () => {
   describe("setCurrencyAllowed", () => {
     it("allows a currency and emits CurrencyAllowed", async () => {
-      const { ledger, operator } = await loadFixture(deployLedgerFixture);
-      await expect(ledger.connect(operator).setCurrencyAllowed(OTHER_CURRENCY, true))
+      const { ledger, admin } = await loadFixture(deployLedgerFixture);
+      await expect(ledger.connect(admin).setCurrencyAllowed(OTHER_CURRENCY, true))
         .to.emit(ledger, "CurrencyAllowed")
         .withArgs(OTHER_CURRENCY, true);
       expect(await ledger.isCurrencyAllowed(OTHER_CURRENCY)).to.equal(true);
@@ -39,7 +39,7 @@ describe("ReceivableToken: invoices and confirmation", () => {
     it("disallows a currency for new confirmations but leaves existing roots' currency readable", async () => {
       const f = await loadFixture(deployLedgerFixture);
       const rootId = await confirm(f, await makeInvoice(f));
-      await expect(f.ledger.connect(f.operator).setCurrencyAllowed(CURRENCY, false))
+      await expect(f.ledger.connect(f.admin).setCurrencyAllowed(CURRENCY, false))
         .to.emit(f.ledger, "CurrencyAllowed")
         .withArgs(CURRENCY, false);
       expect((await f.ledger.rootOf(rootId)).currency).to.equal(CURRENCY);
@@ -49,19 +49,21 @@ describe("ReceivableToken: invoices and confirmation", () => {
         .withArgs(CURRENCY);
     });
 
-    describe("when the caller is not the operator", () => {
-      it("reverts with AccessControlUnauthorizedAccount", async () => {
-        const { ledger, bankA } = await loadFixture(deployLedgerFixture);
-        await expect(ledger.connect(bankA).setCurrencyAllowed(OTHER_CURRENCY, true))
-          .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
-          .withArgs(bankA.address, await ledger.OPERATOR_ROLE());
+    describe("when the caller is not the default admin (the timelock, once deployed)", () => {
+      it("reverts with AccessControlUnauthorizedAccount, for a bank and for the operator", async () => {
+        const { ledger, bankA, operator } = await loadFixture(deployLedgerFixture);
+        for (const caller of [bankA, operator]) {
+          await expect(ledger.connect(caller).setCurrencyAllowed(OTHER_CURRENCY, true))
+            .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
+            .withArgs(caller.address, ethers.ZeroHash);
+        }
       });
     });
 
     describe("when the currency is the zero address", () => {
       it("reverts with ReceivableCurrencyNotAllowed", async () => {
-        const { ledger, operator } = await loadFixture(deployLedgerFixture);
-        await expect(ledger.connect(operator).setCurrencyAllowed(ethers.ZeroAddress, true))
+        const { ledger, admin } = await loadFixture(deployLedgerFixture);
+        await expect(ledger.connect(admin).setCurrencyAllowed(ethers.ZeroAddress, true))
           .to.be.revertedWithCustomError(ledger, "ReceivableCurrencyNotAllowed")
           .withArgs(ethers.ZeroAddress);
       });
@@ -227,7 +229,7 @@ describe("ReceivableToken: invoices and confirmation", () => {
       ]);
       expect(await f.ledger.rootIdOfInvoice(invoice.invoiceHash)).to.equal(rootId);
       expect(await f.ledger.issuedFace(f.core.address, CURRENCY, invoice.maturity)).to.equal(invoice.amount);
-      expect(await f.ledger.creditLineOf(f.core.address)).to.deep.equal([CREDIT_LINE, invoice.amount]);
+      expect(await f.ledger.issuanceLimitOf(f.core.address)).to.deep.equal([ISSUANCE_LIMIT, invoice.amount]);
       expect(await f.ledger.nonces(f.core.address)).to.equal(0n);
     });
 
@@ -276,7 +278,7 @@ describe("ReceivableToken: invoices and confirmation", () => {
         const f = await loadFixture(deployLedgerFixture);
         const invoice = await makeInvoice(f);
         const rootId = await confirm(f, invoice);
-        await f.ledger.connect(f.admin).grantRole(await f.ledger.SETTLEMENT_ROLE(), f.admin.address);
+        await f.ledger.connect(f.admin).bindSystemContracts(f.relayer.address, f.admin.address);
         await f.ledger.connect(f.admin).burn(rootId);
         await expect(f.ledger.connect(f.core).confirmInvoice(invoice))
           .to.be.revertedWithCustomError(f.ledger, "ReceivableInvoiceAlreadyConfirmed")
@@ -284,26 +286,26 @@ describe("ReceivableToken: invoices and confirmation", () => {
       });
     });
 
-    describe("when the credit line would be exceeded", () => {
-      it("reverts with RegistryCreditLineExceeded naming what is available", async () => {
+    describe("when the issuance limit would be exceeded", () => {
+      it("reverts with RegistryIssuanceLimitExceeded naming what is available", async () => {
         const f = await loadFixture(deployLedgerFixture);
-        await confirm(f, await makeInvoice(f, { amount: CREDIT_LINE - 400n }));
+        await confirm(f, await makeInvoice(f, { amount: ISSUANCE_LIMIT - 400n }));
         await expect(f.ledger.connect(f.core).confirmInvoice(await makeInvoice(f, { amount: 401n })))
-          .to.be.revertedWithCustomError(f.ledger, "RegistryCreditLineExceeded")
+          .to.be.revertedWithCustomError(f.ledger, "RegistryIssuanceLimitExceeded")
           .withArgs(f.core.address, 400n, 401n);
         const last = await makeInvoice(f, { amount: 400n });
         await expect(f.ledger.connect(f.core).confirmInvoice(last))
           .to.emit(f.ledger, "InvoiceConfirmed")
           .withArgs(last.invoiceHash, 2n << 32n, f.core.address, f.tier1.address, CURRENCY, 400n, last.maturity, NO_NONCE);
-        expect(await f.ledger.creditLineOf(f.core.address)).to.deep.equal([CREDIT_LINE, CREDIT_LINE]);
+        expect(await f.ledger.issuanceLimitOf(f.core.address)).to.deep.equal([ISSUANCE_LIMIT, ISSUANCE_LIMIT]);
       });
 
       it("has nothing available once the line is lowered below usage", async () => {
         const f = await loadFixture(deployLedgerFixture);
         await confirm(f, await makeInvoice(f, { amount: 5_000n }));
-        await f.ledger.connect(f.bankA).setCreditLine(f.core.address, 1_000n);
+        await f.ledger.connect(f.operator).setIssuanceLimit(f.core.address, 1_000n);
         await expect(f.ledger.connect(f.core).confirmInvoice(await makeInvoice(f, { amount: 1n })))
-          .to.be.revertedWithCustomError(f.ledger, "RegistryCreditLineExceeded")
+          .to.be.revertedWithCustomError(f.ledger, "RegistryIssuanceLimitExceeded")
           .withArgs(f.core.address, 0n, 1n);
       });
     });
@@ -497,7 +499,7 @@ describe("ReceivableToken: invoices and confirmation", () => {
         const wallet = await (await ethers.getContractFactory("TestOrganisationWallet")).deploy();
         const address = await wallet.getAddress();
         await f.ledger.connect(f.operator).registerOrganisation(address, OrganisationRole.CoreEnterprise, ethers.id("kyc:wallet"));
-        await f.ledger.connect(f.bankA).setCreditLine(address, CREDIT_LINE);
+        await f.ledger.connect(f.operator).setIssuanceLimit(address, ISSUANCE_LIMIT);
         const invoice = await makeInvoice(f, { debtor: address });
         const deadline = BigInt(await time.latest()) + DAY;
         return { wallet, address, invoice, deadline, digest: await f.ledger.confirmationDigest(invoice, 0n, deadline) };
@@ -522,15 +524,15 @@ describe("ReceivableToken: invoices and confirmation", () => {
       });
     });
 
-    describe("when the debtor's credit line is exhausted", () => {
-      it("reverts with RegistryCreditLineExceeded", async () => {
+    describe("when the debtor's issuance limit is exhausted", () => {
+      it("reverts with RegistryIssuanceLimitExceeded", async () => {
         const f = await loadFixture(deployLedgerFixture);
-        const invoice = await makeInvoice(f, { amount: CREDIT_LINE + 1n });
+        const invoice = await makeInvoice(f, { amount: ISSUANCE_LIMIT + 1n });
         const deadline = BigInt(await time.latest()) + DAY;
         const signature = await signFor(f, invoice, deadline);
         await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, deadline, signature))
-          .to.be.revertedWithCustomError(f.ledger, "RegistryCreditLineExceeded")
-          .withArgs(f.core.address, CREDIT_LINE, CREDIT_LINE + 1n);
+          .to.be.revertedWithCustomError(f.ledger, "RegistryIssuanceLimitExceeded")
+          .withArgs(f.core.address, ISSUANCE_LIMIT, ISSUANCE_LIMIT + 1n);
       });
     });
   });

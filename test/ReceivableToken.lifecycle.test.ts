@@ -1,15 +1,14 @@
-// Pledge lock, dispute freeze, pause, parameters, ERC-165 and the hooks the financing and settlement
+// Pledge lock, pause, parameters, ERC-165 and the hooks the financing and settlement
 // contracts call (a test signer holds FINANCING_ROLE / SETTLEMENT_ROLE here).
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { loadFixture, time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { childId, CREDIT_LINE, deployRootFixture, FLAG, grant, offer, OrganisationRole, transfer, type RootFixture } from "./fixtures/system";
+import { childId, ISSUANCE_LIMIT, deployRootFixture, FLAG, bindStandIns, offer, OrganisationRole, transfer, type RootFixture } from "./fixtures/system";
 
 async function financingFixture() {
   const f = await deployRootFixture();
-  await grant(f, "FINANCING_ROLE", f.relayer);
-  await grant(f, "SETTLEMENT_ROLE", f.extra);
+  await bindStandIns(f, f.relayer, f.extra);
   return { ...f, financing: f.relayer, settlement: f.extra };
 }
 
@@ -78,7 +77,7 @@ describe("ReceivableToken: lifecycle", () => {
     describe("when the tree is frozen", () => {
       it("reverts with ReceivableFrozen", async () => {
         const { ledger, core, tier1, bankA, rootId } = await loadFixture(deployRootFixture);
-        await ledger.connect(core).freezeRoot(rootId);
+        await ledger.connect(core).raiseDispute(rootId, ethers.id("evidence"));
         await expect(ledger.connect(tier1).pledge(rootId, bankA.address)).to.be.revertedWithCustomError(ledger, "ReceivableFrozen").withArgs(rootId);
       });
     });
@@ -135,69 +134,6 @@ describe("ReceivableToken: lifecycle", () => {
     });
   });
 
-  describe("freezeRoot", () => {
-    it("freezes every descendant at once and unfreezing restores them", async () => {
-      const { ledger, core, tier1, tier2, tier3, rootId } = await loadFixture(deployRootFixture);
-      const tier2Part = await transfer(ledger, rootId, tier1, tier2, 4_000n);
-      const tier3Part = await transfer(ledger, tier2Part, tier2, tier3, 1_000n);
-      await expect(ledger.connect(core).freezeRoot(rootId)).to.emit(ledger, "RootFrozen").withArgs(rootId, core.address);
-      expect((await ledger.rootOf(rootId)).frozen).to.equal(true);
-      for (const [holder, id] of [
-        [tier1, rootId],
-        [tier2, tier2Part],
-        [tier3, tier3Part],
-      ] as const) {
-        await expect(ledger.connect(holder).split(id, 100n)).to.be.revertedWithCustomError(ledger, "ReceivableFrozen").withArgs(rootId);
-      }
-      await expect(ledger.connect(core).unfreezeRoot(rootId)).to.emit(ledger, "RootUnfrozen").withArgs(rootId, core.address);
-      expect((await ledger.rootOf(rootId)).frozen).to.equal(false);
-      await expect(ledger.connect(tier3).split(tier3Part, 100n))
-        .to.emit(ledger, "ReceivableSplit")
-        .withArgs(tier3Part, childId(rootId, 3), tier3.address, 100n, 900n);
-    });
-
-    it("lets the operator freeze and unfreeze", async () => {
-      const { ledger, operator, rootId } = await loadFixture(deployRootFixture);
-      await expect(ledger.connect(operator).freezeRoot(rootId)).to.emit(ledger, "RootFrozen").withArgs(rootId, operator.address);
-      await expect(ledger.connect(operator).unfreezeRoot(rootId)).to.emit(ledger, "RootUnfrozen").withArgs(rootId, operator.address);
-    });
-
-    describe("when the caller is neither the issuer nor the operator", () => {
-      it("reverts with ReceivableUnauthorized", async () => {
-        const { ledger, tier1, rootId } = await loadFixture(deployRootFixture);
-        await expect(ledger.connect(tier1).freezeRoot(rootId))
-          .to.be.revertedWithCustomError(ledger, "ReceivableUnauthorized")
-          .withArgs(tier1.address, rootId);
-      });
-    });
-
-    describe("when the id is not a live root", () => {
-      it("rejects a child id and an unknown root", async () => {
-        const { ledger, core, rootId } = await loadFixture(deployRootFixture);
-        for (const id of [childId(rootId, 1), rootId + (1n << 32n)]) {
-          await expect(ledger.connect(core).freezeRoot(id)).to.be.revertedWithCustomError(ledger, "ReceivableNonexistent").withArgs(id);
-        }
-      });
-    });
-
-    describe("when the tree is already frozen, or not frozen", () => {
-      it("rejects freezing twice and unfreezing a tree that is not frozen", async () => {
-        const { ledger, core, rootId } = await loadFixture(deployRootFixture);
-        await expect(ledger.connect(core).unfreezeRoot(rootId)).to.be.revertedWithCustomError(ledger, "ReceivableNotFrozen").withArgs(rootId);
-        await ledger.connect(core).freezeRoot(rootId);
-        await expect(ledger.connect(core).freezeRoot(rootId)).to.be.revertedWithCustomError(ledger, "ReceivableFrozen").withArgs(rootId);
-      });
-    });
-
-    describe("when the ledger is paused", () => {
-      it("reverts with EnforcedPause", async () => {
-        const { ledger, operator, core, rootId } = await loadFixture(deployRootFixture);
-        await ledger.connect(operator).pause();
-        await expect(ledger.connect(core).freezeRoot(rootId)).to.be.revertedWithCustomError(ledger, "EnforcedPause");
-      });
-    });
-  });
-
   describe("pause and unpause", () => {
     it("halts state changes until unpaused", async () => {
       const { ledger, operator, tier1, rootId } = await loadFixture(deployRootFixture);
@@ -238,32 +174,32 @@ describe("ReceivableToken: lifecycle", () => {
 
   describe("setLedgerParameters", () => {
     it("sets the limits and emits LedgerParametersSet", async () => {
-      const { ledger, operator } = await loadFixture(deployRootFixture);
-      await expect(ledger.connect(operator).setLedgerParameters(50n, 6, 3600)).to.emit(ledger, "LedgerParametersSet").withArgs(50n, 6, 3600);
+      const { ledger, admin } = await loadFixture(deployRootFixture);
+      await expect(ledger.connect(admin).setLedgerParameters(50n, 6, 3600)).to.emit(ledger, "LedgerParametersSet").withArgs(50n, 6, 3600);
       expect(await ledger.ledgerParameters()).to.deep.equal([50n, 6n, 3600n]);
     });
 
     it("rejects zero limits and a minimum part above uint96", async () => {
-      const { ledger, operator } = await loadFixture(deployRootFixture);
+      const { ledger, admin } = await loadFixture(deployRootFixture);
       for (const [minPart, depth, window] of [
         [0n, 4, 60],
         [1n, 0, 60],
         [1n, 4, 0],
         [2n ** 96n, 4, 60],
       ] as const) {
-        await expect(ledger.connect(operator).setLedgerParameters(minPart, depth, window)).to.be.revertedWithCustomError(
+        await expect(ledger.connect(admin).setLedgerParameters(minPart, depth, window)).to.be.revertedWithCustomError(
           ledger,
           "ReceivableInvalidParameters",
         );
       }
     });
 
-    describe("when the caller is not the operator", () => {
+    describe("when the caller is not the default admin", () => {
       it("reverts with AccessControlUnauthorizedAccount", async () => {
         const { ledger, tier1 } = await loadFixture(deployRootFixture);
         await expect(ledger.connect(tier1).setLedgerParameters(1n, 1, 1))
           .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
-          .withArgs(tier1.address, await ledger.OPERATOR_ROLE());
+          .withArgs(tier1.address, ethers.ZeroHash);
       });
     });
   });
@@ -357,7 +293,7 @@ describe("ReceivableToken: lifecycle", () => {
     describe("when a holder's move would fail", () => {
       it("rejects a non-financier buyer, a pledged or offered token, a frozen tree and a matured one", async () => {
         const f: RootFixture & { financing: typeof f.relayer } = await loadFixture(financingFixture);
-        const { ledger, financing, core, tier1, tier2, bankA, bankB, rootId, invoice } = f;
+        const { ledger, financing, operator, core, tier1, tier2, bankA, bankB, rootId, invoice } = f;
         await expect(ledger.connect(financing).financePurchase(rootId, 1_000n, tier2.address))
           .to.be.revertedWithCustomError(ledger, "RegistryWrongRole")
           .withArgs(tier2.address, OrganisationRole.Financier, OrganisationRole.Supplier);
@@ -371,11 +307,11 @@ describe("ReceivableToken: lifecycle", () => {
           .to.be.revertedWithCustomError(ledger, "ReceivableIsOffered")
           .withArgs(rootId, tier2.address);
         await ledger.connect(tier1).cancelOffer(rootId);
-        await ledger.connect(core).freezeRoot(rootId);
+        await ledger.connect(core).raiseDispute(rootId, ethers.id("evidence"));
         await expect(ledger.connect(financing).financePurchase(rootId, 1_000n, bankA.address))
           .to.be.revertedWithCustomError(ledger, "ReceivableFrozen")
           .withArgs(rootId);
-        await ledger.connect(core).unfreezeRoot(rootId);
+        await ledger.connect(operator).resolveDispute(rootId, false);
         await time.increaseTo(invoice.maturity);
         await expect(ledger.connect(financing).financePurchase(rootId, 1_000n, bankA.address))
           .to.be.revertedWithCustomError(ledger, "ReceivableMatured")
@@ -458,7 +394,7 @@ describe("ReceivableToken: lifecycle", () => {
         await expect(ledger.connect(settlement).burn(child))
           .to.be.revertedWithCustomError(ledger, "ReceivableIsOffered")
           .withArgs(child, tier2.address);
-        await ledger.connect(core).freezeRoot(rootId);
+        await ledger.connect(core).raiseDispute(rootId, ethers.id("evidence"));
         await expect(ledger.connect(settlement).burn(rootId)).to.be.revertedWithCustomError(ledger, "ReceivableFrozen").withArgs(rootId);
       });
     });
@@ -494,29 +430,28 @@ describe("ReceivableToken: lifecycle", () => {
     });
   });
 
-  describe("restoreCredit", () => {
-    it("gives back credit after repayment", async () => {
+  describe("restoreIssuance", () => {
+    it("gives back issuance after repayment", async () => {
       const { ledger, settlement, core } = await loadFixture(financingFixture);
-      await expect(ledger.connect(settlement).restoreCredit(core.address, 4_000n))
-        .to.emit(ledger, "CreditRestored")
+      await expect(ledger.connect(settlement).restoreIssuance(core.address, 4_000n))
+        .to.emit(ledger, "IssuanceRestored")
         .withArgs(core.address, 4_000n, 6_000n);
-      expect(await ledger.creditLineOf(core.address)).to.deep.equal([CREDIT_LINE, 6_000n]);
+      expect(await ledger.issuanceLimitOf(core.address)).to.deep.equal([ISSUANCE_LIMIT, 6_000n]);
     });
 
     describe("when more is restored than is in use", () => {
-      it("reverts with ReceivableInvalidParameters", async () => {
+      it("reverts with RegistryIssuanceRestoreExceeded", async () => {
         const { ledger, settlement, core } = await loadFixture(financingFixture);
-        await expect(ledger.connect(settlement).restoreCredit(core.address, 10_001n)).to.be.revertedWithCustomError(
-          ledger,
-          "ReceivableInvalidParameters",
-        );
+        await expect(ledger.connect(settlement).restoreIssuance(core.address, 10_001n))
+          .to.be.revertedWithCustomError(ledger, "RegistryIssuanceRestoreExceeded")
+          .withArgs(core.address, 10_000n, 10_001n);
       });
     });
 
     describe("when the caller lacks SETTLEMENT_ROLE", () => {
       it("reverts with AccessControlUnauthorizedAccount", async () => {
         const { ledger, core } = await loadFixture(financingFixture);
-        await expect(ledger.connect(core).restoreCredit(core.address, 1n))
+        await expect(ledger.connect(core).restoreIssuance(core.address, 1n))
           .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
           .withArgs(core.address, await ledger.SETTLEMENT_ROLE());
       });

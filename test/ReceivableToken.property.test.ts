@@ -1,12 +1,15 @@
 // Property-based test of the receivable ledger: random sequences of confirm / split / offer / accept /
-// reject / cancel / pledge / release / freeze / unfreeze / suspend / reactivate, and of the financing and
-// settlement hooks (finance by purchase or pledge, burn, mark overdue, restore credit; a test signer holds
+// reject / cancel / pledge / release / raise and resolve disputes / set issuance limits / wait / suspend /
+// reactivate, and of the financing and settlement hooks (finance by purchase or pledge, burn, mark overdue,
+// restore issuance; a test signer holds
 // FINANCING_ROLE and another SETTLEMENT_ROLE), run against the contract
 // and against the plain model in test/model/ledgerModel.ts. After every step the contract must have done
 // what the model did (the same custom error with the same arguments, or the same state: every
 // receivable, organisation and tree), and the model's invariants must hold: tree sums (plus what was
 // burnt) equal the face amount, every live token has a registered holder, parent/root links are consistent, counts match
-// holdings, credit usage equals the confirmed amounts, and a pledged token never moves.
+// holdings, the issued face equals the confirmed unpaid amounts and no confirmation takes a core enterprise
+// past its issuance limit, a dispute freezes its tree exactly until it is released or lapses, and a pledged
+// token never moves.
 // PROPERTY_RUNS=<n> runs more sequences (default 200).
 import { time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
@@ -16,7 +19,8 @@ import type { ContractTransactionResponse } from "ethers";
 import { ethers, network } from "hardhat";
 import { rootIdFromReceipt, offeredIdFromReceipt } from "../scripts/ledgerStory";
 import { createLedgerModel, FLAG_OFFERED, FLAG_PLEDGED, invariantViolations, OrganisationRole, type LedgerModel, type Outcome } from "./model/ledgerModel";
-import { CREDIT_LINE, CURRENCY, DAY, deployLedgerFixture, TEST_PARAMETERS, type LedgerFixture } from "./fixtures/system";
+import { DEFAULT_DISPUTE_PERIOD } from "../scripts/deploy";
+import { ISSUANCE_LIMIT, CURRENCY, DAY, deployLedgerFixture, TEST_PARAMETERS, type LedgerFixture } from "./fixtures/system";
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 200);
 const FAR_DEADLINE = 4_000_000_000n; // an explicit offer deadline (2096) keeps the model free of block times
@@ -29,12 +33,15 @@ type Step =
   | { kind: "accept" | "reject" | "cancel"; token: Pick; rightParty: boolean; actor: Pick }
   | { kind: "pledge"; token: Pick; pledgee: Pick }
   | { kind: "release"; token: Pick; byPledgee: boolean; actor: Pick }
-  | { kind: "freeze" | "unfreeze"; root: Pick; by: "issuer" | "operator" | "other"; actor: Pick }
+  | { kind: "raiseDispute"; root: Pick; by: "issuer" | "operator" | "other"; actor: Pick; evidence: Pick }
+  | { kind: "resolveDispute"; root: Pick; uphold: boolean; byOperator: boolean; actor: Pick }
+  | { kind: "setIssuanceLimit"; limit: bigint; byOperator: boolean; actor: Pick }
+  | { kind: "wait"; days: bigint }
   | { kind: "suspend" | "reactivate"; organisation: Pick }
   | { kind: "financePurchase" | "financePledge"; token: Pick; part: Pick; financier: Pick }
   | { kind: "burn"; token: Pick }
   | { kind: "markOverdue"; root: Pick }
-  | { kind: "restoreCredit"; amount: bigint };
+  | { kind: "restoreIssuance"; amount: bigint };
 
 const pick = fc.nat({ max: 1_000 });
 const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
@@ -49,12 +56,24 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc.record({
-      kind: fc.constantFrom("freeze" as const, "unfreeze" as const),
+      kind: fc.constant("raiseDispute" as const),
       root: pick,
       by: fc.constantFrom("issuer" as const, "operator" as const, "other" as const),
       actor: pick,
+      evidence: pick,
     }),
   },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("resolveDispute" as const), root: pick, uphold: fc.boolean(), byOperator: fc.boolean(), actor: pick }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("setIssuanceLimit" as const),
+      limit: fc.constantFrom(0n, 60_000n, 500_000n, ISSUANCE_LIMIT),
+      byOperator: fc.boolean(),
+      actor: pick,
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("wait" as const), days: fc.constantFrom(1n, 31n) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom("suspend" as const, "reactivate" as const), organisation: pick }) },
   {
     weight: 2,
@@ -62,7 +81,7 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("burn" as const), token: pick }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("markOverdue" as const), root: pick }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("restoreCredit" as const), amount: fc.constantFrom(1_000n, 20_000n, 2_000_000n) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("restoreIssuance" as const), amount: fc.constantFrom(1_000n, 20_000n, 2_000_000n) }) },
 );
 
 describe("ReceivableToken: properties", function () {
@@ -76,8 +95,7 @@ describe("ReceivableToken: properties", function () {
   before(async function () {
     f = await deployLedgerFixture();
     // Stand-ins for the financing settlement and the repayment vault.
-    await f.ledger.connect(f.admin).grantRole(await f.ledger.FINANCING_ROLE(), f.relayer.address);
-    await f.ledger.connect(f.admin).grantRole(await f.ledger.SETTLEMENT_ROLE(), f.extra.address);
+    await f.ledger.connect(f.admin).bindSystemContracts(f.relayer.address, f.extra.address);
     parties = [f.core, f.tier1, f.tier2, f.tier3, f.bankA, f.bankB, f.outsider];
     maturity = BigInt(await time.latest()) + 90n * DAY;
     snapshot = await network.provider.send("evm_snapshot");
@@ -94,13 +112,14 @@ describe("ReceivableToken: properties", function () {
         defaultOfferWindow: BigInt(TEST_PARAMETERS.defaultOfferWindow),
       },
       allowedCurrencies: [CURRENCY],
+      disputePeriod: BigInt(DEFAULT_DISPUTE_PERIOD),
     });
     const register = (s: HardhatEthersSigner, role: (typeof OrganisationRole)[keyof typeof OrganisationRole]) =>
       expectOk(model.registerOrganisation(f.operator.address, s.address, role));
     register(f.core, OrganisationRole.CoreEnterprise);
     for (const s of [f.tier1, f.tier2, f.tier3]) register(s, OrganisationRole.Supplier);
     for (const s of [f.bankA, f.bankB]) register(s, OrganisationRole.Financier);
-    expectOk(model.setCreditLine(f.bankA.address, f.core.address, CREDIT_LINE));
+    expectOk(model.setIssuanceLimit(f.operator.address, f.core.address, ISSUANCE_LIMIT));
     return model;
   }
 
@@ -206,15 +225,43 @@ describe("ReceivableToken: properties", function () {
         await settle(model.releasePledge(caller.address, id), ledger.connect(caller).releasePledge(id));
         return;
       }
-      case "freeze":
-      case "unfreeze": {
+      case "raiseDispute": {
         if (rootIds.length === 0) return;
         const rootId = rootIds[step.root % rootIds.length]!;
         const caller = step.by === "issuer" ? f.core : step.by === "operator" ? f.operator : party(step.actor);
-        if (step.kind === "freeze") await settle(model.freezeRoot(caller.address, rootId), ledger.connect(caller).freezeRoot(rootId));
-        else await settle(model.unfreezeRoot(caller.address, rootId), ledger.connect(caller).unfreezeRoot(rootId));
+        const evidence = ethers.id(`evidence ${step.evidence}`);
+        await settle(model.raiseDispute(caller.address, rootId, now), ledger.connect(caller).raiseDispute(rootId, evidence));
         return;
       }
+      case "resolveDispute": {
+        if (rootIds.length === 0) return;
+        const rootId = rootIds[step.root % rootIds.length]!;
+        if (!step.byOperator) {
+          // Anyone else: AccessControl's check comes first.
+          const caller = party(step.actor);
+          await expect(ledger.connect(caller).resolveDispute(rootId, step.uphold))
+            .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
+            .withArgs(caller.address, await ledger.OPERATOR_ROLE());
+          return;
+        }
+        await settle(model.resolveDispute(rootId, step.uphold, now), ledger.connect(f.operator).resolveDispute(rootId, step.uphold));
+        return;
+      }
+      case "setIssuanceLimit": {
+        const caller = step.byOperator ? f.operator : party(step.actor);
+        const expected = model.setIssuanceLimit(caller.address, f.core.address, step.limit);
+        if (!expected.ok && expected.error === "AccessControlUnauthorizedAccount") {
+          await expect(ledger.connect(caller).setIssuanceLimit(f.core.address, step.limit))
+            .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
+            .withArgs(caller.address, await ledger.OPERATOR_ROLE());
+          return;
+        }
+        await settle(expected, ledger.connect(caller).setIssuanceLimit(f.core.address, step.limit));
+        return;
+      }
+      case "wait":
+        await time.increase(step.days * DAY);
+        return;
       case "financePurchase":
       case "financePledge": {
         if (ids.length === 0) return;
@@ -242,8 +289,8 @@ describe("ReceivableToken: properties", function () {
         await settle(model.markOverdue(rootId), ledger.connect(f.extra).markOverdue(rootId));
         return;
       }
-      case "restoreCredit":
-        await settle(model.restoreCredit(f.core.address, step.amount), ledger.connect(f.extra).restoreCredit(f.core.address, step.amount));
+      case "restoreIssuance":
+        await settle(model.restoreIssuance(f.core.address, step.amount), ledger.connect(f.extra).restoreIssuance(f.core.address, step.amount));
         return;
       case "suspend":
       case "reactivate": {
@@ -295,7 +342,7 @@ describe("ReceivableToken: properties", function () {
         else pledged.set(id, { holder: r.holder, amount: r.amount });
       } else pledged.delete(id);
     });
-    const organisations = await Promise.all(parties.map((p) => Promise.all([ledger.organisationOf(p.address), ledger.creditLineOf(p.address)])));
+    const organisations = await Promise.all(parties.map((p) => Promise.all([ledger.organisationOf(p.address), ledger.issuanceLimitOf(p.address)])));
     parties.forEach((p, index) => {
       const [o, [, used]] = organisations[index]!;
       const m = model.organisation(p.address);
@@ -303,19 +350,20 @@ describe("ReceivableToken: properties", function () {
         role: m.role,
         active: m.active,
         count: m.receivableCount,
-        used: m.creditUsed,
+        used: m.issued,
       });
     });
     for (const id of burnt(model)) {
       await expect(ledger.receivableOf(id)).to.be.revertedWithCustomError(ledger, "ReceivableNonexistent").withArgs(id);
     }
     const rootIds = model.rootIds();
+    const now = BigInt(await time.latest());
     const trees = await Promise.all(rootIds.map((rootId) => Promise.all([ledger.rootOf(rootId), ledger.childCountOf(rootId)])));
     rootIds.forEach((rootId, index) => {
       const [root, childCount] = trees[index]!;
       const m = model.root(rootId)!;
       expect({ frozen: root.frozen, overdue: root.overdue, childCount }, `tree ${rootId}`).to.deep.equal({
-        frozen: m.frozen,
+        frozen: model.frozenAt(rootId, now),
         overdue: m.overdue,
         childCount: m.childCount,
       });

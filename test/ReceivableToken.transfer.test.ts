@@ -8,7 +8,7 @@ import {
   DAY,
   deployRootFixture,
   FLAG,
-  grant,
+  bindStandIns,
   offer,
   OfferEnd,
   TEST_PARAMETERS,
@@ -154,13 +154,13 @@ describe("ReceivableToken: split and transfer", () => {
     describe("when the tree is frozen, overdue or matured", () => {
       it("rejects a frozen tree", async () => {
         const { ledger, core, tier1, rootId } = await loadFixture(deployRootFixture);
-        await ledger.connect(core).freezeRoot(rootId);
+        await ledger.connect(core).raiseDispute(rootId, ethers.id("evidence"));
         await expect(ledger.connect(tier1).split(rootId, 1_000n)).to.be.revertedWithCustomError(ledger, "ReceivableFrozen").withArgs(rootId);
       });
 
       it("rejects an overdue tree", async () => {
         const f = await loadFixture(deployRootFixture);
-        await grant(f, "SETTLEMENT_ROLE", f.admin);
+        await bindStandIns(f, f.relayer, f.admin);
         await f.ledger.connect(f.admin).markOverdue(f.rootId);
         await expect(f.ledger.connect(f.tier1).split(f.rootId, 1_000n))
           .to.be.revertedWithCustomError(f.ledger, "ReceivableOverdue")
@@ -221,7 +221,7 @@ describe("ReceivableToken: split and transfer", () => {
 
       it("leaves the tree's state to the acceptance: a frozen tree's offer cannot be accepted", async () => {
         const { ledger, core, tier1, tier2, rootId } = await loadFixture(deployRootFixture);
-        await ledger.connect(core).freezeRoot(rootId);
+        await ledger.connect(core).raiseDispute(rootId, ethers.id("evidence"));
         await expect(ledger.connect(tier1).offerTransfer(rootId, tier2.address, 10_000n, 0)).to.emit(ledger, "TransferOffered");
         await expect(ledger.connect(tier2).acceptOffer(rootId)).to.be.revertedWithCustomError(ledger, "ReceivableFrozen").withArgs(rootId);
       });
@@ -251,7 +251,7 @@ describe("ReceivableToken: split and transfer", () => {
 
       it("checks the tree at once", async () => {
         const { ledger, core, tier1, tier2, rootId } = await loadFixture(deployRootFixture);
-        await ledger.connect(core).freezeRoot(rootId);
+        await ledger.connect(core).raiseDispute(rootId, ethers.id("evidence"));
         await expect(ledger.connect(tier1).offerTransfer(rootId, tier2.address, 3_000n, 0))
           .to.be.revertedWithCustomError(ledger, "ReceivableFrozen")
           .withArgs(rootId);
@@ -446,14 +446,14 @@ describe("ReceivableToken: split and transfer", () => {
       it("rejects a frozen tree", async () => {
         const { ledger, core, tier1, tier2, rootId } = await loadFixture(deployRootFixture);
         const child = await offer(ledger, rootId, tier1, tier2.address, 1_000n);
-        await ledger.connect(core).freezeRoot(rootId);
+        await ledger.connect(core).raiseDispute(rootId, ethers.id("evidence"));
         await expect(ledger.connect(tier2).acceptOffer(child)).to.be.revertedWithCustomError(ledger, "ReceivableFrozen").withArgs(rootId);
       });
 
       it("rejects an overdue tree", async () => {
         const f = await loadFixture(deployRootFixture);
         await offer(f.ledger, f.rootId, f.tier1, f.tier2.address, 10_000n);
-        await grant(f, "SETTLEMENT_ROLE", f.admin);
+        await bindStandIns(f, f.relayer, f.admin);
         await f.ledger.connect(f.admin).markOverdue(f.rootId);
         await expect(f.ledger.connect(f.tier2).acceptOffer(f.rootId))
           .to.be.revertedWithCustomError(f.ledger, "ReceivableOverdue")
@@ -550,7 +550,7 @@ describe("ReceivableToken: split and transfer", () => {
     it("works on a frozen tree: returning moves no claim", async () => {
       const { ledger, core, tier1, tier2, rootId } = await loadFixture(deployRootFixture);
       const child = await offer(ledger, rootId, tier1, tier2.address, 1_000n);
-      await ledger.connect(core).freezeRoot(rootId);
+      await ledger.connect(core).raiseDispute(rootId, ethers.id("evidence"));
       await expect(ledger.connect(tier1).cancelOffer(child))
         .to.emit(ledger, "OfferEnded")
         .withArgs(child, tier1.address, tier2.address, OfferEnd.Cancelled);
@@ -777,6 +777,43 @@ describe("ReceivableToken: split and transfer", () => {
       await ledger.connect(tier1)["approve(uint256,address,uint256)"](rootId, relayer.address, ethers.MaxUint256);
       await ledger.connect(relayer)["transferFrom(uint256,address,uint256)"](rootId, tier2.address, 2_000n);
       expect(await ledger.allowance(rootId, relayer.address)).to.equal(ethers.MaxUint256);
+    });
+
+    describe("when the approval that let its grantor act is revoked (audit item 9a / F5)", () => {
+      it("fails the spender of an allowance granted by a revoked ERC-721 approved address with ReceivableUnauthorized", async () => {
+        const { ledger, tier1, tier2, bankA, relayer, rootId } = await loadFixture(deployRootFixture);
+        await ledger.connect(tier1)["approve(address,uint256)"](bankA.address, rootId);
+        await ledger.connect(bankA)["approve(uint256,address,uint256)"](rootId, relayer.address, 3_000n);
+        expect(await ledger.allowance(rootId, relayer.address)).to.equal(3_000n);
+        // The wallet user revokes bank A's approval: what bank A granted goes with it.
+        await ledger.connect(tier1)["approve(address,uint256)"](ethers.ZeroAddress, rootId);
+        expect(await ledger.allowance(rootId, relayer.address)).to.equal(0n);
+        await expect(ledger.connect(relayer)["transferFrom(uint256,address,uint256)"](rootId, tier2.address, 1_000n))
+          .to.be.revertedWithCustomError(ledger, "ReceivableUnauthorized")
+          .withArgs(relayer.address, rootId);
+      });
+
+      it("lapses an allowance granted by an operator whose setApprovalForAll was revoked", async () => {
+        const { ledger, tier1, tier2, bankA, relayer, rootId } = await loadFixture(deployRootFixture);
+        await ledger.connect(tier1).setApprovalForAll(bankA.address, true);
+        await ledger.connect(bankA)["approve(uint256,address,uint256)"](rootId, relayer.address, 3_000n);
+        await ledger.connect(tier1).setApprovalForAll(bankA.address, false);
+        expect(await ledger.allowance(rootId, relayer.address)).to.equal(0n);
+        await expect(ledger.connect(relayer)["transferFrom(uint256,address,uint256)"](rootId, tier2.address, 1_000n))
+          .to.be.revertedWithCustomError(ledger, "ReceivableUnauthorized")
+          .withArgs(relayer.address, rootId);
+        // Granting the approval back brings back what was granted under it (the grant names its grantor).
+        await ledger.connect(tier1).setApprovalForAll(bankA.address, true);
+        expect(await ledger.allowance(rootId, relayer.address)).to.equal(3_000n);
+      });
+
+      it("keeps an allowance the holder granted itself", async () => {
+        const { ledger, tier1, bankA, relayer, rootId } = await loadFixture(deployRootFixture);
+        await ledger.connect(tier1)["approve(uint256,address,uint256)"](rootId, relayer.address, 3_000n);
+        await ledger.connect(tier1)["approve(address,uint256)"](bankA.address, rootId);
+        await ledger.connect(tier1)["approve(address,uint256)"](ethers.ZeroAddress, rootId);
+        expect(await ledger.allowance(rootId, relayer.address)).to.equal(3_000n);
+      });
     });
 
     it("refuses to merge into another token", async () => {

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { financedIdFrom, FinancingMode, signQuote } from "../scripts/financingStory";
 import { offeredIdFromReceipt } from "../scripts/ledgerStory";
-import { confirm, deploySystemFixture, makeQuote, OrganisationRole, toMaturity } from "./fixtures/settlement";
+import { asLedgerAdmin, confirm, deploySystemFixture, makeQuote, OrganisationRole, toMaturity } from "./fixtures/settlement";
 import { ReentrantSettlementToken__factory, TestOrganisationWallet__factory } from "../typechain-types";
 
 // A hostile settlement token re-enters the vault in the middle of its own transfer, through a holder
@@ -15,7 +15,7 @@ async function hostileWorldFixture() {
   const sys = await loadFixture(deploySystemFixture);
   const evil = await new ReentrantSettlementToken__factory(sys.operator).deploy(6);
   const evilAddress = await evil.getAddress();
-  await sys.ledger.setCurrencyAllowed(evilAddress, true);
+  await asLedgerAdmin(sys, "setCurrencyAllowed", [evilAddress, true]);
   const wallet = await new TestOrganisationWallet__factory(sys.operator).deploy();
   const walletAddress = await wallet.getAddress();
   await sys.ledger.registerOrganisation(walletAddress, OrganisationRole.Supplier, ethers.id("kyc:wallet-holder"));

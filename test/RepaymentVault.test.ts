@@ -31,18 +31,18 @@ async function pledgedPoolFixture() {
 
 describe("RepaymentVault", function () {
   describe("deposit", function () {
-    it("takes the core enterprise's payment into its pool and restores its credit line", async function () {
+    it("takes the core enterprise's payment into its pool and restores its issuance limit", async function () {
       const sys = await loadFixture(poolFixture);
       const amount = 250_000n * sys.unit;
       const tx = sys.vault.connect(sys.core).deposit(sys.currency, sys.maturity, amount);
       await expect(tx)
         .to.emit(sys.vault, "RepaymentDeposited")
         .withArgs(sys.poolId, sys.core.address, sys.currency, sys.maturity, amount, amount, sys.face)
-        .and.to.emit(sys.ledger, "CreditRestored")
+        .and.to.emit(sys.ledger, "IssuanceRestored")
         .withArgs(sys.core.address, amount, sys.face - amount);
       await expect(tx).to.changeTokenBalances(sys.cash, [sys.core, sys.vault], [-amount, amount]);
       expect(await sys.vault.poolOf(sys.core.address, sys.currency, sys.maturity)).to.deep.equal([sys.face, amount]);
-      expect((await sys.ledger.creditLineOf(sys.core.address))[1]).to.equal(sys.face - amount);
+      expect((await sys.ledger.issuanceLimitOf(sys.core.address))[1]).to.equal(sys.face - amount);
     });
 
     it("adds up several deposits, before and after maturity", async function () {
@@ -53,7 +53,7 @@ describe("RepaymentVault", function () {
       await expect(sys.vault.connect(sys.core).deposit(sys.currency, sys.maturity, sys.face - a))
         .to.emit(sys.vault, "RepaymentDeposited")
         .withArgs(sys.poolId, sys.core.address, sys.currency, sys.maturity, sys.face - a, sys.face, sys.face);
-      expect((await sys.ledger.creditLineOf(sys.core.address))[1]).to.equal(0n);
+      expect((await sys.ledger.issuanceLimitOf(sys.core.address))[1]).to.equal(0n);
     });
 
     it("keeps pools of different maturities apart", async function () {
@@ -302,7 +302,7 @@ describe("RepaymentVault", function () {
       it("reverts while the tree is frozen", async function () {
         const sys = await loadFixture(poolFixture);
         await sys.vault.connect(sys.core).deposit(sys.currency, sys.maturity, sys.face);
-        await sys.ledger.connect(sys.core).freezeRoot(sys.rootId);
+        await sys.ledger.connect(sys.core).raiseDispute(sys.rootId, ethers.id("evidence"));
         await toMaturity(sys);
         await expect(sys.vault.connect(sys.tier3).redeem(sys.id3)).to.be.revertedWithCustomError(sys.vault, "VaultRootFrozen").withArgs(sys.rootId);
       });
@@ -434,7 +434,7 @@ describe("RepaymentVault", function () {
     it("answer nothing for a frozen tree", async function () {
       const sys = await loadFixture(poolFixture);
       await sys.vault.connect(sys.core).deposit(sys.currency, sys.maturity, sys.face);
-      await sys.ledger.connect(sys.core).freezeRoot(sys.rootId);
+      await sys.ledger.connect(sys.core).raiseDispute(sys.rootId, ethers.id("evidence"));
       await toMaturity(sys);
       expect(await sys.vault.redeemable(sys.id3)).to.deep.equal([0n, 0n]);
     });

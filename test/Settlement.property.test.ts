@@ -430,7 +430,7 @@ async function checkInvariants(sys: System, model: Model, everyone: HardhatEther
 
   // Credit line usage equals the confirmed amount not yet repaid.
   for (const core of [sys.core, sys.core2]) {
-    const [, used] = await sys.ledger.creditLineOf(core.address);
+    const [, used] = await sys.ledger.issuanceLimitOf(core.address);
     expect(used, `credit used by ${core.address}`).to.equal((model.confirmed.get(core.address) ?? 0n) - (model.repaid.get(core.address) ?? 0n));
   }
 }

@@ -49,7 +49,7 @@ describe("financing story", function () {
     for (const id of Object.values(result.ids)) {
       await expect(ledger.receivableOf(id)).to.be.revertedWithCustomError(ledger, "ReceivableNonexistent").withArgs(id);
     }
-    expect((await ledger.creditLineOf(core.address))[1]).to.equal(0n);
+    expect((await ledger.issuanceLimitOf(core.address))[1]).to.equal(0n);
     const [face, deposited] = await vault.poolOf(core.address, currency, result.maturity);
     expect(deposited).to.equal(face);
   });

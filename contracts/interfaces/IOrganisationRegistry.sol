@@ -4,8 +4,9 @@ pragma solidity ^0.8.24;
 /// @title Ledgerline organisation registry
 /// @notice The permissioned membership list of the ledger (in the spirit of ERC-3643): only a registered,
 /// active organisation can hold or receive receivables. KYC happens off chain; only its record's hash is
-/// kept. The registry also holds the credit lines of core enterprises, which confirmation consumes and
-/// repayment restores.
+/// kept. The registry also holds each core enterprise's issuance limit, set by the platform operator alone:
+/// how much face it may have confirmed and unpaid. Confirmation consumes it and repayment restores it.
+/// (A financier's own exposure limit on an obligor lives in the financing settlement.)
 interface IOrganisationRegistry {
     /// @notice The single business role of an organisation. `None` means "not registered".
     enum OrganisationRole {
@@ -33,10 +34,11 @@ interface IOrganisationRegistry {
     event OrganisationSuspended(address indexed organisation);
     /// @notice A suspended `organisation` may act again.
     event OrganisationReactivated(address indexed organisation);
-    /// @notice `grantor` (a financier or the operator) set the credit line of `coreEnterprise` to `limit`.
-    event CreditLineSet(address indexed coreEnterprise, address indexed grantor, uint256 limit);
-    /// @notice Repayment restored `amount` of `coreEnterprise`'s credit line; `used` is what remains in use.
-    event CreditRestored(address indexed coreEnterprise, uint256 amount, uint256 used);
+    /// @notice The operator set the issuance limit of `coreEnterprise` to `limit`; `issued` is its confirmed,
+    /// unpaid face at that moment.
+    event IssuanceLimitSet(address indexed coreEnterprise, uint256 limit, uint256 issued);
+    /// @notice Repayment restored `amount` of `coreEnterprise`'s issuance; `issued` is what remains unpaid.
+    event IssuanceRestored(address indexed coreEnterprise, uint256 amount, uint256 issued);
 
     // ─── errors ────────────────────────────────────────────────────────────────
 
@@ -52,10 +54,10 @@ interface IOrganisationRegistry {
     error RegistryWrongRole(address organisation, OrganisationRole expected, OrganisationRole actual);
     /// @notice The zero address or role `None` cannot be registered.
     error RegistryInvalidOrganisation(address organisation, OrganisationRole role);
-    /// @notice Confirming `needed` more would take `coreEnterprise` over its credit line.
-    error RegistryCreditLineExceeded(address coreEnterprise, uint256 available, uint256 needed);
-    /// @notice `caller` may not set credit lines (only the operator or an active financier may).
-    error RegistryUnauthorizedCreditGrantor(address caller);
+    /// @notice Confirming `needed` more would take `coreEnterprise` over its issuance limit.
+    error RegistryIssuanceLimitExceeded(address coreEnterprise, uint256 available, uint256 needed);
+    /// @notice Repayment tried to restore `amount` of `coreEnterprise`'s issuance, more than its `issued`.
+    error RegistryIssuanceRestoreExceeded(address coreEnterprise, uint256 issued, uint256 amount);
 
     // ─── operator ──────────────────────────────────────────────────────────────
 
@@ -68,15 +70,16 @@ interface IOrganisationRegistry {
     /// @notice Reactivates a suspended `organisation`. Operator only.
     function reactivateOrganisation(address organisation) external;
 
-    /// @notice Sets the credit line of `coreEnterprise`. The operator or an active financier only.
-    /// @dev A limit below current usage is allowed: it only blocks further confirmations.
-    function setCreditLine(address coreEnterprise, uint256 limit) external;
+    /// @notice Sets the issuance limit of `coreEnterprise`: how much face it may have confirmed and unpaid.
+    /// Operator only (financiers set their own exposure limits in the financing settlement).
+    /// @dev A limit below what is issued is allowed: it only blocks further confirmations.
+    function setIssuanceLimit(address coreEnterprise, uint256 limit) external;
 
     // ─── views ─────────────────────────────────────────────────────────────────
 
     /// @notice The registration record of `organisation` (role `None` when unregistered).
     function organisationOf(address organisation) external view returns (Organisation memory);
 
-    /// @notice `coreEnterprise`'s credit `limit` and the amount `used` by confirmed, unpaid receivables.
-    function creditLineOf(address coreEnterprise) external view returns (uint256 limit, uint256 used);
+    /// @notice `coreEnterprise`'s issuance `limit` and the face it has `issued` (confirmed and unpaid).
+    function issuanceLimitOf(address coreEnterprise) external view returns (uint256 limit, uint256 issued);
 }

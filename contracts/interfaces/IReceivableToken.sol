@@ -66,8 +66,22 @@ interface IReceivableToken is IERC3525, IOrganisationRegistry {
         address issuer;
         address currency;
         uint64 maturity;
+        /// @dev Under a live dispute (raised and neither released nor lapsed).
         bool frozen;
         bool overdue;
+    }
+
+    /// @notice A tree's latest dispute.
+    struct Dispute {
+        /// @dev The debtor or the operator; zero when the tree was never disputed.
+        address raiser;
+        bytes32 evidenceHash;
+        uint64 raisedAt;
+        /// @dev When a debtor's dispute lapses unless upheld; 0 when it has no end.
+        uint64 expiresAt;
+        bool upheld;
+        /// @dev Still freezes the tree: neither released nor lapsed.
+        bool live;
     }
 
     /// @notice Why an offer ended without acceptance.
@@ -79,6 +93,9 @@ interface IReceivableToken is IERC3525, IOrganisationRegistry {
 
     // ─── events (the indexer's API: complete without reading storage) ─────────────
 
+    /// @notice OpenZeppelin `Pausable`'s events: the operator halted, or resumed, every state change.
+    event Paused(address account);
+    event Unpaused(address account);
     event CurrencyAllowed(address indexed currency, bool allowed);
     event LedgerParametersSet(uint256 minPartAmount, uint8 maxDepth, uint32 defaultOfferWindow);
 
@@ -120,8 +137,14 @@ interface IReceivableToken is IERC3525, IOrganisationRegistry {
     event ReceivablePledged(uint256 indexed id, address indexed holder, address indexed pledgee);
     event PledgeReleased(uint256 indexed id, address indexed holder, address indexed pledgee);
     event ReceivableFinanced(uint256 indexed id, address indexed holder);
-    event RootFrozen(uint256 indexed rootId, address indexed by);
-    event RootUnfrozen(uint256 indexed rootId, address indexed by);
+    /// @notice `raiser` (the tree's debtor or the operator) disputed the tree of `rootId` on the evidence
+    /// document hashed `evidenceHash`; the tree is frozen until `expiresAt` (0: until the operator
+    /// releases it). A debtor's dispute lapses at `expiresAt` unless upheld: no event marks the lapse.
+    event DisputeRaised(uint256 indexed rootId, address indexed raiser, bytes32 evidenceHash, uint64 expiresAt);
+    /// @notice The operator upheld the dispute on `rootId`: the tree stays frozen until released.
+    event DisputeUpheld(uint256 indexed rootId, address indexed operator);
+    /// @notice The operator released the dispute on `rootId`: the tree moves again.
+    event DisputeReleased(uint256 indexed rootId, address indexed operator);
     event RootOverdue(uint256 indexed rootId);
     event ReceivableBurned(uint256 indexed id, address indexed holder, uint256 amount);
 
@@ -153,18 +176,34 @@ interface IReceivableToken is IERC3525, IOrganisationRegistry {
     error ReceivableInvalidDeadline(uint64 deadline);
     error ReceivableFrozen(uint256 rootId);
     error ReceivableNotFrozen(uint256 rootId);
+    /// @notice `debtor` already raised its one dispute on the tree of `rootId`.
+    error ReceivableDisputeAlreadyRaised(uint256 rootId, address debtor);
     error ReceivableOverdue(uint256 rootId);
     error ReceivableAlreadyFinanced(uint256 id);
     error ReceivableMergeUnsupported(uint256 fromId, uint256 toId);
     error ReceivableInvalidParameters();
+    /// @notice FINANCING_ROLE and SETTLEMENT_ROLE belong to the system contracts bound at deployment; they
+    /// can never be granted, revoked or renounced.
+    error ReceivableRoleFixed(bytes32 role);
+    /// @notice OpenZeppelin `Pausable`'s error for `unpause` while running (the ledger's libraries revert
+    /// it; declared here so that it is in the ledger's ABI).
+    error ExpectedPause();
+    /// @notice `bindSystemContracts` runs once, at deployment.
+    error ReceivableSystemAlreadyBound();
 
-    // ─── operator ──────────────────────────────────────────────────────────────
+    // ─── admin (DEFAULT_ADMIN_ROLE: a TimelockController on real networks) ───────
 
-    /// @notice Allows or disallows `currency` as a settlement token for new confirmations. Operator only.
+    /// @notice Grants FINANCING_ROLE to `financing` and SETTLEMENT_ROLE to `vault`, once, at deployment.
+    /// Neither role can be granted, revoked or renounced in any other way. Default admin only.
+    function bindSystemContracts(address financing, address vault) external;
+
+    /// @notice Allows or disallows `currency` as a settlement token for new confirmations. Default admin only.
     function setCurrencyAllowed(address currency, bool allowed) external;
 
-    /// @notice Sets the anti-griefing limits and the default offer window. Operator only.
+    /// @notice Sets the anti-griefing limits and the default offer window. Default admin only.
     function setLedgerParameters(uint256 minPartAmount, uint8 maxDepth, uint32 defaultOfferWindow) external;
+
+    // ─── operator ──────────────────────────────────────────────────────────────
 
     /// @notice Halts every state change. Operator only.
     function pause() external;
@@ -181,7 +220,7 @@ interface IReceivableToken is IERC3525, IOrganisationRegistry {
     function rejectInvoice(bytes32 invoiceHash, string calldata reason) external;
 
     /// @notice The debtor confirms `invoice` by its own transaction. Mints the root receivable to the
-    /// supplier and consumes the debtor's credit line.
+    /// supplier and consumes the debtor's issuance limit.
     function confirmInvoice(Invoice calldata invoice) external returns (uint256 rootId);
 
     /// @notice Anyone submits the debtor's EIP-712 `Confirmation` signature (ERC-1271 for contract
@@ -222,7 +261,7 @@ interface IReceivableToken is IERC3525, IOrganisationRegistry {
     /// @notice Anyone returns an expired offer to its sender.
     function reclaimExpiredOffer(uint256 id) external;
 
-    // ─── pledge, dispute freeze ────────────────────────────────────────────────
+    // ─── pledge, disputes ──────────────────────────────────────────────────────
 
     /// @notice The holder locks `id` for `pledgee` (a registered financier).
     function pledge(uint256 id, address pledgee) external;
@@ -230,10 +269,20 @@ interface IReceivableToken is IERC3525, IOrganisationRegistry {
     /// @notice The pledgee (or the settlement contracts) unlocks `id`.
     function releasePledge(uint256 id) external;
 
-    /// @notice The root's debtor or the operator freezes a whole lineage tree (a dispute), in O(1).
-    function freezeRoot(uint256 rootId) external;
+    /// @notice The tree's debtor (active, once per tree) or the operator disputes the lineage tree of
+    /// `rootId`, freezing it in O(1). A debtor's dispute lapses after `disputePeriod()` unless the operator
+    /// upholds it; the operator's own lasts until it releases it.
+    function raiseDispute(uint256 rootId, bytes32 evidenceHash) external;
 
-    function unfreezeRoot(uint256 rootId) external;
+    /// @notice The operator upholds (`uphold`: frozen until released) or releases the live dispute on
+    /// `rootId`. Operator only.
+    function resolveDispute(uint256 rootId, bool uphold) external;
+
+    /// @notice The latest dispute on the tree of `rootId`.
+    function disputeOf(uint256 rootId) external view returns (Dispute memory);
+
+    /// @notice Seconds after which a debtor's dispute lapses unless upheld (set at deployment).
+    function disputePeriod() external view returns (uint256);
 
     // ─── settlement hooks (FINANCING_ROLE / SETTLEMENT_ROLE contracts only) ──────
 
@@ -251,8 +300,8 @@ interface IReceivableToken is IERC3525, IOrganisationRegistry {
     /// @notice Marks a whole tree overdue. SETTLEMENT_ROLE (which checks maturity, grace and payment).
     function markOverdue(uint256 rootId) external;
 
-    /// @notice Restores `amount` of `coreEnterprise`'s credit line after repayment. SETTLEMENT_ROLE.
-    function restoreCredit(address coreEnterprise, uint256 amount) external;
+    /// @notice Restores `amount` of `coreEnterprise`'s issuance limit after repayment. SETTLEMENT_ROLE.
+    function restoreIssuance(address coreEnterprise, uint256 amount) external;
 
     // ─── views ─────────────────────────────────────────────────────────────────
 

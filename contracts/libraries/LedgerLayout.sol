@@ -7,8 +7,8 @@ error EnforcedPause();
 error ExpectedPause();
 
 /// @title The receivable token's storage layout
-/// @notice Types only. The token keeps one `Ledger` and hands pointers into it to `ReceivableAdmin`, the
-/// linked library that carries the token's cold paths so the token stays under the 24 KiB code limit.
+/// @notice Types only. The token keeps one `Ledger` and hands pointers into it to its linked
+/// libraries (`Issuance`), which carry the token's cold paths so the token stays under the 24 KiB code limit.
 /// @dev Each struct says what its slots hold; the packing is what the gas budgets rest on (see
 /// docs/contracts.md). Never reorder fields: the library and the token must agree on the layout.
 library LedgerLayout {
@@ -139,7 +139,7 @@ library LedgerLayout {
 
     /// @dev The ledger's parameters, pause flag and counters, one slot read once by most calls:
     /// minPartAmount (96) | maxDepth (8) | defaultOfferWindow (32) | paused (8) | rootCount (64) |
-    /// currencyCount (16).
+    /// currencyCount (16) | systemBound (8: the movement roles were bound, once).
     struct Parameters {
         uint96 minPartAmount;
         uint8 maxDepth;
@@ -147,6 +147,7 @@ library LedgerLayout {
         bool paused;
         uint64 rootCount;
         uint16 currencyCount;
+        bool systemBound;
     }
 
     /// @dev A currency's compact id (stored in each root) and whether new confirmations may use it.
@@ -161,6 +162,19 @@ library LedgerLayout {
         address debtor;
     }
 
+    /// @dev A tree's dispute record (see `Disputes`), two slots:
+    /// raiser (160) | raisedAt (40) | expiresAt (40, 0 = no end: upheld or the operator's) | upheld (8) |
+    /// debtorRaised (8: the debtor has used its one dispute on this tree); then the evidence hash.
+    /// Read on a move only when the root's FROZEN flag is set.
+    struct Dispute {
+        address raiser;
+        uint40 raisedAt;
+        uint40 expiresAt;
+        bool upheld;
+        bool debtorRaised;
+        bytes32 evidenceHash;
+    }
+
     /// @dev Everything the token stores besides the registry's accounts and AccessControl's roles.
     struct Ledger {
         Parameters params;
@@ -173,7 +187,9 @@ library LedgerLayout {
         mapping(address currency => CurrencyEntry) currencyEntries;
         mapping(uint16 currencyId => address currency) currencies;
         mapping(address holder => mapping(address operator => bool)) operatorApprovals;
-        mapping(uint256 id => mapping(uint16 epoch => mapping(address operator => uint256 value))) valueAllowances;
+        /// @dev grantor (160) | value (96, type(uint96).max = unlimited); see `Approvals`.
+        mapping(uint256 id => mapping(uint16 epoch => mapping(address operator => uint256 grant))) valueAllowances;
+        mapping(uint64 rootSeq => Dispute) disputes;
     }
 
     function poolKey(address issuer, address currency, uint64 maturity) internal pure returns (bytes32) {

@@ -8,7 +8,8 @@ import {IOrganisationRegistry} from "../interfaces/IOrganisationRegistry.sol";
 /// active" means one thing everywhere.
 library Organisations {
     /// @dev One slot per organisation (8 + 8 + 64 + 64 + 112 = 256 bits):
-    /// role | active | receivableCount (ERC-721 balanceOf) | nonce (EIP-712 signer nonce) | creditUsed.
+    /// role | active | receivableCount (ERC-721 balanceOf) | nonce (EIP-712 signer nonce) | issued (confirmed,
+    /// unpaid face of a core enterprise).
     /// Everything a hot path needs about a party sits here, so checking a receiver and bumping its
     /// balance is one cold read and one write of a slot that is already non-zero.
     struct Account {
@@ -16,7 +17,7 @@ library Organisations {
         bool active;
         uint64 receivableCount;
         uint64 nonce;
-        uint112 creditUsed;
+        uint112 issued;
     }
 
     /// @dev Reverts unless `organisation` is registered and active.
@@ -46,24 +47,24 @@ library Organisations {
         if (!account.active) revert IOrganisationRegistry.RegistryOrganisationSuspended(organisation);
     }
 
-    /// @dev Adds `amount` to `coreEnterprise`'s credit usage, reverting beyond its line. The usage is
-    /// stored in 112 bits, so a line is effectively capped at type(uint112).max.
-    function consumeCredit(
+    /// @dev Adds `amount` to `coreEnterprise`'s issued face, reverting beyond its issuance limit. The
+    /// issued face is stored in 112 bits, so a limit is effectively capped at type(uint112).max.
+    function consumeIssuance(
         mapping(address => Account) storage accounts,
-        mapping(address => uint256) storage creditLimits,
+        mapping(address => uint256) storage issuanceLimits,
         address coreEnterprise,
         uint256 amount
     ) internal {
         Account storage account = accounts[coreEnterprise];
-        uint256 used = account.creditUsed;
-        uint256 limit = creditLimits[coreEnterprise];
+        uint256 issued = account.issued;
+        uint256 limit = issuanceLimits[coreEnterprise];
         if (limit > type(uint112).max) limit = type(uint112).max;
-        // used <= limit holds unless the line was lowered below usage; then nothing is available.
-        uint256 available = limit > used ? limit - used : 0;
+        // issued <= limit holds unless the limit was lowered below it; then nothing is available.
+        uint256 available = limit > issued ? limit - issued : 0;
         if (amount > available) {
-            revert IOrganisationRegistry.RegistryCreditLineExceeded(coreEnterprise, available, amount);
+            revert IOrganisationRegistry.RegistryIssuanceLimitExceeded(coreEnterprise, available, amount);
         }
-        // The cast is exact: used + amount <= limit <= type(uint112).max.
-        account.creditUsed = uint112(used + amount);
+        // The cast is exact: issued + amount <= limit <= type(uint112).max.
+        account.issued = uint112(issued + amount);
     }
 }

@@ -5,6 +5,7 @@ import type { AnyRoute } from "../api/route";
 import type { DomainContext } from "./context";
 import { auditRoutes } from "./audit/routes";
 import { chainRoutes } from "./chain/routes";
+import { disputeRoutes } from "./disputes/routes";
 import { financingRoutes } from "./financing/routes";
 import { invoiceRoutes } from "./invoices/routes";
 import { moneyRoutes } from "./money/routes";
@@ -23,6 +24,7 @@ export function createDomainRoutes(ctx: DomainContext, options: DomainOptions): 
     ...organisationRoutes(ctx),
     ...invoiceRoutes(ctx, options),
     ...receivableRoutes(ctx),
+    ...disputeRoutes(ctx),
     ...traceRoutes(ctx),
     ...financingRoutes(ctx),
     ...settlementRoutes(ctx),

@@ -95,10 +95,11 @@ export function createReads(sql: Sql) {
       return (await q(`SELECT ${RECEIVABLE_COLUMNS} FROM "receivable" WHERE "root_id" = ? ORDER BY "id" LIMIT ?`, [rootId, limit])).map(receivableFromRow);
     },
 
-    async roots(rootIds: readonly string[]): Promise<Pick<ReceivableRoot, "rootId" | "frozen" | "overdue">[]> {
+    /** `frozen`: under a live dispute at `nowSec` (a debtor's dispute past its end has lapsed). */
+    async roots(rootIds: readonly string[], nowSec: number = Math.floor(Date.now() / 1000)): Promise<Pick<ReceivableRoot, "rootId" | "frozen" | "overdue">[]> {
       if (rootIds.length === 0) return [];
-      const rows = await q(`SELECT "root_id", "frozen", "overdue" FROM "receivable_root" WHERE "root_id" IN ${placeholders(rootIds.length)}`, rootIds);
-      return rows.map((r) => ({ rootId: String(r.root_id), frozen: bool(r.frozen), overdue: bool(r.overdue) }));
+      const rows = await q(`SELECT "root_id", "frozen", "frozen_until", "overdue" FROM "receivable_root" WHERE "root_id" IN ${placeholders(rootIds.length)}`, rootIds);
+      return rows.map((r) => ({ rootId: String(r.root_id), frozen: disputed(r, nowSec), overdue: bool(r.overdue) }));
     },
 
     /** For each id: the ids of its ancestors and itself, root first (one recursive query for all). */
@@ -133,7 +134,7 @@ export function createReads(sql: Sql) {
       return rows.map((r) => ({ receivableId: String(r.receivable_id), kind: String(r.kind), blockNumber: big(r.block_number), logIndex: num(r.log_index) }));
     },
 
-    async root(rootId: string) {
+    async root(rootId: string, nowSec: number = Math.floor(Date.now() / 1000)) {
       const [r] = await q(`SELECT * FROM "receivable_root" WHERE "root_id" = ?`, [rootId]);
       if (r === undefined) return undefined;
       return {
@@ -144,7 +145,7 @@ export function createReads(sql: Sql) {
         currency: String(r.currency),
         faceAmount: String(r.face_amount),
         maturity: big(r.maturity),
-        frozen: bool(r.frozen),
+        frozen: disputed(r, nowSec),
         overdue: bool(r.overdue),
         confirmedBlock: big(r.confirmed_block),
         confirmedTxHash: String(r.confirmed_tx_hash),
@@ -254,10 +255,10 @@ export function createReads(sql: Sql) {
       }));
     },
 
-    async creditLines(cores: readonly string[]) {
+    async issuanceLimits(cores: readonly string[]) {
       if (cores.length === 0) return [];
-      const rows = await q(`SELECT "core_enterprise", "credit_limit", "used" FROM "credit_line" WHERE "core_enterprise" IN ${placeholders(cores.length)}`, cores);
-      return rows.map((r) => ({ coreEnterprise: String(r.core_enterprise), creditLimit: String(r.credit_limit), used: String(r.used) }));
+      const rows = await q(`SELECT "core_enterprise", "issuance_limit", "issued" FROM "issuance_limit" WHERE "core_enterprise" IN ${placeholders(cores.length)}`, cores);
+      return rows.map((r) => ({ coreEnterprise: String(r.core_enterprise), issuanceLimit: String(r.issuance_limit), issued: String(r.issued) }));
     },
 
     async maturedPools(issuers: readonly string[], nowSec: number) {
@@ -287,3 +288,9 @@ export function createReads(sql: Sql) {
 }
 
 export type Reads = ReturnType<typeof createReads>;
+
+/** A root row's freeze as it stands at `nowSec`: raised, not released, and not a debtor's dispute past its end. */
+function disputed(r: Record<string, unknown>, nowSec: number): boolean {
+  if (!bool(r.frozen)) return false;
+  return r.frozen_until === null || r.frozen_until === undefined || big(r.frozen_until) >= BigInt(nowSec);
+}

@@ -1,5 +1,5 @@
 // How each contract event changes the projections: the ONLY code that decides what receivable,
-// organisation, credit-line, invoice, financing and repayment rows say. Each handler names the rows
+// organisation, issuance-limit, dispute, invoice, financing and repayment rows say. Each handler names the rows
 // it reads (`needs`, so a batch loads them in bulk) and then changes them synchronously in the Unit.
 // Handlers use only the event's fields (events are complete by design), never contract storage.
 import { toDecimal } from "../lib/encode";
@@ -27,7 +27,8 @@ const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 /** Projection tables (mutable rows, single-column key, journalled for reorgs). */
 export const PROJECTION_TABLES = [
   "organisation",
-  "credit_line",
+  "issuance_limit",
+  "dispute",
   "currency",
   "ledger_parameters",
   "invoice",
@@ -63,6 +64,10 @@ export const RECORDED_ONLY = new Set([
   "ReceivableToken.RoleRevoked",
   "ReceivableToken.RoleAdminChanged",
   "ReceivableToken.EIP712DomainChanged",
+  "ReceivableToken.DefaultAdminTransferScheduled",
+  "ReceivableToken.DefaultAdminTransferCanceled",
+  "ReceivableToken.DefaultAdminDelayChangeScheduled",
+  "ReceivableToken.DefaultAdminDelayChangeCanceled",
   "FinancingSettlement.Paused",
   "FinancingSettlement.Unpaused",
   "FinancingSettlement.RoleGranted",
@@ -155,12 +160,34 @@ function organisationActivity(active: boolean, why: string): Handler {
   };
 }
 
-/** A core enterprise's credit line with `change` applied; what the event does not restate is kept (a line
- * the ledger has not set yet has no grantor, no limit and nothing used). */
-function putCreditLine(unit: Unit, coreEnterprise: string, block: number, change: (line: { grantor: unknown; credit_limit: unknown; used: unknown }) => Partial<Row>): void {
-  const r = unit.get("credit_line", coreEnterprise);
-  const line = { grantor: r ? r.grantor : ZERO_ADDRESS, credit_limit: r ? r.credit_limit : "0", used: r ? r.used : "0" };
-  unit.put("credit_line", { core_enterprise: coreEnterprise, ...line, ...change(line), updated_block: BigInt(block) });
+/** A core enterprise's issuance limit with `change` applied; what the event does not restate is kept (a
+ * core enterprise the operator has not given a limit yet has limit 0 and nothing issued). */
+function putIssuance(unit: Unit, coreEnterprise: string, block: number, change: (line: { issuance_limit: unknown; issued: unknown }) => Partial<Row>): void {
+  const r = unit.get("issuance_limit", coreEnterprise);
+  const line = { issuance_limit: r ? r.issuance_limit : "0", issued: r ? r.issued : "0" };
+  unit.put("issuance_limit", { core_enterprise: coreEnterprise, ...line, ...change(line), updated_block: BigInt(block) });
+}
+
+/** The tree's latest dispute and its root's freeze, changed by `change`. */
+function disputeChange(kind: string, change: (dispute: Row, root: Row, a: Args) => void): Handler {
+  return {
+    needs: (a) => [
+      ["receivable_root", dec(a.rootId)],
+      ["dispute", dec(a.rootId)],
+    ],
+    apply(unit, ev) {
+      const a = ev.log.args;
+      const rootId = dec(a.rootId);
+      const root = unit.require("receivable_root", rootId, `${ev.log.eventName} names it`);
+      const dispute = unit.require("dispute", rootId, `${ev.log.eventName} names its tree`);
+      change(dispute, root, a);
+      dispute.updated_block = BigInt(ev.block);
+      root.updated_block = BigInt(ev.block);
+      unit.put("dispute", dispute);
+      unit.put("receivable_root", root);
+      history(unit, ev, { receivable_id: rootId, root_id: rootId, kind, from_address: s(a.operator) });
+    },
+  };
 }
 
 /** An invoice's terms as its events carry them. */
@@ -240,18 +267,18 @@ export const HANDLERS: Record<string, Handler> = {
   },
   "ReceivableToken.OrganisationSuspended": organisationActivity(false, "it was suspended"),
   "ReceivableToken.OrganisationReactivated": organisationActivity(true, "it was reactivated"),
-  "ReceivableToken.CreditLineSet": {
-    needs: (a) => [["credit_line", s(a.coreEnterprise)]],
+  "ReceivableToken.IssuanceLimitSet": {
+    needs: (a) => [["issuance_limit", s(a.coreEnterprise)]],
     apply(unit, { log, block }) {
       const a = log.args;
-      putCreditLine(unit, s(a.coreEnterprise), block, () => ({ grantor: s(a.grantor), credit_limit: dec(a.limit) }));
+      putIssuance(unit, s(a.coreEnterprise), block, () => ({ issuance_limit: dec(a.limit), issued: dec(a.issued) }));
     },
   },
-  "ReceivableToken.CreditRestored": {
-    needs: (a) => [["credit_line", s(a.coreEnterprise)]],
+  "ReceivableToken.IssuanceRestored": {
+    needs: (a) => [["issuance_limit", s(a.coreEnterprise)]],
     apply(unit, { log, block }) {
       const a = log.args;
-      putCreditLine(unit, s(a.coreEnterprise), block, () => ({ used: dec(a.used) }));
+      putIssuance(unit, s(a.coreEnterprise), block, () => ({ issued: dec(a.issued) }));
     },
   },
   // ─── ledger settings ─────────────────────────────────────────────────────
@@ -302,7 +329,7 @@ export const HANDLERS: Record<string, Handler> = {
   "ReceivableToken.InvoiceConfirmed": {
     needs: (a) => [
       ["invoice", s(a.invoiceHash)],
-      ["credit_line", s(a.debtor)],
+      ["issuance_limit", s(a.debtor)],
       ["receivable_root", dec(a.rootId)],
       ["receivable", dec(a.rootId)],
     ],
@@ -332,6 +359,7 @@ export const HANDLERS: Record<string, Handler> = {
         face_amount: dec(a.amount),
         maturity: n(a.maturity),
         frozen: false,
+        frozen_until: null,
         overdue: false,
         confirmed_block: B,
         confirmed_tx_hash: log.txHash,
@@ -345,7 +373,7 @@ export const HANDLERS: Record<string, Handler> = {
           log.txHash,
         ),
       );
-      putCreditLine(unit, s(a.debtor), block, (line) => ({ used: add(line.used, n(a.amount)) }));
+      putIssuance(unit, s(a.debtor), block, (line) => ({ issued: add(line.issued, n(a.amount)) }));
       history(unit, ev, { receivable_id: rootId, root_id: rootId, kind: "CONFIRMED", to_address: s(a.supplier), amount: dec(a.amount) });
     },
   },
@@ -432,8 +460,44 @@ export const HANDLERS: Record<string, Handler> = {
     (a) => ({ kind: "BURNED", from_address: s(a.holder), amount: dec(a.amount) }),
   ),
   // ─── whole trees ─────────────────────────────────────────────────────────
-  "ReceivableToken.RootFrozen": rootChange((r) => (r.frozen = true), "FROZEN", (a) => ({ from_address: s(a.by) })),
-  "ReceivableToken.RootUnfrozen": rootChange((r) => (r.frozen = false), "UNFROZEN", (a) => ({ from_address: s(a.by) })),
+  "ReceivableToken.DisputeRaised": {
+    needs: (a) => [
+      ["receivable_root", dec(a.rootId)],
+      ["dispute", dec(a.rootId)],
+    ],
+    apply(unit, ev) {
+      const a = ev.log.args;
+      const rootId = dec(a.rootId);
+      const B = BigInt(ev.block);
+      const expiresAt = n(a.expiresAt) === 0n ? null : n(a.expiresAt);
+      const root = unit.require("receivable_root", rootId, "DisputeRaised names it");
+      unit.put("receivable_root", { ...root, frozen: true, frozen_until: expiresAt, updated_block: B });
+      unit.put("dispute", {
+        root_id: rootId,
+        raiser: s(a.raiser),
+        evidence_hash: s(a.evidenceHash),
+        raised_at: ev.timestamp,
+        expires_at: expiresAt,
+        status: "OPEN",
+        resolved_by: null,
+        raised_block: B,
+        updated_block: B,
+      });
+      history(unit, ev, { receivable_id: rootId, root_id: rootId, kind: "DISPUTED", from_address: s(a.raiser), detail: s(a.evidenceHash) });
+    },
+  },
+  "ReceivableToken.DisputeUpheld": disputeChange("DISPUTE_UPHELD", (dispute, root, a) => {
+    dispute.status = "UPHELD";
+    dispute.expires_at = null;
+    dispute.resolved_by = s(a.operator);
+    root.frozen_until = null;
+  }),
+  "ReceivableToken.DisputeReleased": disputeChange("DISPUTE_RELEASED", (dispute, root, a) => {
+    dispute.status = "RELEASED";
+    dispute.resolved_by = s(a.operator);
+    root.frozen = false;
+    root.frozen_until = null;
+  }),
   "ReceivableToken.RootOverdue": rootChange((r) => (r.overdue = true), "OVERDUE"),
   // ─── financing settlement ────────────────────────────────────────────────
   "FinancingSettlement.QuoteAccepted": {

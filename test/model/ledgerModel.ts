@@ -22,8 +22,8 @@ export interface ModelOrganisation {
   /** ERC-721 balanceOf: receivables held and not in escrow. */
   receivableCount: bigint;
   nonce: bigint;
-  creditLimit: bigint;
-  creditUsed: bigint;
+  issuanceLimit: bigint;
+  issued: bigint;
 }
 
 /** What `receivableOf` answers. */
@@ -42,7 +42,13 @@ export interface ModelRoot {
   issuer: string;
   currency: string;
   maturity: bigint;
+  /** A dispute was raised and not released (it may have lapsed: see `frozenAt`). */
   frozen: boolean;
+  /** When a debtor's dispute lapses unless upheld; 0n: no end. */
+  disputeExpiresAt: bigint;
+  upheld: boolean;
+  /** The debtor has used its one dispute on this tree. */
+  debtorRaised: boolean;
   overdue: boolean;
   childCount: bigint;
   /** Face amount confirmed: the tree's live amounts plus what was burnt add up to it. */
@@ -71,6 +77,8 @@ export interface LedgerModelOptions {
   operator: string;
   parameters: ModelParameters;
   allowedCurrencies?: string[];
+  /** Seconds after which a debtor's dispute lapses unless upheld. */
+  disputePeriod: bigint;
 }
 
 const ZERO = "0x0000000000000000000000000000000000000000";
@@ -88,12 +96,14 @@ const revert = (error: string, ...args: unknown[]): never => {
   throw new Revert({ error, args });
 };
 
-export function createLedgerModel({ ledger, operator, parameters, allowedCurrencies = [] }: LedgerModelOptions) {
+export function createLedgerModel({ ledger, operator, parameters, allowedCurrencies = [], disputePeriod }: LedgerModelOptions) {
   const organisations = new Map<string, ModelOrganisation>();
   const receivables = new Map<bigint, ModelReceivable>();
   const roots = new Map<bigint, ModelRoot>();
   const invoiceRoots = new Map<string, bigint>();
-  /** Credit given back by repayment, per core enterprise (credit used = confirmed − restored). */
+  /** Issuance given back by repayment, per core enterprise (issued = confirmed − restored). */
+  /** Per core enterprise: whether anything was confirmed since the operator last set its limit. */
+  const confirmedSinceLimit = new Map<string, boolean>();
   const restored = new Map<string, bigint>();
   /** Burnt receivables as they were when burnt: their children still name them as parents. */
   const graveyard = new Map<bigint, ModelReceivable>();
@@ -102,7 +112,7 @@ export function createLedgerModel({ ledger, operator, parameters, allowedCurrenc
   let rootCount = 0n;
 
   const organisation = (address: string): ModelOrganisation =>
-    organisations.get(key(address)) ?? { role: OrganisationRole.None, active: false, receivableCount: 0n, nonce: 0n, creditLimit: 0n, creditUsed: 0n };
+    organisations.get(key(address)) ?? { role: OrganisationRole.None, active: false, receivableCount: 0n, nonce: 0n, issuanceLimit: 0n, issued: 0n };
   const store = (address: string, record: ModelOrganisation) => organisations.set(key(address), record);
   const bumpCount = (address: string, delta: bigint) => {
     const record = organisation(address);
@@ -151,7 +161,7 @@ export function createLedgerModel({ ledger, operator, parameters, allowedCurrenc
     if (flags & FLAG_PLEDGED && !allowPledged) revert("ReceivableIsPledged", id, r.counterparty);
     if (deferTree) return;
     const root = rootOfId(id);
-    if (root.frozen) revert("ReceivableFrozen", id & ~SEQ_MASK);
+    if (frozenAt(root, now)) revert("ReceivableFrozen", id & ~SEQ_MASK);
     if (root.overdue && !allowOverdue) revert("ReceivableOverdue", id & ~SEQ_MASK);
     if (!allowMatured && now >= root.maturity) revert("ReceivableMatured", id, root.maturity);
   };
@@ -199,6 +209,7 @@ export function createLedgerModel({ ledger, operator, parameters, allowedCurrenc
       roots: new Map([...roots].map(([k, v]) => [k, { ...v }])),
       invoiceRoots: new Map(invoiceRoots),
       restored: new Map(restored),
+      confirmedSinceLimit: new Map(confirmedSinceLimit),
       graveyard: new Map(graveyard),
       params: { ...params },
       rootCount,
@@ -216,6 +227,8 @@ export function createLedgerModel({ ledger, operator, parameters, allowedCurrenc
     saved.invoiceRoots.forEach((v, k) => invoiceRoots.set(k, v));
     restored.clear();
     saved.restored.forEach((v, k) => restored.set(k, v));
+    confirmedSinceLimit.clear();
+    saved.confirmedSinceLimit.forEach((v, k) => confirmedSinceLimit.set(k, v));
     graveyard.clear();
     saved.graveyard.forEach((v, k) => graveyard.set(k, v));
     Object.assign(params, saved.params);
@@ -234,6 +247,7 @@ export function createLedgerModel({ ledger, operator, parameters, allowedCurrenc
     organisationAddresses: () => [...organisations.keys()],
     parameters: () => ({ ...params }),
     restoredCredit: (address: string) => restored.get(key(address)) ?? 0n,
+    confirmedSinceLimitSet: (address: string) => confirmedSinceLimit.get(key(address)) ?? false,
     burntReceivable: (id: bigint) => graveyard.get(id),
     /** The ERC-721 owner: the ledger while an offer is open. */
     ownerOf: (id: bigint) => {
@@ -266,13 +280,13 @@ export function createLedgerModel({ ledger, operator, parameters, allowedCurrenc
         if (record.active) revert("RegistryOrganisationAlreadyActive", address);
         store(address, { ...record, active: true });
       }),
-    setCreditLine: (caller: string, coreEnterprise: string, limit: bigint) =>
+    /** The operator alone (no pause check: it moves no receivable). */
+    setIssuanceLimit: (caller: string, coreEnterprise: string, limit: bigint) =>
       transact(() => {
-        requireNotPaused();
-        const grantor = organisation(caller);
-        if (!isOperator(caller) && (grantor.role !== OrganisationRole.Financier || !grantor.active)) revert("RegistryUnauthorizedCreditGrantor", caller);
+        if (!isOperator(caller)) revert("AccessControlUnauthorizedAccount", caller, "OPERATOR_ROLE");
         requireRole(coreEnterprise, OrganisationRole.CoreEnterprise);
-        store(coreEnterprise, { ...organisation(coreEnterprise), creditLimit: limit });
+        store(coreEnterprise, { ...organisation(coreEnterprise), issuanceLimit: limit });
+        confirmedSinceLimit.set(key(coreEnterprise), false);
       }),
     setCurrencyAllowed: (currency: string, allowed: boolean) => {
       if (allowed) currencies.add(key(currency));
@@ -293,10 +307,11 @@ export function createLedgerModel({ ledger, operator, parameters, allowedCurrenc
         requireRole(invoice.debtor, OrganisationRole.CoreEnterprise);
         if (invoiceRoots.has(invoice.invoiceHash)) revert("ReceivableInvoiceAlreadyConfirmed", invoice.invoiceHash);
         const debtor = organisation(invoice.debtor);
-        const limit = debtor.creditLimit > MAX_UINT112 ? MAX_UINT112 : debtor.creditLimit;
-        const available = limit > debtor.creditUsed ? limit - debtor.creditUsed : 0n;
-        if (invoice.amount > available) revert("RegistryCreditLineExceeded", invoice.debtor, available, invoice.amount);
-        store(invoice.debtor, { ...debtor, creditUsed: debtor.creditUsed + invoice.amount });
+        const limit = debtor.issuanceLimit > MAX_UINT112 ? MAX_UINT112 : debtor.issuanceLimit;
+        const available = limit > debtor.issued ? limit - debtor.issued : 0n;
+        if (invoice.amount > available) revert("RegistryIssuanceLimitExceeded", invoice.debtor, available, invoice.amount);
+        store(invoice.debtor, { ...debtor, issued: debtor.issued + invoice.amount });
+        confirmedSinceLimit.set(key(invoice.debtor), true);
         rootCount += 1n;
         const rootId = rootCount << 32n;
         roots.set(rootId, {
@@ -304,6 +319,9 @@ export function createLedgerModel({ ledger, operator, parameters, allowedCurrenc
           currency: invoice.currency,
           maturity: invoice.maturity,
           frozen: false,
+          disputeExpiresAt: 0n,
+          upheld: false,
+          debtorRaised: false,
           overdue: false,
           childCount: 0n,
           face: invoice.amount,
@@ -409,8 +427,34 @@ export function createLedgerModel({ ledger, operator, parameters, allowedCurrenc
         if (key(caller) !== key(r.counterparty) && !privileged) revert("ReceivableUnauthorized", caller, id);
         Object.assign(r, { counterparty: ZERO, flags: r.flags & ~FLAG_PLEDGED });
       }),
-    freezeRoot: (caller: string, rootId: bigint) => transact(() => setFrozen(caller, rootId, true)),
-    unfreezeRoot: (caller: string, rootId: bigint) => transact(() => setFrozen(caller, rootId, false)),
+    raiseDispute: (caller: string, rootId: bigint, now: bigint) =>
+      transact(() => {
+        requireNotPaused();
+        const root = existingRoot(rootId);
+        if (frozenAt(root, now)) revert("ReceivableFrozen", rootId);
+        let expiresAt = 0n;
+        if (!isOperator(caller)) {
+          if (key(caller) !== key(root.issuer)) revert("ReceivableUnauthorized", caller, rootId);
+          requireActive(caller);
+          if (root.debtorRaised) revert("ReceivableDisputeAlreadyRaised", rootId, caller);
+          expiresAt = now + disputePeriod;
+          root.debtorRaised = true;
+        }
+        Object.assign(root, { frozen: true, disputeExpiresAt: expiresAt, upheld: false });
+      }),
+    /** The caller holds OPERATOR_ROLE (the role check comes first in the contract and is AccessControl's). */
+    resolveDispute: (rootId: bigint, uphold: boolean, now: bigint) =>
+      transact(() => {
+        requireNotPaused();
+        const root = existingRoot(rootId);
+        if (!frozenAt(root, now)) revert("ReceivableNotFrozen", rootId);
+        if (uphold) {
+          if (root.upheld) revert("ReceivableFrozen", rootId);
+          Object.assign(root, { upheld: true, disputeExpiresAt: 0n });
+        } else root.frozen = false;
+      }),
+    /** Whether the tree is under a live dispute at `now`. */
+    frozenAt: (rootId: bigint, now: bigint) => frozenAt(roots.get(rootId)!, now),
     pause: () => {
       params.paused = true;
     },
@@ -442,12 +486,12 @@ export function createLedgerModel({ ledger, operator, parameters, allowedCurrenc
         if (root.overdue) revert("ReceivableOverdue", rootId);
         root.overdue = true;
       }),
-    restoreCredit: (coreEnterprise: string, amount: bigint) =>
+    restoreIssuance: (coreEnterprise: string, amount: bigint) =>
       transact(() => {
         requireNotPaused();
         const record = organisation(coreEnterprise);
-        if (amount > record.creditUsed) revert("ReceivableInvalidParameters");
-        store(coreEnterprise, { ...record, creditUsed: record.creditUsed - amount });
+        if (amount > record.issued) revert("RegistryIssuanceRestoreExceeded", coreEnterprise, record.issued, amount);
+        store(coreEnterprise, { ...record, issued: record.issued - amount });
         restored.set(key(coreEnterprise), (restored.get(key(coreEnterprise)) ?? 0n) + amount);
       }),
     unpause: () => {
@@ -484,14 +528,14 @@ export function createLedgerModel({ ledger, operator, parameters, allowedCurrenc
     bumpCount(r.holder, 1n);
   }
 
-  function setFrozen(caller: string, rootId: bigint, frozen: boolean) {
-    requireNotPaused();
+  function existingRoot(rootId: bigint): ModelRoot {
     const root = rootId & SEQ_MASK ? undefined : roots.get(rootId);
-    if (!root) return revert("ReceivableNonexistent", rootId);
-    if (key(caller) !== key(root.issuer) && !isOperator(caller)) revert("ReceivableUnauthorized", caller, rootId);
-    if (frozen && root.frozen) revert("ReceivableFrozen", rootId);
-    if (!frozen && !root.frozen) revert("ReceivableNotFrozen", rootId);
-    root.frozen = frozen;
+    return root ?? revert("ReceivableNonexistent", rootId);
+  }
+
+  /** A dispute holds while raised, not released, and (a debtor's, not upheld) not past its end. */
+  function frozenAt(root: ModelRoot, now: bigint): boolean {
+    return root.frozen && (root.disputeExpiresAt === 0n || now <= root.disputeExpiresAt);
   }
 }
 
@@ -535,8 +579,13 @@ export function invariantViolations(model: LedgerModel): string[] {
   }
   for (const address of model.organisationAddresses()) {
     const record = model.organisation(address);
+    // Confirmations never take a core enterprise past its issuance limit (the operator may lower the limit
+    // below what is issued; then no confirmation happens until repayment brings it back under).
+    if (record.issued > record.issuanceLimit && model.confirmedSinceLimitSet(address)) {
+      problems.push(`${address}: issued ${record.issued} exceeds its issuance limit ${record.issuanceLimit} after a confirmation`);
+    }
     const unpaid = (faces.get(address) ?? 0n) - model.restoredCredit(address);
-    if (record.creditUsed !== unpaid) problems.push(`${address}: credit used ${record.creditUsed} != confirmed unpaid ${unpaid}`);
+    if (record.issued !== unpaid) problems.push(`${address}: credit used ${record.issued} != confirmed unpaid ${unpaid}`);
     const held = model.ids().filter((id) => {
       const r = model.receivable(id)!;
       return key(r.holder) === address && !(r.flags & FLAG_OFFERED);

@@ -29,7 +29,7 @@ export interface RiskView {
 }
 
 export const RISK_WEIGHTS = {
-  creditLineUsage: 25,
+  issuanceUsage: 25,
   repaymentHistory: 25,
   treeOverdueHistory: 20,
   tenor: 15,
@@ -50,14 +50,14 @@ export async function riskViews(
 ): Promise<Map<string, RiskView>> {
   const issuers = [...new Set(items.map((i) => i.issuer))];
   const rootIds = [...new Set(items.map((i) => i.rootId))];
-  const [lines, pools, roots] = await Promise.all([reads.creditLines(issuers), reads.maturedPools(issuers, nowSec), reads.roots(rootIds)]);
+  const [lines, pools, roots] = await Promise.all([reads.issuanceLimits(issuers), reads.maturedPools(issuers, nowSec), reads.roots(rootIds, nowSec)]);
   const lineOf = new Map(lines.map((l) => [l.coreEnterprise, l]));
   const rootOf = new Map(roots.map((r) => [r.rootId, r]));
   const out = new Map<string, RiskView>();
   for (const item of items) {
     const line = lineOf.get(item.issuer);
-    const used = BigInt(line?.used ?? "0");
-    const limit = BigInt(line?.creditLimit ?? "0");
+    const used = BigInt(line?.issued ?? "0");
+    const limit = BigInt(line?.issuanceLimit ?? "0");
     const matured = pools.filter((p) => p.issuer === item.issuer);
     const paidInFull = matured.filter((p) => BigInt(p.deposited) >= BigInt(p.face)).length;
     const marked = matured.filter((p) => p.overdueMarked).length;
@@ -67,7 +67,7 @@ export async function riskViews(
     const overduePools = marked;
     const days = Math.max(0, Math.floor((item.maturity - nowSec) / 86_400));
     const factors = [
-      factor("creditLineUsage", `${used} of ${limit}`, limit === 0n ? 1000 : perMille(used, limit), "used ÷ limit of the obligor's credit line, per mille"),
+      factor("issuanceUsage", `${used} of ${limit}`, limit === 0n ? 1000 : perMille(used, limit), "issued and unpaid ÷ the obligor's issuance limit (set by the operator), per mille"),
       factor(
         "repaymentHistory",
         `${matured.length} matured pools: ${paidInFull} paid in full, ${shortfall} short, ${marked} marked overdue`,

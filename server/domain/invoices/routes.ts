@@ -106,7 +106,7 @@ export function invoiceRoutes(ctx: DomainContext, options: { documentDir: string
       method: "post",
       path: "/v1/invoices/{invoiceHash}/confirm",
       operationId: "confirmInvoice",
-      summary: "Core enterprise: confirm an invoice, minting its root receivable to the supplier (consumes credit line)",
+      summary: "Core enterprise: confirm an invoice, minting its root receivable to the supplier (consumes its issuance limit)",
       description: "With no body fields the server signs the EIP-712 confirmation with the organisation's custodial key; with `signature` and `deadline` it relays the organisation's own signature.",
       tags: ["invoices"],
       access: { kind: "authenticated", roles: ["CORE_ENTERPRISE"] },

@@ -21,15 +21,14 @@ export const OrganisationParams = z.object({ address: Address });
 
 export const ListOrganisationsQuery = z.object({ role: OrganisationRoleSchema.optional() });
 
-export const CreditLineBody = z.object({ limit: Uint256 }).meta({ id: "SetCreditLine" });
+export const IssuanceLimitBody = z.object({ limit: Uint256 }).meta({ id: "SetIssuanceLimit" });
 
-export const CreditLineOut = z
+export const IssuanceLimitOut = z
   .object({
     coreEnterprise: AddressOut,
-    grantor: AddressOut.nullable(),
-    limit: Uint256Out,
-    used: Uint256Out,
+    limit: Uint256Out.meta({ description: "set by the operator: how much face the core enterprise may have confirmed and unpaid" }),
+    issued: Uint256Out.meta({ description: "confirmed and not yet repaid" }),
     available: Uint256Out,
     upcomingMaturities: z.array(z.object({ maturity: z.number().int(), currency: AddressOut, outstanding: Uint256Out })),
   })
-  .meta({ id: "CreditLine" });
+  .meta({ id: "IssuanceLimit" });

@@ -1,7 +1,7 @@
 /**
- * Organisations and credit lines: the operator registers, suspends and reactivates organisations on
- * chain; a financier (or the operator) sets a core enterprise's credit line. Reads come from the
- * indexer's projections.
+ * Organisations and issuance limits: the operator registers, suspends and reactivates organisations on
+ * chain and sets each core enterprise's issuance limit (no one else can). Reads come from the indexer's
+ * projections.
  */
 import type { Principal } from "../../auth/principal";
 import { NotFoundError } from "../../lib/appErrors";
@@ -52,23 +52,22 @@ export function createOrganisationService(ctx: DomainContext) {
       return settle(ctx, sent);
     },
 
-    /** The operator sends as the operator; a financier with its own custodial key as itself. */
-    async setCreditLine(principal: Principal, coreEnterprise: string, limit: bigint): Promise<TxResult> {
-      const who = principal.kind === "OPERATOR" ? "operator" : (organisationOf(principal) as string);
-      const sent = await ctx.chain.signers.send(who, (s) => ctx.chain.ledger.connect(s).setCreditLine(coreEnterprise, limit));
-      await audit(ctx, { actor: principal.credentialId, action: "creditLine.set", target: coreEnterprise, txHash: sent.txHash, detail: { limit } });
+    /** The operator alone: the route admits no one else, and the ledger would refuse anyone else. */
+    async setIssuanceLimit(principal: Principal, coreEnterprise: string, limit: bigint): Promise<TxResult> {
+      const sent = await ctx.chain.signers.send("operator", (s) => ctx.chain.ledger.connect(s).setIssuanceLimit(coreEnterprise, limit));
+      await audit(ctx, { actor: principal.credentialId, action: "issuanceLimit.set", target: coreEnterprise, txHash: sent.txHash, detail: { limit } });
       return settle(ctx, sent);
     },
 
-    /** Credit-line usage and upcoming maturities: for the core enterprise itself, financiers, operator and auditors. */
-    async creditLine(principal: Principal, coreEnterprise: string) {
+    /** Issuance limit, issued face and upcoming maturities: for the core enterprise itself, financiers, operator and auditors. */
+    async issuanceLimit(principal: Principal, coreEnterprise: string) {
       const org = organisationOf(principal);
       const allowed = isPrivileged(principal) || org === coreEnterprise || (principal.kind === "ORGANISATION" && principal.role === "FINANCIER");
       const organisation = await ctx.db.organisation.findUnique({ where: { address: coreEnterprise } });
-      if (!allowed || organisation === null || organisation.role !== "CORE_ENTERPRISE") throw new NotFoundError("credit line", coreEnterprise);
-      const line = await ctx.db.creditLine.findUnique({ where: { coreEnterprise } });
-      const limit = BigInt(line?.creditLimit ?? "0");
-      const used = BigInt(line?.used ?? "0");
+      if (!allowed || organisation === null || organisation.role !== "CORE_ENTERPRISE") throw new NotFoundError("issuance limit", coreEnterprise);
+      const line = await ctx.db.issuanceLimit.findUnique({ where: { coreEnterprise } });
+      const limit = BigInt(line?.issuanceLimit ?? "0");
+      const issued = BigInt(line?.issued ?? "0");
       const live = await ctx.db.receivable.findMany({
         where: { issuer: coreEnterprise, status: { not: "BURNED" }, maturity: { gte: BigInt(Math.floor(ctx.now().getTime() / 1000)) } },
         select: { maturity: true, currency: true, amount: true },
@@ -85,10 +84,9 @@ export function createOrganisationService(ctx: DomainContext) {
         .map((m) => ({ maturity: m.maturity, currency: m.currency, outstanding: toDecimal(m.outstanding) }));
       return {
         coreEnterprise,
-        grantor: line?.grantor ?? null,
         limit: toDecimal(limit),
-        used: toDecimal(used),
-        available: toDecimal(limit > used ? limit - used : 0n),
+        issued: toDecimal(issued),
+        available: toDecimal(limit > issued ? limit - issued : 0n),
         upcomingMaturities,
       };
     },

@@ -103,9 +103,9 @@ export function createReceivableService(ctx: DomainContext) {
     if (rows.length === 0) return [];
     const rootIds = [...new Set(rows.map((r) => r.rootId))];
     const missing = rows.filter((r) => cache.get(r.id)?.key !== tierKey(r));
-    const [roots, tiers] = await Promise.all([ctx.reads.roots(rootIds), computeTiers(missing)]);
-    const rootById = new Map(roots.map((r) => [r.rootId, r]));
     const now = nowSec();
+    const [roots, tiers] = await Promise.all([ctx.reads.roots(rootIds, now), computeTiers(missing)]);
+    const rootById = new Map(roots.map((r) => [r.rootId, r]));
     return rows.map((r) => {
       const root = rootById.get(r.rootId);
       return {

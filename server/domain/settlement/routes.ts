@@ -12,7 +12,7 @@ export function settlementRoutes(ctx: DomainContext): AnyRoute[] {
       method: "post",
       path: "/v1/settlement/deposits",
       operationId: "depositRepayment",
-      summary: "Core enterprise: deposit repayment for its receivables of one maturity (restores its credit line)",
+      summary: "Core enterprise: deposit repayment for its receivables of one maturity (restores its issuance limit)",
       tags: ["settlement"],
       access: { kind: "authenticated", roles: ["CORE_ENTERPRISE"] },
       body: z.object({ currency: Address, maturity: z.number().int().positive(), amount: PositiveUint256 }).meta({ id: "Deposit" }),

@@ -93,7 +93,7 @@ for (const dialect of testDialects()) describe(`API: financing (${dialect})`, fu
       const item = res.body.items.find((i: { id: string }) => i.id === requestId);
       expect(item.receivable.id).to.equal(receivableId);
       const factors = item.risk.factors as { name: string; weight: number; points: number; contribution: number }[];
-      expect(factors.map((f) => f.name)).to.deep.equal(["creditLineUsage", "repaymentHistory", "treeOverdueHistory", "tenor", "tier", "lineageDepth"]);
+      expect(factors.map((f) => f.name)).to.deep.equal(["issuanceUsage", "repaymentHistory", "treeOverdueHistory", "tenor", "tier", "lineageDepth"]);
       expect(factors.reduce((s, f) => s + f.weight, 0)).to.equal(100);
       for (const f of factors) expect(f.contribution).to.equal(Math.floor((f.points * f.weight) / 100));
       expect(item.risk.total).to.equal(factors.reduce((s, f) => s + f.contribution, 0));

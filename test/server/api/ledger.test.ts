@@ -104,29 +104,33 @@ for (const dialect of testDialects()) describe(`API: organisations, invoices, re
       await request(w.h.app).get("/v1/receivables").set(...bearer(w.tier3)).expect(200);
     });
 
-    it("lets a financier set a credit line, which the core enterprise sees with its usage", async function () {
+    it("lets the operator set an issuance limit, which the core enterprise sees with what it issued", async function () {
       await request(w.h.app)
-        .put(`/v1/credit-lines/${w.core.address}`)
-        .set(...bearer(w.bankB))
+        .put(`/v1/issuance-limits/${w.core.address}`)
+        .set(...bearer(w.operator))
         .set("Idempotency-Key", idem())
         .send({ limit: (200_000_000n * UNIT).toString() })
         .expect(200);
-      const res = await request(w.h.app).get(`/v1/credit-lines/${w.core.address}`).set(...bearer(w.core)).expect(200);
+      const res = await request(w.h.app).get(`/v1/issuance-limits/${w.core.address}`).set(...bearer(w.core)).expect(200);
       expect(res.body.limit).to.equal((200_000_000n * UNIT).toString());
-      expect(res.body.grantor).to.equal(w.bankB.address);
+      const [, issued] = await w.ctx.chain.ledger.issuanceLimitOf(w.core.address);
+      expect(res.body.issued).to.equal(issued.toString());
+      expect(BigInt(res.body.available)).to.equal(200_000_000n * UNIT - issued);
     });
 
-    it("hides a core enterprise's credit line from a supplier", async function () {
-      await request(w.h.app).get(`/v1/credit-lines/${w.core.address}`).set(...bearer(w.tier1)).expect(404);
+    it("hides a core enterprise's issuance limit from a supplier", async function () {
+      await request(w.h.app).get(`/v1/issuance-limits/${w.core.address}`).set(...bearer(w.tier1)).expect(404);
     });
 
-    it("refuses a supplier setting a credit line", async function () {
-      await request(w.h.app)
-        .put(`/v1/credit-lines/${w.core.address}`)
-        .set(...bearer(w.tier1))
-        .set("Idempotency-Key", idem())
-        .send({ limit: "1" })
-        .expect(403);
+    it("refuses a financier or a supplier setting an issuance limit (only the operator may)", async function () {
+      for (const actor of [w.bankB, w.tier1]) {
+        await request(w.h.app)
+          .put(`/v1/issuance-limits/${w.core.address}`)
+          .set(...bearer(actor))
+          .set("Idempotency-Key", idem())
+          .send({ limit: "1" })
+          .expect(403);
+      }
     });
   });
 
@@ -518,6 +522,58 @@ for (const dialect of testDialects()) describe(`API: organisations, invoices, re
         (block.events[0] as { blockHash: string }).blockHash = `0x${"11".repeat(32)}`;
         expect((await verifyProofBundle(block, ethers.provider)).failures.join("\n")).to.match(/not .*\(0x1111/);
       });
+    });
+  });
+  describe("disputes", function () {
+    const evidence = keccak256(toUtf8Bytes("evidence: goods returned"));
+
+    it("lets a core enterprise whose key the server holds raise a dispute on its tree, visible to the holder and the operator", async function () {
+      const rootId = await confirmedReceivable(w, { amount: 10_000n * UNIT });
+      await request(w.h.app).post("/v1/disputes").set(...bearer(w.core)).set("Idempotency-Key", idem()).send({ rootId, evidenceHash: evidence }).expect(201);
+      const mine = await request(w.h.app).get(`/v1/disputes/${rootId}`).set(...bearer(w.tier1)).expect(200);
+      expect(mine.body).to.include({ rootId, raiser: w.core.address, evidenceHash: evidence, status: "OPEN", issuer: w.core.address });
+      expect(mine.body.expiresAt).to.be.a("number");
+      const all = await request(w.h.app).get("/v1/disputes?status=OPEN").set(...bearer(w.operator)).expect(200);
+      expect(all.body.items.map((d: { rootId: string }) => d.rootId)).to.include(rootId);
+      const receivable = await request(w.h.app).get(`/v1/receivables/${rootId}`).set(...bearer(w.tier1)).expect(200);
+      expect([receivable.body.status, receivable.body.frozen]).to.deep.equal(["FROZEN", true]);
+      // Not the business of an unrelated organisation.
+      await request(w.h.app).get(`/v1/disputes/${rootId}`).set(...bearer(w.tier3)).expect(404);
+    });
+
+    it("lets only the operator resolve it: uphold, then release", async function () {
+      const rootId = await confirmedReceivable(w, { amount: 10_000n * UNIT });
+      await request(w.h.app).post("/v1/disputes").set(...bearer(w.core)).set("Idempotency-Key", idem()).send({ rootId, evidenceHash: evidence }).expect(201);
+      await request(w.h.app).post(`/v1/disputes/${rootId}/resolve`).set(...bearer(w.core)).set("Idempotency-Key", idem()).send({ outcome: "RELEASE" }).expect(403);
+      await request(w.h.app).post(`/v1/disputes/${rootId}/resolve`).set(...bearer(w.operator)).set("Idempotency-Key", idem()).send({ outcome: "UPHOLD" }).expect(200);
+      expect((await request(w.h.app).get(`/v1/disputes/${rootId}`).set(...bearer(w.core)).expect(200)).body).to.include({ status: "UPHELD", expiresAt: null, resolvedBy: w.operator.address });
+      await request(w.h.app).post(`/v1/disputes/${rootId}/resolve`).set(...bearer(w.operator)).set("Idempotency-Key", idem()).send({ outcome: "RELEASE" }).expect(200);
+      const released = await request(w.h.app).get(`/v1/disputes/${rootId}`).set(...bearer(w.core)).expect(200);
+      expect(released.body.status).to.equal("RELEASED");
+      expect((await request(w.h.app).get(`/v1/receivables/${rootId}`).set(...bearer(w.tier1)).expect(200)).body.frozen).to.equal(false);
+    });
+
+    it("answers a second debtor dispute on the same tree with the contract's error, and a supplier with 403", async function () {
+      const rootId = await confirmedReceivable(w, { amount: 10_000n * UNIT });
+      await request(w.h.app).post("/v1/disputes").set(...bearer(w.tier1)).set("Idempotency-Key", idem()).send({ rootId, evidenceHash: evidence }).expect(403);
+      await request(w.h.app).post("/v1/disputes").set(...bearer(w.core)).set("Idempotency-Key", idem()).send({ rootId, evidenceHash: evidence }).expect(201);
+      await request(w.h.app).post(`/v1/disputes/${rootId}/resolve`).set(...bearer(w.operator)).set("Idempotency-Key", idem()).send({ outcome: "RELEASE" }).expect(200);
+      const again = await request(w.h.app).post("/v1/disputes").set(...bearer(w.core)).set("Idempotency-Key", idem()).send({ rootId, evidenceHash: evidence }).expect(409);
+      expect(again.body.error.code).to.equal("ReceivableDisputeAlreadyRaised");
+    });
+
+    it("refuses a dispute on a tree the core enterprise did not issue (404) and a malformed evidence hash (400)", async function () {
+      const rootId = await confirmedReceivable(w, { amount: 10_000n * UNIT });
+      await request(w.h.app).post("/v1/disputes").set(...bearer(w.selfCore)).set("Idempotency-Key", idem()).send({ rootId, evidenceHash: evidence }).expect(404);
+      await request(w.h.app).post("/v1/disputes").set(...bearer(w.core)).set("Idempotency-Key", idem()).send({ rootId, evidenceHash: "0x12" }).expect(400);
+    });
+
+    it("reports a debtor's dispute past its end as LAPSED and the tree as movable again", async function () {
+      const rootId = await confirmedReceivable(w, { amount: 10_000n * UNIT, maturityInDays: 120 });
+      await request(w.h.app).post("/v1/disputes").set(...bearer(w.core)).set("Idempotency-Key", idem()).send({ rootId, evidenceHash: evidence }).expect(201);
+      await w.advanceTime(Number(await w.ctx.chain.ledger.disputePeriod()) + 1);
+      expect((await request(w.h.app).get(`/v1/disputes/${rootId}`).set(...bearer(w.core)).expect(200)).body.status).to.equal("LAPSED");
+      expect((await request(w.h.app).get(`/v1/receivables/${rootId}`).set(...bearer(w.tier1)).expect(200)).body.frozen).to.equal(false);
     });
   });
 });

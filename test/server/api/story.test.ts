@@ -82,7 +82,7 @@ for (const dialect of testDialects()) describe(`API: the financing story end to 
     expect(pledged).to.include({ holder: w.tier2.address, pledgee: w.bankB.address, status: "PLEDGED", amount: money(200_000n) });
 
     // The core enterprise sees what falls due and repays in full before maturity.
-    const line = await get(w.core, `/v1/credit-lines/${w.core.address}`);
+    const line = await get(w.core, `/v1/issuance-limits/${w.core.address}`);
     expect(line.upcomingMaturities.find((m: { maturity: number }) => m.maturity === maturity).outstanding).to.equal(money(1_000_000n));
     await post(w.core, "/v1/settlement/deposits", { currency: w.currency, maturity, amount: money(1_000_000n) });
     const pools = await get(w.core, "/v1/settlement/pools");

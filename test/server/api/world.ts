@@ -86,11 +86,11 @@ export async function createWorld(options: { dialect?: Dialect; env?: Record<str
     operator: admin,
     accounts: { coreEnterprise: core, suppliers: [tier1, tier2, tier3], banks: [bankA!, bankB!] },
     currency,
-    creditLine: 100_000_000n * UNIT,
+    issuanceLimit: 100_000_000n * UNIT,
   });
   const ledger = ledgerDeployment.ledger.connect(admin);
   await (await ledger.registerOrganisation(selfCore!.address, 1, ethers.id("kyc:self-core"))).wait();
-  await (await ledger.connect(bankA!).setCreditLine(selfCore!.address, 10_000_000n * UNIT)).wait();
+  await (await ledger.setIssuanceLimit(selfCore!.address, 10_000_000n * UNIT)).wait();
   // Cash for the banks to advance and for the core enterprise to repay; allowances to the settlement contracts.
   const financingAddress = await settlement.financing.getAddress();
   const vaultAddress = await settlement.vault.getAddress();

@@ -21,7 +21,7 @@ async function activity(sys: System, blocks: number): Promise<void> {
       const root = await confirm(sys, sys.tier2, 2_000n * sys.unit + BigInt(salt));
       void root;
     } else {
-      await sys.ledger.connect(sys.operator).setCreditLine(sys.core2.address, 1_000_000n + BigInt(salt));
+      await sys.ledger.connect(sys.operator).setIssuanceLimit(sys.core2.address, 1_000_000n + BigInt(salt));
     }
   }
 }

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import type { Db } from "../../../server/db/client";
-import { confirm, DAY, deploySystemFixture, finance, makeQuote, transfer, type System } from "../../fixtures/settlement";
+import { asLedgerAdmin, confirm, DAY, deploySystemFixture, finance, makeQuote, transfer, type System } from "../../fixtures/settlement";
 import { FinancingMode } from "../../../scripts/financingStory";
 
 /** The settlement system after `playEveryEvent`, for `loadFixture` (one snapshot for every test file). */
@@ -22,9 +22,9 @@ export async function playEveryEvent(sys: System): Promise<void> {
   // Registry and settings.
   await ledger.connect(operator).suspendOrganisation(supplier4.address);
   await ledger.connect(operator).reactivateOrganisation(supplier4.address);
-  await ledger.connect(bankA).setCreditLine(core2.address, 50_000_000n * u);
-  await ledger.connect(operator).setLedgerParameters(1n, 16, Number(DAY));
-  await ledger.connect(operator).setCurrencyAllowed(ethers.getAddress("0x00000000000000000000000000000000000c0ffe"), true);
+  await ledger.connect(operator).setIssuanceLimit(core2.address, 50_000_000n * u);
+  await asLedgerAdmin(sys, "setLedgerParameters", [1n, 16, Number(DAY)]);
+  await asLedgerAdmin(sys, "setCurrencyAllowed", [ethers.getAddress("0x00000000000000000000000000000000000c0ffe"), true]);
 
   // Invoices: registered then rejected, registered then confirmed, confirmed directly.
   const maturity = sys.maturity;
@@ -56,8 +56,9 @@ export async function playEveryEvent(sys: System): Promise<void> {
   // Pledge by hand, released by the pledgee; freeze and unfreeze a tree.
   await ledger.connect(tier3).pledge(t3, bankB.address);
   await ledger.connect(bankB).releasePledge(t3);
-  await ledger.connect(core).freezeRoot(rootB);
-  await ledger.connect(core).unfreezeRoot(rootB);
+  await ledger.connect(core).raiseDispute(rootB, ethers.id("evidence"));
+  await ledger.connect(operator).resolveDispute(rootB, true);
+  await ledger.connect(operator).resolveDispute(rootB, false);
 
   // Financing: a purchase of a part, a pledge of a part, a cancelled quote, invalidated nonces.
   await finance(sys, { receivableId: t3, holder: tier3, financier: bankA, amount: 40_000n * u });
@@ -153,9 +154,9 @@ export async function expectProjectionsMatchChain(db: Db, sys: System): Promise<
     const c = await ledger.organisationOf(org.address);
     expect({ role: org.role, active: org.active }).to.deep.equal({ role: ["NONE", "CORE_ENTERPRISE", "SUPPLIER", "FINANCIER"][Number(c.role)], active: c.active });
   }
-  for (const line of await db.prisma.creditLine.findMany()) {
-    const [limit, used] = await ledger.creditLineOf(line.coreEnterprise);
-    expect({ limit: line.creditLimit, used: line.used }).to.deep.equal({ limit: limit.toString(), used: used.toString() });
+  for (const line of await db.prisma.issuanceLimit.findMany()) {
+    const [limit, used] = await ledger.issuanceLimitOf(line.coreEnterprise);
+    expect({ limit: line.issuanceLimit, used: line.issued }).to.deep.equal({ limit: limit.toString(), used: used.toString() });
   }
   for (const pool of await db.prisma.repaymentPool.findMany()) {
     const [face, deposited] = await vault.poolOf(pool.issuer, pool.currency, pool.maturity);

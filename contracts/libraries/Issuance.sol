@@ -3,23 +3,28 @@ pragma solidity 0.8.28;
 
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IERC3525} from "../interfaces/IERC3525.sol";
 import {IReceivableToken} from "../interfaces/IReceivableToken.sol";
 import {IOrganisationRegistry} from "../interfaces/IOrganisationRegistry.sol";
-import {EnforcedPause, LedgerLayout} from "./LedgerLayout.sol";
+import {EnforcedPause, ExpectedPause, LedgerLayout} from "./LedgerLayout.sol";
 import {Organisations} from "./Organisations.sol";
 
-/// @title The receivable token's cold paths
+/// @title Issuance: invoices, their confirmation, and what may be issued
 /// @notice A linked library (its `external` functions run by DELEGATECALL in the token's storage), so
 /// that the token stays under the 24 KiB contract size limit: invoice registration, rejection and
-/// confirmation (one DELEGATECALL, about 2,700 gas, inside the confirmation budget), currencies,
-/// parameters and freezing. Splits, offers, pledges, financing, burns, overdue marking and the views the
-/// other contracts call stay in the token.
+/// confirmation (one DELEGATECALL, about 2,700 gas, inside the confirmation budget), currencies and
+/// parameters. Splits, offers, pledges, financing, burns, overdue marking and the views the other
+/// contracts call stay in the token.
 /// Its events and errors are the token's (declared in IReceivableToken) and appear at the token's
 /// address. It must never be called other than by the token: it trusts its caller's authorisation.
-library ReceivableAdmin {
+library Issuance {
     using Organisations for mapping(address => Organisations.Account);
+
+    bytes32 internal constant CONFIRMATION_TYPEHASH = keccak256(
+        "Confirmation(bytes32 invoiceHash,address supplier,address debtor,address currency,uint256 amount,uint64 maturity,uint256 nonce,uint256 deadline)"
+    );
 
     // ─── invoices ──────────────────────────────────────────────────────────────
 
@@ -62,26 +67,28 @@ library ReceivableAdmin {
     function confirmDirect(
         LedgerLayout.Ledger storage ledger,
         mapping(address => Organisations.Account) storage accounts,
-        mapping(address => uint256) storage creditLimits,
+        mapping(address => uint256) storage issuanceLimits,
         address caller,
         IReceivableToken.Invoice calldata invoice
     ) external returns (uint256 rootId) {
         if (caller != invoice.debtor) revert IReceivableToken.ReceivableInvalidSigner(caller, invoice.debtor);
-        return _confirm(ledger, accounts, creditLimits, invoice, type(uint256).max);
+        return _confirm(ledger, accounts, issuanceLimits, invoice, type(uint256).max);
     }
 
-    /// @dev Confirms on the debtor's `signature` over `digest`, the token's EIP-712 digest of the terms
-    /// with the debtor's current `nonce` (the token computes it: the domain lives in its immutables).
+    /// @dev Confirms on the debtor's EIP-712 `signature` over the terms with the debtor's current `nonce`
+    /// and `deadline`, under the token's `domainSeparator` (the domain lives in the token's immutables).
     function confirmSigned(
         LedgerLayout.Ledger storage ledger,
         mapping(address => Organisations.Account) storage accounts,
-        mapping(address => uint256) storage creditLimits,
+        mapping(address => uint256) storage issuanceLimits,
+        bytes32 domainSeparator,
         IReceivableToken.Invoice calldata invoice,
         uint256 nonce,
-        bytes32 digest,
+        uint256 deadline,
         bytes calldata signature
     ) external returns (uint256 rootId) {
         address debtor = invoice.debtor;
+        bytes32 digest = confirmationDigest(domainSeparator, invoice, nonce, deadline);
         (address recovered, ECDSA.RecoverError error,) = ECDSA.tryRecover(digest, signature);
         if (error != ECDSA.RecoverError.NoError || recovered != debtor) {
             // A contract wallet (ERC-1271) may approve instead; otherwise name who actually signed.
@@ -93,7 +100,32 @@ library ReceivableAdmin {
         unchecked {
             accounts[debtor].nonce = uint64(nonce + 1);
         }
-        return _confirm(ledger, accounts, creditLimits, invoice, nonce);
+        return _confirm(ledger, accounts, issuanceLimits, invoice, nonce);
+    }
+
+    /// @dev The EIP-712 digest of a `Confirmation` under `domainSeparator`.
+    function confirmationDigest(
+        bytes32 domainSeparator,
+        IReceivableToken.Invoice calldata invoice,
+        uint256 nonce,
+        uint256 deadline
+    ) public pure returns (bytes32) {
+        return MessageHashUtils.toTypedDataHash(
+            domainSeparator,
+            keccak256(
+                abi.encode(
+                    CONFIRMATION_TYPEHASH,
+                    invoice.invoiceHash,
+                    invoice.supplier,
+                    invoice.debtor,
+                    invoice.currency,
+                    invoice.amount,
+                    invoice.maturity,
+                    nonce,
+                    deadline
+                )
+            )
+        );
     }
 
     // ─── currencies ────────────────────────────────────────────────────────────
@@ -130,30 +162,15 @@ library ReceivableAdmin {
         emit IReceivableToken.LedgerParametersSet(minPartAmount, maxDepth, defaultOfferWindow);
     }
 
-    // ─── trees ─────────────────────────────────────────────────────────────────
-
-    /// @dev Freezes (`frozen`) or unfreezes a tree; `caller` must be its issuer unless `isOperator`.
-    /// Every descendant reads this one flag on every move: the whole tree freezes in O(1).
-    function setFrozen(
-        LedgerLayout.Ledger storage ledger,
-        address caller,
-        bool isOperator,
-        uint256 rootId,
-        bool frozen
-    ) external {
-        requireNotPaused(ledger);
-        LedgerLayout.StoredRoot storage root = existingRoot(ledger, rootId);
-        if (caller != root.issuer && !isOperator) revert IReceivableToken.ReceivableUnauthorized(caller, rootId);
-        uint8 flags = root.flags;
-        if (frozen) {
-            if (flags & LedgerLayout.ROOT_FROZEN != 0) revert IReceivableToken.ReceivableFrozen(rootId);
-            root.flags = flags | LedgerLayout.ROOT_FROZEN;
-            emit IReceivableToken.RootFrozen(rootId, caller);
-        } else {
-            if (flags & LedgerLayout.ROOT_FROZEN == 0) revert IReceivableToken.ReceivableNotFrozen(rootId);
-            root.flags = flags & ~LedgerLayout.ROOT_FROZEN;
-            emit IReceivableToken.RootUnfrozen(rootId, caller);
+    /// @dev The operator's emergency switch (OpenZeppelin `Pausable`'s events and errors).
+    function setPaused(LedgerLayout.Ledger storage ledger, address operator, bool paused) external {
+        if (ledger.params.paused == paused) {
+            if (paused) revert EnforcedPause();
+            revert ExpectedPause();
         }
+        ledger.params.paused = paused;
+        if (paused) emit IReceivableToken.Paused(operator);
+        else emit IReceivableToken.Unpaused(operator);
     }
 
     // ─── internal ──────────────────────────────────────────────────────────────
@@ -162,7 +179,7 @@ library ReceivableAdmin {
     function _confirm(
         LedgerLayout.Ledger storage ledger,
         mapping(address => Organisations.Account) storage accounts,
-        mapping(address => uint256) storage creditLimits,
+        mapping(address => uint256) storage issuanceLimits,
         IReceivableToken.Invoice calldata invoice,
         uint256 nonce
     ) private returns (uint256 rootId) {
@@ -173,7 +190,7 @@ library ReceivableAdmin {
             if (registeredTerms != termsHash(invoice)) revert IReceivableToken.ReceivableInvoiceTermsMismatch(invoiceHash);
             delete ledger.registeredInvoices[invoiceHash];
         }
-        accounts.consumeCredit(creditLimits, invoice.debtor, invoice.amount);
+        accounts.consumeIssuance(issuanceLimits, invoice.debtor, invoice.amount);
         rootId = _mintRoot(ledger, invoice, currencyId);
         // Mint: the supplier's count rises (a non-zero slot: it is registered).
         unchecked {
