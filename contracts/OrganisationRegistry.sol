@@ -10,7 +10,7 @@ import {Organisations} from "./libraries/Organisations.sol";
 /// @notice The permissioned membership list and the core enterprises' issuance limits.
 /// @dev It is a base contract rather than a separate deployment so that everything the ledger needs to
 /// know about an organisation on a hot path — its role, whether it is active, its ERC-721 balance, its
-/// EIP-712 nonce and its issued, unpaid face — sits in ONE storage slot: a transfer to an organisation checks
+/// issued, unpaid face — sits in ONE storage slot: a transfer to an organisation checks
 /// its registration and bumps its balance with one cold read and one write of the same slot, and
 /// because every holder is registered, that write changes a non-zero slot (5,000 gas) instead of
 /// creating one (22,100). This contract must never hand out a receivable itself; it only keeps the
@@ -62,8 +62,7 @@ abstract contract OrganisationRegistry is AccessControlDefaultAdminRules, IOrgan
         return Organisation({
             role: account.role,
             active: account.active,
-            receivableCount: account.receivableCount,
-            nonce: account.nonce
+            receivableCount: account.receivableCount
         });
     }
 

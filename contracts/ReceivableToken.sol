@@ -41,12 +41,11 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
     /// @notice The repayment vault: burns redeemed receivables, marks trees overdue, restores issuance.
     bytes32 public constant SETTLEMENT_ROLE = keccak256("SETTLEMENT_ROLE");
 
-    /// @inheritdoc IReceivableToken
-    uint8 public constant FLAG_OFFERED = LedgerLayout.FLAG_OFFERED;
+    /// @dev The flags of `Receivable.flags` (documented in IReceivableToken).
+    uint8 private constant FLAG_OFFERED = LedgerLayout.FLAG_OFFERED;
     /// @inheritdoc IReceivableToken
     uint8 public constant FLAG_PLEDGED = LedgerLayout.FLAG_PLEDGED;
-    /// @inheritdoc IReceivableToken
-    uint8 public constant FLAG_FINANCED = LedgerLayout.FLAG_FINANCED;
+    uint8 private constant FLAG_FINANCED = LedgerLayout.FLAG_FINANCED;
 
     bytes32 public constant CONFIRMATION_TYPEHASH = Issuance.CONFIRMATION_TYPEHASH;
 
@@ -145,12 +144,13 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
     }
 
     /// @inheritdoc IReceivableToken
-    function confirmInvoiceWithSignature(Invoice calldata invoice, uint256 deadline, bytes calldata signature)
-        external
-        returns (uint256 rootId)
-    {
+    function confirmInvoiceWithSignature(
+        Invoice calldata invoice,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint256 rootId) {
         if (block.timestamp > deadline) revert ReceivableSignatureExpired(deadline, block.timestamp);
-        uint256 nonce = _accounts[invoice.debtor].nonce;
         return Issuance.confirmSigned(
             _ledger, _accounts, _issuanceLimits, _domainSeparatorV4(), invoice, nonce, deadline, signature
         );
@@ -166,8 +166,13 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
     }
 
     /// @inheritdoc IReceivableToken
-    function nonces(address signer) external view returns (uint256) {
-        return _accounts[signer].nonce;
+    function nonceBitmap(address signer, uint256 wordPosition) external view returns (uint256) {
+        return _ledger.nonceBitmaps[signer][wordPosition];
+    }
+
+    /// @inheritdoc IReceivableToken
+    function invalidateNonces(uint256 wordPosition, uint256 mask) external {
+        Issuance.invalidateNonces(_ledger, msg.sender, wordPosition, mask);
     }
 
     // ─── split, transfer, offers ───────────────────────────────────────────────
@@ -179,8 +184,7 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
         _checkAuthorized(msg.sender, holder, id, state);
         _checkMove(id, holder, holder, state, 0);
         uint256 financed = LedgerLayout.flagsOf(state) & FLAG_FINANCED;
-        childId = _splitOff(id, head, state, amount, holder, LedgerLayout.childState(address(0), 0, financed, 0, 0));
-        _update(address(0), holder, childId);
+        childId = _splitOff(id, head, state, amount, holder, holder, LedgerLayout.childState(address(0), 0, financed, 0, 0));
     }
 
     /// @inheritdoc IReceivableToken
@@ -296,8 +300,11 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
         _checkMove(id, holder, holder, state, _ALLOW_MATURED | _ALLOW_PLEDGED | _ALLOW_OVERDUE);
         burnt = _toReceivable(id, head, state);
         delete _ledger.receivables[id];
-        _update(holder, address(0), id);
+        // The ERC-3525 reference implementation's order for a burn (TransferValue before Transfer). Its
+        // SlotChanged(id, slot, 0) is left out: 1,900 gas would take redemption past its 80,000 budget, and
+        // `slotOf` of a burnt token answers nothing anyway (docs/contracts.md, Conformance).
         emit TransferValue(id, 0, burnt.amount);
+        _update(holder, address(0), id);
         emit ReceivableBurned(id, holder, burnt.amount);
     }
 
@@ -376,13 +383,13 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
 
     /// @notice The receivable's amount.
     function balanceOf(uint256 tokenId) external view returns (uint256) {
-        (uint256 head,) = _load(tokenId);
+        (uint256 head,) = _load721(tokenId);
         return LedgerLayout.amountOf(head);
     }
 
     /// @notice The slot is the root id: same debtor, currency and maturity.
     function slotOf(uint256 tokenId) external view returns (uint256) {
-        _load(tokenId);
+        _load721(tokenId);
         return tokenId & ~_SEQ_MASK;
     }
 
@@ -626,9 +633,9 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
             state,
             amount,
             holder,
+            address(this),
             LedgerLayout.childState(to, partDeadline, (flags & FLAG_FINANCED) | FLAG_OFFERED, 0, 0)
         );
-        _update(address(0), address(this), offeredId);
         emit TransferOffered(offeredId, holder, to, uint64(partDeadline));
     }
 
@@ -679,22 +686,23 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
         uint256 flags = LedgerLayout.flagsOf(state) | FLAG_FINANCED;
         address holder = LedgerLayout.holderOf(head);
         if (pledged) {
-            childId = _splitOff(id, head, state, amount, holder, LedgerLayout.childState(financier, 0, flags | FLAG_PLEDGED, 0, 0));
-            _update(address(0), holder, childId);
+            childId = _splitOff(id, head, state, amount, holder, holder, LedgerLayout.childState(financier, 0, flags | FLAG_PLEDGED, 0, 0));
         } else {
-            childId = _splitOff(id, head, state, amount, financier, LedgerLayout.childState(address(0), 0, flags, 0, 0));
-            _update(address(0), financier, childId);
+            childId = _splitOff(id, head, state, amount, financier, financier, LedgerLayout.childState(address(0), 0, flags, 0, 0));
         }
     }
 
-    /// @dev Cuts `amount` off `parentId` into a new child of the same tree, held by `childHolder`, whose
-    /// state is `childState` plus its lineage (parent sequence, depth). Enforces dust and depth limits.
+    /// @dev Cuts `amount` off `parentId` into a new child of the same tree, held by `childHolder` (its
+    /// ERC-721 owner `childOwner`: the holder, or this contract for an offered part), whose state is
+    /// `childState` plus its lineage (parent sequence, depth). Enforces dust and depth limits. Emits in
+    /// the ERC-3525 reference implementation's order: Transfer (mint), SlotChanged, TransferValue.
     function _splitOff(
         uint256 parentId,
         uint256 parentHead,
         uint256 parentState,
         uint256 amount,
         address childHolder,
+        address childOwner,
         uint256 childState
     ) private returns (uint256 childId) {
         (uint256 remaining, uint256 childDepth) = _checkPart(parentId, parentHead, parentState, amount);
@@ -712,6 +720,7 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
         child.state = childState | (uint256(uint32(parentId)) << LedgerLayout.PARENT_SHIFT)
             | (childDepth << LedgerLayout.DEPTH_SHIFT);
         emit ReceivableSplit(parentId, childId, LedgerLayout.holderOf(parentHead), amount, remaining);
+        _update(address(0), childOwner, childId);
         emit SlotChanged(childId, 0, childId & ~_SEQ_MASK);
         emit TransferValue(parentId, childId, amount);
     }

@@ -5,7 +5,9 @@
 // imports `hardhat`.
 import { id, type Signer, type TypedDataDomain } from "ethers";
 import { findEvent, type ReceiptLog } from "../server/lib/receipt";
-import { CONFIRMATION_TYPES, confirmationMessage, eip712DomainOf, type Invoice } from "../server/lib/typedData";
+import { CONFIRMATION_TYPES, confirmationMessage, confirmationNonceOf, eip712DomainOf, type Invoice } from "../server/lib/typedData";
+
+export { confirmationNonceOf };
 import type { ReceivableToken } from "../typechain-types";
 import type { DemoAccounts, DemoWorld } from "./seed";
 
@@ -17,14 +19,14 @@ export interface SignConfirmationOptions {
   signer: Signer;
   invoice: Invoice;
   deadline: bigint;
-  /** The debtor's nonce to sign; its current one when omitted. */
+  /** The debtor's (unordered) nonce to sign; `confirmationNonceOf(invoice)` when omitted. */
   nonce?: bigint;
   /** Overrides the domain (tests use it to sign for a wrong chain or contract). */
   domain?: TypedDataDomain;
 }
 
 export async function signConfirmation({ ledger, signer, invoice, deadline, nonce, domain }: SignConfirmationOptions) {
-  const usedNonce = nonce ?? (await ledger.nonces(invoice.debtor));
+  const usedNonce = nonce ?? confirmationNonceOf(invoice);
   return signer.signTypedData(domain ?? (await eip712DomainOf(ledger)), CONFIRMATION_TYPES, confirmationMessage(invoice, usedNonce, deadline));
 }
 
@@ -232,7 +234,7 @@ export async function playLedgerStory({
   await (await ledger.connect(tier1).registerInvoice(invoice)).wait();
   const deadline = now + 24n * 60n * 60n;
   const signature = await signConfirmation({ ledger, signer: core, invoice, deadline });
-  const confirmed = await (await ledger.connect(tier1).confirmInvoiceWithSignature(invoice, deadline, signature)).wait();
+  const confirmed = await (await ledger.connect(tier1).confirmInvoiceWithSignature(invoice, confirmationNonceOf(invoice), deadline, signature)).wait();
   const rootId = rootIdFromReceipt(ledger, confirmed!.logs);
   log(`Confirmed by ${world.coreEnterprise.name}'s signature: root receivable #${shortId(rootId)}`);
 

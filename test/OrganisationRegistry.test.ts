@@ -17,7 +17,6 @@ describe("OrganisationRegistry", () => {
       expect(organisation.role).to.equal(OrganisationRole.Supplier);
       expect(organisation.active).to.equal(true);
       expect(organisation.receivableCount).to.equal(0n);
-      expect(organisation.nonce).to.equal(0n);
     });
 
     describe("when the caller is not the operator", () => {

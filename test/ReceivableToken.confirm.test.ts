@@ -3,7 +3,7 @@
 import { loadFixture, time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { CONFIRMATION_TYPES, confirmationDigest, confirmationMessage, eip712DomainOf, type Invoice } from "../server/lib/typedData";
+import { CONFIRMATION_TYPES, confirmationDigest, confirmationMessage, confirmationNonceOf, eip712DomainOf, type Invoice } from "../server/lib/typedData";
 import {
   confirm,
   ISSUANCE_LIMIT,
@@ -230,7 +230,7 @@ describe("ReceivableToken: invoices and confirmation", () => {
       expect(await f.ledger.rootIdOfInvoice(invoice.invoiceHash)).to.equal(rootId);
       expect(await f.ledger.issuedFace(f.core.address, CURRENCY, invoice.maturity)).to.equal(invoice.amount);
       expect(await f.ledger.issuanceLimitOf(f.core.address)).to.deep.equal([ISSUANCE_LIMIT, invoice.amount]);
-      expect(await f.ledger.nonces(f.core.address)).to.equal(0n);
+      expect(await f.ledger.nonceBitmap(f.core.address, 0n)).to.equal(0n);
     });
 
     it("adds to the repayment pool's face across invoices of one maturity", async () => {
@@ -385,17 +385,44 @@ describe("ReceivableToken: invoices and confirmation", () => {
   });
 
   describe("confirmInvoiceWithSignature", () => {
-    it("mints the root when anyone submits the debtor's signature, consuming its nonce", async () => {
+    it("mints the root when anyone submits the debtor's signature, using up its nonce", async () => {
       const f = await loadFixture(deployLedgerFixture);
       const invoice = await makeInvoice(f);
       const deadline = BigInt(await time.latest()) + DAY;
-      const signature = await signFor(f, invoice, deadline);
-      await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, deadline, signature))
+      const signature = await signFor(f, invoice, deadline, f.core, 300n);
+      await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, 300n, deadline, signature))
         .to.emit(f.ledger, "InvoiceConfirmed")
-        .withArgs(invoice.invoiceHash, 1n << 32n, f.core.address, f.tier1.address, CURRENCY, invoice.amount, invoice.maturity, 0n);
-      expect(await f.ledger.nonces(f.core.address)).to.equal(1n);
-      expect((await f.ledger.organisationOf(f.core.address)).nonce).to.equal(1n);
+        .withArgs(invoice.invoiceHash, 1n << 32n, f.core.address, f.tier1.address, CURRENCY, invoice.amount, invoice.maturity, 300n);
+      // Nonce 300 is bit 44 of word 1.
+      expect(await f.ledger.nonceBitmap(f.core.address, 1n)).to.equal(1n << 44n);
       expect(await f.ledger.ownerOf(1n << 32n)).to.equal(f.tier1.address);
+    });
+
+    describe("when an earlier signature is withheld (audit item 9b: unordered nonces)", () => {
+      it("still confirms the debtor's later signatures, and the withheld one afterwards", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        const withheld = await makeInvoice(f);
+        const later = await makeInvoice(f);
+        const deadline = BigInt(await time.latest()) + DAY;
+        const withheldSignature = await signFor(f, withheld, deadline, f.core, 0n);
+        const laterSignature = await signFor(f, later, deadline, f.core, 1n);
+        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(later, 1n, deadline, laterSignature)).to.emit(f.ledger, "InvoiceConfirmed");
+        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(withheld, 0n, deadline, withheldSignature)).to.emit(f.ledger, "InvoiceConfirmed");
+        expect(await f.ledger.nonceBitmap(f.core.address, 0n)).to.equal(3n);
+      });
+    });
+
+    describe("when the debtor cancelled the nonce (invalidateNonces)", () => {
+      it("fails the cancelled signature with ReceivableNonceUsed", async () => {
+        const f = await loadFixture(deployLedgerFixture);
+        const invoice = await makeInvoice(f);
+        const deadline = BigInt(await time.latest()) + DAY;
+        const signature = await signFor(f, invoice, deadline, f.core, 7n);
+        await expect(f.ledger.connect(f.core).invalidateNonces(0n, 1n << 7n)).to.emit(f.ledger, "NoncesInvalidated").withArgs(f.core.address, 0n, 1n << 7n);
+        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, 7n, deadline, signature))
+          .to.be.revertedWithCustomError(f.ledger, "ReceivableNonceUsed")
+          .withArgs(f.core.address, 7n);
+      });
     });
 
     describe("when the deadline has passed", () => {
@@ -405,32 +432,32 @@ describe("ReceivableToken: invoices and confirmation", () => {
         const deadline = BigInt(await time.latest()) + 100n;
         const signature = await signFor(f, invoice, deadline);
         await time.setNextBlockTimestamp(deadline + 1n);
-        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, deadline, signature))
+        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, confirmationNonceOf(invoice), deadline, signature))
           .to.be.revertedWithCustomError(f.ledger, "ReceivableSignatureExpired")
           .withArgs(deadline, deadline + 1n);
       });
     });
 
     describe("when the signature is replayed", () => {
-      it("cannot confirm the same invoice twice: the nonce moved on", async () => {
+      it("cannot confirm the same invoice twice: the nonce is used up", async () => {
         const f = await loadFixture(deployLedgerFixture);
         const invoice = await makeInvoice(f);
         const deadline = BigInt(await time.latest()) + DAY;
         const signature = await signFor(f, invoice, deadline);
-        await f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, deadline, signature);
-        const recovered = await recoveredSigner(f, invoice, 1n, deadline, signature);
-        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, deadline, signature))
-          .to.be.revertedWithCustomError(f.ledger, "ReceivableInvalidSigner")
-          .withArgs(recovered, f.core.address);
+        const nonce = confirmationNonceOf(invoice);
+        await f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, nonce, deadline, signature);
+        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, nonce, deadline, signature))
+          .to.be.revertedWithCustomError(f.ledger, "ReceivableNonceUsed")
+          .withArgs(f.core.address, nonce);
       });
 
       it("cannot confirm the same invoice twice even with a fresh signature", async () => {
         const f = await loadFixture(deployLedgerFixture);
         const invoice = await makeInvoice(f);
         const deadline = BigInt(await time.latest()) + DAY;
-        await f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, deadline, await signFor(f, invoice, deadline));
-        const fresh = await signFor(f, invoice, deadline);
-        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, deadline, fresh))
+        await f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, confirmationNonceOf(invoice), deadline, await signFor(f, invoice, deadline));
+        const fresh = await signFor(f, invoice, deadline, f.core, confirmationNonceOf(invoice) + 1n);
+        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, confirmationNonceOf(invoice) + 1n, deadline, fresh))
           .to.be.revertedWithCustomError(f.ledger, "ReceivableInvoiceAlreadyConfirmed")
           .withArgs(invoice.invoiceHash);
       });
@@ -442,12 +469,10 @@ describe("ReceivableToken: invoices and confirmation", () => {
         const deadline = BigInt(await time.latest()) + DAY;
         const firstSignature = await signFor(f, first, deadline, f.core, 0n);
         const secondSignature = await signFor(f, second, deadline, f.core, 0n);
-        await f.ledger.connect(f.relayer).confirmInvoiceWithSignature(first, deadline, firstSignature);
-        // Checked against nonce 1 now, the old signature recovers to some unrelated address.
-        const recovered = await recoveredSigner(f, second, 1n, deadline, secondSignature);
-        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(second, deadline, secondSignature))
-          .to.be.revertedWithCustomError(f.ledger, "ReceivableInvalidSigner")
-          .withArgs(recovered, f.core.address);
+        await f.ledger.connect(f.relayer).confirmInvoiceWithSignature(first, 0n, deadline, firstSignature);
+        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(second, 0n, deadline, secondSignature))
+          .to.be.revertedWithCustomError(f.ledger, "ReceivableNonceUsed")
+          .withArgs(f.core.address, 0n);
       });
     });
 
@@ -457,7 +482,7 @@ describe("ReceivableToken: invoices and confirmation", () => {
         const invoice = await makeInvoice(f);
         const deadline = BigInt(await time.latest()) + DAY;
         const signature = await signFor(f, invoice, deadline, f.tier1);
-        await expect(f.ledger.connect(f.tier1).confirmInvoiceWithSignature(invoice, deadline, signature))
+        await expect(f.ledger.connect(f.tier1).confirmInvoiceWithSignature(invoice, confirmationNonceOf(invoice), deadline, signature))
           .to.be.revertedWithCustomError(f.ledger, "ReceivableInvalidSigner")
           .withArgs(f.tier1.address, f.core.address);
       });
@@ -476,7 +501,7 @@ describe("ReceivableToken: invoices and confirmation", () => {
           const signature = await f.core.signTypedData(domain, CONFIRMATION_TYPES, confirmationMessage(invoice, 0n, deadline));
           const recovered = await recoveredSigner(f, invoice, 0n, deadline, signature);
           expect(recovered).to.not.equal(f.core.address);
-          await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, deadline, signature))
+          await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, 0n, deadline, signature))
             .to.be.revertedWithCustomError(f.ledger, "ReceivableInvalidSigner")
             .withArgs(recovered, f.core.address);
         });
@@ -488,7 +513,7 @@ describe("ReceivableToken: invoices and confirmation", () => {
         const f = await loadFixture(deployLedgerFixture);
         const invoice = await makeInvoice(f);
         const deadline = BigInt(await time.latest()) + DAY;
-        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, deadline, "0x1234"))
+        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, 0n, deadline, "0x1234"))
           .to.be.revertedWithCustomError(f.ledger, "ReceivableInvalidSigner")
           .withArgs(ethers.ZeroAddress, f.core.address);
       });
@@ -509,16 +534,16 @@ describe("ReceivableToken: invoices and confirmation", () => {
         const f = await loadFixture(deployLedgerFixture);
         const { wallet, address, invoice, deadline, digest } = await walletDebtor(f);
         await wallet.approveHash(digest);
-        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, deadline, "0x"))
+        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, 0n, deadline, "0x"))
           .to.emit(f.ledger, "InvoiceConfirmed")
           .withArgs(invoice.invoiceHash, 1n << 32n, address, f.tier1.address, CURRENCY, invoice.amount, invoice.maturity, 0n);
-        expect(await f.ledger.nonces(address)).to.equal(1n);
+        expect(await f.ledger.nonceBitmap(address, 0n)).to.equal(1n);
       });
 
       it("rejects a digest the wallet did not approve", async () => {
         const f = await loadFixture(deployLedgerFixture);
         const { address, invoice, deadline } = await walletDebtor(f);
-        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, deadline, "0x"))
+        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, 0n, deadline, "0x"))
           .to.be.revertedWithCustomError(f.ledger, "ReceivableInvalidSigner")
           .withArgs(ethers.ZeroAddress, address);
       });
@@ -530,7 +555,7 @@ describe("ReceivableToken: invoices and confirmation", () => {
         const invoice = await makeInvoice(f, { amount: ISSUANCE_LIMIT + 1n });
         const deadline = BigInt(await time.latest()) + DAY;
         const signature = await signFor(f, invoice, deadline);
-        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, deadline, signature))
+        await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, confirmationNonceOf(invoice), deadline, signature))
           .to.be.revertedWithCustomError(f.ledger, "RegistryIssuanceLimitExceeded")
           .withArgs(f.core.address, ISSUANCE_LIMIT, ISSUANCE_LIMIT + 1n);
       });

@@ -216,12 +216,12 @@ describe("ReceivableToken: lifecycle", () => {
   });
 
   describe("views", () => {
-    it("answers ReceivableNonexistent for ids that were never minted", async () => {
+    it("answers ReceivableNonexistent from the ledger's views, ERC721NonexistentToken from the ERC-721/3525 ones", async () => {
       const { ledger, rootId } = await loadFixture(deployRootFixture);
       const unknown = childId(rootId, 7);
       await expect(ledger.receivableOf(unknown)).to.be.revertedWithCustomError(ledger, "ReceivableNonexistent").withArgs(unknown);
-      await expect(ledger["balanceOf(uint256)"](unknown)).to.be.revertedWithCustomError(ledger, "ReceivableNonexistent").withArgs(unknown);
-      await expect(ledger.slotOf(unknown)).to.be.revertedWithCustomError(ledger, "ReceivableNonexistent").withArgs(unknown);
+      await expect(ledger["balanceOf(uint256)"](unknown)).to.be.revertedWithCustomError(ledger, "ERC721NonexistentToken").withArgs(unknown);
+      await expect(ledger.slotOf(unknown)).to.be.revertedWithCustomError(ledger, "ERC721NonexistentToken").withArgs(unknown);
       await expect(ledger.getApproved(unknown)).to.be.revertedWithCustomError(ledger, "ERC721NonexistentToken").withArgs(unknown);
       for (const id of [unknown, rootId + (1n << 32n)]) {
         await expect(ledger.rootOf(id)).to.be.revertedWithCustomError(ledger, "ReceivableNonexistent").withArgs(id);

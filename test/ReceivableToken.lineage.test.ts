@@ -1,3 +1,4 @@
+import { confirmationNonceOf } from "../scripts/ledgerStory";
 // One invoice followed from confirmation through three tiers of splits: every child's ancestors lead to
 // the confirmed invoice, and the demo story (scripts/ledgerStory.ts) prints holdings and the tree.
 import { loadFixture, time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
@@ -15,7 +16,7 @@ describe("ReceivableToken: lineage", () => {
     const { ledger, tier1, tier2, tier3, relayer } = f;
     const invoice = await makeInvoice(f, { amount: 90_000n });
     const deadline = BigInt(await time.latest()) + DAY;
-    const receipt = await (await ledger.connect(relayer).confirmInvoiceWithSignature(invoice, deadline, await signFor(f, invoice, deadline))).wait();
+    const receipt = await (await ledger.connect(relayer).confirmInvoiceWithSignature(invoice, confirmationNonceOf(invoice), deadline, await signFor(f, invoice, deadline))).wait();
     const rootId = rootIdFromReceipt(ledger, receipt!.logs);
 
     // Tier 1 passes two parts to tier 2; tier 2 passes parts of both on to tier 3, and tier 3 splits one.

@@ -22,8 +22,6 @@ interface IOrganisationRegistry {
         bool active;
         /// @dev Number of receivables it holds (ERC-721 `balanceOf`).
         uint256 receivableCount;
-        /// @dev Next EIP-712 nonce of this organisation as a signer.
-        uint256 nonce;
     }
 
     // ─── events ────────────────────────────────────────────────────────────────

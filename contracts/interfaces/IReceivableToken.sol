@@ -21,7 +21,7 @@ import {IOrganisationRegistry} from "./IOrganisationRegistry.sol";
 /// such an offer with the default offer window.
 interface IReceivableToken is IERC3525, IOrganisationRegistry {
     /// @notice The terms of an invoice as the core enterprise confirms them (the EIP-712 `Confirmation`
-    /// adds the signer's `nonce` and a `deadline`).
+    /// adds an unordered `nonce` of the signer's and a `deadline`).
     struct Invoice {
         /// @dev keccak256 of the canonical off-chain document; confirmable once, ever.
         bytes32 invoiceHash;
@@ -36,13 +36,13 @@ interface IReceivableToken is IERC3525, IOrganisationRegistry {
         uint64 maturity;
     }
 
-    /// @notice Bit flags of a receivable's state.
-    /// OFFERED: in escrow, offered to `counterparty` until `offerDeadline`.
-    /// PLEDGED: locked for `counterparty` (the pledgee); its holder cannot move or split it.
-    /// FINANCED: this part (or an ancestor after the split) was financed; it can never be financed again.
-    function FLAG_OFFERED() external view returns (uint8);
+    // Bit flags of a receivable's state (`Receivable.flags`):
+    // OFFERED (1): in escrow, offered to `counterparty` until `offerDeadline`.
+    // PLEDGED (2): locked for `counterparty` (the pledgee); its holder cannot move or split it.
+    // FINANCED (4): this part (or an ancestor after the split) was financed; it can never be financed again.
+
+    /// @notice The PLEDGED flag (2), which the repayment vault reads.
     function FLAG_PLEDGED() external view returns (uint8);
-    function FLAG_FINANCED() external view returns (uint8);
 
     /// @notice A receivable as the outside world sees it.
     struct Receivable {
@@ -108,7 +108,7 @@ interface IReceivableToken is IERC3525, IOrganisationRegistry {
         uint64 maturity
     );
     event InvoiceRejected(bytes32 indexed invoiceHash, address indexed debtor, string reason);
-    /// @notice The root receivable `rootId` was minted to `supplier`; `nonce` is the signer nonce consumed
+    /// @notice The root receivable `rootId` was minted to `supplier`; `nonce` is the signer's nonce used
     /// (type(uint256).max when the debtor confirmed by its own transaction).
     event InvoiceConfirmed(
         bytes32 indexed invoiceHash,
@@ -147,6 +147,8 @@ interface IReceivableToken is IERC3525, IOrganisationRegistry {
     event DisputeReleased(uint256 indexed rootId, address indexed operator);
     event RootOverdue(uint256 indexed rootId);
     event ReceivableBurned(uint256 indexed id, address indexed holder, uint256 amount);
+    /// @notice `signer` cancelled the nonces set in `mask` of word `wordPosition` (`invalidateNonces`).
+    event NoncesInvalidated(address indexed signer, uint256 wordPosition, uint256 mask);
 
     // ─── errors ────────────────────────────────────────────────────────────────
 
@@ -162,6 +164,8 @@ interface IReceivableToken is IERC3525, IOrganisationRegistry {
     error ReceivableInvoiceTermsMismatch(bytes32 invoiceHash);
     error ReceivableInvalidSigner(address signer, address debtor);
     error ReceivableSignatureExpired(uint256 deadline, uint256 nowTimestamp);
+    /// @notice `signer`'s `nonce` was used or cancelled already.
+    error ReceivableNonceUsed(address signer, uint256 nonce);
     error ReceivableUnauthorized(address caller, uint256 id);
     error ReceivableInsufficientAmount(uint256 id, uint256 available, uint256 needed);
     error ReceivablePartTooSmall(uint256 amount, uint256 minPartAmount);
@@ -224,19 +228,29 @@ interface IReceivableToken is IERC3525, IOrganisationRegistry {
     function confirmInvoice(Invoice calldata invoice) external returns (uint256 rootId);
 
     /// @notice Anyone submits the debtor's EIP-712 `Confirmation` signature (ERC-1271 for contract
-    /// wallets). Consumes the debtor's current nonce.
-    function confirmInvoiceWithSignature(Invoice calldata invoice, uint256 deadline, bytes calldata signature)
-        external
-        returns (uint256 rootId);
+    /// wallets). `nonce` is any of the debtor's unused nonces (unordered, a bitmap as in Permit2): it is
+    /// used up, so a withheld signature never blocks the debtor's later ones, and the debtor can cancel a
+    /// signature it handed out with `invalidateNonces`.
+    function confirmInvoiceWithSignature(
+        Invoice calldata invoice,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint256 rootId);
 
-    /// @notice EIP-712 digest the debtor signs to confirm `invoice` with `nonce` and `deadline`.
+    /// @notice EIP-712 digest the debtor signs to confirm `invoice` with (unordered) `nonce` and `deadline`.
     function confirmationDigest(Invoice calldata invoice, uint256 nonce, uint256 deadline)
         external
         view
         returns (bytes32);
 
-    /// @notice The next EIP-712 nonce of `signer`.
-    function nonces(address signer) external view returns (uint256);
+    /// @notice `signer`'s used (or cancelled) nonces `wordPosition * 256` to `wordPosition * 256 + 255`,
+    /// bit `n % 256` for nonce `n`.
+    function nonceBitmap(address signer, uint256 wordPosition) external view returns (uint256);
+
+    /// @notice The caller cancels its nonces whose bits are set in `mask`, in word `wordPosition`: a
+    /// confirmation signed with one of them can no longer be submitted.
+    function invalidateNonces(uint256 wordPosition, uint256 mask) external;
 
     // ─── split, transfer, offers ───────────────────────────────────────────────
 

@@ -75,7 +75,7 @@ library Issuance {
         return _confirm(ledger, accounts, issuanceLimits, invoice, type(uint256).max);
     }
 
-    /// @dev Confirms on the debtor's EIP-712 `signature` over the terms with the debtor's current `nonce`
+    /// @dev Confirms on the debtor's EIP-712 `signature` over the terms with an unused `nonce` of the debtor's
     /// and `deadline`, under the token's `domainSeparator` (the domain lives in the token's immutables).
     function confirmSigned(
         LedgerLayout.Ledger storage ledger,
@@ -96,10 +96,7 @@ library Issuance {
                 revert IReceivableToken.ReceivableInvalidSigner(recovered, debtor);
             }
         }
-        // Cannot overflow: one nonce per confirmation, far fewer than 2^64 in any chain's life.
-        unchecked {
-            accounts[debtor].nonce = uint64(nonce + 1);
-        }
+        _useNonce(ledger, debtor, nonce);
         return _confirm(ledger, accounts, issuanceLimits, invoice, nonce);
     }
 
@@ -162,6 +159,14 @@ library Issuance {
         emit IReceivableToken.LedgerParametersSet(minPartAmount, maxDepth, defaultOfferWindow);
     }
 
+    /// @dev `signer` cancels the nonces set in `mask` of word `wordPosition`.
+    function invalidateNonces(LedgerLayout.Ledger storage ledger, address signer, uint256 wordPosition, uint256 mask)
+        external
+    {
+        ledger.nonceBitmaps[signer][wordPosition] |= mask;
+        emit IReceivableToken.NoncesInvalidated(signer, wordPosition, mask);
+    }
+
     /// @dev The operator's emergency switch (OpenZeppelin `Pausable`'s events and errors).
     function setPaused(LedgerLayout.Ledger storage ledger, address operator, bool paused) external {
         if (ledger.params.paused == paused) {
@@ -174,6 +179,15 @@ library Issuance {
     }
 
     // ─── internal ──────────────────────────────────────────────────────────────
+
+    /// @dev Marks `signer`'s `nonce` used (Permit2's unordered nonces), reverting when it was used or cancelled.
+    function _useNonce(LedgerLayout.Ledger storage ledger, address signer, uint256 nonce) private {
+        uint256 bit = 1 << (nonce & 0xff);
+        mapping(uint256 => uint256) storage words = ledger.nonceBitmaps[signer];
+        uint256 word = words[nonce >> 8];
+        if (word & bit != 0) revert IReceivableToken.ReceivableNonceUsed(signer, nonce);
+        words[nonce >> 8] = word | bit;
+    }
 
     /// @dev Mints the root receivable of `invoice` to its supplier; `nonce` only goes into the event.
     function _confirm(

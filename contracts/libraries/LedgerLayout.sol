@@ -190,6 +190,8 @@ library LedgerLayout {
         /// @dev grantor (160) | value (96, type(uint96).max = unlimited); see `Approvals`.
         mapping(uint256 id => mapping(uint16 epoch => mapping(address operator => uint256 grant))) valueAllowances;
         mapping(uint64 rootSeq => Dispute) disputes;
+        /// @dev Unordered EIP-712 confirmation nonces (Permit2's bitmap): bit `n % 256` of word `n / 256`.
+        mapping(address signer => mapping(uint256 wordPosition => uint256 bits)) nonceBitmaps;
     }
 
     function poolKey(address issuer, address currency, uint64 maturity) internal pure returns (bytes32) {

@@ -7,16 +7,15 @@ import {IOrganisationRegistry} from "../interfaces/IOrganisationRegistry.sol";
 /// @notice Shared by the registry, the token and the token's linked library, so that "registered and
 /// active" means one thing everywhere.
 library Organisations {
-    /// @dev One slot per organisation (8 + 8 + 64 + 64 + 112 = 256 bits):
-    /// role | active | receivableCount (ERC-721 balanceOf) | nonce (EIP-712 signer nonce) | issued (confirmed,
-    /// unpaid face of a core enterprise).
+    /// @dev One slot per organisation (8 + 8 + 64 + 112 = 192 bits):
+    /// role | active | receivableCount (ERC-721 balanceOf) | issued (confirmed, unpaid face of a core
+    /// enterprise). Signer nonces are a bitmap of their own (`LedgerLayout.Ledger.nonceBitmaps`).
     /// Everything a hot path needs about a party sits here, so checking a receiver and bumping its
     /// balance is one cold read and one write of a slot that is already non-zero.
     struct Account {
         IOrganisationRegistry.OrganisationRole role;
         bool active;
         uint64 receivableCount;
-        uint64 nonce;
         uint112 issued;
     }
 

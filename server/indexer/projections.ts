@@ -64,6 +64,7 @@ export const RECORDED_ONLY = new Set([
   "ReceivableToken.RoleRevoked",
   "ReceivableToken.RoleAdminChanged",
   "ReceivableToken.EIP712DomainChanged",
+  "ReceivableToken.NoncesInvalidated",
   "ReceivableToken.DefaultAdminTransferScheduled",
   "ReceivableToken.DefaultAdminTransferCanceled",
   "ReceivableToken.DefaultAdminDelayChangeScheduled",

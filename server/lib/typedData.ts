@@ -66,6 +66,13 @@ export const CONFIRMATION_TYPES = {
   ],
 };
 
+/** The unordered nonce Ledgerline's tools sign a confirmation with: the invoice hash itself, unique per
+ * invoice (a hash confirms once) and known before signing, so nothing has to be read from the chain. A debtor
+ * may use any other unused nonce (contracts: `nonceBitmap`, `invalidateNonces`). */
+export function confirmationNonceOf(invoice: { invoiceHash: string }): bigint {
+  return BigInt(invoice.invoiceHash);
+}
+
 export function confirmationMessage(invoice: Invoice, nonce: bigint, deadline: bigint) {
   return {
     invoiceHash: invoice.invoiceHash,

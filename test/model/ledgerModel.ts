@@ -21,7 +21,6 @@ export interface ModelOrganisation {
   active: boolean;
   /** ERC-721 balanceOf: receivables held and not in escrow. */
   receivableCount: bigint;
-  nonce: bigint;
   issuanceLimit: bigint;
   issued: bigint;
 }
@@ -112,7 +111,7 @@ export function createLedgerModel({ ledger, operator, parameters, allowedCurrenc
   let rootCount = 0n;
 
   const organisation = (address: string): ModelOrganisation =>
-    organisations.get(key(address)) ?? { role: OrganisationRole.None, active: false, receivableCount: 0n, nonce: 0n, issuanceLimit: 0n, issued: 0n };
+    organisations.get(key(address)) ?? { role: OrganisationRole.None, active: false, receivableCount: 0n, issuanceLimit: 0n, issued: 0n };
   const store = (address: string, record: ModelOrganisation) => organisations.set(key(address), record);
   const bumpCount = (address: string, delta: bigint) => {
     const record = organisation(address);

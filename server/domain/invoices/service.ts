@@ -10,7 +10,7 @@ import { keccak256, toUtf8Bytes } from "ethers";
 import type { Principal } from "../../auth/principal";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/appErrors";
 import { findEvent } from "../../lib/receipt";
-import { CONFIRMATION_TYPES, confirmationDigest, confirmationDomain, confirmationMessage, recoverConfirmationSigner, type Invoice } from "../../lib/typedData";
+import { CONFIRMATION_TYPES, confirmationDigest, confirmationDomain, confirmationMessage, confirmationNonceOf, recoverConfirmationSigner, type Invoice } from "../../lib/typedData";
 import { isPrivileged, organisationOf } from "../access";
 import type { DomainContext } from "../context";
 import { audit, settle, type TxResult } from "../tx";
@@ -193,10 +193,10 @@ export function createInvoiceService(ctx: DomainContext, options: { documentDir:
       return view(row, doc);
     },
 
-    /** The typed data a core enterprise that keeps its own key signs to confirm (with its current nonce). */
+    /** The typed data a core enterprise that keeps its own key signs to confirm (its nonce: the invoice hash). */
     async confirmationTypedData(principal: Principal, invoiceHash: string, deadline: bigint) {
       const terms = await asDebtor(principal, invoiceHash);
-      const nonce = await ctx.chain.ledger.nonces(terms.debtor);
+      const nonce = confirmationNonceOf(terms);
       const domain = confirmationDomain(ctx.chain.chainId, ctx.chain.addresses.ledger);
       const message = confirmationMessage(terms, nonce, deadline);
       return {
@@ -222,7 +222,7 @@ export function createInvoiceService(ctx: DomainContext, options: { documentDir:
           throw new ValidationError("deadline is required with a signature", [{ field: "body.deadline", message: "required", code: "invalid_type" }]);
         }
         deadline = BigInt(input.deadline);
-        const nonce = await ctx.chain.ledger.nonces(terms.debtor);
+        const nonce = confirmationNonceOf(terms);
         // Checked here as well as on chain so a bad signature costs no gas and gets a clear answer.
         let signer: string;
         try {
@@ -237,7 +237,7 @@ export function createInvoiceService(ctx: DomainContext, options: { documentDir:
         if (wallet === undefined) {
           throw new ForbiddenError("NoCustodialKey", "the server does not hold this organisation's key; sign the confirmation typed data and send the signature");
         }
-        const nonce = await ctx.chain.ledger.nonces(terms.debtor);
+        const nonce = confirmationNonceOf(terms);
         // The chain's clock decides expiry; it may run ahead of ours (a test chain, a skewed host).
         const latest = await ctx.chain.provider.getBlock("latest");
         const chainSec = BigInt(latest?.timestamp ?? 0);
@@ -251,7 +251,7 @@ export function createInvoiceService(ctx: DomainContext, options: { documentDir:
         sender = terms.debtor;
       }
       const finalSignature = signature;
-      const sent = await ctx.chain.signers.send(sender, (s) => ctx.chain.ledger.connect(s).confirmInvoiceWithSignature(terms, deadline, finalSignature));
+      const sent = await ctx.chain.signers.send(sender, (s) => ctx.chain.ledger.connect(s).confirmInvoiceWithSignature(terms, confirmationNonceOf(terms), deadline, finalSignature));
       const event = findEvent(ctx.chain.ledger.interface, sent.receipt.logs, "InvoiceConfirmed");
       const rootId = (event?.args.rootId as bigint | undefined)?.toString() ?? "";
       await audit(ctx, { actor: terms.debtor, action: "invoice.confirm", target: invoiceHash, txHash: sent.txHash, detail: { rootId, relayed: input.signature !== undefined } });

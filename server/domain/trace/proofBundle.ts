@@ -205,7 +205,7 @@ export async function verifyProofBundle(bundle: ProofBundle, provider: Provider)
         if (signer !== inv.debtor.toLowerCase()) fail(`the confirmation signature recovers to ${signer || "nobody"}, not the debtor ${inv.debtor}`);
         else checked.push(`the confirmation signature recovers to the debtor ${inv.debtor}`);
         const call = ledgerIface.parseTransaction({ data: tx.data });
-        if (call?.name !== "confirmInvoiceWithSignature" || String(call.args[2]).toLowerCase() !== signature.toLowerCase()) {
+        if (call?.name !== "confirmInvoiceWithSignature" || String(call.args[3]).toLowerCase() !== signature.toLowerCase()) {
           fail("the confirmation transaction did not submit this signature");
         }
       }

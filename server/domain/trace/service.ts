@@ -162,8 +162,8 @@ export function createTraceService(ctx: DomainContext) {
         confirmation: {
           method: bySignature ? "signature" : "transaction",
           nonce: invoice.confirmationNonce,
-          deadline: bySignature ? (call.args[1] as bigint).toString() : null,
-          signature: bySignature ? String(call.args[2]).toLowerCase() : null,
+          deadline: bySignature ? (call.args[2] as bigint).toString() : null,
+          signature: bySignature ? String(call.args[3]).toLowerCase() : null,
           txHash: root.confirmedTxHash,
           blockNumber: Number(root.confirmedBlock),
         },
