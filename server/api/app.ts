@@ -13,6 +13,7 @@ import { createAuthService, type AuthService } from "../auth/service";
 import { createHttpApp } from "./http";
 import { createPrismaIdempotencyStore } from "./idempotency";
 import { buildOpenApiDocument, renderOpenApiHtml } from "./openapi";
+import { memoryRateLimitStore, sqlRateLimitStore } from "./middleware/rateLimit";
 import { createReadinessProbe } from "./readiness";
 import type { AnyRoute } from "./route";
 import { systemRoutes, type ReadinessProbe } from "./system";
@@ -89,6 +90,8 @@ export function createApp(deps: ApiDeps): ApiApp {
     routes,
     authenticator: auth,
     idempotency: createPrismaIdempotencyStore(deps.db, now),
+    // PostgreSQL serves several API processes: they count in the same rows. SQLite has one API process.
+    rateLimitStore: deps.sql.dialect === "postgres" ? sqlRateLimitStore(deps.sql) : memoryRateLimitStore(),
   });
   return { app, auth, openApiDocument: document, routes };
 }

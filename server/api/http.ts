@@ -2,7 +2,8 @@
  * Builds the Express application from route definitions and the infrastructure they need, without
  * listening on a port (tests drive it with supertest; `server/main.ts` listens). The order of the
  * middleware is the security story: id and log first, headers, CORS, size-limited parsing, then per
- * route: authenticate → rate limit → role guard → validate → idempotency → handler; errors are mapped once.
+ * route: the client address's rate limit → authenticate (failures count against the address) → the
+ * credential's rate limit → role guard → validate → idempotency → handler; errors are mapped once.
  */
 import { createHash } from "node:crypto";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
@@ -13,7 +14,7 @@ import { AppError, ForbiddenError, ValidationError } from "../lib/appErrors";
 import { toJson } from "../lib/encode";
 import type { ApiConfig } from "../config/api";
 import { errorMiddleware, notFoundMiddleware } from "./middleware/errors";
-import { rateLimit } from "./middleware/rateLimit";
+import { memoryRateLimitStore, rateLimiter, type RateLimitStore } from "./middleware/rateLimit";
 import { cors, requestContext } from "./middleware/requestContext";
 import { expressPath, pathMatcher, type AnyRoute } from "./route";
 import { JsonText, stringify } from "./json";
@@ -44,6 +45,8 @@ export interface HttpAppOptions {
   routes: readonly AnyRoute[];
   authenticator: Authenticator;
   idempotency: IdempotencyStore;
+  /** Where rate-limit windows are counted: shared by all API processes on PostgreSQL; memory by default. */
+  rateLimitStore?: RateLimitStore;
 }
 
 /** The credential of a request: `Authorization: Bearer <token>` or `X-API-Key: <key>`. */
@@ -107,6 +110,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.disable("x-powered-by");
   // No ETags: hashing every JSON body costs more than the revalidations it would save on an API.
   app.set("etag", false);
+  // A hop count or the proxies' addresses, never `true`: trusting every hop would let a client name its
+  // own address in X-Forwarded-For and step around the per-address limit.
   app.set("trust proxy", config.API_TRUST_PROXY);
   app.set("query parser", "simple");
 
@@ -117,9 +122,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const jsonParser = express.json({ limit: config.API_BODY_LIMIT_BYTES, strict: true, type: "application/json" });
   const rawParser = express.raw({ limit: config.API_DOCUMENT_LIMIT_BYTES, type: () => true });
 
-  // One limiter for all routes, keyed by credential (API key or the key behind a session), or by client
-  // address before authentication.
-  const limiter = rateLimit({ limit: config.API_RATE_LIMIT_PER_MINUTE });
+  // One limiter for all routes: per client address before and without credentials, per credential (API
+  // key or the key behind a session) after authentication (see middleware/rateLimit.ts).
+  const limiter = rateLimiter({ limit: config.API_RATE_LIMIT_PER_MINUTE, store: options.rateLimitStore ?? memoryRateLimitStore() });
 
   /** The role guard of an authenticated route: the error to answer with, if any. */
   function refusal(access: Extract<AnyRoute["access"], { kind: "authenticated" }>, principal: Principal): ForbiddenError | undefined {
@@ -150,28 +155,31 @@ export function createHttpApp(options: HttpAppOptions): Express {
     };
     const handler: express.RequestHandler = (req, res, next) => {
       res.locals.routeTemplate = route.path;
+      // An address that used up its budget is refused before its credentials are even looked at.
+      const early = limiter.refusedAddress(req, res);
+      if (early !== undefined) {
+        next(early);
+        return;
+      }
       if (access.kind !== "authenticated") {
-        limiter(req, res, (err?: unknown) => (err !== undefined && err !== null ? next(err) : afterAccess(req, res, next)));
+        limiter.countAddress(req, res).then((limited) => (limited !== undefined ? next(limited) : afterAccess(req, res, next)), next);
         return;
       }
       authenticator.authenticate(credentialOf(req)).then(
         (principal) => {
           res.locals.principal = principal;
-          try {
-            limiter(req, res, (err?: unknown) => {
-              if (err !== undefined && err !== null) {
-                next(err);
-                return;
-              }
-              const refused = refusal(access, principal);
-              if (refused !== undefined) next(refused);
-              else afterAccess(req, res, next);
-            });
-          } catch (err) {
-            next(err);
-          }
+          limiter.countCredential(principal.credentialId, res).then((limited) => {
+            if (limited !== undefined) {
+              next(limited);
+              return;
+            }
+            const refused = refusal(access, principal);
+            if (refused !== undefined) next(refused);
+            else afterAccess(req, res, next);
+          }, next);
         },
-        (err: unknown) => next(err),
+        // Failed credentials count against the client address; the one over its budget answers 429.
+        (err: unknown) => limiter.countAddress(req, res).then((limited) => next(limited ?? err), next),
       );
     };
     app[route.method](expressPath(route.path), handler);

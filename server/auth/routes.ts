@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { defineRoute, type AnyRoute } from "../api/route";
+import { credentialOf } from "../api/http";
 import { Address, IsoDate } from "../api/schemas";
 import { NotFoundError, ValidationError } from "../lib/appErrors";
 import { ACCESS_ROLES, accessRoleOf, type Subject } from "./principal";
@@ -100,8 +101,9 @@ export function authRoutes(auth: AuthService): AnyRoute[] {
       access: { kind: "authenticated", roles: ACCESS_ROLES, allowSuspended: true },
       response: { status: 204, description: "Ended" },
       handler: async ({ req }) => {
-        const header = req.get("authorization") ?? "";
-        await auth.endSession(header.replace(/^Bearer\s+/i, ""));
+        // The same credential that authenticated this request, whichever header carried it
+        // (Authorization: Bearer, or X-API-Key); an API key is not a session and stays valid.
+        await auth.endSession(credentialOf(req) ?? "");
       },
     }),
     defineRoute({

@@ -2,14 +2,38 @@
  * The API's own environment variables, parsed once by zod at start-up. A bad value stops the server with
  * a message naming the variable (never echoing a secret's value).
  */
+import { isIP } from "node:net";
 import { z } from "zod";
 import { ConfigError } from "./env";
 
-const bool = z
-  .enum(["true", "false", "1", "0", "yes", "no"])
-  .transform((v) => v === "true" || v === "1" || v === "yes");
-
 const positiveInt = z.coerce.number().int().positive();
+
+const PROXY_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+const isProxyAddress = (entry: string) => {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [ip, bits, ...rest] = entry.split("/");
+  if (rest.length > 0 || ip === undefined || isIP(ip) === 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(ip) === 4 ? 32 : 128);
+};
+
+/** Express's `trust proxy` as a hop count (false for none) or a list of trusted proxy addresses. */
+const trustProxy = z.string().transform((raw, ctx): false | number | string[] => {
+  const v = raw.trim().toLowerCase();
+  if (v === "false" || v === "no" || v === "0") return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  if (v === "true" || v === "yes") {
+    ctx.addIssue({ code: "custom", message: 'must be a hop count or the proxies\' addresses; "true" would trust every hop, so any client could choose its own address' });
+    return z.NEVER;
+  }
+  const entries = v.split(",").map((e) => e.trim()).filter((e) => e !== "");
+  const bad = entries.filter((e) => !isProxyAddress(e));
+  if (entries.length === 0 || bad.length > 0) {
+    ctx.addIssue({ code: "custom", message: "must be a hop count, or comma-separated proxy addresses (IP, CIDR, loopback, linklocal, uniquelocal)" });
+    return z.NEVER;
+  }
+  return entries;
+});
 
 const ApiEnvSchema = z.object({
   API_HOST: z.string().min(1).default("127.0.0.1"),
@@ -35,8 +59,12 @@ const ApiEnvSchema = z.object({
   /** The domain (host[:port]) that SIWE messages must name; protects against phishing replays. */
   SIWE_DOMAIN: z.string().min(1).default("localhost:3000"),
   SIWE_NONCE_TTL_SECONDS: positiveInt.default(300),
-  /** Behind a reverse proxy, trust X-Forwarded-For for the client address. */
-  API_TRUST_PROXY: bool.default(false),
+  /**
+   * Behind reverse proxies: how many hops of X-Forwarded-For to trust (a number), or the proxies'
+   * addresses (comma-separated IPs, CIDR ranges, or loopback / linklocal / uniquelocal). Never "true":
+   * trusting every hop lets any client name its own address and step around the per-address limit.
+   */
+  API_TRUST_PROXY: trustProxy.default(false),
   /** The API reports not ready when the indexer is more blocks than this behind the head. */
   API_READY_MAX_LAG_BLOCKS: z.coerce.number().int().min(0).default(50),
   /** Where uploaded invoice documents are stored (content-addressed by their hash). */

@@ -1,6 +1,7 @@
 // Environment parsing shared by every process (indexer, API, scripts). A bad value stops start-up
 // with a message naming the variable; nothing reads process.env outside server/config.
 import { z } from "zod";
+import { redactUrl } from "../lib/redact";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -16,10 +17,23 @@ export function parseEnv<S extends z.ZodObject>(schema: S, env: Env = process.en
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((i) => {
     const name = i.path.join(".") || "(environment)";
-    const value = cleaned[name];
-    return `  ${name}: ${i.message}${value === undefined ? "" : ` (got "${value.length > 80 ? value.slice(0, 80) + "…" : value}")`}`;
+    const shown = shownValue(name, cleaned[name]);
+    return `  ${name}: ${i.message}${shown === undefined ? "" : ` (got "${shown}")`}`;
   });
   throw new ConfigError(`invalid environment:\n${lines.join("\n")}`);
+}
+
+/** Variables whose value is a secret: a bad one is named, never echoed. */
+const SECRET_VARIABLE = /PASSWORD|PASSPHRASE|SECRET|PRIVATE_KEY|MNEMONIC|API_KEY|_TOKEN$/i;
+
+/**
+ * What a configuration error may show of a bad value: nothing of a secret variable, a URL without its
+ * credentials (a database URL carries a password, an RPC URL a key), anything else up to 80 characters.
+ */
+export function shownValue(name: string, value: string | undefined): string | undefined {
+  if (value === undefined || SECRET_VARIABLE.test(name)) return undefined;
+  const v = /_URL$/i.test(name) || value.includes("://") || value.includes("@") ? redactUrl(value) : value;
+  return v.length > 80 ? v.slice(0, 80) + "…" : v;
 }
 
 /** Non-negative integer given as decimal text. */

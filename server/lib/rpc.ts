@@ -5,6 +5,7 @@
 // in-process `network.provider`, or createHttpTransport below.
 import { InconsistentReadError, RangeTooLargeError, RetryableError } from "./errors";
 import { quantityToNumber, toQuantity } from "./encode";
+import { redactUrl, redactUrlsIn } from "./redact";
 
 export interface RpcTransport {
   send(method: string, params: unknown[]): Promise<unknown>;
@@ -52,6 +53,8 @@ class JsonRpcResponseError extends Error {
 /** HTTP JSON-RPC with a per-request timeout and batching. */
 export function createHttpTransport(url: string, { timeoutMs = 10_000 }: { timeoutMs?: number } = {}): RpcTransport {
   let id = 0;
+  // Error messages name the endpoint without its key (they reach logs, last_error and /ready).
+  const where = redactUrl(url);
   const attempt = (body: unknown) =>
     fetch(url, {
       method: "POST",
@@ -71,13 +74,14 @@ export function createHttpTransport(url: string, { timeoutMs = 10_000 }: { timeo
         res = await attempt(body);
       }
     } catch (e) {
-      throw new RetryableError(`RPC ${url} unreachable: ${(e as Error).cause ? String((e as Error & { cause: unknown }).cause) : (e as Error).message}`, e);
+      const reason = (e as Error).cause ? String((e as Error & { cause: unknown }).cause) : (e as Error).message;
+      throw new RetryableError(`RPC ${where} unreachable: ${redactUrlsIn(reason)}`);
     }
-    if (!res.ok) throw new RetryableError(`RPC ${url} answered HTTP ${res.status}`);
+    if (!res.ok) throw new RetryableError(`RPC ${where} answered HTTP ${res.status}`);
     try {
       return await res.json();
-    } catch (e) {
-      throw new RetryableError(`RPC ${url} sent a malformed response`, e);
+    } catch {
+      throw new RetryableError(`RPC ${where} sent a malformed response`);
     }
   }
   const unwrap = (r: { result?: unknown; error?: { code?: number; message?: string } }) => {
@@ -112,11 +116,11 @@ export function classifyRpcError(e: unknown, method: string): Error {
   const err = e as { message?: string; code?: number | string };
   const message = String(err?.message ?? e);
   if (method === "eth_getLogs" && (err?.code === -32005 || RANGE_HINTS.test(message))) {
-    return new RangeTooLargeError(`eth_getLogs refused the range: ${message}`, e);
+    return new RangeTooLargeError(`eth_getLogs refused the range: ${redactUrlsIn(message)}`, e);
   }
   // Everything else from the node (busy, internal error, connection reset) is worth retrying;
   // the indexer's backoff keeps a permanent failure visible in the logs without skipping a block.
-  return new RetryableError(`RPC ${method} failed: ${message}`, e);
+  return new RetryableError(`RPC ${method} failed: ${redactUrlsIn(message)}`, e);
 }
 
 export interface Rpc {
