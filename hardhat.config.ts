@@ -35,6 +35,9 @@ const config: HardhatUserConfig = {
       accounts: { count: 40 },
     },
     localhost: { url: process.env.RPC_URL ?? "http://127.0.0.1:8545" },
+    // A second node implementation for the indexer's and the API's chain tests: Foundry's anvil, started
+    // by scripts/testAnvil.ts (`npm run test:anvil`, part of `npm test`) with 40 unlocked accounts.
+    anvil: { url: process.env.ANVIL_URL ?? "http://127.0.0.1:8546", timeout: 120_000 },
   },
   mocha: {
     // Contract tests and server tests both live under test/ (Hardhat loads every file there).

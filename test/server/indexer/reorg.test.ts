@@ -125,6 +125,44 @@ describe("indexer: reorganisations", function () {
     });
   }
 
+  // Only on anvil (npm run test:anvil): its anvil_reorg replaces the newest blocks of the same chain
+  // with other blocks, a reorganisation made by the node itself rather than by snapshot and revert.
+  if (network.name === "anvil") {
+    describe("anvil_reorg (a real reorganisation on anvil)", function () {
+      it("rolls back the replaced blocks at their exact depth, to a fresh index's state, with and without replacement transactions", async function () {
+        const sys = await loadFixture(storyStart);
+        const log = captureLogger();
+        const idx = await indexedDb({ dialect: "sqlite", provider: network.provider, deployment: await deploymentOf(sys), label: "anvilreorg", logger: log.logger });
+        const rollbacks = () => log.lines.filter((l) => l.msg === "indexer: reorganisation rolled back").map((l) => l.depth);
+        try {
+          await activity(sys, 6);
+          await idx.indexer.syncTo();
+          const before = await ethers.provider.getBlockNumber();
+          const replacedHash = (await ethers.provider.getBlock(before))!.hash;
+          // Depth 3, the replacement blocks empty: the events of the three newest blocks are gone.
+          await network.provider.send("anvil_reorg", [3, []]);
+          expect(await ethers.provider.getBlockNumber()).to.equal(before);
+          expect((await ethers.provider.getBlock(before))!.hash).to.not.equal(replacedHash);
+          await idx.indexer.syncTo();
+          expect(rollbacks()).to.deep.equal([3]);
+          await expectSameAsFreshIndex(idx.db, { dialect: "sqlite", provider: network.provider, deployment: await deploymentOf(sys) });
+
+          // Depth 2, a different transaction in the replacement: an issuance limit set in the new first block.
+          await activity(sys, 2);
+          await idx.indexer.syncTo();
+          const data = sys.ledger.interface.encodeFunctionData("setIssuanceLimit", [sys.core2.address, 4_242n]);
+          await network.provider.send("anvil_reorg", [2, [[{ from: sys.operator.address, to: await sys.ledger.getAddress(), data, gas: "0x7a120" }, 0]]]);
+          await idx.indexer.syncTo();
+          expect(rollbacks()).to.deep.equal([3, 2]);
+          await expectSameAsFreshIndex(idx.db, { dialect: "sqlite", provider: network.provider, deployment: await deploymentOf(sys) });
+          expect((await sys.ledger.issuanceLimitOf(sys.core2.address))[0], "the replacement transaction is on the chain").to.equal(4_242n);
+        } finally {
+          await idx.close();
+        }
+      });
+    });
+  }
+
   describe("with CONFIRMATIONS=2", function () {
     it("never indexes the two newest blocks, so a reorg of only those needs no rollback; a deeper one is rolled back", async function () {
       const sys = await loadFixture(storyStart);
