@@ -33,6 +33,9 @@ const config: HardhatUserConfig = {
     hardhat: {
       // Deterministic demo accounts; plenty of them for property tests and benchmarks.
       accounts: { count: 40 },
+      // `npm start` starts its node's clock in the past (scripts/lib/localNode.ts): the demo story moves
+      // the chain ahead to maturity, and the chain's clock then agrees with the wall clock.
+      ...(process.env.LEDGERLINE_CHAIN_INITIAL_DATE === undefined ? {} : { initialDate: process.env.LEDGERLINE_CHAIN_INITIAL_DATE }),
     },
     localhost: { url: process.env.RPC_URL ?? "http://127.0.0.1:8545" },
     // A second node implementation for the indexer's and the API's chain tests: Foundry's anvil, started

@@ -28,6 +28,11 @@ export interface DeploySystemOptions {
   adminDelay?: number;
   /** Seconds after which a debtor's dispute lapses unless upheld. */
   disputePeriod?: number;
+  /**
+   * A local development chain (`npm start`'s own node): marks the record `local`, which with chain id
+   * 31337 lets the operator's faucet mint the test settlement token. Never set it for a real network.
+   */
+  local?: boolean;
 }
 
 export interface SystemDeployment {
@@ -57,6 +62,8 @@ export interface DeploymentRecord {
     Disputes: string;
     Offers: string;
   };
+  /** Present (true) only on a local development chain with the test settlement token (see `local` above). */
+  local?: true;
 }
 
 export async function deploySystem(options: DeploySystemOptions): Promise<SystemDeployment> {
@@ -87,6 +94,7 @@ export async function deploySystem(options: DeploySystemOptions): Promise<System
       LedgerTimelock: await timelock.getAddress(),
       ...ledger.libraries,
     },
+    ...(options.local === true && options.currency === undefined ? { local: true as const } : {}),
   };
   return { ledger, settlement, timelock, adminHandedOver, record };
 }

@@ -2,7 +2,7 @@
 // banks, a credit line for the core enterprise and the settlement currency allowed. Plain function over
 // signers and contracts, shared by `npm start` and the test fixtures; never imports `hardhat`.
 import { id, type Signer } from "ethers";
-import type { ReceivableToken } from "../typechain-types";
+import type { ReceivableToken, SettlementToken } from "../typechain-types";
 
 /** On-chain organisation roles (IOrganisationRegistry.OrganisationRole). */
 export const OrganisationRole = { None: 0, CoreEnterprise: 1, Supplier: 2, Financier: 3 } as const;
@@ -95,4 +95,43 @@ export async function seedDemoWorld({
     names.set(organisation.address.toLowerCase(), organisation.name);
   }
   return { coreEnterprise, suppliers, banks, currency, issuanceLimit, names };
+}
+
+/** What `fundDemoWorld` mints, in whole units of the demo token (2 decimals). */
+export const DEMO_FUNDS = {
+  /** The whole credit line: enough to repay everything it may confirm. */
+  coreEnterprise: 10_000_000n,
+  /** Each bank: enough to fund every quote the demo asks for, several times over. */
+  bank: 5_000_000n,
+  /** Each supplier: enough to repay a pledge early. */
+  supplier: 100_000n,
+} as const;
+
+/**
+ * Gives the demo organisations the cash the story needs when it is played through the API after
+ * `npm start`: the core enterprise can repay, the banks can pay their advances, a supplier can repay a
+ * pledge. Minted by the operator (the test token's minter); allowances are the API's business (it
+ * approves what a deposit or an accepted quote pulls). Returns what each address received.
+ */
+export async function fundDemoWorld({
+  token,
+  operator,
+  world,
+}: {
+  token: SettlementToken;
+  operator: Signer;
+  world: Pick<DemoWorld, "coreEnterprise" | "suppliers" | "banks">;
+}): Promise<Map<string, bigint>> {
+  const unit = 10n ** BigInt(await token.decimals());
+  const grants: [string, bigint][] = [
+    [world.coreEnterprise.address, DEMO_FUNDS.coreEnterprise * unit],
+    ...world.banks.map((b) => [b.address, DEMO_FUNDS.bank * unit] as [string, bigint]),
+    ...world.suppliers.map((s) => [s.address, DEMO_FUNDS.supplier * unit] as [string, bigint]),
+  ];
+  const minted = new Map<string, bigint>();
+  for (const [address, amount] of grants) {
+    await (await token.connect(operator).mint(address, amount)).wait();
+    minted.set(address.toLowerCase(), amount);
+  }
+  return minted;
 }

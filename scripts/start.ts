@@ -7,9 +7,9 @@
 // 5. the indexer and the API on SQLite, until Ctrl-C.
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { startLocalNode, localProvider, type LocalNode } from "./lib/localNode";
+import { alignChainClock, startLocalNode, localProvider, type LocalNode } from "./lib/localNode";
 import { deploySystem, writeDeploymentRecord } from "./deploySystem";
-import { seedDemoWorld } from "./seed";
+import { fundDemoWorld, seedDemoWorld } from "./seed";
 import { fixedPoint, playLedgerStory } from "./ledgerStory";
 import { playFinancingStory } from "./financingStory";
 import type { SettlementToken } from "../typechain-types";
@@ -25,6 +25,8 @@ import { hardhatDevKeyOf } from "../server/signing/devKeys";
 /** Demo settlement token: two decimals, so 1,000,000.00 reads as money. */
 const CURRENCY_DECIMALS = 2;
 const UNIT = 10n ** BigInt(CURRENCY_DECIMALS);
+/** How far story 2 moves the chain's clock (to its 30-day maturity), with a day to spare. */
+const STORY_TIME_TRAVEL_SECONDS = 31 * 86_400;
 
 async function main(): Promise<void> {
   const { CHAIN_PORT: chainPort } = loadEmbeddedEnv();
@@ -32,8 +34,12 @@ async function main(): Promise<void> {
   // Story lines may span several lines (tables, trees): indent every one of them.
   const narrate = (line: string) => say(narrateBlock(line));
 
-  say(`▶ starting a local Hardhat node on 127.0.0.1:${chainPort}`);
-  const node: LocalNode = await startLocalNode({ port: chainPort });
+  // Story 2 moves the chain's clock to its receivable's maturity, 30 days ahead. The node starts its
+  // clock that far in the past, so that afterwards the chain's clock and the wall clock agree and a
+  // maturity chosen from the wall clock is not refused (GET /v1/chain shows both).
+  const chainStart = new Date(Date.now() - STORY_TIME_TRAVEL_SECONDS * 1000);
+  say(`▶ starting a local Hardhat node on 127.0.0.1:${chainPort} (its clock starts at ${chainStart.toISOString()}: the demo story moves it ${STORY_TIME_TRAVEL_SECONDS / 86_400} days ahead)`);
+  const node: LocalNode = await startLocalNode({ port: chainPort, initialDate: chainStart });
   const stopAll: (() => Promise<void>)[] = [() => node.stop()];
   // Ctrl-C and a failing indexer can both ask to shut down: stop each part once, newest first.
   let stopping = false;
@@ -58,6 +64,8 @@ async function main(): Promise<void> {
       admin,
       currencyDecimals: CURRENCY_DECIMALS,
       parameters: { minPartAmount: 1n * UNIT },
+      // Our own node: the record says so, which (with chain id 31337) opens the operator's faucet.
+      local: true,
     });
     const recordFile = path.join(__dirname, "..", "deployments", "localhost.json");
     writeDeploymentRecord(recordFile, system.record);
@@ -110,6 +118,19 @@ async function main(): Promise<void> {
       log: narrate,
     });
     if (!story.balanced) throw new Error("the financing story ended with a balance that is not what it should be");
+
+    say();
+    say("▶ funding the demo world for the API (play the story again over HTTP)");
+    const minted = await fundDemoWorld({ token: system.settlement.settlementToken as SettlementToken, operator: admin, world });
+    for (const org of [world.coreEnterprise, ...world.banks, ...world.suppliers]) {
+      say(`  ${org.name.padEnd(28)} +${fixedPoint(CURRENCY_DECIMALS)(minted.get(org.address.toLowerCase()) ?? 0n)}`);
+    }
+    const clocks = await alignChainClock(provider);
+    const skew = clocks.chain - clocks.wall;
+    say(
+      `▶ chain clock ${new Date(clocks.chain * 1000).toISOString()}, wall clock ${new Date(clocks.wall * 1000).toISOString()}` +
+        (Math.abs(skew) <= 5 ? " — they agree" : ` — the chain runs ${skew} s ${skew > 0 ? "ahead" : "behind"} (choose maturities from GET /v1/chain's headTimestamp)`),
+    );
 
     say();
     say("▶ waiting for the indexer to catch up with the chain");

@@ -17,15 +17,18 @@ export interface StartLocalNodeOptions {
   readyTimeoutMs?: number;
   /** Forward the node's own log lines to this process's stderr. */
   verbose?: boolean;
+  /** The chain's clock at its genesis (default: now); later blocks follow the wall clock from there. */
+  initialDate?: Date;
 }
 
 const HARDHAT_BIN = path.join(__dirname, "..", "..", "node_modules", ".bin", "hardhat");
 
-export async function startLocalNode({ port, readyTimeoutMs = 60_000, verbose = false }: StartLocalNodeOptions): Promise<LocalNode> {
+export async function startLocalNode({ port, readyTimeoutMs = 60_000, verbose = false, initialDate }: StartLocalNodeOptions): Promise<LocalNode> {
   const url = `http://127.0.0.1:${port}`;
   await assertPortFree(url);
   const child = spawn(HARDHAT_BIN, ["node", "--hostname", "127.0.0.1", "--port", String(port)], {
     cwd: path.join(__dirname, "..", ".."),
+    env: initialDate === undefined ? process.env : { ...process.env, LEDGERLINE_CHAIN_INITIAL_DATE: initialDate.toISOString() },
     stdio: ["ignore", verbose ? "inherit" : "pipe", "inherit"],
   });
   // Drain stdout so the node never blocks on a full pipe.
@@ -80,4 +83,19 @@ async function assertPortFree(url: string): Promise<void> {
 /** The chain never changes under a local node, so the provider detects the network once instead of per call. */
 export function localProvider(url: string): JsonRpcProvider {
   return new JsonRpcProvider(url, undefined, { staticNetwork: true, pollingInterval: 200 });
+}
+
+/**
+ * Moves a development node's clock forward to the wall clock if it is behind (never back: block
+ * timestamps only grow). Returns the chain's and the wall clock's time afterwards, in unix seconds.
+ */
+export async function alignChainClock(provider: JsonRpcProvider): Promise<{ chain: number; wall: number }> {
+  const wall = Math.floor(Date.now() / 1000);
+  const latest = (await provider.send("eth_getBlockByNumber", ["latest", false])) as { timestamp: string };
+  if (Number(latest.timestamp) < wall) {
+    await provider.send("evm_setNextBlockTimestamp", [wall]);
+    await provider.send("evm_mine", []);
+  }
+  const after = (await provider.send("eth_getBlockByNumber", ["latest", false])) as { timestamp: string };
+  return { chain: Number(after.timestamp), wall: Math.floor(Date.now() / 1000) };
 }

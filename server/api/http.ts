@@ -19,6 +19,7 @@ import { cors, requestContext } from "./middleware/requestContext";
 import { expressPath, pathMatcher, type AnyRoute } from "./route";
 import { JsonText, stringify } from "./json";
 import { parseRequest } from "./validation";
+import { IDEMPOTENCY_KEY_PATTERN } from "./schemas";
 
 /** Resolves the credential of a request into a principal, or throws `UnauthorizedError`. */
 export interface Authenticator {
@@ -102,7 +103,7 @@ function securityHeaders(): express.RequestHandler {
   };
 }
 
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
+const IDEMPOTENCY_KEY = IDEMPOTENCY_KEY_PATTERN;
 
 export function createHttpApp(options: HttpAppOptions): Express {
   const { config, logger, routes, authenticator, idempotency } = options;
@@ -197,7 +198,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     const body = route.bodyType === "raw" ? (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)) : parsed.body;
     const principal = res.locals.principal as Principal;
     let idempotencyKey: string | undefined;
-    if (route.idempotent === true) {
+    if (route.idempotent === true || (route.idempotent === "optional" && req.get("idempotency-key") !== undefined)) {
       idempotencyKey = req.get("idempotency-key");
       if (idempotencyKey === undefined || !IDEMPOTENCY_KEY.test(idempotencyKey)) {
         throw new ValidationError("an Idempotency-Key header (8-128 characters of [A-Za-z0-9._:-]) is required", [

@@ -6,6 +6,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV3 } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 import type { AnyRoute } from "./route";
+import { IdempotencyKeyHeader } from "./schemas";
 
 export const ErrorSchema = z
   .object({
@@ -49,7 +50,7 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: OpenApiI
       errorStatuses.add(403);
       errorStatuses.add(429);
     }
-    if (route.idempotent === true) errorStatuses.add(422);
+    if (route.idempotent !== undefined && route.idempotent !== false) errorStatuses.add(422);
     const responses: Record<string, { description: string; content?: Record<string, { schema: z.ZodType }> }> = {
       [String(route.response.status)]: {
         description: route.response.description,
@@ -64,7 +65,12 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: OpenApiI
         content: { "application/json": { schema: ErrorSchema } },
       };
     }
-    const headers = route.idempotent === true ? z.object({ "idempotency-key": z.string().min(8).max(128) }) : undefined;
+    const headers =
+      route.idempotent === true
+        ? z.object({ "idempotency-key": IdempotencyKeyHeader })
+        : route.idempotent === "optional"
+          ? z.object({ "idempotency-key": IdempotencyKeyHeader.optional() })
+          : undefined;
     registry.registerPath({
       method: route.method,
       path: route.path,

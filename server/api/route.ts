@@ -52,8 +52,11 @@ export interface RouteDefinition<
   body?: B;
   /** How the body arrives: JSON (default) or raw bytes (document upload). */
   bodyType?: "json" | "raw";
-  /** Writes that send transactions require an `Idempotency-Key` header. */
-  idempotent?: boolean;
+  /**
+   * Writes that send transactions require an `Idempotency-Key` header (`true`); `"optional"` honours
+   * one when it is sent (a retry with it replays the stored answer) and runs the request as is without.
+   */
+  idempotent?: boolean | "optional";
   response: {
     status: number;
     description: string;

@@ -6,9 +6,13 @@
 import { z } from "zod";
 import { fromDecimal, isDecimal, toAddress } from "../lib/encode";
 
+/** The shape of a uint256 decimal (the value must also be at most 2^256 − 1), stated in the OpenAPI document. */
+export const UINT256_PATTERN = /^(0|[1-9][0-9]{0,77})$/;
+
 /** A uint256 in JSON: a decimal string without sign, leading zeros or fraction. Parsed to bigint. */
 export const Uint256 = z
   .string()
+  .regex(UINT256_PATTERN, "a uint256 as a canonical decimal string (no sign, leading zero or fraction)")
   .refine(isDecimal, "a uint256 as a canonical decimal string (no sign, leading zero or fraction)")
   .transform((s) => fromDecimal(s))
   .meta({ description: "uint256 as a decimal string", example: "1000000" });
@@ -17,7 +21,17 @@ export const Uint256 = z
 export const PositiveUint256 = Uint256.refine((v) => v > 0n, "must be greater than zero");
 
 /** A uint256 in a response: always a decimal string. */
-export const Uint256Out = z.string().meta({ description: "uint256 as a decimal string", example: "1000000" });
+export const Uint256Out = z.string().regex(UINT256_PATTERN).meta({ description: "uint256 as a decimal string", example: "1000000" });
+
+/**
+ * The `Idempotency-Key` header: 8–128 characters of `A–Z a–z 0–9 . _ : -` (a UUID fits). Scoped to the
+ * calling organisation (or server role).
+ */
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{8,128}$/;
+export const IdempotencyKeyHeader = z
+  .string()
+  .regex(IDEMPOTENCY_KEY_PATTERN)
+  .meta({ description: "8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer", example: "3f2a9c1e-5b7d-4e8a-9c0f-1a2b3c4d5e6f" });
 
 export const Address = z
   .string()

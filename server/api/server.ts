@@ -13,7 +13,7 @@ import { openSql } from "../db/sql";
 import { createReads } from "../domain/reads";
 import { createDomainRoutes } from "../domain";
 import { createChainContext, indexedWaiter, projectInterfaces, type DomainContext } from "../domain/context";
-import type { Deployment } from "../lib/deployment";
+import { isLocalDevelopmentChain, type Deployment } from "../lib/deployment";
 import { createLogger, type Logger } from "../lib/logger";
 import { loadKeystore } from "../signing/keystore";
 import { createSignerRegistry } from "../signing/signers";
@@ -116,7 +116,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     logger,
     chainId: Number(network.chainId),
     chainHead: () => options.provider.getBlockNumber(),
-    domainRoutes: createDomainRoutes(ctx, { documentDir: config.API_DOCUMENT_DIR }),
+    domainRoutes: createDomainRoutes(ctx, { documentDir: config.API_DOCUMENT_DIR, localChain: isLocalDevelopmentChain(network.chainId, options.deployment) }),
   });
   const server = http.createServer(api.app);
   // Slow clients cannot hold sockets forever.

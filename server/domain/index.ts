@@ -17,6 +17,11 @@ import { traceRoutes } from "./trace/routes";
 export interface DomainOptions {
   /** Where uploaded invoice documents are kept. */
   documentDir: string;
+  /**
+   * A local development chain (`isLocalDevelopmentChain`): the operator's faucet may mint the test
+   * settlement token. False (the faucet refuses) unless the server decided so from the chain and record.
+   */
+  localChain?: boolean;
 }
 
 export function createDomainRoutes(ctx: DomainContext, options: DomainOptions): AnyRoute[] {
@@ -30,6 +35,6 @@ export function createDomainRoutes(ctx: DomainContext, options: DomainOptions): 
     ...settlementRoutes(ctx),
     ...auditRoutes(ctx),
     ...chainRoutes(ctx),
-    ...moneyRoutes(ctx),
+    ...moneyRoutes(ctx, { localChain: options.localChain === true }),
   ];
 }

@@ -21,6 +21,7 @@ const deploymentSchema = z.object({
       SettlementToken: address.optional(),
     })
     .catchall(address),
+  local: z.literal(true).optional(),
 });
 
 export interface Deployment {
@@ -28,6 +29,21 @@ export interface Deployment {
   startBlock: number;
   /** Contract name → lower-case address. */
   contracts: Record<string, string>;
+  /** Written by `npm start` for its own local development chain (see `isLocalDevelopmentChain`). */
+  local?: boolean;
+}
+
+/** Hardhat's and anvil's development chain id. */
+export const DEVELOPMENT_CHAIN_ID = 31337n;
+
+/**
+ * Whether the chain is a local development chain, where the operator's faucet may mint test cash: the
+ * node reports the development chain id 31337 AND the deployment record says `local: true` (only
+ * `npm start` writes it, for the node it started itself). A record from a real network never has the
+ * flag, and a real network never has chain id 31337; either alone refuses the faucet.
+ */
+export function isLocalDevelopmentChain(chainId: bigint, deployment: Pick<Deployment, "local">): boolean {
+  return chainId === DEVELOPMENT_CHAIN_ID && deployment.local === true;
 }
 
 /** The contracts whose events the indexer projects (others in the record, e.g. SettlementToken, are not indexed). */
@@ -51,10 +67,10 @@ export function readDeploymentFile(file: string): Deployment {
   return normalise(parsed.data);
 }
 
-function normalise(d: { chainId?: number; startBlock: number; contracts: Record<string, string | undefined> }): Deployment {
+function normalise(d: { chainId?: number; startBlock: number; contracts: Record<string, string | undefined>; local?: boolean }): Deployment {
   const contracts: Record<string, string> = {};
   for (const [name, addr] of Object.entries(d.contracts)) if (addr) contracts[name] = toAddress(addr);
-  return { chainId: d.chainId, startBlock: d.startBlock, contracts };
+  return { chainId: d.chainId, startBlock: d.startBlock, contracts, ...(d.local === true ? { local: true } : {}) };
 }
 
 /** From RECEIVABLE_TOKEN_ADDRESS (+ FINANCING_SETTLEMENT_ADDRESS, REPAYMENT_VAULT_ADDRESS, START_BLOCK, CHAIN_ID) if set, else the file. */

@@ -89,11 +89,14 @@ export function financingRoutes(ctx: DomainContext): AnyRoute[] {
       method: "post",
       path: "/v1/financing-requests/{id}/quotes",
       operationId: "submitQuote",
-      summary: "Financier: submit an EIP-712 signed quote (signed here with its custodial key, or relayed with `signature`)",
+      summary: "Financier: submit an EIP-712 signed quote (signed here with its custodial key, or relayed with `signature`); refused 409 FinancierInsufficientFunds when the financier's balance (or, keeping its own key, its allowance) does not cover the advance",
       tags: ["financing"],
       access: { kind: "authenticated", roles: ["FINANCIER"] },
       params: RequestParams,
       body: SubmitQuoteBody,
+      // A quote may send a transaction (raising the allowance) and always creates an open quote: a
+      // retry with the same Idempotency-Key gets the first answer instead of a second quote.
+      idempotent: "optional",
       response: { status: 201, description: "The quote, with its effective annual rate", schema: QuoteOut },
       errors: [404, 409],
       handler: async ({ principal, params, body }) => service.submitQuote(principal, params.id, body),

@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { Principal } from "../../auth/principal";
 import type { FinancingQuote, FinancingRequest } from "../../db/generated/sqlite/client";
-import { ChainUnavailableError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/appErrors";
+import { AppError, ChainUnavailableError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/appErrors";
 import { toDecimal } from "../../lib/encode";
 import { findEvent } from "../../lib/receipt";
 import { FinancingMode, QUOTE_TYPES, quoteDigest, quoteDomain, recoverQuoteSigner, type Quote } from "../../lib/typedData";
@@ -192,6 +192,42 @@ export function createFinancingService(ctx: DomainContext) {
     }
   }
 
+  /**
+   * A quote is refused when posted if its financier could not pay its advance now: the balance (and,
+   * for a financier that keeps its own key, the allowance to the financing settlement; a custodial
+   * financier's allowance the server raises itself) must cover it. The answer goes to the financier
+   * alone, who may see its own balance.
+   */
+  async function assertFinancierCanPay(financier: string, currency: string, advance: bigint) {
+    const token = ctx.chain.erc20(currency);
+    const spender = await financing().getAddress();
+    const [balance, allowance] = await Promise.all([token.balanceOf(financier), token.allowance(financier, spender)]);
+    const custodial = ctx.chain.signers.signerOf(financier) !== undefined;
+    const balanceShort = advance > balance ? advance - balance : 0n;
+    const allowanceShort = !custodial && advance > allowance ? advance - allowance : 0n;
+    if (balanceShort === 0n && allowanceShort === 0n) return;
+    const shortfall = balanceShort > allowanceShort ? balanceShort : allowanceShort;
+    throw new ConflictError(
+      "FinancierInsufficientFunds",
+      balanceShort > 0n ? "your balance does not cover this quote's advance" : "your allowance to the financing settlement does not cover this quote's advance",
+      {
+        currency,
+        advance: advance.toString(),
+        balance: balance.toString(),
+        ...(custodial ? {} : { allowance: allowance.toString(), spender: spender.toLowerCase() }),
+        shortfall: shortfall.toString(),
+      },
+    );
+  }
+
+  /** What the holder is told when the financier cannot pay: that it cannot, never its balance or allowance. */
+  function financierCannotPay(q: FinancingQuote) {
+    return new ConflictError("FinancierCannotPay", "the financier cannot pay this quote's advance at the moment; accept another quote or ask the financier", {
+      quoteId: q.id,
+      financier: q.financier,
+    });
+  }
+
   async function cancelOnChain(q: FinancingQuote) {
     const sent = await ctx.chain.signers.send(q.financier, (s) => financing().connect(s).cancelQuote(structOf(q)));
     return sent;
@@ -345,6 +381,7 @@ export function createFinancingService(ctx: DomainContext) {
         issues.push({ field: "body.expiry", message: "must be in the future and before maturity", code: "custom" });
       }
       if (issues.length > 0) throw new ValidationError("invalid quote", issues);
+      await assertFinancierCanPay(financier, receivable.currency, input.advance);
       const quote: Quote = {
         receivableId: BigInt(r.receivableId),
         amount,
@@ -401,6 +438,8 @@ export function createFinancingService(ctx: DomainContext) {
       const q = await visibleQuote(principal, id);
       if (q.financier !== organisationOf(principal)) throw new ForbiddenError("NotQuoteFinancier", "only the quote's financier may revise it");
       if (q.status !== "OPEN") throw new ConflictError("QuoteNotOpen", `the quote is ${q.status.toLowerCase()}`);
+      // Before the old quote is cancelled: a revision the financier cannot pay leaves the old one standing.
+      await assertFinancierCanPay(q.financier, q.currency, input.advance);
       const sent = await cancelOnChain(q);
       await ctx.db.financingQuote.update({ where: { id }, data: { status: "REVISED" } });
       const revised = await this.submitQuote(
@@ -429,7 +468,18 @@ export function createFinancingService(ctx: DomainContext) {
       if (q.status !== "OPEN") throw new ConflictError("QuoteNotOpen", `the quote is ${q.status.toLowerCase()}`);
       const r = await ctx.db.financingRequest.findUnique({ where: { id: q.requestId } });
       if (r === null || r.status !== "OPEN") throw new ConflictError("RequestNotOpen", "the request was accepted or cancelled");
-      const sent = await ctx.chain.signers.send(q.holder, (s) => financing().connect(s).acceptQuote(structOf(q), q.signature));
+      const token = ctx.chain.erc20(q.currency);
+      const spender = await financing().getAddress();
+      const [balance, allowance] = await Promise.all([token.balanceOf(q.financier), token.allowance(q.financier, spender)]);
+      if (balance < BigInt(q.advance) || allowance < BigInt(q.advance)) throw financierCannotPay(q);
+      const sent = await ctx.chain.signers
+        .send(q.holder, (s) => financing().connect(s).acceptQuote(structOf(q), q.signature))
+        .catch((err: unknown) => {
+          // The financier's funds moved between the check and the transaction: the decoded ERC-20 error
+          // would carry its balance or allowance, which are none of the holder's business.
+          if (err instanceof AppError && (err.code === "ERC20InsufficientBalance" || err.code === "ERC20InsufficientAllowance")) throw financierCannotPay(q);
+          throw err;
+        });
       const event = findEvent(financing().interface, sent.receipt.logs, "QuoteAccepted");
       const financedId = (event?.args.financedId as bigint | undefined)?.toString() ?? q.receivableId;
       await ctx.db.$transaction([

@@ -1,16 +1,19 @@
 /**
  * Money a user can see: the currencies amounts are counted in (`GET /v1/currencies`) and an
  * organisation's settlement-token balances and allowances to the two contracts that pull cash
- * (`GET /v1/balances`). Read from the chain at the head: a balance is not an indexed projection.
+ * (`GET /v1/balances`), read from the chain at the head (a balance is not an indexed projection); and
+ * on a local development chain only, the operator's faucet of test cash (`POST /v1/faucet`).
  */
 import { z } from "zod";
 import { defineRoute, type AnyRoute } from "../../api/route";
-import { Address, AddressOut, Uint256Out } from "../../api/schemas";
+import { Address, AddressOut, PositiveUint256, Uint256Out } from "../../api/schemas";
 import { ACCESS_ROLES, type Principal } from "../../auth/principal";
-import { ValidationError } from "../../lib/appErrors";
+import { ConflictError, ForbiddenError, ValidationError } from "../../lib/appErrors";
 import { toDecimal } from "../../lib/encode";
 import { isPrivileged, organisationOf } from "../access";
 import type { DomainContext } from "../context";
+import { SettlementToken__factory } from "../../../typechain-types";
+import { audit, settle, TxOut } from "../tx";
 import { createCurrencyDirectory } from "./currencies";
 
 export const CurrencyOut = z
@@ -41,7 +44,10 @@ const BalancesOut = z
   })
   .meta({ id: "Balances" });
 
-export function moneyRoutes(ctx: DomainContext): AnyRoute[] {
+/** Most one faucet call mints: 100,000,000 whole units of a 2-decimal token; enough for any demo, small against uint256. */
+const FAUCET_MAX = 10n ** 10n;
+
+export function moneyRoutes(ctx: DomainContext, options: { localChain: boolean }): AnyRoute[] {
   const currencies = createCurrencyDirectory(ctx);
 
   function whose(principal: Principal, requested: string | undefined): string {
@@ -68,6 +74,40 @@ export function moneyRoutes(ctx: DomainContext): AnyRoute[] {
       access: { kind: "authenticated", roles: ACCESS_ROLES },
       response: { status: 200, description: "Currencies", schema: z.object({ items: z.array(CurrencyOut) }) },
       handler: async () => ({ items: await currencies.list() }),
+    }),
+    defineRoute({
+      method: "post",
+      path: "/v1/faucet",
+      operationId: "faucet",
+      summary: "Operator, local development chain only: mint test settlement tokens to an address (403 FaucetNotAvailable on any other network)",
+      description:
+        "Available only when the node's chain id is 31337 and the deployment record is marked `local` (written by `npm start` for the node it starts). Mints the deployment's own test settlement token.",
+      tags: ["money"],
+      access: { kind: "authenticated", roles: ["OPERATOR"] },
+      body: z
+        .object({
+          to: Address,
+          amount: PositiveUint256.refine((v) => v <= FAUCET_MAX, `at most ${FAUCET_MAX} base units per call`),
+          currency: Address.optional().meta({ description: "default: the deployment's test settlement token (the only one the faucet mints)" }),
+        })
+        .meta({ id: "Faucet" }),
+      idempotent: true,
+      response: { status: 201, description: "Minted (transaction mined)", schema: TxOut.extend({ to: AddressOut, currency: AddressOut, amount: Uint256Out, balance: Uint256Out }) },
+      errors: [409],
+      handler: async ({ principal, body }) => {
+        if (!options.localChain) {
+          throw new ForbiddenError("FaucetNotAvailable", "the faucet exists only on a local development chain (chain id 31337 and a deployment record marked local)");
+        }
+        const testToken = ctx.chain.addresses.currency?.toLowerCase();
+        const currency = body.currency ?? testToken;
+        if (currency === undefined || currency !== testToken) {
+          throw new ConflictError("FaucetCurrencyNotMintable", "the faucet mints only the deployment's test settlement token", { currency: testToken ?? null });
+        }
+        const sent = await ctx.chain.signers.send("operator", (s) => SettlementToken__factory.connect(currency, s).mint(body.to, body.amount));
+        await audit(ctx, { actor: principal.credentialId, action: "faucet.mint", target: body.to, txHash: sent.txHash, detail: { currency, amount: body.amount } });
+        const balance = await ctx.chain.erc20(currency).balanceOf(body.to, { blockTag: sent.blockNumber });
+        return { ...(await settle(ctx, sent)), to: body.to, currency, amount: toDecimal(body.amount), balance: toDecimal(balance) };
+      },
     }),
     defineRoute({
       method: "get",

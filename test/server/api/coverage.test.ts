@@ -79,6 +79,20 @@ describe("API: every route's authentication, role guard, validation and document
     expect(h.routes.length).to.be.greaterThan(45);
   });
 
+  it("states the Idempotency-Key character set and the uint256 pattern in the document", async function () {
+    const doc = (await request(h.app).get("/v1/openapi.json").expect(200)).body;
+    const header = (path: string, method: string) =>
+      (doc.paths[path][method].parameters as { name: string; in: string; required: boolean; schema: { pattern: string } }[]).find((p) => p.in === "header" && p.name === "idempotency-key");
+    for (const route of h.routes.filter((r) => r.idempotent === true)) {
+      expect(header(route.path, route.method), `${route.method} ${route.path}`).to.deep.include({ required: true });
+      expect(header(route.path, route.method)?.schema.pattern).to.equal("^[A-Za-z0-9._:-]{8,128}$");
+    }
+    // POST quote honours a key when sent (optional).
+    expect(header("/v1/financing-requests/{id}/quotes", "post")).to.deep.include({ required: false });
+    expect(doc.components.schemas.Split.properties.amount.pattern).to.equal("^(0|[1-9][0-9]{0,77})$");
+    expect(doc.components.schemas.Receivable.properties.amount.pattern).to.equal("^(0|[1-9][0-9]{0,77})$");
+  });
+
   it("answers 401 to every non-public route without a credential", async function () {
     for (const route of h.routes.filter((r) => r.access.kind === "authenticated")) {
       const res = await send(route, urlOf(route.path, validId(route.path)));

@@ -243,6 +243,44 @@ for (const dialect of testDialects()) describe(`API: financing (${dialect})`, fu
     });
   });
 
+  describe("a quote posted twice", function () {
+    let requestId: string;
+    before(async function () {
+      const receivableId = await confirmedReceivable(w, { supplier: w.tier2, amount: 30_000n * UNIT, maturityInDays: 120 });
+      requestId = (await openRequest(w.tier2, receivableId, { mode: "PURCHASE" })).body.id;
+    });
+
+    it("with the same Idempotency-Key makes one open quote and replays the answer", async function () {
+      const key = `quote-twice-${Date.now()}`;
+      const body = { mode: "PURCHASE", advance: (9_800n * UNIT).toString(), expiry: (await chainNow()) + 5 * DAY };
+      const post = () => request(w.h.app).post(`/v1/financing-requests/${requestId}/quotes`).set(...bearer(w.bankA)).set("Idempotency-Key", key).send(body);
+      const first = await post();
+      expect(first.status, JSON.stringify(first.body)).to.equal(201);
+      const second = await post();
+      expect(second.status).to.equal(201);
+      expect(second.headers["idempotent-replayed"]).to.equal("true");
+      expect(second.body.id).to.equal(first.body.id);
+      expect(await w.db.prisma.financingQuote.count({ where: { requestId, status: "OPEN" } })).to.equal(1);
+      const reused = await request(w.h.app)
+        .post(`/v1/financing-requests/${requestId}/quotes`)
+        .set(...bearer(w.bankA))
+        .set("Idempotency-Key", key)
+        .send({ ...body, advance: (9_700n * UNIT).toString() });
+      expect(reused.status).to.equal(422);
+      expect(reused.body.error.code).to.equal("IdempotencyKeyReused");
+    });
+
+    it("refuses a malformed Idempotency-Key, naming the header", async function () {
+      const res = await request(w.h.app)
+        .post(`/v1/financing-requests/${requestId}/quotes`)
+        .set(...bearer(w.bankB))
+        .set("Idempotency-Key", "bad key with spaces")
+        .send({ mode: "PURCHASE", advance: "100", expiry: (await chainNow()) + 5 * DAY });
+      expect(res.status).to.equal(400);
+      expect(res.body.error.details.fields[0].field).to.equal("headers.idempotency-key");
+    });
+  });
+
   describe("time-boxed requests", function () {
     it("takes no quote after the deadline", async function () {
       const receivableId = await confirmedReceivable(w, { supplier: w.tier2, amount: 5_000n * UNIT, maturityInDays: 120 });

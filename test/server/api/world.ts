@@ -21,6 +21,7 @@ import { silentLogger } from "../../../server/lib/logger";
 import { createSignerRegistry } from "../../../server/signing/signers";
 import type { IERC20, SettlementToken } from "../../../typechain-types";
 import { freshDatabase } from "../db/fresh";
+import { isLocalDevelopmentChain } from "../../../server/lib/deployment";
 import { TEST_INDEXER_CONFIG } from "../indexer/helpers";
 import { createHarness, type Harness } from "./harness";
 import fs from "node:fs";
@@ -72,7 +73,7 @@ export async function chainNow(): Promise<number> {
   return Number((await ethers.provider.getBlock("latest"))?.timestamp ?? 0);
 }
 
-export async function createWorld(options: { dialect?: Dialect; env?: Record<string, string> } = {}): Promise<World> {
+export async function createWorld(options: { dialect?: Dialect; env?: Record<string, string>; /** The deployment record's `local` flag (default true, as `npm start` writes it). */ local?: boolean } = {}): Promise<World> {
   const [admin, core, tier1, tier2, tier3, bankA, bankB, selfCore, outsider, relayer] = (await ethers.getSigners()) as HardhatEthersSigner[];
   if (relayer === undefined || admin === undefined || core === undefined || tier1 === undefined || tier2 === undefined || tier3 === undefined) {
     throw new Error("createWorld needs 10 accounts");
@@ -142,7 +143,7 @@ export async function createWorld(options: { dialect?: Dialect; env?: Record<str
     env: { ...options.env },
     chainId: Number(ledgerDeployment.chainId),
     chainHead: () => ethers.provider.getBlockNumber(),
-    domainRoutes: createDomainRoutes(ctx, { documentDir }),
+    domainRoutes: createDomainRoutes(ctx, { documentDir, localChain: isLocalDevelopmentChain(ledgerDeployment.chainId, { local: options.local ?? true }) }),
   });
 
   const key = async (subject: Parameters<Harness["auth"]["issueApiKey"]>[0]["subject"], label: string) =>
