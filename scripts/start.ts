@@ -169,7 +169,6 @@ async function main(): Promise<void> {
         API_PORT: apiPort,
         API_KEYSTORE_DIR: keystoreDir,
         API_KEYSTORE_PASSPHRASE: passphrase,
-        SIWE_DOMAIN: process.env.SIWE_DOMAIN ?? `127.0.0.1:${apiPort}`,
         API_LOG_LEVEL: process.env.API_LOG_LEVEL ?? "warn",
       },
     });

@@ -156,6 +156,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
     };
     const handler: express.RequestHandler = (req, res, next) => {
       res.locals.routeTemplate = route.path;
+      // Never kept by a browser or a proxy: the answer (or its error) concerns a secret.
+      if (route.secret === true) res.setHeader("Cache-Control", "no-store");
       // An address that used up its budget is refused before its credentials are even looked at.
       const early = limiter.refusedAddress(req, res);
       if (early !== undefined) {

@@ -50,6 +50,8 @@ export interface RouteDefinition<
   params?: P;
   query?: Q;
   body?: B;
+  /** The answer carries a secret (a key, a session token): sent with `Cache-Control: no-store`. */
+  secret?: boolean;
   /** How the body arrives: JSON (default) or raw bytes (document upload). */
   bodyType?: "json" | "raw";
   /**

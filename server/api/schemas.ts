@@ -75,3 +75,25 @@ export function page<T extends z.ZodType>(item: T) {
 
 /** Path parameter `{id}` of a receivable (token ids are uint256). */
 export const ReceivableIdParams = z.object({ id: Uint256 });
+
+/**
+ * Free-form JSON (an object) with its nesting depth and serialised size capped at validation, so that
+ * no later step (hashing, storing, encoding) ever meets a value that overflows its stack or its column.
+ * Depth counts containers: `{}` is 1, `{"a":[1]}` is 2. Walked without recursion.
+ */
+export function boundedJsonObject(limits: { maxDepth: number; maxBytes: number }) {
+  return z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+    const stack: [unknown, number][] = [[value, 1]];
+    while (stack.length > 0) {
+      const [v, depth] = stack.pop() as [unknown, number];
+      if (v === null || typeof v !== "object") continue;
+      if (depth > limits.maxDepth) {
+        ctx.addIssue({ code: "custom", message: `nested deeper than ${limits.maxDepth} levels` });
+        return;
+      }
+      for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+    }
+    const bytes = Buffer.byteLength(JSON.stringify(value), "utf8");
+    if (bytes > limits.maxBytes) ctx.addIssue({ code: "custom", message: `${bytes} bytes as JSON; at most ${limits.maxBytes}` });
+  });
+}

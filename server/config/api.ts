@@ -56,8 +56,11 @@ const ApiEnvSchema = z.object({
   /** Requests per minute allowed per API key (or per IP for unauthenticated routes). */
   API_RATE_LIMIT_PER_MINUTE: positiveInt.default(6_000),
   API_SESSION_TTL_SECONDS: positiveInt.default(900),
-  /** The domain (host[:port]) that SIWE messages must name; protects against phishing replays. */
-  SIWE_DOMAIN: z.string().min(1).default("localhost:3000"),
+  /**
+   * The domain (host[:port]) that SIWE messages must name; protects against phishing replays. Default:
+   * where the API listens, `API_HOST:API_PORT` (127.0.0.1:3000, as `npm start` serves it).
+   */
+  SIWE_DOMAIN: z.string().min(1).optional(),
   SIWE_NONCE_TTL_SECONDS: positiveInt.default(300),
   /**
    * Behind reverse proxies: how many hops of X-Forwarded-For to trust (a number), or the proxies'
@@ -75,7 +78,7 @@ const ApiEnvSchema = z.object({
   API_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
-export type ApiConfig = z.output<typeof ApiEnvSchema>;
+export type ApiConfig = Omit<z.output<typeof ApiEnvSchema>, "SIWE_DOMAIN"> & { SIWE_DOMAIN: string };
 
 /** Names each bad variable but never echoes a value (the passphrase lives here). */
 export class ApiConfigError extends ConfigError {}
@@ -93,5 +96,6 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
     const lines = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new ApiConfigError(`invalid API configuration:\n  ${lines.join("\n  ")}`);
   }
-  return parsed.data;
+  const config = parsed.data;
+  return { ...config, SIWE_DOMAIN: config.SIWE_DOMAIN ?? `${config.API_HOST}:${config.API_PORT}` };
 }

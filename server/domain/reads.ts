@@ -63,32 +63,86 @@ export function createReads(sql: Sql) {
       return (await q(`SELECT ${RECEIVABLE_COLUMNS} FROM "receivable" WHERE "id" IN ${placeholders(ids.length)}`, ids)).map(receivableFromRow);
     },
 
-    /** A page of receivables in primary-key order after `after`, filtered by holder (unless null). */
-    async receivablePage(input: { holder: string | null; burned: boolean; offeredOnly: boolean; issuer?: string | undefined; maturityBefore?: number | undefined; after?: string | undefined; limit: number }): Promise<ReceivableRow[]> {
+    /**
+     * A page of receivables in primary-key order after `after`, filtered by holder (unless null) and by
+     * display status — in SQL, before the page is cut, so a page is never short of matches while more
+     * exist. The status is `statusOf`'s (receivables/service.ts), most significant first: REDEEMED
+     * (burned), OVERDUE and FROZEN (the root's flags), OFFERED, PLEDGED, MATURED (by `nowSec`), ACTIVE.
+     * Without a status, burned receivables are left out.
+     */
+    async receivablePage(input: {
+      holder: string | null;
+      status?: "ACTIVE" | "OFFERED" | "PLEDGED" | "FROZEN" | "OVERDUE" | "MATURED" | "REDEEMED" | undefined;
+      nowSec: number;
+      issuer?: string | undefined;
+      maturityBefore?: number | undefined;
+      after?: string | undefined;
+      limit: number;
+    }): Promise<ReceivableRow[]> {
       const where: string[] = [];
       const params: SqlValue[] = [];
       if (input.holder !== null) {
-        where.push(`"holder" = ?`);
+        where.push(`r."holder" = ?`);
         params.push(input.holder);
       }
-      if (input.burned) where.push(`"status" = 'BURNED'`);
-      else if (input.offeredOnly) where.push(`"status" = 'OFFERED'`);
-      else where.push(`"status" <> 'BURNED'`);
+      // Booleans as bare predicates: SQLite stores 0/1, PostgreSQL booleans; NOT works on both.
+      const live = `r."status" <> 'BURNED'`;
+      const calm = `NOT rr."overdue" AND NOT rr."frozen"`;
+      const needsRoot = input.status !== undefined && input.status !== "REDEEMED";
+      switch (input.status) {
+        case undefined:
+          where.push(live);
+          break;
+        case "REDEEMED":
+          where.push(`r."status" = 'BURNED'`);
+          break;
+        case "OVERDUE":
+          where.push(live, `rr."overdue"`);
+          break;
+        case "FROZEN":
+          where.push(live, `NOT rr."overdue"`, `rr."frozen"`);
+          break;
+        case "OFFERED":
+          where.push(`r."status" = 'OFFERED'`, calm);
+          break;
+        case "PLEDGED":
+          where.push(live, `r."status" <> 'OFFERED'`, calm, `r."pledgee" IS NOT NULL`);
+          break;
+        case "MATURED":
+        case "ACTIVE":
+          where.push(live, `r."status" <> 'OFFERED'`, calm, `r."pledgee" IS NULL`, input.status === "MATURED" ? `r."maturity" <= ?` : `r."maturity" > ?`);
+          params.push(input.nowSec);
+          break;
+      }
       if (input.issuer !== undefined) {
-        where.push(`"issuer" = ?`);
+        where.push(`r."issuer" = ?`);
         params.push(input.issuer);
       }
       if (input.maturityBefore !== undefined) {
-        where.push(`"maturity" < ?`);
+        where.push(`r."maturity" < ?`);
         params.push(input.maturityBefore);
       }
       if (input.after !== undefined) {
-        where.push(`"id" > ?`);
+        where.push(`r."id" > ?`);
         params.push(input.after);
       }
       params.push(input.limit);
-      const rows = await q(`SELECT ${RECEIVABLE_COLUMNS} FROM "receivable" WHERE ${where.join(" AND ")} ORDER BY "id" LIMIT ?`, params);
+      const columns = RECEIVABLE_COLUMNS.split(", ").map((c) => `r.${c}`).join(", ");
+      const from = needsRoot ? `"receivable" r JOIN "receivable_root" rr ON rr."root_id" = r."root_id"` : `"receivable" r`;
+      const rows = await q(`SELECT ${columns} FROM ${from} WHERE ${where.join(" AND ")} ORDER BY r."id" LIMIT ?`, params);
       return rows.map(receivableFromRow);
+    },
+
+    /** Open offers to `receiver`, in id order after `after`. */
+    async offersTo(input: { receiver: string; after?: string | undefined; limit: number }): Promise<ReceivableRow[]> {
+      const params: SqlValue[] = [input.receiver];
+      let cursor = "";
+      if (input.after !== undefined) {
+        cursor = ` AND "id" > ?`;
+        params.push(input.after);
+      }
+      params.push(input.limit);
+      return (await q(`SELECT ${RECEIVABLE_COLUMNS} FROM "receivable" WHERE "offered_to" = ? AND "status" = 'OFFERED'${cursor} ORDER BY "id" LIMIT ?`, params)).map(receivableFromRow);
     },
 
     async treeNodes(rootId: string, limit: number): Promise<ReceivableRow[]> {

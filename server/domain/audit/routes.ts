@@ -5,12 +5,16 @@
  */
 import { z } from "zod";
 import { defineRoute, type AnyRoute } from "../../api/route";
+import { ValidationError } from "../../lib/appErrors";
 import type { DomainContext } from "../context";
+
+/** The period an export covers when the caller names none: the last 30 days up to now. */
+export const DEFAULT_EXPORT_DAYS = 30;
 
 const ExportQuery = z.object({
   dataset: z.enum(["receivables", "financings", "repayments"]),
-  from: z.iso.datetime().meta({ description: "period start (inclusive), ISO 8601" }),
-  to: z.iso.datetime().meta({ description: "period end (exclusive), ISO 8601" }),
+  from: z.iso.datetime().optional().meta({ description: `period start (inclusive), ISO 8601; default: ${DEFAULT_EXPORT_DAYS} days before \`to\`` }),
+  to: z.iso.datetime().optional().meta({ description: "period end (exclusive), ISO 8601; default: now (or just after the last indexed block, if the chain's clock runs ahead)" }),
   format: z.enum(["csv", "json"]).default("csv"),
 });
 
@@ -35,16 +39,21 @@ export async function exportRows(ctx: DomainContext, dataset: "receivables" | "f
       where: { kind: { in: ["CONFIRMED", "CREATED"] }, blockTimestamp: period },
       orderBy: [{ blockNumber: "asc" }, { logIndex: "asc" }],
     });
-    const rows = await ctx.db.receivable.findMany({ where: { id: { in: created.map((c) => c.receivableId) } } });
+    const [rows, roots] = await Promise.all([
+      ctx.db.receivable.findMany({ where: { id: { in: created.map((c) => c.receivableId) } } }),
+      ctx.db.receivableRoot.findMany({ where: { rootId: { in: [...new Set(created.map((c) => c.rootId))] } }, select: { rootId: true, invoiceHash: true } }),
+    ]);
     const byId = new Map(rows.map((r) => [r.id, r]));
+    const invoiceOf = new Map(roots.map((r) => [r.rootId, r.invoiceHash]));
     return {
-      columns: ["createdAt", "receivableId", "rootId", "parentId", "issuer", "holder", "initialAmount", "amount", "currency", "maturity", "status", "financed", "pledgee", "txHash", "blockNumber"],
+      columns: ["createdAt", "receivableId", "rootId", "invoiceHash", "parentId", "issuer", "holder", "initialAmount", "amount", "currency", "maturity", "status", "financed", "pledgee", "txHash", "blockNumber"],
       rows: created.map((c) => {
         const r = byId.get(c.receivableId);
         return {
           createdAt: new Date(Number(c.blockTimestamp) * 1000).toISOString(),
           receivableId: c.receivableId,
           rootId: c.rootId,
+          invoiceHash: invoiceOf.get(c.rootId) ?? null,
           parentId: r?.parentId ?? null,
           issuer: r?.issuer ?? null,
           holder: r?.holder ?? null,
@@ -130,25 +139,36 @@ export async function exportRows(ctx: DomainContext, dataset: "receivables" | "f
   };
 }
 
+/** Now, or just past the last indexed block when the chain's timestamps run ahead of the clock. */
+async function defaultEnd(ctx: DomainContext): Promise<number> {
+  const now = ctx.now().getTime();
+  const checkpoint = await ctx.reads.checkpoint();
+  if (checkpoint === null) return now;
+  const block = await ctx.db.indexedBlock.findUnique({ where: { number: BigInt(checkpoint) }, select: { timestamp: true } });
+  return block === null ? now : Math.max(now, (Number(block.timestamp) + 1) * 1000);
+}
+
 export function auditRoutes(ctx: DomainContext): AnyRoute[] {
   return [
     defineRoute({
       method: "get",
       path: "/v1/audit/export",
       operationId: "auditExport",
-      summary: "Auditor: receivables, financings or repayments over a period, as CSV or JSON, each row with its transaction hash",
+      summary: "Auditor: receivables (with their invoice hash), financings or repayments over a period (default: the last 30 days), as CSV or JSON, each row with its transaction hash",
       tags: ["audit"],
       access: { kind: "authenticated", roles: ["AUDITOR", "OPERATOR"] },
       query: ExportQuery,
       response: { status: 200, description: "text/csv or application/json", contentType: "text/csv" },
       handler: async ({ query, res }) => {
-        const from = BigInt(Math.floor(Date.parse(query.from) / 1000));
-        const to = BigInt(Math.floor(Date.parse(query.to) / 1000));
-        const { columns, rows } = await exportRows(ctx, query.dataset, from, to);
-        const name = `${query.dataset}-${query.from.slice(0, 10)}-${query.to.slice(0, 10)}`;
+        const toMs = query.to === undefined ? await defaultEnd(ctx) : Date.parse(query.to);
+        const fromMs = query.from === undefined ? toMs - DEFAULT_EXPORT_DAYS * 86_400_000 : Date.parse(query.from);
+        if (fromMs >= toMs) throw new ValidationError("the period is empty", [{ field: "query.from", message: "must be before `to`", code: "custom" }]);
+        const period = { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() };
+        const { columns, rows } = await exportRows(ctx, query.dataset, BigInt(Math.floor(fromMs / 1000)), BigInt(Math.floor(toMs / 1000)));
+        const name = `${query.dataset}-${period.from.slice(0, 10)}-${period.to.slice(0, 10)}`;
         if (query.format === "json") {
           res.setHeader("Content-Disposition", `attachment; filename="${name}.json"`);
-          res.status(200).json({ dataset: query.dataset, from: query.from, to: query.to, columns, rows });
+          res.status(200).json({ dataset: query.dataset, ...period, columns, rows });
           return;
         }
         res.setHeader("Content-Disposition", `attachment; filename="${name}.csv"`);

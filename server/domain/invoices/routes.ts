@@ -78,15 +78,19 @@ export function invoiceRoutes(ctx: DomainContext, options: { documentDir: string
       method: "get",
       path: "/v1/invoices/{invoiceHash}/document",
       operationId: "downloadInvoiceDocument",
-      summary: "The uploaded invoice document (supplier, debtor, operator, auditors)",
+      summary: "The uploaded invoice document (supplier, debtor, operator, auditors), always as an attachment of type application/octet-stream",
       tags: ["invoices"],
       access: { kind: "authenticated", roles: ACCESS_ROLES },
       params: InvoiceParams,
       response: { status: 200, description: "The document bytes", contentType: "application/octet-stream" },
       errors: [404],
       handler: async ({ principal, params, res }) => {
-        const { bytes, contentType } = await service.download(principal, params.invoiceHash);
-        res.status(200).type(contentType).send(bytes);
+        const { bytes } = await service.download(principal, params.invoiceHash);
+        // Whatever type the uploader declared (kept in the invoice's `document.contentType`), the bytes
+        // are served as an opaque download: a browser never renders or runs an uploaded document.
+        res.setHeader("Content-Disposition", `attachment; filename="invoice-${params.invoiceHash.slice(2)}.bin"`);
+        res.setHeader("X-Content-Type-Options", "nosniff");
+        res.status(200).type("application/octet-stream").send(bytes);
       },
     }),
     defineRoute({

@@ -1,6 +1,10 @@
 import { z } from "zod";
-import { Address, AddressOut, Bytes32, HexBytes, IsoDate, PositiveUint256, Uint256Out } from "../../api/schemas";
+import { Address, AddressOut, boundedJsonObject, Bytes32, HexBytes, IsoDate, PositiveUint256, Uint256Out } from "../../api/schemas";
 import { TxOut } from "../tx";
+
+/** Invoice metadata limits: deep enough for line items with nested references, small enough to store as a row. */
+export const INVOICE_METADATA_MAX_DEPTH = 16;
+export const INVOICE_METADATA_MAX_BYTES = 32_768;
 
 export const InvoiceStatus = z.enum(["REGISTERED", "REJECTED", "CONFIRMED"]);
 
@@ -11,7 +15,9 @@ export const RegisterInvoiceBody = z
     amount: PositiveUint256,
     maturity: z.number().int().positive().meta({ description: "unix seconds; must be in the future" }),
     invoiceNumber: z.string().min(1).max(100),
-    metadata: z.record(z.string(), z.unknown()).default({}).meta({ description: "free-form document metadata (line items, references, issue date...)" }),
+    metadata: boundedJsonObject({ maxDepth: INVOICE_METADATA_MAX_DEPTH, maxBytes: INVOICE_METADATA_MAX_BYTES })
+      .default({})
+      .meta({ description: `free-form document metadata (line items, references, issue date...): nested at most ${INVOICE_METADATA_MAX_DEPTH} levels, at most ${INVOICE_METADATA_MAX_BYTES} bytes as JSON` }),
     invoiceHash: Bytes32.optional().meta({
       description:
         "keccak256 of the document you will upload; when absent, the hash of the canonical JSON of these fields is used",

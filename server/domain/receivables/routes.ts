@@ -1,6 +1,5 @@
-import { z } from "zod";
 import { defineRoute, type AnyRoute } from "../../api/route";
-import { ReceivableIdParams } from "../../api/schemas";
+import { PageQuery, ReceivableIdParams } from "../../api/schemas";
 import { ACCESS_ROLES } from "../../auth/principal";
 import type { DomainContext } from "../context";
 import { TxOut } from "../tx";
@@ -43,8 +42,9 @@ export function receivableRoutes(ctx: DomainContext): AnyRoute[] {
       summary: "Receivables offered to the caller and awaiting its acceptance (signing for receipt)",
       tags: ["receivables"],
       access: { kind: "authenticated", roles: ORGS },
-      response: { status: 200, description: "Open offers to the caller", schema: z.object({ items: z.array(ReceivableOut) }) },
-      handler: async ({ principal }) => service.incomingOffers(principal),
+      query: PageQuery,
+      response: { status: 200, description: "Open offers to the caller, paged", schema: ReceivablePage },
+      handler: async ({ principal, query }) => service.incomingOffers(principal, query),
     }),
     defineRoute({
       method: "post",

@@ -6,7 +6,7 @@
 import type { Principal } from "../../auth/principal";
 import type { ReceivableRoot } from "../../db/generated/sqlite/client";
 import type { ReceivableRow } from "../reads";
-import { ForbiddenError, NotFoundError, ValidationError } from "../../lib/appErrors";
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/appErrors";
 import { toDecimal } from "../../lib/encode";
 import { findEvent } from "../../lib/receipt";
 import { canSeeReceivable, isPrivileged, organisationOf } from "../access";
@@ -164,8 +164,8 @@ export function createReceivableService(ctx: DomainContext) {
       const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
       const rows = await ctx.reads.receivablePage({
         holder: isPrivileged(principal) ? null : (org ?? ""),
-        burned: query.status === "REDEEMED",
-        offeredOnly: query.status === "OFFERED",
+        status: query.status,
+        nowSec: nowSec(),
         issuer: query.issuer,
         maturityBefore: query.maturityBefore,
         // Paged in the primary key's (text) order: a stable total order served by the index, which is
@@ -174,12 +174,8 @@ export function createReceivableService(ctx: DomainContext) {
         limit: query.limit + 1,
       });
       const pageRows = rows.slice(0, query.limit);
-      let items = await views(pageRows);
-      if (query.status !== undefined && query.status !== "REDEEMED" && query.status !== "OFFERED") {
-        items = items.filter((i) => i.status === query.status);
-      }
       const last = pageRows[pageRows.length - 1];
-      return { items, nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor(last.id) : null };
+      return { items: await views(pageRows), nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor(last.id) : null };
     },
 
     async get(principal: Principal, id: bigint): Promise<ReceivableView> {
@@ -188,11 +184,16 @@ export function createReceivableService(ctx: DomainContext) {
       return view as ReceivableView;
     },
 
-    /** Offers made to the caller and still open. */
-    async incomingOffers(principal: Principal) {
-      const org = organisationOf(principal);
-      const rows = (await ctx.db.receivable.findMany({ where: { offeredTo: org ?? "", status: "OFFERED" }, orderBy: { id: "asc" }, take: 200 })) as ReceivableRow[];
-      return { items: await views(rows) };
+    /** Offers made to the caller and still open, paged by id. */
+    async incomingOffers(principal: Principal, query: { limit: number; cursor?: string | undefined }) {
+      const rows = await ctx.reads.offersTo({
+        receiver: organisationOf(principal) ?? "",
+        after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+        limit: query.limit + 1,
+      });
+      const pageRows = rows.slice(0, query.limit);
+      const last = pageRows[pageRows.length - 1];
+      return { items: await views(pageRows), nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor(last.id) : null };
     },
 
     async split(principal: Principal, id: bigint, amount: bigint): Promise<TxResult & { childId: string }> {
@@ -206,6 +207,11 @@ export function createReceivableService(ctx: DomainContext) {
 
     async transfer(principal: Principal, id: bigint, input: { to: string; amount: bigint; deadline?: number | undefined }): Promise<TxResult & { offeredId: string }> {
       const { org } = await actingAs(principal, id, "holder");
+      // Only a registered, active organisation can ever accept: an offer to anyone else would sit in
+      // escrow until it expires. Refused before anything is sent (the directory is public to members).
+      const receiver = await ctx.db.organisation.findUnique({ where: { address: input.to }, select: { active: true } });
+      if (receiver === null) throw new ConflictError("OfferReceiverNotRegistered", "the receiver is not a registered organisation", { to: input.to });
+      if (!receiver.active) throw new ConflictError("OfferReceiverSuspended", "the receiver is suspended and cannot accept", { to: input.to });
       const sent = await ctx.chain.signers.send(org, (s) => ctx.chain.ledger.connect(s).offerTransfer(id, input.to, input.amount, BigInt(input.deadline ?? 0)));
       const event = findEvent(ctx.chain.ledger.interface, sent.receipt.logs, "TransferOffered");
       const offeredId = (event?.args.id as bigint | undefined)?.toString() ?? "";

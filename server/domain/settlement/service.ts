@@ -3,6 +3,7 @@
  * repayment vault, which the server tops up first if needed), holders redeem matured receivables, and
  * a pledgor repays its pledge early.
  */
+import { AbiCoder, keccak256 } from "ethers";
 import type { Principal } from "../../auth/principal";
 import { ChainUnavailableError, ForbiddenError } from "../../lib/appErrors";
 import { toDecimal } from "../../lib/encode";
@@ -11,6 +12,11 @@ import { organisationOf } from "../access";
 import type { DomainContext } from "../context";
 import { createReceivableService } from "../receivables/service";
 import { audit, settle } from "../tx";
+
+/** The vault's pool id: keccak256(abi.encode(issuer, currency, maturity)) (RepaymentVault.poolId). */
+function poolIdOf(issuer: string, currency: string, maturity: bigint): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["address", "address", "uint64"], [issuer, currency, maturity]));
+}
 
 export function createSettlementService(ctx: DomainContext) {
   const receivables = createReceivableService(ctx);
@@ -37,21 +43,42 @@ export function createSettlementService(ctx: DomainContext) {
       return settle(ctx, sent);
     },
 
-    /** The core enterprise's repayment pools: face, deposited, due. */
+    /**
+     * The core enterprise's repayment pools: face, deposited, due — one per (currency, maturity) it has
+     * confirmed receivables for, listed from the first confirmation on, before any deposit (the vault
+     * records a pool only when money arrives; what is owed is known from the confirmations).
+     */
     async pools(principal: Principal) {
       const core = organisationOf(principal) as string;
-      const pools = await ctx.db.repaymentPool.findMany({ where: { issuer: core }, orderBy: { maturity: "asc" } });
-      return {
-        items: pools.map((p) => ({
-          poolId: p.poolId,
-          currency: p.currency,
-          maturity: Number(p.maturity),
-          face: p.face,
-          deposited: p.deposited,
-          due: toDecimal(BigInt(p.face) > BigInt(p.deposited) ? BigInt(p.face) - BigInt(p.deposited) : 0n),
-          overdue: p.overdueMarked,
-        })),
-      };
+      const [roots, deposits] = await Promise.all([
+        ctx.db.receivableRoot.findMany({ where: { issuer: core }, select: { currency: true, maturity: true, faceAmount: true } }),
+        ctx.db.repaymentPool.findMany({ where: { issuer: core } }),
+      ]);
+      // Face summed exactly in bigint (the column is text), as the ledger's issuedFace counts it.
+      const issued = new Map<string, { currency: string; maturity: bigint; face: bigint }>();
+      for (const r of roots) {
+        const k = `${r.currency}:${r.maturity}`;
+        const entry = issued.get(k) ?? { currency: r.currency, maturity: r.maturity, face: 0n };
+        entry.face += BigInt(r.faceAmount);
+        issued.set(k, entry);
+      }
+      const depositOf = new Map(deposits.map((p) => [`${p.currency}:${p.maturity}`, p]));
+      const pools = [...issued.entries()].map(([k, g]) => {
+        const pool = depositOf.get(k);
+        const face = g.face;
+        const deposited = BigInt(pool?.deposited ?? "0");
+        return {
+          poolId: pool?.poolId ?? poolIdOf(core, g.currency, g.maturity),
+          currency: g.currency,
+          maturity: Number(g.maturity),
+          face: toDecimal(face),
+          deposited: toDecimal(deposited),
+          due: toDecimal(face > deposited ? face - deposited : 0n),
+          overdue: pool?.overdueMarked ?? false,
+        };
+      });
+      pools.sort((a, b) => a.maturity - b.maturity || (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
+      return { items: pools };
     },
 
     async redeem(principal: Principal, id: bigint) {

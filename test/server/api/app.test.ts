@@ -28,10 +28,10 @@ async function addOrganisation(h: Harness, address: string, role: string, active
 
 function siweMessage(fields: { address: string; nonce: string; domain?: string; chainId?: number; expirationTime?: string; issuedAt?: string }): string {
   return new SiweMessage({
-    domain: fields.domain ?? "localhost:3000",
+    domain: fields.domain ?? "127.0.0.1:3000",
     address: fields.address,
     statement: "Sign in to Ledgerline",
-    uri: `http://${fields.domain ?? "localhost:3000"}`,
+    uri: `http://${fields.domain ?? "127.0.0.1:3000"}`,
     version: "1",
     chainId: fields.chainId ?? 31337,
     nonce: fields.nonce,
