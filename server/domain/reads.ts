@@ -239,6 +239,7 @@ export function createReads(sql: Sql) {
         financier: String(f.financier),
         holder: String(f.holder),
         mode: String(f.mode) as "PURCHASE" | "PLEDGE",
+        currency: String(f.currency),
         amount: String(f.amount),
         advance: String(f.advance),
         repayment: String(f.repayment),

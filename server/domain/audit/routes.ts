@@ -95,6 +95,9 @@ export async function exportRows(ctx: DomainContext, dataset: "receivables" | "f
     ctx.db.repaymentDeposit.findMany({ where: { blockTimestamp: period }, orderBy: [{ blockNumber: "asc" }, { logIndex: "asc" }] }),
     ctx.db.redemption.findMany({ where: { blockTimestamp: period }, orderBy: [{ blockNumber: "asc" }, { logIndex: "asc" }] }),
   ]);
+  // A redemption pays in its tree's currency and is owed by its tree's issuer.
+  const redeemedRoots = await ctx.db.receivableRoot.findMany({ where: { rootId: { in: [...new Set(redemptions.map((r) => r.rootId))] } }, select: { rootId: true, issuer: true, currency: true } });
+  const rootOf = new Map(redeemedRoots.map((r) => [r.rootId, r]));
   const rows: { _order: [number, number]; row: Row }[] = [
     ...deposits.map((d) => ({
       _order: [Number(d.blockNumber), d.logIndex] as [number, number],
@@ -119,8 +122,8 @@ export async function exportRows(ctx: DomainContext, dataset: "receivables" | "f
       row: {
       at: new Date(Number(r.blockTimestamp) * 1000).toISOString(),
       kind: "REDEMPTION",
-      issuer: null,
-      currency: null,
+      issuer: rootOf.get(r.rootId)?.issuer ?? null,
+      currency: rootOf.get(r.rootId)?.currency ?? null,
       maturity: null,
       receivableId: r.receivableId,
       party: r.holder,

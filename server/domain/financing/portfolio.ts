@@ -18,9 +18,8 @@ export function createPortfolioService(ctx: DomainContext) {
       ]);
       const receivableOf = new Map(receivables.map((r) => [r.id, r]));
       const debtOf = new Map(debts.map((d) => [d.receivableId, d]));
-      let totalExpected = 0n;
-      let totalReceived = 0n;
-      let totalAdvanced = 0n;
+      // Per currency: amounts of different currencies are never added.
+      const totals = new Map<string, { advanced: bigint; expected: bigint; received: bigint }>();
       const items = executions.map((e) => {
         const r = receivableOf.get(e.financedId);
         const paid = redemptions.filter((x) => x.receivableId === e.financedId);
@@ -31,11 +30,14 @@ export function createPortfolioService(ctx: DomainContext) {
         // A pledge repaid early by the holder: the repaid part is what is no longer owed.
         const repaidEarly = e.mode === "PLEDGE" && debt !== undefined && debt.status === "REPAID" ? expected - fromRedemptions : 0n;
         const received = fromRedemptions + repaidEarly;
-        totalExpected += expected;
-        totalReceived += received;
-        totalAdvanced += BigInt(e.advance);
+        const total = totals.get(e.currency) ?? { advanced: 0n, expected: 0n, received: 0n };
+        total.expected += expected;
+        total.received += received;
+        total.advanced += BigInt(e.advance);
+        totals.set(e.currency, total);
         return {
           quoteHash: e.quoteHash,
+          currency: e.currency,
           financedId: e.financedId,
           receivableId: e.receivableId,
           mode: e.mode as "PURCHASE" | "PLEDGE",
@@ -53,47 +55,58 @@ export function createPortfolioService(ctx: DomainContext) {
       });
       return {
         financier,
-        totals: { advanced: toDecimal(totalAdvanced), expected: toDecimal(totalExpected), received: toDecimal(totalReceived) },
+        totals: [...totals.entries()]
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([currency, t]) => ({ currency, advanced: toDecimal(t.advanced), expected: toDecimal(t.expected), received: toDecimal(t.received) })),
         items,
       };
     },
 
     async exposure(financier: string) {
       const [held, pledged, quotes] = await Promise.all([
-        ctx.db.receivable.findMany({ where: { holder: financier, status: { not: "BURNED" } }, select: { issuer: true, amount: true } }),
+        ctx.db.receivable.findMany({ where: { holder: financier, status: { not: "BURNED" } }, select: { issuer: true, currency: true, amount: true } }),
         ctx.db.pledgeDebt.findMany({ where: { pledgee: financier, status: "OPEN" }, select: { receivableId: true, owed: true } }),
-        ctx.db.financingQuote.findMany({ where: { financier, status: "OPEN" }, select: { receivableId: true, amount: true } }),
+        ctx.db.financingQuote.findMany({ where: { financier, status: "OPEN" }, select: { receivableId: true, currency: true, amount: true } }),
       ]);
       const ids = [...new Set([...pledged.map((p) => p.receivableId), ...quotes.map((q) => q.receivableId)])];
-      const issuers = await ctx.db.receivable.findMany({ where: { id: { in: ids } }, select: { id: true, issuer: true } });
-      const issuerOf = new Map(issuers.map((r) => [r.id, r.issuer]));
-      const by = new Map<string, { held: bigint; pledged: bigint; quoted: bigint }>();
-      const bucket = (issuer: string) => {
-        let b = by.get(issuer);
+      const receivables = await ctx.db.receivable.findMany({ where: { id: { in: ids } }, select: { id: true, issuer: true, currency: true } });
+      const receivableOf = new Map(receivables.map((r) => [r.id, r]));
+      // Per obligor and currency: amounts of different currencies are never added.
+      const by = new Map<string, { obligor: string; currency: string; held: bigint; pledged: bigint; quoted: bigint }>();
+      const bucket = (obligor: string, currency: string) => {
+        const key = `${obligor}:${currency}`;
+        let b = by.get(key);
         if (b === undefined) {
-          b = { held: 0n, pledged: 0n, quoted: 0n };
-          by.set(issuer, b);
+          b = { obligor, currency, held: 0n, pledged: 0n, quoted: 0n };
+          by.set(key, b);
         }
         return b;
       };
-      for (const h of held) bucket(h.issuer).held += BigInt(h.amount);
-      for (const p of pledged) bucket(issuerOf.get(p.receivableId) ?? "unknown").pledged += BigInt(p.owed);
-      for (const q of quotes) bucket(issuerOf.get(q.receivableId) ?? "unknown").quoted += BigInt(q.amount);
-      const grand = [...by.values()].reduce((s, b) => s + b.held + b.pledged + b.quoted, 0n);
-      const items = [...by.entries()]
-        .map(([obligor, b]) => {
+      for (const h of held) bucket(h.issuer, h.currency).held += BigInt(h.amount);
+      for (const p of pledged) {
+        const r = receivableOf.get(p.receivableId);
+        bucket(r?.issuer ?? "unknown", r?.currency ?? "unknown").pledged += BigInt(p.owed);
+      }
+      for (const q of quotes) bucket(receivableOf.get(q.receivableId)?.issuer ?? "unknown", q.currency).quoted += BigInt(q.amount);
+      const grand = new Map<string, bigint>();
+      for (const b of by.values()) grand.set(b.currency, (grand.get(b.currency) ?? 0n) + b.held + b.pledged + b.quoted);
+      const items = [...by.values()]
+        .map((b) => {
           const total = b.held + b.pledged + b.quoted;
+          const all = grand.get(b.currency) ?? 0n;
           return {
-            obligor,
+            obligor: b.obligor,
+            currency: b.currency,
             held: toDecimal(b.held),
             pledged: toDecimal(b.pledged),
             quoted: toDecimal(b.quoted),
             total: toDecimal(total),
-            sharePpm: grand === 0n ? 0 : Number((total * 1_000_000n) / grand),
+            sharePpm: all === 0n ? 0 : Number((total * 1_000_000n) / all),
           };
         })
-        .sort((a, b) => b.sharePpm - a.sharePpm || (a.obligor < b.obligor ? -1 : 1));
-      return { financier, total: toDecimal(grand), items };
+        .sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : b.sharePpm - a.sharePpm || (a.obligor < b.obligor ? -1 : 1)));
+      const totals = [...grand.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([currency, total]) => ({ currency, total: toDecimal(total) }));
+      return { financier, totals, items };
     },
   };
 }

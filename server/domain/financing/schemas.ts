@@ -40,6 +40,7 @@ export const RequestOut = z
     holder: AddressOut,
     issuer: AddressOut,
     amount: Uint256Out,
+    currency: AddressOut.meta({ description: "the currency of `amount` (the receivable's; see GET /v1/currencies)" }),
     mode: z.enum(["PURCHASE", "PLEDGE", "ANY"]),
     deadline: z.number().int(),
     status: z.enum(["OPEN", "ACCEPTED", "CANCELLED"]),
@@ -111,10 +112,11 @@ export const AcceptQuoteOut = TxOut.extend({ financedId: Uint256Out, quoteHash: 
 export const PortfolioOut = z
   .object({
     financier: AddressOut,
-    totals: z.object({ advanced: Uint256Out, expected: Uint256Out, received: Uint256Out }),
+    totals: z.array(z.object({ currency: AddressOut, advanced: Uint256Out, expected: Uint256Out, received: Uint256Out })).meta({ description: "per currency (amounts of different currencies are never added)" }),
     items: z.array(
       z.object({
         quoteHash: z.string(),
+        currency: AddressOut,
         financedId: Uint256Out,
         receivableId: Uint256Out,
         mode: FinancingMode,
@@ -136,15 +138,16 @@ export const PortfolioOut = z
 export const ExposureOut = z
   .object({
     financier: AddressOut,
-    total: Uint256Out,
+    totals: z.array(z.object({ currency: AddressOut, total: Uint256Out })).meta({ description: "per currency (amounts of different currencies are never added)" }),
     items: z.array(
       z.object({
         obligor: AddressOut,
+        currency: AddressOut,
         held: Uint256Out,
         pledged: Uint256Out,
         quoted: Uint256Out,
         total: Uint256Out,
-        sharePpm: z.number().int().meta({ description: "share of the financier's total, parts per million" }),
+        sharePpm: z.number().int().meta({ description: "share of the financier's total in this currency, parts per million" }),
       }),
     ),
   })

@@ -60,13 +60,15 @@ export function createFinancingService(ctx: DomainContext) {
     return r.status === "OPEN" && Number(r.deadlineMs) > ctx.now().getTime();
   }
 
-  function requestView(r: FinancingRequest) {
+  /** `currency`: the receivable's (a request is always in the currency of what it finances). */
+  function requestView(r: FinancingRequest, currency: string) {
     return {
       id: r.id,
       receivableId: r.receivableId,
       holder: r.holder,
       issuer: r.issuer,
       amount: r.amount,
+      currency,
       mode: r.mode as Mode | "ANY",
       deadline: Math.floor(Number(r.deadlineMs) / 1000),
       status: r.status as "OPEN" | "ACCEPTED" | "CANCELLED",
@@ -140,7 +142,7 @@ export function createFinancingService(ctx: DomainContext) {
       nowSec(),
     );
     return requests.map((r) => ({
-      ...requestView(r),
+      ...requestView(r, viewOf.get(r.receivableId)?.currency ?? ""),
       receivable: viewOf.get(r.receivableId) ?? null,
       risk: (risks.get(r.receivableId) ?? null) as RiskView | null,
     }));
@@ -270,7 +272,7 @@ export function createFinancingService(ctx: DomainContext) {
         },
       });
       await audit(ctx, { actor: org, action: "financing.request", target: row.id, detail: { receivableId: view.id, amount: input.amount, mode: input.mode } });
-      return requestView(row);
+      return requestView(row, view.currency);
     },
 
     /** Holder: its own requests. Financier: requests open to the market, each with its risk view. Operator/auditor: all. */
@@ -308,7 +310,8 @@ export function createFinancingService(ctx: DomainContext) {
       if (r.status !== "OPEN") throw new ConflictError("RequestNotOpen", `the request is ${r.status.toLowerCase()}`);
       const row = await ctx.db.financingRequest.update({ where: { id }, data: { status: "CANCELLED" } });
       await audit(ctx, { actor: r.holder, action: "financing.request.cancel", target: id });
-      return requestView(row);
+      const receivable = await ctx.reads.receivable(r.receivableId);
+      return requestView(row, receivable?.currency ?? "");
     },
 
     /** Quotes on a request: all of them for its holder (best rate first), only its own for a financier. */

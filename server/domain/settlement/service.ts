@@ -91,6 +91,7 @@ export function createSettlementService(ctx: DomainContext) {
       await audit(ctx, { actor: org, action: "settlement.redeem", target: id.toString(), txHash: sent.txHash });
       return {
         ...(await settle(ctx, sent)),
+        currency: view.currency,
         toHolder: (event?.args.toHolder as bigint | undefined)?.toString() ?? "0",
         toPledgee: (event?.args.toPledgee as bigint | undefined)?.toString() ?? "0",
       };
@@ -116,7 +117,7 @@ export function createSettlementService(ctx: DomainContext) {
       await ensureAllowance(org, view.currency, owed);
       const sent = await ctx.chain.signers.send(org, (s) => vault().connect(s).repayPledge(id));
       await audit(ctx, { actor: org, action: "settlement.repayPledge", target: id.toString(), txHash: sent.txHash, detail: { owed } });
-      return { ...(await settle(ctx, sent)), repaid: owed.toString() };
+      return { ...(await settle(ctx, sent)), currency: view.currency, repaid: owed.toString() };
     },
   };
 }

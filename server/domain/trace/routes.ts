@@ -62,6 +62,7 @@ const TraceOut = z
         financier: AddressOut,
         holder: AddressOut,
         mode: z.enum(["PURCHASE", "PLEDGE"]),
+        currency: AddressOut,
         amount: Uint256Out,
         advance: Uint256Out,
         repayment: Uint256Out,
@@ -73,6 +74,7 @@ const TraceOut = z
       z.object({
         receivableId: Uint256Out,
         holder: AddressOut,
+        currency: AddressOut,
         amount: Uint256Out,
         toHolder: Uint256Out,
         pledgee: AddressOut.nullable(),

@@ -98,7 +98,8 @@ export function createTraceService(ctx: DomainContext) {
             return seen === "PATH" ? pathNode(v) : { ...v, visibility: seen };
           }),
           financings: visibleFinancings(org, privileged, financings),
-          redemptions: visibleRedemptions(org, privileged, redemptions),
+          // A redemption pays in the tree's currency.
+          redemptions: visibleRedemptions(org, privileged, redemptions).map((r) => ({ ...r, currency: root.currency })),
         },
         { events },
       );

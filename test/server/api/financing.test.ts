@@ -222,10 +222,16 @@ for (const dialect of testDialects()) describe(`API: financing (${dialect})`, fu
     it("shows the financed receivable in the bank's portfolio and exposure", async function () {
       const portfolio = await request(w.h.app).get("/v1/portfolio").set(...bearer(w.bankA)).expect(200);
       const item = portfolio.body.items.find((i: { receivableId: string }) => i.receivableId === receivableId);
-      expect(item).to.include({ mode: "PURCHASE", advance: (19_700n * UNIT).toString(), expected: (20_000n * UNIT).toString(), received: "0", status: "OPEN" });
+      expect(item).to.include({ mode: "PURCHASE", currency: w.currency, advance: (19_700n * UNIT).toString(), expected: (20_000n * UNIT).toString(), received: "0", status: "OPEN" });
+      // Every amount names its currency; totals are per currency, never mixed.
+      expect(portfolio.body.totals.map((t: { currency: string }) => t.currency)).to.deep.equal([w.currency]);
       const exposure = await request(w.h.app).get("/v1/exposure").set(...bearer(w.bankA)).expect(200);
       const core = exposure.body.items.find((i: { obligor: string }) => i.obligor === w.core.address);
+      expect(core.currency).to.equal(w.currency);
       expect(BigInt(core.held)).to.be.greaterThanOrEqual(20_000n * UNIT);
+      expect(exposure.body.totals).to.deep.equal([{ currency: w.currency, total: exposure.body.items.reduce((s: bigint, i: { total: string }) => s + BigInt(i.total), 0n).toString() }]);
+      const requests = await request(w.h.app).get("/v1/financing-requests").set(...bearer(w.tier1)).expect(200);
+      for (const r of requests.body.items) expect(r.currency).to.equal(w.currency);
       await request(w.h.app).get("/v1/portfolio").set(...bearer(w.tier1)).expect(403);
     });
   });

@@ -96,6 +96,7 @@ for (const dialect of testDialects()) describe(`API: the financing story end to 
       await post(w.tier2, `/v1/receivables/${pledgedId}/redeem`),
       await post(w.bankA, `/v1/receivables/${t3Id}/redeem`),
     ];
+    for (const r of redeemed) expect(r.currency).to.equal(w.currency);
     expect(redeemed.map((r) => [r.toHolder, r.toPledgee])).to.deep.equal([
       [money(600_000n), "0"],
       [money(100_000n), "0"],

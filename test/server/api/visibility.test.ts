@@ -27,7 +27,7 @@ interface Trace {
   scope: "TREE" | "NEED_TO_KNOW";
   nodes: TraceNode[];
   events: { receivableId: string; kind: string; relatedId: string | null }[];
-  financings: { financier: string; holder: string; advance: string }[];
+  financings: { financier: string; holder: string; advance: string; currency: string }[];
   redemptions: unknown[];
   invoice: { issuer: string; faceAmount: string; confirmedTxHash: string };
 }
@@ -155,7 +155,7 @@ for (const dialect of testDialects()) describe(`API: need-to-know visibility (${
       expect(node(body, rootId).visibility).to.equal("PATH");
       expect(node(body, t3Id)).to.include({ visibility: "FULL", holder: w.tier3.address });
       expect(node(body, pledgedPart)).to.include({ visibility: "FULL", holder: w.tier2.address, pledgee: w.bankB.address, status: "PLEDGED" });
-      expect(body.financings.map((f) => [f.financier, f.holder, f.advance])).to.deep.equal([[w.bankB.address, w.tier2.address, BANK_B_ADVANCE]]);
+      expect(body.financings.map((f) => [f.financier, f.holder, f.advance, f.currency])).to.deep.equal([[w.bankB.address, w.tier2.address, BANK_B_ADVANCE, w.currency]]);
       for (const leak of [BANK_A_ADVANCE, w.bankA.address, bankAPart]) expect(text).to.not.include(leak);
     });
 
