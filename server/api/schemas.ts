@@ -13,7 +13,8 @@ export const UINT256_PATTERN = /^(0|[1-9][0-9]{0,77})$/;
 export const Uint256 = z
   .string()
   .regex(UINT256_PATTERN, "a uint256 as a canonical decimal string (no sign, leading zero or fraction)")
-  .refine(isDecimal, "a uint256 as a canonical decimal string (no sign, leading zero or fraction)")
+  // One issue per bad value: the range is checked only on what has the shape.
+  .refine((s) => !UINT256_PATTERN.test(s) || isDecimal(s), "a uint256 is at most 2^256 − 1")
   .transform((s) => fromDecimal(s))
   .meta({ description: "uint256 as a decimal string", example: "1000000" });
 

@@ -26,6 +26,9 @@ for (const dialect of testDialects()) describe(`API: findings of the black-box p
   let n = 0;
   const idem = () => `p-${Date.now()}-${++n}`;
   const post = (actor: Actor, path: string, body: object = {}) => request(w.h.app).post(path).set(...bearer(actor)).set("Idempotency-Key", idem()).send(body);
+  /** Tier 1 registers an invoice of 1.00 on the core enterprise, due in 30 days. */
+  const registerInvoice = async (fields: { invoiceNumber: string; metadata?: object; invoiceHash?: string }) =>
+    post(w.tier1, "/v1/invoices", { debtor: w.core.address, currency: w.currency, amount: "100", maturity: (await chainNow()) + 30 * DAY, ...fields });
 
   before(async function () {
     w = await createWorld({ dialect });
@@ -57,38 +60,17 @@ for (const dialect of testDialects()) describe(`API: findings of the black-box p
     const res = await request(w.h.app).post("/v1/invoices").set(...bearer(w.tier1)).set("Idempotency-Key", idem()).set("Content-Type", "application/json").send(body);
     expect(res.status, res.text).to.equal(400);
     expect(res.body.error.details.fields[0].field).to.equal("body.metadata");
-    const big = await post(w.tier1, "/v1/invoices", {
-      debtor: w.core.address,
-      currency: w.currency,
-      amount: "100",
-      maturity: (await chainNow()) + 30 * DAY,
-      invoiceNumber: "BIG-1",
-      metadata: { notes: "x".repeat(40_000) },
-    });
+    const big = await registerInvoice({ invoiceNumber: "BIG-1", metadata: { notes: "x".repeat(40_000) } });
     expect(big.status).to.equal(400);
     expect(big.body.error.details.fields[0].field).to.equal("body.metadata");
-    const ok = await post(w.tier1, "/v1/invoices", {
-      debtor: w.core.address,
-      currency: w.currency,
-      amount: "100",
-      maturity: (await chainNow()) + 30 * DAY,
-      invoiceNumber: "NESTED-OK",
-      metadata: { lines: [{ sku: "A-1", refs: { po: "PO-9", parts: [1, 2] } }] },
-    });
+    const ok = await registerInvoice({ invoiceNumber: "NESTED-OK", metadata: { lines: [{ sku: "A-1", refs: { po: "PO-9", parts: [1, 2] } }] } });
     expect(ok.status, ok.text).to.equal(201);
   });
 
   it("serves an uploaded document as an attachment of a fixed safe type, whatever type it was uploaded as", async function () {
     const document = Buffer.from("<html><script>alert(document.cookie)</script></html>", "utf8");
     const invoiceHash = keccak256(document);
-    const registered = await post(w.tier1, "/v1/invoices", {
-      debtor: w.core.address,
-      currency: w.currency,
-      amount: "100",
-      maturity: (await chainNow()) + 30 * DAY,
-      invoiceNumber: "DOC-1",
-      invoiceHash,
-    });
+    const registered = await registerInvoice({ invoiceNumber: "DOC-1", invoiceHash });
     expect(registered.status, registered.text).to.equal(201);
     await request(w.h.app).put(`/v1/invoices/${invoiceHash}/document`).set(...bearer(w.tier1)).set("Content-Type", "text/html").send(document).expect(200);
     const res = await request(w.h.app).get(`/v1/invoices/${invoiceHash}/document`).set(...bearer(w.core)).buffer(true).expect(200);
