@@ -99,7 +99,7 @@ export async function seedDemoWorld({
 
 /** What `fundDemoWorld` mints, in whole units of the demo token (2 decimals). */
 export const DEMO_FUNDS = {
-  /** The whole credit line: enough to repay everything it may confirm. */
+  /** Its whole issuance limit: enough to repay everything it may confirm. */
   coreEnterprise: 10_000_000n,
   /** Each bank: enough to fund every quote the demo asks for, several times over. */
   bank: 5_000_000n,
