@@ -52,6 +52,8 @@ export async function measureSettlementGas(options: MeasureSettlementGasOptions 
   await wait(cash.connect(bankA!).approve(await financing.getAddress(), 2n ** 256n - 1n));
   await wait(cash.connect(bankB!).approve(await financing.getAddress(), 2n ** 256n - 1n));
   await wait(cash.connect(core!).approve(await vault.getAddress(), 2n ** 256n - 1n));
+  // Each bank has approved the core enterprise as an obligor (its own exposure limit on it).
+  for (const bank of [bankA!, bankB!]) await wait(financing.connect(bank).setExposureLimit(coreAddress!, 100_000_000n * unit));
 
   const latest = async () => {
     const block = (await provider.send("eth_getBlockByNumber", ["latest", false])) as { timestamp: string };
@@ -94,7 +96,7 @@ export async function measureSettlementGas(options: MeasureSettlementGasOptions 
       "accept quote: purchase of a part (incl. the advance's ERC-20 transfer)",
       {
         fresh: ["financed part: holder+amount", "financed part: lineage+flags", "quote used"],
-        changed: ["parent amount", "tree child counter", "financier's organisation (count)", "cash balance", "cash balance"],
+        changed: ["parent amount", "tree child counter", "financier's organisation (count)", "financier's exposure on the obligor", "cash balance", "cash balance"],
         extra: [ecrecover],
       },
       [financing.connect(tier1!).acceptQuote(purchase, await signQuote(financing, bankA!, purchase))],
@@ -109,7 +111,7 @@ export async function measureSettlementGas(options: MeasureSettlementGasOptions 
       "accept quote: pledge of a part",
       {
         fresh: ["pledged part: holder+amount", "pledged part: lineage+flags", "quote used", "pledge debt"],
-        changed: ["parent amount", "tree child counter", "holder's organisation (count)", "cash balance", "cash balance"],
+        changed: ["parent amount", "tree child counter", "holder's organisation (count)", "financier's exposure on the obligor", "cash balance", "cash balance"],
         extra: [ecrecover],
       },
       [pledgeSent],
@@ -154,7 +156,7 @@ export async function measureSettlementGas(options: MeasureSettlementGasOptions 
   );
 
   await advance(gracePeriod);
-  rows.push(await measure("mark overdue", { changed: ["root (flags)"] }, [vault.markOverdue(overdueRoot)]));
+  rows.push(await measure("mark overdue", { fresh: ["pool (overdue mark)"], changed: ["root (flags)"] }, [vault.markOverdue(overdueRoot)]));
   return rows;
 }
 

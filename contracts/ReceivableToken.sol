@@ -49,6 +49,7 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
 
     bytes32 public constant CONFIRMATION_TYPEHASH = Issuance.CONFIRMATION_TYPEHASH;
 
+    uint8 private constant _PLEDGE_DEBT = LedgerLayout.FLAG_PLEDGE_DEBT;
     uint8 private constant _ROOT_FROZEN = LedgerLayout.ROOT_FROZEN;
     uint8 private constant _ROOT_OVERDUE = LedgerLayout.ROOT_OVERDUE;
     uint256 private constant _SEQ_MASK = LedgerLayout.SEQ_MASK;
@@ -255,7 +256,8 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
         if (msg.sender != pledgee && !hasRole(FINANCING_ROLE, msg.sender) && !hasRole(SETTLEMENT_ROLE, msg.sender)) {
             revert ReceivableUnauthorized(msg.sender, id);
         }
-        _ledger.receivables[id].state = LedgerLayout.withTerms(state, address(0), 0, flags & ~FLAG_PLEDGED);
+        // The financing pledge's debt marker goes with it: a later pledge never inherits the debt.
+        _ledger.receivables[id].state = LedgerLayout.withTerms(state, address(0), 0, flags & ~(FLAG_PLEDGED | _PLEDGE_DEBT));
         emit PledgeReleased(id, LedgerLayout.holderOf(head), pledgee);
     }
 
@@ -669,7 +671,7 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
         uint256 flags = LedgerLayout.flagsOf(state) | FLAG_FINANCED;
         LedgerLayout.StoredReceivable storage r = _ledger.receivables[id];
         if (pledged) {
-            r.state = LedgerLayout.withTerms(state, financier, 0, flags | FLAG_PLEDGED);
+            r.state = LedgerLayout.withTerms(state, financier, 0, flags | FLAG_PLEDGED | _PLEDGE_DEBT);
         } else {
             // Sold: the seller's value allowances lapse with the epoch.
             r.state = LedgerLayout.bumpEpoch(LedgerLayout.withTerms(state, address(0), 0, flags));
@@ -686,7 +688,7 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
         uint256 flags = LedgerLayout.flagsOf(state) | FLAG_FINANCED;
         address holder = LedgerLayout.holderOf(head);
         if (pledged) {
-            childId = _splitOff(id, head, state, amount, holder, holder, LedgerLayout.childState(financier, 0, flags | FLAG_PLEDGED, 0, 0));
+            childId = _splitOff(id, head, state, amount, holder, holder, LedgerLayout.childState(financier, 0, flags | FLAG_PLEDGED | _PLEDGE_DEBT, 0, 0));
         } else {
             childId = _splitOff(id, head, state, amount, financier, financier, LedgerLayout.childState(address(0), 0, flags, 0, 0));
         }

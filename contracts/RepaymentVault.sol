@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
@@ -11,6 +12,7 @@ import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol
 import {IOrganisationRegistry} from "./interfaces/IOrganisationRegistry.sol";
 import {IReceivableToken} from "./interfaces/IReceivableToken.sol";
 import {IRepaymentVault} from "./interfaces/IRepaymentVault.sol";
+import {LedgerLayout} from "./libraries/LedgerLayout.sol";
 
 /// @dev The ledger's emergency switch (ReceivableToken.paused), which IReceivableToken does not declare.
 interface ILedgerPause {
@@ -21,7 +23,8 @@ interface ILedgerPause {
 /// @notice Holds what core enterprises deposit until holders redeem. It holds SETTLEMENT_ROLE on the
 /// receivable token. It must never pay out more than was deposited into a pool, nor pay any receivable
 /// more than its face: the per-pool deposit and the per-receivable `paid` below are the only money state,
-/// and every payout is derived from them with round-down arithmetic.
+/// and every payout is derived from them with round-down arithmetic. What a currency refused to deliver
+/// is the third: credited balances, which the vault keeps until their payees withdraw them.
 ///
 /// Accepted currencies are whatever the ledger allowed at confirmation, reached only through SafeERC20.
 /// A currency whose transfers deliver less than asked (fee-on-transfer, rebasing) must not be allowed by
@@ -34,9 +37,10 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
     bytes32 public constant FINANCING_ROLE = keccak256("FINANCING_ROLE");
 
     /// @dev One slot per pledge-financed receivable: its pledgee and what the pledgee is still owed. A debt
-    /// counts only while the token is still pledged to that same pledgee, so a pledge released and made
-    /// again (to anyone) never inherits it. `owed` fits 96 bits because the ledger's receivable amounts
-    /// do and a pledge never owes more than the amount.
+    /// counts only while the ledger's PLEDGE_DEBT flag is set on the token, i.e. while the financing pledge
+    /// that created it is in place: a pledge released and made again (to anyone, the same bank included)
+    /// never inherits it. A record whose pledge was released is left in place and ignored. `owed` fits 96
+    /// bits because the ledger's receivable amounts do and a pledge never owes more than the amount.
     struct PledgeDebt {
         address pledgee;
         uint96 owed;
@@ -61,17 +65,22 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
     IReceivableToken private immutable _ledger;
     uint64 private immutable _gracePeriod;
     uint8 private immutable _flagPledged;
+    uint8 private constant _FLAG_PLEDGE_DEBT = LedgerLayout.FLAG_PLEDGE_DEBT;
 
     /// @dev One slot per pool: what its issuer deposited (never above the face, checked at deposit) and,
     /// once a deposit was made at or after maturity, the face itself. A pool's face is final from its
     /// maturity on (nothing can be confirmed into a pool whose maturity has passed), so the copy saves
     /// every later redemption a call to the ledger; before maturity it is zero and the ledger is asked.
-    /// `shortPaid` records that a holder was paid part of its claim while the pool was short; until then
-    /// no receivable of the pool has a `paid` record, and a redemption need not read one.
+    /// `shortPaid` records that a claim was paid in part (a shortfall, or a pledgee paid while its holder
+    /// waits); until then no receivable of the pool has a `paid` record, and a redemption need not read
+    /// one. `overdue` records that a tree of the pool was marked overdue, so the deposit that completes the
+    /// pool knows it cures. A face beyond 112 bits (5·10^33 base units) is out of any real range; the cast
+    /// reverts rather than truncate.
     struct Pool {
         uint128 deposited;
-        uint120 finalFace;
+        uint112 finalFace;
         bool shortPaid;
+        bool overdue;
     }
 
     mapping(bytes32 poolId => Pool) private _pools;
@@ -79,6 +88,8 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
     /// cleared by the final one.
     mapping(uint256 id => uint256) private _paid;
     mapping(uint256 id => PledgeDebt) private _pledges;
+    /// @dev Payments a currency refused to deliver, until their payees withdraw them.
+    mapping(address payee => mapping(address currency => uint256)) private _credits;
 
     /// @param gracePeriod_ Seconds after maturity before an unfunded receivable may be marked overdue.
     constructor(IReceivableToken ledger_, uint64 gracePeriod_) {
@@ -101,10 +112,11 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
         if (amount > face - deposited) revert VaultDepositExceedsFace(id, face, deposited, amount);
         deposited += amount;
         pool.deposited = deposited.toUint128();
-        if (block.timestamp >= maturity) pool.finalFace = face.toUint120();
+        if (block.timestamp >= maturity) pool.finalFace = face.toUint112();
         _pools[id] = pool;
         _ledger.restoreIssuance(msg.sender, amount);
         emit RepaymentDeposited(id, msg.sender, currency, maturity, amount, deposited, face);
+        if (pool.overdue && deposited == face) emit PoolCured(id, msg.sender, currency, maturity, block.timestamp);
 
         IERC20(currency).safeTransferFrom(msg.sender, address(this), amount);
     }
@@ -122,38 +134,31 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
 
         // Effects, then the ledger (trusted), then the currency (untrusted) last.
         Payout memory p;
-        bool full = funded == face;
-        if (full) {
+        bool burnt;
+        if (funded == face) {
             // The final claim burns the receivable, and the burn returns what it burnt: the receivable is
             // read once. Should the caller not be entitled, the revert below undoes the burn with the rest.
-            IReceivableToken.Receivable memory burnt = _ledger.burn(id);
-            p = _payout(id, burnt, burnt.amount, paid);
-            if (paid != 0) delete _paid[id];
-            if (p.recorded) delete _pledges[id];
-        } else {
-            // A partial claim changes nothing on the ledger (unless it frees a pledge), so the ledger's own
-            // rules are applied here: nothing moves while it is paused or to a suspended holder.
-            if (ILedgerPause(address(_ledger)).paused()) revert Pausable.EnforcedPause();
-            IReceivableToken.Receivable memory receivable = _ledger.receivableOf(id);
-            if (!_ledger.organisationOf(receivable.holder).active) {
-                revert IOrganisationRegistry.RegistryOrganisationSuspended(receivable.holder);
-            }
-            p = _payout(id, receivable, Math.mulDiv(receivable.amount, funded, face), paid);
-            if (p.entitled == paid) revert VaultNothingToRedeem(id);
-            _paid[id] = p.entitled;
-            if (!stored.shortPaid) _pools[pool].shortPaid = true;
-            if (p.recorded) {
-                if (p.pledgeOwedAfter == 0) {
-                    // The pledgee is paid in full: the holder's claim is its own again.
-                    delete _pledges[id];
-                    _ledger.releasePledge(id);
-                } else {
-                    // Cannot truncate: the debt only shrinks from a recorded 96-bit value.
-                    _pledges[id].owed = uint96(p.pledgeOwedAfter);
+            // A suspended holder cannot be burnt (the ledger's rule gate): its pledgee is paid below.
+            try _ledger.burn(id) returns (IReceivableToken.Receivable memory receivable) {
+                burnt = true;
+                p = _payout(id, receivable, receivable.amount, paid);
+                if (paid != 0) delete _paid[id];
+                if (p.recorded) delete _pledges[id];
+            } catch (bytes memory reason) {
+                // Any other refusal is re-raised unchanged (OpenZeppelin's bubbling).
+                if (bytes4(reason) != IOrganisationRegistry.RegistryOrganisationSuspended.selector) {
+                    Address.verifyCallResult(false, reason);
                 }
             }
         }
-        if (msg.sender != p.holder && (p.pledgee == address(0) || msg.sender != p.pledgee)) {
+        if (!burnt) {
+            p = _claimInPart(id, funded, face, paid);
+            if (!stored.shortPaid) _pools[pool].shortPaid = true;
+        }
+        if (
+            msg.sender != p.holder && (p.pledgee == address(0) || msg.sender != p.pledgee)
+                && !_ledger.isApprovedForAll(p.holder, msg.sender)
+        ) {
             revert VaultUnauthorizedRedeemer(msg.sender, id);
         }
         emit ReceivableRedeemed(
@@ -167,12 +172,11 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
             p.toPledgee,
             p.entitled,
             p.pledgeOwedAfter,
-            full
+            burnt
         );
 
-        IERC20 currency = IERC20(root.currency);
-        if (p.toPledgee != 0) currency.safeTransfer(p.pledgee, p.toPledgee);
-        if (p.toHolder != 0) currency.safeTransfer(p.holder, p.toHolder);
+        if (p.toPledgee != 0) _pay(id, root.currency, p.pledgee, p.toPledgee);
+        if (p.toHolder != 0) _pay(id, root.currency, p.holder, p.toHolder);
         return (p.toHolder, p.toPledgee);
     }
 
@@ -182,14 +186,29 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
         if (msg.sender != receivable.holder) revert VaultUnauthorizedRepayer(msg.sender, receivable.holder);
         address pledgee = receivable.counterparty;
         PledgeDebt memory debt = _pledges[id];
-        if (receivable.flags & _flagPledged == 0 || debt.pledgee != pledgee) revert VaultNoPledgeDebt(id);
+        if (!_isLive(receivable, debt)) revert VaultNoPledgeDebt(id);
         uint256 owed = debt.owed;
 
         delete _pledges[id];
         _ledger.releasePledge(id);
         emit PledgeRepaid(id, msg.sender, pledgee, owed);
 
-        IERC20(_ledger.rootOf(receivable.rootId).currency).safeTransferFrom(msg.sender, pledgee, owed);
+        // Through the vault, so that a pledgee the currency refuses is credited rather than blocking the
+        // holder's repayment (and the release it buys).
+        address currency = _ledger.rootOf(receivable.rootId).currency;
+        IERC20(currency).safeTransferFrom(msg.sender, address(this), owed);
+        _pay(id, currency, pledgee, owed);
+    }
+
+    /// @inheritdoc IRepaymentVault
+    function withdraw(address currency) external nonReentrant {
+        if (ILedgerPause(address(_ledger)).paused()) revert Pausable.EnforcedPause();
+        uint256 amount = _credits[msg.sender][currency];
+        if (amount == 0) revert VaultNothingToWithdraw(msg.sender, currency);
+        delete _credits[msg.sender][currency];
+        emit PaymentWithdrawn(msg.sender, currency, amount);
+        // A currency still refusing reverts the whole call, and the balance stays credited.
+        IERC20(currency).safeTransfer(msg.sender, amount);
     }
 
     // ─── anyone ────────────────────────────────────────────────────────────────
@@ -203,9 +222,11 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
         if (block.timestamp < overdueAt) revert VaultNotOverdueYet(rootId, overdueAt, block.timestamp);
         bytes32 id = poolId(root.issuer, root.currency, root.maturity);
         uint256 face = _ledger.issuedFace(root.issuer, root.currency, root.maturity);
-        uint256 deposited = _pools[id].deposited;
+        Pool storage pool = _pools[id];
+        uint256 deposited = pool.deposited;
         if (deposited >= face) revert VaultPoolFullyFunded(rootId, id);
 
+        pool.overdue = true;
         _ledger.markOverdue(rootId);
         emit RootMarkedOverdue(
             rootId, id, msg.sender, root.issuer, root.currency, root.maturity, deposited, face, block.timestamp
@@ -242,7 +263,24 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
     /// @inheritdoc IRepaymentVault
     function claimOf(uint256 id) external view returns (uint256 paid, address pledgee, uint256 pledgeOwed) {
         PledgeDebt memory debt = _pledges[id];
-        return (_paid[id], debt.pledgee, debt.owed);
+        paid = _paid[id];
+        if (debt.pledgee == address(0)) return (paid, address(0), 0);
+        // A burnt receivable has no pledge; the ledger's view reverts for it.
+        try _ledger.receivableOf(id) returns (IReceivableToken.Receivable memory receivable) {
+            if (_isLive(receivable, debt)) return (paid, debt.pledgee, debt.owed);
+        } catch {}
+        return (paid, address(0), 0);
+    }
+
+    /// @inheritdoc IRepaymentVault
+    function creditOf(address payee, address currency) external view returns (uint256) {
+        return _credits[payee][currency];
+    }
+
+    /// @inheritdoc IRepaymentVault
+    function isCured(uint256 rootId) external view returns (bool) {
+        (IReceivableToken.Root memory root,, Pool memory stored, uint256 face) = _poolOfRoot(rootId);
+        return root.overdue && stored.deposited == face;
     }
 
     /// @inheritdoc IRepaymentVault
@@ -281,6 +319,35 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
         face = stored.finalFace != 0 ? stored.finalFace : _ledger.issuedFace(root.issuer, root.currency, root.maturity);
     }
 
+    /// @dev A claim that burns nothing: a shortfall's share, or the pledgee's part while the holder is
+    /// suspended. The ledger's own rules apply here since it is not called to move anything (unless the
+    /// claim frees a pledge): nothing is paid while it is paused, and a suspended holder's share waits.
+    function _claimInPart(uint256 id, uint256 funded, uint256 face, uint256 paid) private returns (Payout memory p) {
+        if (ILedgerPause(address(_ledger)).paused()) revert Pausable.EnforcedPause();
+        IReceivableToken.Receivable memory receivable = _ledger.receivableOf(id);
+        uint256 entitled = funded == face ? receivable.amount : Math.mulDiv(receivable.amount, funded, face);
+        p = _payout(id, receivable, entitled, paid);
+        if (!_ledger.organisationOf(receivable.holder).active) {
+            // Only the pledgee, which ranks first, is paid; the holder's share stays in the pool.
+            if (p.toPledgee == 0) revert IOrganisationRegistry.RegistryOrganisationSuspended(p.holder);
+            p.toHolder = 0;
+            p.entitled = paid + p.toPledgee;
+        } else if (p.entitled == paid) {
+            revert VaultNothingToRedeem(id);
+        }
+        _paid[id] = p.entitled;
+        if (p.recorded) {
+            if (p.pledgeOwedAfter == 0) {
+                // The pledgee is paid in full: the holder's claim is its own again.
+                delete _pledges[id];
+                _ledger.releasePledge(id);
+            } else {
+                // Cannot truncate: the debt only shrinks from a recorded 96-bit value.
+                _pledges[id].owed = uint96(p.pledgeOwedAfter);
+            }
+        }
+    }
+
     /// @dev The accumulator: a receivable of `amount` in a pool funded `funded` out of `face` is entitled
     /// to floor(amount * funded / face) (its whole amount at full funding) and is paid the difference to
     /// what it already had. Amounts are fixed from maturity on (nothing splits or moves), so the
@@ -299,7 +366,7 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
         if (receivable.flags & _flagPledged != 0) {
             p.pledgee = receivable.counterparty;
             PledgeDebt memory debt = _pledges[id];
-            p.recorded = debt.pledgee == p.pledgee;
+            p.recorded = _isLive(receivable, debt);
             // A pledge made outside financing has no recorded debt: the pledgee's security then covers
             // the whole remaining claim, settled between the two off chain.
             uint256 owed = p.recorded ? debt.owed : receivable.amount - paid;
@@ -307,5 +374,23 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
             p.pledgeOwedAfter = owed - p.toPledgee;
         }
         p.toHolder = payout - p.toPledgee;
+    }
+
+    /// @dev A recorded debt counts only while the financing pledge that created it is in place.
+    function _isLive(IReceivableToken.Receivable memory receivable, PledgeDebt memory debt)
+        private
+        pure
+        returns (bool)
+    {
+        return receivable.flags & _FLAG_PLEDGE_DEBT != 0 && debt.pledgee == receivable.counterparty;
+    }
+
+    /// @dev Pushes `amount` of `currency` to `payee`; what the currency refuses (a blocklisted payee, say)
+    /// is credited to the payee's withdrawable balance, so one payee can never block another's payment.
+    function _pay(uint256 id, address currency, address payee, uint256 amount) private {
+        if (IERC20(currency).trySafeTransfer(payee, amount)) return;
+        uint256 balance = _credits[payee][currency] + amount;
+        _credits[payee][currency] = balance;
+        emit PaymentCredited(id, payee, currency, amount, balance);
     }
 }

@@ -175,6 +175,11 @@ export async function playFinancingStory(options: PlayFinancingStoryOptions): Pr
   if (!(await ledger.isCurrencyAllowed(currency))) await send(ledger.connect(operator).setCurrencyAllowed(currency, true));
   const [limit, used] = await ledger.issuanceLimitOf(addr.core);
   if (limit - used < face) await send(ledger.connect(operator).setIssuanceLimit(addr.core, used + face));
+  // Each bank approves the core enterprise as an obligor for what it is about to finance (its own limit).
+  for (const [bank, amount] of [[bankA, 100_000n * unit], [bankB, 200_000n * unit]] as const) {
+    const [exposureLimit, outstanding] = await financing.exposureOf(await bank.getAddress(), addr.core);
+    if (exposureLimit - outstanding < amount) await send(financing.connect(bank).setExposureLimit(addr.core, outstanding + amount));
+  }
 
   const advanceA = 98_500n * unit; // bank A buys tier 3's 100,000.00 for 98,500.00
   const advanceB = 190_000n * unit; // bank B lends tier 2 190,000.00 against 200,000.00 ...
@@ -241,6 +246,10 @@ export async function playFinancingStory(options: PlayFinancingStoryOptions): Pr
   await send(vault.connect(tier2).redeem(pledged));
   await send(vault.connect(bankA).redeem(purchased));
   log("tier 1, tier 2 (both holdings; bank B paid first from the pledged one) and bank A redeemed");
+  // Repaid: neither financing counts against its bank's exposure limit on the core enterprise any more.
+  await send(financing.releaseExposure(purchase));
+  await send(financing.releaseExposure(pledge));
+  log("the core enterprise repaid: bank A's and bank B's exposure on it released");
 
   // ── the books
   const expected: Record<string, bigint> = {

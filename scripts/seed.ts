@@ -1,8 +1,9 @@
 // Seeds the demo world on a freshly deployed ledger: one core enterprise, suppliers of tiers 1-3 and two
-// banks, a credit line for the core enterprise and the settlement currency allowed. Plain function over
+// banks, an issuance limit for the core enterprise, each bank's own exposure limit on it (when the financing
+// settlement is given) and the settlement currency allowed. Plain function over
 // signers and contracts, shared by `npm start` and the test fixtures; never imports `hardhat`.
 import { id, type Signer } from "ethers";
-import type { ReceivableToken, SettlementToken } from "../typechain-types";
+import type { FinancingSettlement, ReceivableToken, SettlementToken } from "../typechain-types";
 
 /** On-chain organisation roles (IOrganisationRegistry.OrganisationRole). */
 export const OrganisationRole = { None: 0, CoreEnterprise: 1, Supplier: 2, Financier: 3 } as const;
@@ -27,6 +28,9 @@ export interface SeedDemoWorldOptions {
   currency: string;
   /** The core enterprise's issuance limit, in currency base units. */
   issuanceLimit?: bigint;
+  /** When given, each bank sets its own exposure limit on the core enterprise there (to the issuance
+   * limit): a bank finances only obligors it has approved. */
+  financing?: FinancingSettlement;
 }
 
 export interface DemoOrganisation {
@@ -61,6 +65,7 @@ export async function seedDemoWorld({
   accounts,
   currency,
   issuanceLimit = DEMO_ISSUANCE_LIMIT,
+  financing,
 }: SeedDemoWorldOptions): Promise<DemoWorld> {
   const asOperator = ledger.connect(operator);
   const describe = async (name: string, signer: Signer, role: OrganisationRoleValue): Promise<DemoOrganisation> => ({
@@ -89,6 +94,9 @@ export async function seedDemoWorld({
   }
   // The platform operator, alone, decides how much the core enterprise may issue.
   await (await asOperator.setIssuanceLimit(coreEnterprise.address, issuanceLimit)).wait();
+  if (financing) {
+    for (const bank of accounts.banks) await (await financing.connect(bank).setExposureLimit(coreEnterprise.address, issuanceLimit)).wait();
+  }
 
   const names = new Map<string, string>();
   for (const organisation of [coreEnterprise, ...suppliers, ...banks]) {

@@ -92,6 +92,7 @@ async function main(): Promise<void> {
       accounts,
       currency: system.settlement.currency,
       issuanceLimit: 10_000_000n * UNIT,
+      financing: system.settlement.financing,
     });
     for (const org of [world.coreEnterprise, ...world.suppliers, ...world.banks]) say(`  ${org.name.padEnd(28)} ${org.address}`);
 

@@ -11,8 +11,10 @@ describe("FinancingSettlement and RepaymentVault: gas budgets", () => {
     rows = await measureSettlementGas();
   });
 
+  // Accept-quote's budget is issue 3's 200,000, and issue 8 lets the exposure check add at most 10,000 to
+  // the 186,340 measured before it: the tighter of the two holds.
   const budgets: [string, bigint][] = [
-    ["accept quote: purchase of a part (incl. the advance's ERC-20 transfer)", 200_000n],
+    ["accept quote: purchase of a part (incl. the advance's ERC-20 transfer)", 186_340n + 10_000n],
     ["deposit (at maturity, first into its pool)", 100_000n],
     ["redeem (full funding, burns)", 80_000n],
   ];

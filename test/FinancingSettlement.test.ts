@@ -142,6 +142,7 @@ describe("FinancingSettlement", function () {
         await sys.ledger.registerOrganisation(walletAddress, OrganisationRole.Financier, ethers.id("kyc:wallet"));
         await sys.cash.mint(walletAddress, 1_000_000n * sys.unit);
         await wallet.exec(await sys.cash.getAddress(), sys.cash.interface.encodeFunctionData("approve", [await sys.financing.getAddress(), ethers.MaxUint256]));
+        await wallet.exec(await sys.financing.getAddress(), sys.financing.interface.encodeFunctionData("setExposureLimit", [sys.core.address, sys.face]));
         const quote = await makeQuote(sys, { receivableId: sys.id, holder: sys.tier2, financier: sys.bankA, amount: sys.face });
         quote.financier = walletAddress;
         const hash = await sys.financing.hashQuote(quote);

@@ -329,7 +329,7 @@ describe("ReceivableToken: lifecycle", () => {
       await expect(tx).to.emit(ledger, "ReceivablePledged").withArgs(child, tier1.address, bankA.address);
       await expect(tx).to.emit(ledger, "ReceivableFinanced").withArgs(child, tier1.address);
       const r = await ledger.receivableOf(child);
-      expect([r.holder, r.flags, r.counterparty]).to.deep.equal([tier1.address, BigInt(FLAG.PLEDGED | FLAG.FINANCED), bankA.address]);
+      expect([r.holder, r.flags, r.counterparty]).to.deep.equal([tier1.address, BigInt(FLAG.PLEDGED | FLAG.FINANCED | FLAG.PLEDGE_DEBT), bankA.address]);
     });
 
     it("pledges the whole receivable; after release it stays FINANCED", async () => {

@@ -17,6 +17,16 @@ import {IRepaymentVault} from "./IRepaymentVault.sol";
 ///
 /// A receivable part can be financed once, ever: the receivable token marks the financed part FINANCED and
 /// refuses a second financing of it or of anything split from it.
+///
+/// Each financier sets its own *exposure limit* on each obligor (the core enterprise that owes the
+/// receivable); nobody else can change it. Accepting a quote checks, in the same transaction, that the
+/// financier's outstanding financed face on the obligor plus the quoted amount stays within that limit
+/// (no limit set means 0: a financier finances only obligors it has approved). A financing stays
+/// outstanding until the obligor has repaid it (its pool is fully funded) or, for a pledge, until the
+/// financing pledge ends (repaid, paid off at redemption, or released by the financier); then anyone may
+/// release it with `releaseExposure`. A purchased part the financier later sells on stays outstanding for
+/// it until the obligor repays: the limit counts the financing a financier extended against an obligor,
+/// and an onward sale is the financier's own business, outside financing.
 interface IFinancingSettlement {
     /// @notice Purchase: the financier becomes the holder of the financed part.
     /// Pledge: the holder keeps the financed part, locked for the financier, and owes it `repayment`.
@@ -25,11 +35,13 @@ interface IFinancingSettlement {
         Pledge
     }
 
-    /// @notice What became of a quote (by its EIP-712 digest).
+    /// @notice What became of a quote (by its EIP-712 digest). `ExposureReleased`: accepted, and the
+    /// financing it made no longer counts against its financier's exposure limit.
     enum QuoteStatus {
         Open,
         Accepted,
-        Cancelled
+        Cancelled,
+        ExposureReleased
     }
 
     /// @notice A financier's offer to finance (part of) a receivable, signed with EIP-712 as
@@ -81,6 +93,22 @@ interface IFinancingSettlement {
     /// @notice Every quote of `financier` with a nonce below `minNonce` is void from now on.
     event NoncesInvalidated(address indexed financier, uint256 minNonce);
 
+    /// @notice `financier` set its exposure limit on `obligor` to `limit`; `outstanding` is its financed face
+    /// on that obligor not yet repaid.
+    event ExposureLimitSet(address indexed financier, address indexed obligor, uint256 limit, uint256 outstanding);
+
+    /// @notice Accepting the quote `quoteHash` added `amount` to `financier`'s outstanding financed face on
+    /// `obligor`, now `outstanding` (within its limit).
+    event ExposureTaken(
+        bytes32 indexed quoteHash, address indexed financier, address indexed obligor, uint256 amount, uint256 outstanding
+    );
+
+    /// @notice The financing of quote `quoteHash` was repaid or its pledge ended: `amount` no longer counts
+    /// against `financier`'s limit on `obligor`; `outstanding` is what still does.
+    event ExposureReleased(
+        bytes32 indexed quoteHash, address indexed financier, address indexed obligor, uint256 amount, uint256 outstanding
+    );
+
     // ─── errors ────────────────────────────────────────────────────────────────
 
     /// @notice The quote's expiry has passed.
@@ -113,6 +141,16 @@ interface IFinancingSettlement {
     error FinancingCurrencyNotAllowed(address currency);
     /// @notice Only the quote's financier may cancel it.
     error FinancingUnauthorizedCanceller(address caller, address financier);
+    /// @notice `obligor` is not a registered core enterprise (its role is `role`).
+    error FinancingNotObligor(address obligor, IReceivableToken.OrganisationRole role);
+    /// @notice Financing `amount` more on `obligor` would take `financier` beyond its exposure limit.
+    error FinancingExposureLimitExceeded(
+        address financier, address obligor, uint256 limit, uint256 outstanding, uint256 amount
+    );
+    /// @notice Quote `quoteHash` has no financing outstanding (never accepted, or already released).
+    error FinancingExposureNotOutstanding(bytes32 quoteHash);
+    /// @notice The financing of quote `quoteHash` is not repaid yet (nor, for a pledge, its pledge ended).
+    error FinancingExposureNotRepaid(bytes32 quoteHash);
 
     // ─── execution ─────────────────────────────────────────────────────────────
 
@@ -120,8 +158,20 @@ interface IFinancingSettlement {
     /// financier (Purchase) or pledged to it (Pledge), and the advance moves from the financier to the
     /// holder, all in this transaction. Reverts with the receivable token's errors when the receivable is
     /// already financed, pledged, offered, frozen, overdue or matured.
+    /// Reverts `FinancingExposureLimitExceeded` when the financier's outstanding financed face on the
+    /// receivable's obligor plus `quote.amount` would exceed the financier's exposure limit on it.
     /// @return financedId The id of the financed receivable (the quoted one when financed whole).
     function acceptQuote(Quote calldata quote, bytes calldata signature) external returns (uint256 financedId);
+
+    // ─── exposure limits ───────────────────────────────────────────────────────
+
+    /// @notice The caller (a registered financier) sets its own exposure limit on `obligor` (a registered
+    /// core enterprise). A limit below what is outstanding stops new financing until enough is repaid.
+    function setExposureLimit(address obligor, uint256 limit) external;
+
+    /// @notice Anyone releases the exposure of the accepted `quote` once its financing is repaid (the
+    /// obligor's pool is fully funded) or, for a pledge, once its financing pledge has ended.
+    function releaseExposure(Quote calldata quote) external;
 
     // ─── cancellation ──────────────────────────────────────────────────────────
 
@@ -139,6 +189,12 @@ interface IFinancingSettlement {
     function quoteStatus(bytes32 quoteHash) external view returns (QuoteStatus);
 
     function minNonceOf(address financier) external view returns (uint256);
+
+    /// @notice The financed receivable an accepted quote created (0 unless accepted).
+    function financedIdOf(bytes32 quoteHash) external view returns (uint256);
+
+    /// @notice `financier`'s exposure limit on `obligor` and its outstanding financed face on it.
+    function exposureOf(address financier, address obligor) external view returns (uint256 limit, uint256 outstanding);
 
     /// @notice The receivable token (ledger) this contract holds FINANCING_ROLE on.
     function ledger() external view returns (IReceivableToken);

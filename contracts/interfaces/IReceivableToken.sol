@@ -40,6 +40,9 @@ interface IReceivableToken is IERC3525, IOrganisationRegistry {
     // OFFERED (1): in escrow, offered to `counterparty` until `offerDeadline`.
     // PLEDGED (2): locked for `counterparty` (the pledgee); its holder cannot move or split it.
     // FINANCED (4): this part (or an ancestor after the split) was financed; it can never be financed again.
+    // PLEDGE_DEBT (8): set with PLEDGED by a financing pledge, whose debt the repayment vault records, and
+    // cleared with it. A financing happens once per id, ever, so the flag names that one pledge: a debt
+    // counts only while it is set, and a released pledge's debt never comes back.
 
     /// @notice The PLEDGED flag (2), which the repayment vault reads.
     function FLAG_PLEDGED() external view returns (uint8);
@@ -313,6 +316,7 @@ interface IReceivableToken is IERC3525, IOrganisationRegistry {
 
     /// @notice Marks a whole tree overdue. SETTLEMENT_ROLE (which checks maturity, grace and payment).
     function markOverdue(uint256 rootId) external;
+
 
     /// @notice Restores `amount` of `coreEnterprise`'s issuance limit after repayment. SETTLEMENT_ROLE.
     function restoreIssuance(address coreEnterprise, uint256 amount) external;

@@ -19,15 +19,25 @@ import {IReceivableToken} from "./IReceivableToken.sol";
 /// funded, redeeming burns the receivable and pays the rest of its face.
 ///
 /// A pledged receivable (financed in `Pledge` mode) pays its pledgee first, up to what the pledgee is
-/// still owed, and the holder the rest. The holder may repay the pledge early and have it released.
+/// still owed, and the holder the rest. The holder may repay the pledge early and have it released. A
+/// recorded debt belongs to the financing pledge that created it (the ledger's PLEDGE_DEBT flag): once
+/// that pledge is released, by anyone, the debt is gone for good, whatever pledge comes later.
+///
+/// Payouts are pushed, but one payee's refusal never stops another's: a transfer the currency refuses
+/// (a blocklisted address, say) is credited to the payee's withdrawable balance instead (`PaymentCredited`),
+/// which the payee later takes with `withdraw`. A suspended holder does not lock out its pledgee: the
+/// pledgee is paid and the holder's own share waits in the pool until the holder is reactivated.
+/// The holder's ERC-721 operators (`setApprovalForAll`) may redeem on its behalf; the money goes to the
+/// holder (and its pledgee), never to the operator.
 ///
 /// After maturity plus the deployment's grace period, anyone may mark a root receivable of a pool that is
-/// not fully funded overdue; late deposits still let holders redeem.
+/// not fully funded overdue; late deposits still let holders redeem, and the deposit that completes the
+/// pool cures every tree of it that was marked overdue (`PoolCured`, `isCured`).
 interface IRepaymentVault {
     // ─── events (the indexer's API: complete without reading storage) ─────────────
 
     /// @notice `issuer` deposited `amount` of `currency` into the pool (`issuer`, `currency`, `maturity`),
-    /// whose total deposit is now `deposited` out of `face`. Its credit line was restored by `amount`.
+    /// whose total deposit is now `deposited` out of `face`. Its issuance was restored by `amount`.
     event RepaymentDeposited(
         bytes32 indexed poolId,
         address indexed issuer,
@@ -77,6 +87,21 @@ interface IRepaymentVault {
         uint256 nowTimestamp
     );
 
+    /// @notice A deposit completed the pool `poolId`, some tree of which had been marked overdue: every such
+    /// tree is cured (paid in full, late) as of `nowTimestamp`.
+    event PoolCured(
+        bytes32 indexed poolId, address indexed issuer, address indexed currency, uint64 maturity, uint256 nowTimestamp
+    );
+
+    /// @notice `currency` refused to deliver `amount` to `payee` (for receivable `id`: its redemption or its
+    /// pledge's repayment); the amount is credited to `payee`'s withdrawable balance, now `balance`.
+    event PaymentCredited(
+        uint256 indexed id, address indexed payee, address indexed currency, uint256 amount, uint256 balance
+    );
+
+    /// @notice `payee` withdrew its whole credited balance of `amount` in `currency`.
+    event PaymentWithdrawn(address indexed payee, address indexed currency, uint256 amount);
+
     // ─── errors ────────────────────────────────────────────────────────────────
 
     error VaultZeroAmount();
@@ -86,7 +111,7 @@ interface IRepaymentVault {
     error VaultNotMatured(uint256 id, uint64 maturity, uint256 nowTimestamp);
     /// @notice Nothing is claimable for `id` at the pool's present funding.
     error VaultNothingToRedeem(uint256 id);
-    /// @notice Only the holder or the pledgee of `id` may redeem it.
+    /// @notice Only the holder of `id`, its ERC-721 operators or its pledgee may redeem it.
     error VaultUnauthorizedRedeemer(address caller, uint256 id);
     /// @notice The lineage tree of `rootId` is frozen (a dispute): nothing is paid out.
     error VaultRootFrozen(uint256 rootId);
@@ -102,6 +127,8 @@ interface IRepaymentVault {
     error VaultNoPledgeDebt(uint256 id);
     /// @notice Only the holder of `id` may repay its pledge.
     error VaultUnauthorizedRepayer(address caller, address holder);
+    /// @notice `payee` has no credited balance in `currency`.
+    error VaultNothingToWithdraw(address payee, address currency);
 
     // ─── core enterprise ───────────────────────────────────────────────────────
 
@@ -111,15 +138,23 @@ interface IRepaymentVault {
 
     // ─── holders ───────────────────────────────────────────────────────────────
 
-    /// @notice The holder (or the pledgee) of `id` claims what the pool's funding entitles it to; at full
-    /// funding this burns the receivable. Pays the pledgee first, up to what it is owed.
+    /// @notice The holder of `id` (or one of its ERC-721 operators, or its pledgee) claims what the pool's
+    /// funding entitles it to; at full funding this burns the receivable. Pays the pledgee first, up to
+    /// what it is owed, and the holder the rest. While the holder is suspended only the pledgee is paid
+    /// (the holder's share stays in the pool) and nothing burns. A payment the currency refuses is
+    /// credited to its payee's withdrawable balance instead.
     /// @return toHolder Paid to the holder.
     /// @return toPledgee Paid to the pledgee.
     function redeem(uint256 id) external returns (uint256 toHolder, uint256 toPledgee);
 
     /// @notice The holder of pledged `id` pays the pledgee what it is still owed (from the holder's ERC-20
-    /// allowance to this contract) and the pledge is released.
+    /// allowance to this contract, through the vault) and the pledge is released. Should the currency
+    /// refuse to deliver to the pledgee, the amount is credited to the pledgee's withdrawable balance.
     function repayPledge(uint256 id) external;
+
+    /// @notice The caller takes its whole credited balance in `currency` (payments the currency once
+    /// refused to deliver to it). Reverts, keeping the balance, while the currency still refuses.
+    function withdraw(address currency) external;
 
     // ─── anyone ────────────────────────────────────────────────────────────────
 
@@ -144,10 +179,18 @@ interface IRepaymentVault {
         view
         returns (uint256 face, uint256 deposited);
 
-    /// @notice What receivable `id` has been paid so far, and its recorded pledge debt.
+    /// @notice What receivable `id` has been paid so far, and its live pledge debt: a recorded debt whose
+    /// financing pledge is still in place (zero address and 0 otherwise).
     function claimOf(uint256 id) external view returns (uint256 paid, address pledgee, uint256 pledgeOwed);
 
-    /// @notice What `redeem(id)` would pay now (0, 0 before maturity or when frozen).
+    /// @notice What `payee` may withdraw in `currency`.
+    function creditOf(address payee, address currency) external view returns (uint256);
+
+    /// @notice The tree of `rootId` was marked overdue and its pool has since been fully funded.
+    function isCured(uint256 rootId) external view returns (bool);
+
+    /// @notice What `redeem(id)` would pay now (0, 0 before maturity or when frozen); while the holder is
+    /// suspended, `toHolder` is what waits for it.
     function redeemable(uint256 id) external view returns (uint256 toHolder, uint256 toPledgee);
 
     /// @notice Seconds after maturity before an unfunded receivable may be marked overdue.

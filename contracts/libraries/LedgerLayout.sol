@@ -15,6 +15,10 @@ library LedgerLayout {
     uint8 internal constant FLAG_OFFERED = 1;
     uint8 internal constant FLAG_PLEDGED = 2;
     uint8 internal constant FLAG_FINANCED = 4;
+    /// @dev Set with PLEDGED by a financing pledge (whose debt the vault records) and cleared with it: a
+    /// financing happens once per id, ever, so "this id is under its financing pledge" names that one
+    /// pledge, and a released pledge's debt can never come back with a later plain pledge.
+    uint8 internal constant FLAG_PLEDGE_DEBT = 8;
 
     uint8 internal constant ROOT_FROZEN = 1;
     uint8 internal constant ROOT_OVERDUE = 2;

@@ -149,11 +149,25 @@ export function createReads(sql: Sql) {
       return (await q(`SELECT ${RECEIVABLE_COLUMNS} FROM "receivable" WHERE "root_id" = ? ORDER BY "id" LIMIT ?`, [rootId, limit])).map(receivableFromRow);
     },
 
-    /** `frozen`: under a live dispute at `nowSec` (a debtor's dispute past its end has lapsed). */
-    async roots(rootIds: readonly string[], nowSec: number = Math.floor(Date.now() / 1000)): Promise<Pick<ReceivableRoot, "rootId" | "frozen" | "overdue">[]> {
+    /** `frozen`: under a live dispute at `nowSec` (a debtor's dispute past its end has lapsed); `cured`:
+     * marked overdue, and its pool was paid in full since (PoolCured). */
+    async roots(
+      rootIds: readonly string[],
+      nowSec: number = Math.floor(Date.now() / 1000),
+    ): Promise<(Pick<ReceivableRoot, "rootId" | "frozen" | "overdue"> & { cured: boolean })[]> {
       if (rootIds.length === 0) return [];
-      const rows = await q(`SELECT "root_id", "frozen", "frozen_until", "overdue" FROM "receivable_root" WHERE "root_id" IN ${placeholders(rootIds.length)}`, rootIds);
-      return rows.map((r) => ({ rootId: String(r.root_id), frozen: disputed(r, nowSec), overdue: bool(r.overdue) }));
+      const rows = await q(
+        `SELECT r."root_id", r."frozen", r."frozen_until", r."overdue", p."cured" FROM "receivable_root" r
+           LEFT JOIN "repayment_pool" p ON p."issuer" = r."issuer" AND p."currency" = r."currency" AND p."maturity" = r."maturity"
+          WHERE r."root_id" IN ${placeholders(rootIds.length)}`,
+        rootIds,
+      );
+      return rows.map((r) => ({
+        rootId: String(r.root_id),
+        frozen: disputed(r, nowSec),
+        overdue: bool(r.overdue),
+        cured: bool(r.overdue) && r.cured !== null && bool(r.cured),
+      }));
     },
 
     /** For each id: the ids of its ancestors and itself, root first (one recursive query for all). */

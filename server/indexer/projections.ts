@@ -37,6 +37,8 @@ export const PROJECTION_TABLES = [
   "financier_nonce",
   "repayment_pool",
   "pledge_debt",
+  "exposure",
+  "payment_credit",
 ] as const;
 
 /** Append-only tables (a block's rows are deleted when the block is rolled back). */
@@ -234,7 +236,7 @@ function closeOffer(r: Row): void {
 }
 
 /** A repayment pool as the vault's events restate it. */
-function poolRow(a: Args, overdueMarked: unknown, block: number): Row {
+function poolRow(a: Args, prior: Row | null | undefined, change: { overdue_marked?: boolean }, block: number): Row {
   return {
     pool_id: s(a.poolId),
     issuer: s(a.issuer),
@@ -242,10 +244,31 @@ function poolRow(a: Args, overdueMarked: unknown, block: number): Row {
     maturity: n(a.maturity),
     face: dec(a.face),
     deposited: dec(a.deposited),
-    overdue_marked: overdueMarked,
+    overdue_marked: prior ? prior.overdue_marked : false,
+    cured: prior ? prior.cured : false,
+    ...change,
     updated_block: BigInt(block),
   };
 }
+
+/** A financier's exposure on an obligor with `change` applied (no limit and nothing outstanding before
+ * its first event). */
+function putExposure(unit: Unit, a: Args, block: number, change: Partial<Row>): void {
+  const id = `${s(a.financier)}:${s(a.obligor)}`;
+  const r = unit.get("exposure", id);
+  unit.put("exposure", {
+    id,
+    financier: s(a.financier),
+    obligor: s(a.obligor),
+    exposure_limit: r ? r.exposure_limit : "0",
+    outstanding: dec(a.outstanding),
+    ...change,
+    updated_block: BigInt(block),
+  });
+}
+
+const exposureKey = (a: Args): Need => ["exposure", `${s(a.financier)}:${s(a.obligor)}`];
+const creditKey = (a: Args): Need => ["payment_credit", `${s(a.payee)}:${s(a.currency)}`];
 
 
 export const HANDLERS: Record<string, Handler> = {
@@ -444,10 +467,25 @@ export const HANDLERS: Record<string, Handler> = {
     (r, a) => (r.pledgee = s(a.pledgee)),
     (a) => ({ kind: "PLEDGED", from_address: s(a.holder), to_address: s(a.pledgee) }),
   ),
-  "ReceivableToken.PledgeReleased": receivableChange(
-    (r) => (r.pledgee = null),
-    (a) => ({ kind: "PLEDGE_RELEASED", from_address: s(a.pledgee), to_address: s(a.holder) }),
-  ),
+  "ReceivableToken.PledgeReleased": {
+    needs: (a) => [
+      ["receivable", ID(a)],
+      ["pledge_debt", ID(a)],
+    ],
+    apply(unit, ev) {
+      const { log, block } = ev;
+      const a = log.args;
+      const id = ID(a);
+      const r = unit.require("receivable", id, "its pledge was released");
+      unit.put("receivable", { ...r, pledgee: null, updated_block: BigInt(block) });
+      // A financing pledge's debt ends with the pledge, for good: the vault ignores it from now on. When
+      // the vault itself releases it (repaid, or paid off by a redemption), its own event later in the
+      // same transaction turns RELEASED into REPAID or SETTLED.
+      const debt = unit.get("pledge_debt", id);
+      if (debt && debt.status === "OPEN") unit.put("pledge_debt", { ...debt, owed: "0", status: "RELEASED", updated_block: BigInt(block) });
+      history(unit, ev, { receivable_id: id, root_id: r.root_id as string, kind: "PLEDGE_RELEASED", from_address: s(a.pledgee), to_address: s(a.holder) });
+    },
+  },
   "ReceivableToken.ReceivableFinanced": receivableChange(
     (r) => (r.financed = true),
     (a) => ({ kind: "FINANCED", to_address: s(a.holder) }),
@@ -547,13 +585,30 @@ export const HANDLERS: Record<string, Handler> = {
       unit.put("financier_nonce", { financier: s(log.args.financier), min_nonce: dec(log.args.minNonce), updated_block: BigInt(block) });
     },
   },
+  "FinancingSettlement.ExposureLimitSet": {
+    needs: (a) => [exposureKey(a)],
+    apply(unit, { log, block }) {
+      putExposure(unit, log.args, block, { exposure_limit: dec(log.args.limit) });
+    },
+  },
+  "FinancingSettlement.ExposureTaken": {
+    needs: (a) => [exposureKey(a)],
+    apply(unit, { log, block }) {
+      putExposure(unit, log.args, block, {});
+    },
+  },
+  "FinancingSettlement.ExposureReleased": {
+    needs: (a) => [exposureKey(a)],
+    apply(unit, { log, block }) {
+      putExposure(unit, log.args, block, {});
+    },
+  },
   // ─── repayment vault ─────────────────────────────────────────────────────
   "RepaymentVault.RepaymentDeposited": {
     needs: (a) => [["repayment_pool", s(a.poolId)]],
     apply(unit, { log, block, timestamp }) {
       const a = log.args;
-      const pool = unit.get("repayment_pool", s(a.poolId));
-      unit.put("repayment_pool", poolRow(a, pool ? pool.overdue_marked : false, block));
+      unit.put("repayment_pool", poolRow(a, unit.get("repayment_pool", s(a.poolId)), {}, block));
       unit.append("repayment_deposit", {
         block_number: BigInt(block),
         log_index: log.logIndex,
@@ -573,7 +628,28 @@ export const HANDLERS: Record<string, Handler> = {
     needs: (a) => [["repayment_pool", s(a.poolId)]],
     apply(unit, { log, block }) {
       const a = log.args;
-      unit.put("repayment_pool", poolRow(a, true, block));
+      unit.put("repayment_pool", poolRow(a, unit.get("repayment_pool", s(a.poolId)), { overdue_marked: true }, block));
+    },
+  },
+  "RepaymentVault.PoolCured": {
+    needs: (a) => [["repayment_pool", s(a.poolId)]],
+    apply(unit, { log, block }) {
+      const r = unit.require("repayment_pool", s(log.args.poolId), "it was cured");
+      unit.put("repayment_pool", { ...r, cured: true, updated_block: BigInt(block) });
+    },
+  },
+  "RepaymentVault.PaymentCredited": {
+    needs: (a) => [creditKey(a)],
+    apply(unit, { log, block }) {
+      const a = log.args;
+      unit.put("payment_credit", { id: creditKey(a)[1], payee: s(a.payee), currency: s(a.currency), balance: dec(a.balance), updated_block: BigInt(block) });
+    },
+  },
+  "RepaymentVault.PaymentWithdrawn": {
+    needs: (a) => [creditKey(a)],
+    apply(unit, { log, block }) {
+      const a = log.args;
+      unit.put("payment_credit", { id: creditKey(a)[1], payee: s(a.payee), currency: s(a.currency), balance: "0", updated_block: BigInt(block) });
     },
   },
   "RepaymentVault.ReceivableRedeemed": {

@@ -11,6 +11,8 @@ export type Role = (typeof OrganisationRole)[keyof typeof OrganisationRole];
 export const FLAG_OFFERED = 1;
 export const FLAG_PLEDGED = 2;
 export const FLAG_FINANCED = 4;
+/** Set with PLEDGED by a financing pledge (its debt is the vault's) and cleared with it. */
+export const FLAG_PLEDGE_DEBT = 8;
 export const SEQ_MASK = 0xffffffffn;
 export const MAX_UINT32 = 2n ** 32n - 1n;
 export const MAX_UINT96 = 2n ** 96n - 1n;
@@ -424,7 +426,7 @@ export function createLedgerModel({ ledger, operator, parameters, allowedCurrenc
         const r = load(id);
         if (!(r.flags & FLAG_PLEDGED)) revert("ReceivableNotPledged", id);
         if (key(caller) !== key(r.counterparty) && !privileged) revert("ReceivableUnauthorized", caller, id);
-        Object.assign(r, { counterparty: ZERO, flags: r.flags & ~FLAG_PLEDGED });
+        Object.assign(r, { counterparty: ZERO, flags: r.flags & ~(FLAG_PLEDGED | FLAG_PLEDGE_DEBT) });
       }),
     raiseDispute: (caller: string, rootId: bigint, now: bigint) =>
       transact(() => {
@@ -505,7 +507,7 @@ export function createLedgerModel({ ledger, operator, parameters, allowedCurrenc
     if (key(financier) === key(r.holder)) revert("ReceivableSelfTransfer", id, financier);
     requireRole(financier, OrganisationRole.Financier);
     checkMove(id, r, r.holder, financier, r.flags, {}, now);
-    const flags = r.flags | FLAG_FINANCED | (pledged ? FLAG_PLEDGED : 0);
+    const flags = r.flags | FLAG_FINANCED | (pledged ? FLAG_PLEDGED | FLAG_PLEDGE_DEBT : 0);
     if (amount === r.amount) {
       if (pledged) Object.assign(r, { counterparty: financier, offerDeadline: 0n, flags });
       else {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AddressOut, HexBytes, IsoDate, PageQuery, PositiveUint256, Uint256, Uint256Out, page } from "../../api/schemas";
+import { Address, AddressOut, HexBytes, IsoDate, PageQuery, PositiveUint256, Uint256, Uint256Out, page } from "../../api/schemas";
 import { ReceivableOut } from "../receivables/schemas";
 import { TxOut } from "../tx";
 
@@ -13,6 +13,22 @@ export const OpenRequestBody = z
     deadline: z.number().int().positive().meta({ description: "unix seconds; quotes close then (banks compete until it)" }),
   })
   .meta({ id: "OpenFinancingRequest" });
+
+/** A financier's own limit on one obligor: acceptQuote refuses what would take `outstanding` beyond `limit`. */
+export const ExposureLimitOut = z
+  .object({
+    limit: Uint256Out,
+    outstanding: Uint256Out.meta({ description: "financed face on the obligor not yet repaid (released)" }),
+    available: Uint256Out.meta({ description: "limit − outstanding, or 0" }),
+  })
+  .meta({ id: "ExposureLimit" });
+
+export const ExposureLimitsOut = z
+  .object({ items: z.array(ExposureLimitOut.extend({ financier: AddressOut, obligor: AddressOut })) })
+  .meta({ id: "ExposureLimits" });
+
+export const ExposureLimitParams = z.object({ obligor: Address });
+export const ExposureLimitBody = z.object({ limit: Uint256 }).meta({ id: "SetExposureLimit" });
 
 export const RiskViewOut = z
   .object({
@@ -30,6 +46,7 @@ export const RiskViewOut = z
     ),
     total: z.number().int().meta({ description: "Σ contributions (0..1000); nothing else enters it" }),
     asOf: z.number().int(),
+    exposureLimit: ExposureLimitOut.nullable().meta({ description: "the viewing financier's own exposure limit on the obligor (null for anyone else)" }),
   })
   .meta({ id: "RiskView" });
 

@@ -17,7 +17,7 @@ import type { DomainContext } from "../context";
 import { createReceivableService } from "../receivables/service";
 import { audit, settle } from "../tx";
 import { effectiveAnnualRatePpm, ppmToPercent } from "./rates";
-import { riskViews, type RiskView } from "./risk";
+import { riskViews } from "./risk";
 
 const MODE_NUMBER = { PURCHASE: FinancingMode.Purchase, PLEDGE: FinancingMode.Pledge } as const;
 type Mode = keyof typeof MODE_NUMBER;
@@ -132,7 +132,22 @@ export function createFinancingService(ctx: DomainContext) {
     return q;
   }
 
-  async function withRisk(requests: FinancingRequest[]) {
+  /** A financier's own exposure limit and outstanding financed face on each obligor (no limit set: 0, 0). */
+  async function exposuresOf(financier: string, obligors: readonly string[]) {
+    const rows = await ctx.db.exposure.findMany({ where: { financier, obligor: { in: [...obligors] } } });
+    const byObligor = new Map(rows.map((e) => [e.obligor, e]));
+    return new Map(
+      obligors.map((obligor) => {
+        const e = byObligor.get(obligor);
+        const limit = BigInt(e?.exposureLimit ?? "0");
+        const outstanding = BigInt(e?.outstanding ?? "0");
+        return [obligor, { limit: toDecimal(limit), outstanding: toDecimal(outstanding), available: toDecimal(limit > outstanding ? limit - outstanding : 0n) }];
+      }),
+    );
+  }
+
+  /** Requests with their receivable and risk view; a financier also sees its own exposure limit on the obligor. */
+  async function withRisk(principal: Principal, requests: FinancingRequest[]) {
     const rows = await ctx.reads.receivables(requests.map((r) => r.receivableId));
     const views = await receivables.views(rows);
     const viewOf = new Map(views.map((v) => [v.id, v]));
@@ -141,11 +156,17 @@ export function createFinancingService(ctx: DomainContext) {
       views.map((v) => ({ receivableId: v.id, issuer: v.issuer, rootId: v.rootId, maturity: v.maturity, depth: v.depth, tier: v.tier })),
       nowSec(),
     );
-    return requests.map((r) => ({
-      ...requestView(r, viewOf.get(r.receivableId)?.currency ?? ""),
-      receivable: viewOf.get(r.receivableId) ?? null,
-      risk: (risks.get(r.receivableId) ?? null) as RiskView | null,
-    }));
+    const viewer = principal.kind === "ORGANISATION" && principal.role === "FINANCIER" ? organisationOf(principal) : undefined;
+    const exposures: Map<string, { limit: string; outstanding: string; available: string }> =
+      viewer === undefined ? new Map() : await exposuresOf(viewer, [...new Set(requests.map((r) => r.issuer))]);
+    return requests.map((r) => {
+      const risk = risks.get(r.receivableId);
+      return {
+        ...requestView(r, viewOf.get(r.receivableId)?.currency ?? ""),
+        receivable: viewOf.get(r.receivableId) ?? null,
+        risk: risk === undefined ? null : { ...risk, exposureLimit: exposures.get(r.issuer) ?? null },
+      };
+    });
   }
 
   async function nextNonce(financier: string): Promise<bigint> {
@@ -293,14 +314,14 @@ export function createFinancingService(ctx: DomainContext) {
       const page = rows.slice(0, query.limit);
       const last = page[page.length - 1];
       return {
-        items: await withRisk(page),
+        items: await withRisk(principal, page),
         nextCursor: rows.length > query.limit && last !== undefined ? Buffer.from(`${last.deadlineMs}|${last.id}`).toString("base64url") : null,
       };
     },
 
     async getRequest(principal: Principal, id: string) {
       const r = await visibleRequest(principal, id);
-      const [item] = await withRisk([r]);
+      const [item] = await withRisk(principal, [r]);
       return item as NonNullable<typeof item>;
     },
 
@@ -460,6 +481,40 @@ export function createFinancingService(ctx: DomainContext) {
         q,
       );
       return { ...revised, cancelledTxHash: sent.txHash };
+    },
+
+    /** Financier: sets its own exposure limit on an obligor (a core enterprise), on chain with its own key. */
+    async setExposureLimit(principal: Principal, obligor: string, limit: bigint) {
+      const financier = organisationOf(principal) as string;
+      const sent = await ctx.chain.signers.send(financier, (s) => financing().connect(s).setExposureLimit(obligor, limit));
+      await audit(ctx, { actor: financier, action: "exposure.setLimit", target: obligor, txHash: sent.txHash, detail: { limit } });
+      return settle(ctx, sent);
+    },
+
+    /** A financier's own limits (operator and auditor: every financier's), with what is outstanding. */
+    async exposureLimits(principal: Principal) {
+      const rows = await ctx.db.exposure.findMany({
+        where: isPrivileged(principal) ? {} : { financier: organisationOf(principal) ?? "" },
+        orderBy: [{ financier: "asc" }, { obligor: "asc" }],
+      });
+      return {
+        items: rows.map((e) => {
+          const limit = BigInt(e.exposureLimit);
+          const outstanding = BigInt(e.outstanding);
+          return { financier: e.financier, obligor: e.obligor, limit: e.exposureLimit, outstanding: e.outstanding, available: toDecimal(limit > outstanding ? limit - outstanding : 0n) };
+        }),
+      };
+    },
+
+    /** The quote's financier releases the exposure of its accepted quote once repaid (the contract checks when). */
+    async releaseExposure(principal: Principal, id: string) {
+      const q = await visibleQuote(principal, id);
+      const financier = organisationOf(principal);
+      if (q.financier !== financier) throw new ForbiddenError("NotQuoteFinancier", "only the quote's financier releases its exposure");
+      if (q.status !== "ACCEPTED") throw new ConflictError("FinancingExposureNotOutstanding", `the quote is ${q.status.toLowerCase()}, not accepted`);
+      const sent = await ctx.chain.signers.send(q.financier, (s) => financing().connect(s).releaseExposure(structOf(q)));
+      await audit(ctx, { actor: q.financier, action: "exposure.release", target: id, txHash: sent.txHash, detail: { quoteHash: q.quoteHash } });
+      return settle(ctx, sent);
     },
 
     /** Holder: accepts a quote; the settlement contract moves the advance and the receivable part in one transaction. */

@@ -28,7 +28,10 @@ export interface ReceivableView {
   status: ReceivableStatusName;
   financed: boolean;
   frozen: boolean;
+  /** Marked overdue and not (yet) paid in full. */
   overdue: boolean;
+  /** Marked overdue, then paid in full late. */
+  cured: boolean;
   offeredTo: string | null;
   offerDeadline: number | null;
   pledgee: string | null;
@@ -39,9 +42,10 @@ export interface ReceivableView {
 }
 
 /** One status for display, most significant first: what stops or changes what the holder can do. */
-export function statusOf(r: ReceivableRow, root: Pick<ReceivableRoot, "frozen" | "overdue"> | undefined, nowSec: number): ReceivableStatusName {
+export function statusOf(r: ReceivableRow, root: (Pick<ReceivableRoot, "frozen" | "overdue"> & { cured?: boolean }) | undefined, nowSec: number): ReceivableStatusName {
   if (r.status === "BURNED") return "REDEEMED";
-  if (root?.overdue === true) return "OVERDUE";
+  // A cured tree (paid in full after it was marked overdue) is overdue no more.
+  if (root?.overdue === true && root.cured !== true) return "OVERDUE";
   if (root?.frozen === true) return "FROZEN";
   if (r.status === "OFFERED") return "OFFERED";
   if (r.pledgee !== null) return "PLEDGED";
@@ -120,7 +124,8 @@ export function createReceivableService(ctx: DomainContext) {
         status: statusOf(r, root, now),
         financed: r.financed,
         frozen: root?.frozen ?? false,
-        overdue: root?.overdue ?? false,
+        overdue: (root?.overdue ?? false) && !(root?.cured ?? false),
+        cured: root?.cured ?? false,
         offeredTo: r.offeredTo,
         offerDeadline: r.offerDeadline === null ? null : Number(r.offerDeadline),
         pledgee: r.pledgee,

@@ -1,11 +1,11 @@
 /**
  * Settlement: the core enterprise deposits repayment for a maturity (pulled from its allowance to the
- * repayment vault, which the server tops up first if needed), holders redeem matured receivables, and
- * a pledgor repays its pledge early.
+ * repayment vault, which the server tops up first if needed), holders redeem matured receivables, a
+ * pledgor repays its pledge early, and a payee withdraws what a currency once refused to deliver to it.
  */
 import { AbiCoder, keccak256 } from "ethers";
 import type { Principal } from "../../auth/principal";
-import { ChainUnavailableError, ForbiddenError } from "../../lib/appErrors";
+import { ChainUnavailableError, ConflictError, ForbiddenError } from "../../lib/appErrors";
 import { toDecimal } from "../../lib/encode";
 import { findEvent } from "../../lib/receipt";
 import { organisationOf } from "../access";
@@ -74,11 +74,29 @@ export function createSettlementService(ctx: DomainContext) {
           face: toDecimal(face),
           deposited: toDecimal(deposited),
           due: toDecimal(face > deposited ? face - deposited : 0n),
-          overdue: pool?.overdueMarked ?? false,
+          overdue: (pool?.overdueMarked ?? false) && !(pool?.cured ?? false),
+          cured: pool?.cured ?? false,
         };
       });
       pools.sort((a, b) => a.maturity - b.maturity || (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
       return { items: pools };
+    },
+
+    /** The caller's credited balances (the vault's `PaymentCredited`, less what was withdrawn). */
+    async credits(principal: Principal) {
+      const payee = organisationOf(principal) as string;
+      const rows = await ctx.db.paymentCredit.findMany({ where: { payee }, orderBy: { currency: "asc" } });
+      return { items: rows.filter((r) => r.balance !== "0").map((r) => ({ currency: r.currency, balance: r.balance })) };
+    },
+
+    /** Withdraws the caller's whole balance in `currency`; the chain's figure is what counts. */
+    async withdraw(principal: Principal, currency: string) {
+      const payee = organisationOf(principal) as string;
+      const amount = await vault().creditOf(payee, currency);
+      if (amount === 0n) throw new ConflictError("VaultNothingToWithdraw", "nothing is credited to you in that currency", { currency });
+      const sent = await ctx.chain.signers.send(payee, (s) => vault().connect(s).withdraw(currency));
+      await audit(ctx, { actor: payee, action: "settlement.withdraw", target: currency, txHash: sent.txHash, detail: { amount } });
+      return { ...(await settle(ctx, sent)), amount: amount.toString() };
     },
 
     async redeem(principal: Principal, id: bigint) {

@@ -88,10 +88,12 @@ export async function createWorld(options: { dialect?: Dialect; env?: Record<str
     accounts: { coreEnterprise: core, suppliers: [tier1, tier2, tier3], banks: [bankA!, bankB!] },
     currency,
     issuanceLimit: 100_000_000n * UNIT,
+    financing: settlement.financing,
   });
   const ledger = ledgerDeployment.ledger.connect(admin);
   await (await ledger.registerOrganisation(selfCore!.address, 1, ethers.id("kyc:self-core"))).wait();
   await (await ledger.setIssuanceLimit(selfCore!.address, 10_000_000n * UNIT)).wait();
+  for (const bank of [bankA!, bankB!]) await (await settlement.financing.connect(bank).setExposureLimit(selfCore!.address, 10_000_000n * UNIT)).wait();
   // Cash for the banks to advance and for the core enterprise to repay; allowances to the settlement contracts.
   const financingAddress = await settlement.financing.getAddress();
   const vaultAddress = await settlement.vault.getAddress();

@@ -6,6 +6,7 @@ import { time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import type { Db } from "../../../server/db/client";
 import { asLedgerAdmin, confirm, DAY, deploySystemFixture, finance, makeQuote, transfer, type System } from "../../fixtures/settlement";
 import { FinancingMode } from "../../../scripts/financingStory";
+import { BlocklistSettlementToken__factory } from "../../../typechain-types";
 
 /** The settlement system after `playEveryEvent`, for `loadFixture` (one snapshot for every test file). */
 export async function everyEventFixture(): Promise<System> {
@@ -62,7 +63,7 @@ export async function playEveryEvent(sys: System): Promise<void> {
 
   // Financing: a purchase of a part, a pledge of a part, a cancelled quote, invalidated nonces.
   await finance(sys, { receivableId: t3, holder: tier3, financier: bankA, amount: 40_000n * u });
-  const { financedId: pledged } = await finance(sys, { receivableId: rootB, holder: tier1, financier: bankB, amount: 200_000n * u, mode: FinancingMode.Pledge, nonce: 1n });
+  const { financedId: pledged, quote: pledgeQuote } = await finance(sys, { receivableId: rootB, holder: tier1, financier: bankB, amount: 200_000n * u, mode: FinancingMode.Pledge, nonce: 1n });
   const cancelled = await makeQuote(sys, { receivableId: rootA, holder: tier1, financier: bankA, amount: 10_000n * u, nonce: 7n });
   await financing.connect(bankA).cancelQuote(cancelled);
   await financing.connect(bankB).invalidateNonces(5n);
@@ -83,6 +84,32 @@ export async function playEveryEvent(sys: System): Promise<void> {
   await vault.connect(tier1).redeem(pledged);
   await time.increaseTo(overdueMaturity + sys.gracePeriod + 1n);
   await vault.connect(outsiderOf(sys)).markOverdue(rootC);
+  // The core enterprise pays late, in full: the overdue tree is cured.
+  await vault.connect(core2).deposit(sys.currency, overdueMaturity, 70_000n * u);
+
+  // Exposure: bank B's repaid pledge no longer counts against its limit on the core enterprise.
+  await financing.connect(bankB).setExposureLimit(core.address, 90_000_000n * u);
+  await financing.releaseExposure(pledgeQuote);
+
+  // A pledge its pledgee releases (the debt is forgiven, for good).
+  const later = BigInt(await time.latest()) + 30n * DAY;
+  const rootD = await confirm(sys, tier3, 20_000n * u, { maturity: later });
+  const { financedId: forgiven } = await finance(sys, { receivableId: rootD, holder: tier3, financier: bankA, amount: 10_000n * u, mode: FinancingMode.Pledge, nonce: 2n });
+  await ledger.connect(bankA).releasePledge(forgiven);
+
+  // A currency that refuses a blocklisted holder: its payout is credited, then withdrawn once unblocked.
+  const busd = await new BlocklistSettlementToken__factory(operator).deploy(2);
+  const busdAddress = await busd.getAddress();
+  await asLedgerAdmin(sys, "setCurrencyAllowed", [busdAddress, true]);
+  const rootE = await confirm(sys, tier2, 30_000n * u, { maturity: later, currency: busdAddress });
+  await busd.mint(core.address, 30_000n * u);
+  await busd.connect(core).approve(await vault.getAddress(), 30_000n * u);
+  await vault.connect(core).deposit(busdAddress, later, 30_000n * u);
+  await time.increaseTo(later);
+  await busd.setBlocklisted(tier2.address, true);
+  await vault.connect(tier2).redeem(rootE);
+  await busd.setBlocklisted(tier2.address, false);
+  await vault.connect(tier2).withdraw(busdAddress);
 }
 
 function outsiderOf(sys: System) {
@@ -161,6 +188,21 @@ export async function expectProjectionsMatchChain(db: Db, sys: System): Promise<
   for (const pool of await db.prisma.repaymentPool.findMany()) {
     const [face, deposited] = await vault.poolOf(pool.issuer, pool.currency, pool.maturity);
     expect({ face: pool.face, deposited: pool.deposited }).to.deep.equal({ face: face.toString(), deposited: deposited.toString() });
+    if (pool.overdueMarked) {
+      const root = await db.prisma.receivableRoot.findFirstOrThrow({ where: { issuer: pool.issuer, currency: pool.currency, maturity: pool.maturity, overdue: true } });
+      expect(pool.cured, `pool ${pool.poolId} cured`).to.equal(await vault.isCured(BigInt(root.rootId)));
+    } else {
+      expect(pool.cured).to.equal(false);
+    }
+  }
+  const exposures = await db.prisma.exposure.findMany();
+  expect(exposures.length).to.be.greaterThan(0);
+  for (const e of exposures) {
+    const [limit, outstanding] = await sys.financing.exposureOf(e.financier, e.obligor);
+    expect({ limit: e.exposureLimit, outstanding: e.outstanding }, `exposure ${e.id}`).to.deep.equal({ limit: limit.toString(), outstanding: outstanding.toString() });
+  }
+  for (const c of await db.prisma.paymentCredit.findMany()) {
+    expect(c.balance, `credit ${c.id}`).to.equal((await vault.creditOf(c.payee, c.currency)).toString());
   }
   for (const debt of await db.prisma.pledgeDebt.findMany()) {
     const [, pledgee, owed] = await vault.claimOf(BigInt(debt.receivableId)).catch(() => [0n, ethers.ZeroAddress, 0n] as const);
