@@ -51,6 +51,7 @@ for (const dialect of testDialects()) describe(`API: findings of the black-box p
       deposited: "0",
       due: (7_000n * UNIT).toString(),
       overdue: false,
+      cured: false,
     });
   });
 
