@@ -6,7 +6,7 @@
  * holds a part of, the operator and auditors all.
  */
 import type { Principal } from "../../auth/principal";
-import { NotFoundError } from "../../lib/appErrors";
+import { InternalError, NotFoundError } from "../../lib/appErrors";
 import { isPrivileged, organisationOf } from "../access";
 import type { DomainContext } from "../context";
 import { audit, settle, type TxResult } from "../tx";
@@ -97,7 +97,12 @@ export function createDisputeService(ctx: DomainContext) {
       const issuers = new Map(
         (await ctx.db.receivableRoot.findMany({ where: { rootId: { in: rows.map((r) => r.rootId) } }, select: { rootId: true, issuer: true } })).map((r) => [r.rootId, r.issuer]),
       );
-      const items = rows.map((r) => view(r, issuers.get(r.rootId) ?? ""));
+      const items = rows.map((r) => {
+        // A dispute is only ever raised on a confirmed root, so a missing issuer is a projection bug, not "".
+        const issuer = issuers.get(r.rootId);
+        if (issuer === undefined) throw new InternalError(`dispute on ${r.rootId} has no projected root`);
+        return view(r, issuer);
+      });
       return { items: filter.status === undefined ? items : items.filter((d) => d.status === filter.status) };
     },
   };
