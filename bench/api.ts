@@ -199,7 +199,7 @@ async function serve(url: string): Promise<void> {
     provider,
     chainId: 31337n,
     addresses: { ledger: addr(0xee, 1) },
-    signers: createSignerRegistry({ provider, organisations: new Map(), interfaces: projectInterfaces() }),
+    signers: createSignerRegistry({ provider, organisations: new Map(), interfaces: projectInterfaces(), sql: db.sql, chain: { chainKey: "31337:none", chainId: 31337n }, sweepMs: 0 }),
   });
   const ctx: DomainContext = { db: db.prisma, reads: createReads(db.sql), chain, now: () => new Date(), waitForIndexed: async () => true };
   const { app } = createApp({ config, db: db.prisma, sql: db.sql, logger: silentLogger(), domainRoutes: createDomainRoutes(ctx, { documentDir: os.tmpdir() }) });

@@ -14,6 +14,7 @@ import { openDatabase } from "./db/client";
 import { loadDeployment } from "./lib/deployment";
 import { createLogger } from "./lib/logger";
 import { startApiServer } from "./api/server";
+import { observedBlockTimeMs, receiptPollMs } from "./signing/signers";
 
 async function main(): Promise<void> {
   const apiConfig = loadApiConfig(process.env);
@@ -23,7 +24,10 @@ async function main(): Promise<void> {
   const deployment = loadDeployment(chainEnv);
   const db = await openDatabase({ url: dbConfig.url, log: (m) => logger.info(m) });
   const provider = new JsonRpcProvider(chainEnv.RPC_URL);
-  const api = await startApiServer({ db, provider, deployment, config: apiConfig, logger });
+  // ethers polls every 4 s by default, slower than most chains make blocks: follow the chain instead.
+  const pollMs = chainEnv.RPC_POLL_MS ?? receiptPollMs(await observedBlockTimeMs(provider));
+  provider.pollingInterval = pollMs;
+  const api = await startApiServer({ db, provider, deployment, config: apiConfig, logger, pollMs });
 
   const operators = await db.prisma.apiKey.count({ where: { subjectKind: "OPERATOR", revokedAtMs: null } });
   if (operators === 0) {

@@ -20,6 +20,7 @@ import { expressPath, pathMatcher, type AnyRoute } from "./route";
 import { JsonText, stringify } from "./json";
 import { parseRequest } from "./validation";
 import { IDEMPOTENCY_KEY_PATTERN } from "./schemas";
+import { runInRequestScope, type RequestScope } from "../signing/requestScope";
 
 /** Resolves the credential of a request into a principal, or throws `UnauthorizedError`. */
 export interface Authenticator {
@@ -226,8 +227,10 @@ export function createHttpApp(options: HttpAppOptions): Express {
       if (begun.state === "mismatch") {
         throw new AppError({ code: "IdempotencyKeyReused", status: 422, message: "this Idempotency-Key was used for a different request" });
       }
+      const sendScope: RequestScope = { idempotency: { scope, key: idempotencyKey }, sent: [] };
       try {
-        const result = await route.handler({ params: parsed.params, query: parsed.query, body, principal, idempotencyKey, req, res });
+        const key = idempotencyKey;
+        const result = await runInRequestScope(sendScope, () => route.handler({ params: parsed.params, query: parsed.query, body, principal, idempotencyKey: key, req, res }));
         // The stored answer is replayed through sendJson, which needs a value, not a JsonText.
         const stored: unknown = result instanceof JsonText ? JSON.parse(result.text) : result;
         await idempotency.complete({ scope, key: idempotencyKey, status: route.response.status, body: stored });

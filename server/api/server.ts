@@ -16,7 +16,8 @@ import { createChainContext, indexedWaiter, projectInterfaces, type DomainContex
 import { isLocalDevelopmentChain, type Deployment } from "../lib/deployment";
 import { createLogger, type Logger } from "../lib/logger";
 import { loadKeystore } from "../signing/keystore";
-import { createSignerRegistry } from "../signing/signers";
+import { chainIdentity } from "../lib/chainIdentity";
+import { createSignerRegistry, observedBlockTimeMs, receiptPollMs } from "../signing/signers";
 import { createApp, type ApiApp } from "./app";
 
 export interface StartApiServerOptions {
@@ -29,6 +30,8 @@ export interface StartApiServerOptions {
   /** Custodial signers; when absent they are unlocked from API_KEYSTORE_DIR with API_KEYSTORE_PASSPHRASE. */
   signers?: { organisations: ReadonlyMap<string, Signer>; operator?: Signer; relayer?: Signer };
   logger?: Logger;
+  /** Receipt polling interval in ms (RPC_POLL_MS); by default a quarter of the chain's observed block time. */
+  pollMs?: number;
   /** How a write waits for the indexer to commit its block (default: poll the database). */
   waitForIndexed?: (blockNumber: number) => Promise<boolean>;
 }
@@ -65,26 +68,37 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     signers = { organisations, ...(operator === undefined ? {} : { operator }) };
     logger.info({ custodial: organisations.size, operator: operator !== undefined }, "api: keystore unlocked");
   }
-  const network = await options.provider.getNetwork();
   const contracts = options.deployment.contracts;
   const ledger = contracts.ReceivableToken;
   if (ledger === undefined) throw new Error("startApiServer: the deployment has no ReceivableToken address");
+  const identity = await chainIdentity(options.provider, contracts);
+  const pollMs = options.pollMs ?? receiptPollMs(await observedBlockTimeMs(options.provider));
+  // The nonce book's own connection: its short write transactions never wait behind a read.
+  const nonceSql = openSql(options.db.url);
+  const signerRegistry = createSignerRegistry({
+    provider: options.provider,
+    organisations: signers.organisations,
+    ...(signers.operator === undefined ? {} : { operator: signers.operator }),
+    ...(signers.relayer === undefined ? {} : { relayer: signers.relayer }),
+    interfaces: projectInterfaces(),
+    sql: nonceSql,
+    chain: identity,
+    pollMs,
+    logger,
+  });
+  // What a crash left pending is looked after before the first request.
+  await signerRegistry.recover();
+  logger.info({ pollMs, chain: identity.chainKey }, "api: nonce manager ready");
   const chain = createChainContext({
     provider: options.provider,
-    chainId: network.chainId,
+    chainId: identity.chainId,
     addresses: {
       ledger,
       ...(contracts.FinancingSettlement === undefined ? {} : { financing: contracts.FinancingSettlement }),
       ...(contracts.RepaymentVault === undefined ? {} : { vault: contracts.RepaymentVault }),
       ...(contracts.SettlementToken === undefined ? {} : { currency: contracts.SettlementToken }),
     },
-    signers: createSignerRegistry({
-      provider: options.provider,
-      organisations: signers.organisations,
-      ...(signers.operator === undefined ? {} : { operator: signers.operator }),
-      ...(signers.relayer === undefined ? {} : { relayer: signers.relayer }),
-      interfaces: projectInterfaces(),
-    }),
+    signers: signerRegistry,
   });
   // Its own read connection: never the indexer's writing one (see ApiDeps.sql).
   const readSql = openSql(options.db.url);
@@ -114,7 +128,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     db: options.db.prisma,
     sql: readSql,
     logger,
-    chainId: Number(network.chainId),
+    chainId: Number(identity.chainId),
     chainHead: () => options.provider.getBlockNumber(),
     domainRoutes: createDomainRoutes(ctx, { documentDir: config.API_DOCUMENT_DIR, localChain: isLocalDevelopmentChain(network.chainId, options.deployment) }),
   });
@@ -158,7 +172,9 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
         // Idle keep-alive sockets would hold close() open until their timeout.
         server.closeIdleConnections();
       });
+      signerRegistry.close();
       await readSql.close();
+      await nonceSql.close();
     },
   };
 }

@@ -14,6 +14,8 @@ const schema = z.object({
   REPAYMENT_VAULT_ADDRESS: addressVar().optional(),
   START_BLOCK: intVar().optional(),
   RPC_TIMEOUT_MS: intVar({ min: 100 }).default(10_000),
+  /** How often the API polls for receipts and new blocks (ms); by default a quarter of the chain's block time (50 ms..1 s). */
+  RPC_POLL_MS: intVar({ min: 10, max: 60_000 }).optional(),
   LOG_LEVEL: logLevelVar().default("info"),
 });
 

@@ -85,7 +85,8 @@ export class InternalError extends AppError {
 /** The chain is unreachable or did not answer in time (retrying later may succeed). */
 export class ChainUnavailableError extends AppError {
   constructor(message: string, cause?: unknown) {
-    super({ code: "ChainUnavailable", status: 503, message, cause });
+    // The message is ours and safe to show (the cause, which may carry an RPC URL, is not shown).
+    super({ code: "ChainUnavailable", status: 503, message, cause, expose: true });
   }
 }
 

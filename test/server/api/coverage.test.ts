@@ -33,7 +33,7 @@ describe("API: every route's authentication, role guard, validation and document
       provider,
       chainId: 31337n,
       addresses: { ledger: Wallet.createRandom().address },
-      signers: createSignerRegistry({ provider, organisations: new Map(), interfaces: projectInterfaces() }),
+      signers: createSignerRegistry({ provider, organisations: new Map(), interfaces: projectInterfaces(), sql: db.sql, chain: { chainKey: "31337:none", chainId: 31337n }, sweepMs: 0 }),
     });
     const ctx: DomainContext = { db: db.prisma, reads: createReads(db.sql), chain, now: () => new Date(), waitForIndexed: async () => true };
     h = await createHarness({ db, domainRoutes: createDomainRoutes(ctx, { documentDir: os.tmpdir() }) });

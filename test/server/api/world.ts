@@ -5,6 +5,7 @@
  * database must stay consistent, so no snapshot reverts under a live database).
  */
 import { ethers, network } from "hardhat";
+import { Wallet } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import request from "supertest";
 import { deployLedger } from "../../../scripts/deploy";
@@ -18,7 +19,9 @@ import { createReads } from "../../../server/domain/reads";
 import type { Dialect } from "../../../server/db/schema-model";
 import { createIndexer, type Indexer } from "../../../server/indexer/indexer";
 import { silentLogger } from "../../../server/lib/logger";
-import { createSignerRegistry } from "../../../server/signing/signers";
+import { createSignerRegistry, type SignerRegistryOptions } from "../../../server/signing/signers";
+import { hardhatDevKeyOf } from "../../../server/signing/devKeys";
+import { chainIdentity } from "../../../server/lib/chainIdentity";
 import type { IERC20, SettlementToken } from "../../../typechain-types";
 import { freshDatabase } from "../db/fresh";
 import { isLocalDevelopmentChain } from "../../../server/lib/deployment";
@@ -60,8 +63,16 @@ export interface World {
   selfCore: Actor;
   outsider: HardhatEthersSigner;
   documentDir: string;
+  /** A second API process over the same database and chain, holding the same custodial keys. */
+  anotherApiProcess(): Promise<ApiProcess>;
   /** Moves the chain's clock (and the API's clock with it) forward. */
   advanceTime(seconds: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ApiProcess {
+  h: Harness;
+  ctx: DomainContext;
   close(): Promise<void>;
 }
 
@@ -73,7 +84,15 @@ export async function chainNow(): Promise<number> {
   return Number((await ethers.provider.getBlock("latest"))?.timestamp ?? 0);
 }
 
-export async function createWorld(options: { dialect?: Dialect; env?: Record<string, string>; /** The deployment record's `local` flag (default true, as `npm start` writes it). */ local?: boolean } = {}): Promise<World> {
+export async function createWorld(
+  options: {
+    dialect?: Dialect;
+    env?: Record<string, string>;
+    /** The deployment record's `local` flag (default true, as `npm start` writes it). */
+    local?: boolean;
+    signerOptions?: Partial<SignerRegistryOptions>;
+  } = {},
+): Promise<World> {
   const [admin, core, tier1, tier2, tier3, bankA, bankB, selfCore, outsider, relayer] = (await ethers.getSigners()) as HardhatEthersSigner[];
   if (relayer === undefined || admin === undefined || core === undefined || tier1 === undefined || tier2 === undefined || tier3 === undefined) {
     throw new Error("createWorld needs 10 accounts");
@@ -120,33 +139,66 @@ export async function createWorld(options: { dialect?: Dialect; env?: Record<str
   });
   await indexer.syncTo();
 
-  const custodial = new Map<string, HardhatEthersSigner>();
-  for (const s of [core, tier1, tier2, tier3, bankA!, bankB!]) custodial.set(s.address.toLowerCase(), s);
-  const signers = createSignerRegistry({ provider: ethers.provider, organisations: custodial, operator: admin, relayer, interfaces: projectInterfaces() });
-  const chain = createChainContext({ provider: ethers.provider, chainId: ledgerDeployment.chainId, addresses: { ...addresses, currency }, signers });
+  // Custodial keys as the API holds them: wallets that sign locally (the nonce manager signs, then broadcasts).
+  const wallet = (s: HardhatEthersSigner) => new Wallet(hardhatDevKeyOf(s.address) as string, ethers.provider);
+  const custodial = new Map<string, Wallet>();
+  for (const s of [core, tier1, tier2, tier3, bankA!, bankB!]) custodial.set(s.address.toLowerCase(), wallet(s));
+  const identity = await chainIdentity(ethers.provider, { ReceivableToken: addresses.ledger, FinancingSettlement: addresses.financing, RepaymentVault: addresses.vault });
   // The API's clock follows the chain's: tests move both together with advanceTime.
   const clock = { offsetMs: ((await chainNow()) - Math.floor(Date.now() / 1000)) * 1000 };
-  // The API reads on its own connection, as in production (the indexer writes on db.sql).
-  const readSql = openSql(db.url);
-  const ctx: DomainContext = {
-    db: db.prisma,
-    reads: createReads(readSql),
-    chain,
-    now: () => new Date(Date.now() + clock.offsetMs),
-    // The real indexer, driven to the block the write was mined in: reads after a write see it.
-    waitForIndexed: async (blockNumber) => {
-      const status = await indexer.syncTo(blockNumber);
-      return status.checkpoint >= blockNumber;
-    },
-  };
+  let indexing: Promise<unknown> = Promise.resolve();
   const documentDir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-docs-"));
-  const h = await createHarness({
-    db,
-    env: { ...options.env },
-    chainId: Number(ledgerDeployment.chainId),
-    chainHead: () => ethers.provider.getBlockNumber(),
-    domainRoutes: createDomainRoutes(ctx, { documentDir, localChain: isLocalDevelopmentChain(ledgerDeployment.chainId, { local: options.local ?? true }) }),
-  });
+
+  /** One API process: its own database connections, nonce manager and app over the shared database and chain. */
+  async function apiProcess(apiDb: Db): Promise<ApiProcess> {
+    const nonceSql = openSql(apiDb.url);
+    const signers = createSignerRegistry({
+      provider: ethers.provider,
+      organisations: custodial,
+      operator: wallet(admin!),
+      relayer: wallet(relayer!),
+      interfaces: projectInterfaces(),
+      sql: nonceSql,
+      chain: identity,
+      pollMs: 10,
+      ...options.signerOptions,
+    });
+    const chain = createChainContext({ provider: ethers.provider, chainId: ledgerDeployment.chainId, addresses: { ...addresses, currency }, signers });
+    // The API reads on its own connection, as in production (the indexer writes on db.sql).
+    const readSql = openSql(apiDb.url);
+    const ctx: DomainContext = {
+      db: apiDb.prisma,
+      reads: createReads(readSql),
+      chain,
+      now: () => new Date(Date.now() + clock.offsetMs),
+      // The real indexer, driven to the block the write was mined in: reads after a write see it.
+      // (One sync at a time: concurrent writes wait for their blocks together, as with the indexer's loop.)
+      waitForIndexed: (blockNumber) => {
+        const run = indexing.then(() => indexer.syncTo(blockNumber));
+        indexing = run.catch(() => undefined);
+        return run.then((status) => status.checkpoint >= blockNumber);
+      },
+    };
+    const h = await createHarness({
+      db: apiDb,
+      env: { ...options.env },
+      chainId: Number(ledgerDeployment.chainId),
+      chainHead: () => ethers.provider.getBlockNumber(),
+      domainRoutes: createDomainRoutes(ctx, { documentDir, localChain: isLocalDevelopmentChain(ledgerDeployment.chainId, { local: options.local ?? true }) }),
+    });
+    return {
+      h,
+      ctx,
+      async close() {
+        signers.close();
+        await readSql.close();
+        await nonceSql.close();
+      },
+    };
+  }
+  const main = await apiProcess(db);
+  const { h, ctx } = main;
+  const extra: { p: ApiProcess; db: Db }[] = [];
 
   const key = async (subject: Parameters<Harness["auth"]["issueApiKey"]>[0]["subject"], label: string) =>
     (await h.auth.issueApiKey({ issuer: "bootstrap", subject, label })).token;
@@ -181,10 +233,20 @@ export async function createWorld(options: { dialect?: Dialect; env?: Record<str
       clock.offsetMs = ((await chainNow()) - Math.floor(Date.now() / 1000)) * 1000;
       await indexer.syncTo();
     },
+    async anotherApiProcess() {
+      const apiDb = await openDatabase({ url: db.url, migrate: false });
+      const p = await apiProcess(apiDb);
+      extra.push({ p, db: apiDb });
+      return p;
+    },
     async close() {
+      for (const e of extra) {
+        await e.p.close();
+        await e.db.close();
+      }
+      await main.close();
       await indexer.stop();
       await h.close();
-      await readSql.close();
       await db.close();
       await fresh.drop();
       fs.rmSync(documentDir, { recursive: true, force: true });
