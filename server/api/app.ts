@@ -11,7 +11,7 @@ import { createPrismaAuthStore } from "../auth/prismaAuthStore";
 import { authRoutes } from "../auth/routes";
 import { createAuthService, type AuthService } from "../auth/service";
 import { createHttpApp } from "./http";
-import { createPrismaIdempotencyStore } from "./idempotency";
+import { createPrismaIdempotencyStore, type IdempotencyChain } from "./idempotency";
 import { buildOpenApiDocument, renderOpenApiHtml } from "./openapi";
 import { memoryRateLimitStore, sqlRateLimitStore } from "./middleware/rateLimit";
 import { createReadinessProbe } from "./readiness";
@@ -36,6 +36,8 @@ export interface ApiDeps {
   domainRoutes?: readonly AnyRoute[];
   readiness?: ReadinessProbe;
   now?: () => Date;
+  /** The chain idempotent answers are bound to (without it, answers are bound to no chain and never checked). */
+  idempotencyChain?: IdempotencyChain;
 }
 
 export interface ApiApp {
@@ -89,7 +91,12 @@ export function createApp(deps: ApiDeps): ApiApp {
     logger,
     routes,
     authenticator: auth,
-    idempotency: createPrismaIdempotencyStore(deps.db, now),
+    idempotency: createPrismaIdempotencyStore(deps.db, {
+      now,
+      retentionMs: deps.config.API_IDEMPOTENCY_RETENTION_HOURS * 3_600_000,
+      staleMs: deps.config.API_IDEMPOTENCY_STALE_SECONDS * 1_000,
+      ...(deps.idempotencyChain === undefined ? {} : { chain: deps.idempotencyChain }),
+    }),
     // PostgreSQL serves several API processes: they count in the same rows. SQLite has one API process.
     rateLimitStore: deps.sql.dialect === "postgres" ? sqlRateLimitStore(deps.sql) : memoryRateLimitStore(),
   });

@@ -36,8 +36,11 @@ export type IdempotencyBegin =
 /** Remembers the answer to each (credential scope, Idempotency-Key) so a retry never sends a second transaction. */
 export interface IdempotencyStore {
   begin(input: { scope: string; key: string; fingerprint: string }): Promise<IdempotencyBegin>;
-  complete(input: { scope: string; key: string; status: number; body: unknown }): Promise<void>;
-  /** Forgets a key whose request failed before anything irreversible happened, so it may be retried. */
+  /** Stores a successful answer, with the block of the last transaction it reports (checked on replay). */
+  complete(input: { scope: string; key: string; status: number; body: unknown; block?: { number: number; hash: string } }): Promise<void>;
+  /** Marks a request that failed after sending a transaction: the next retry takes it over and resumes. */
+  interrupt(input: { scope: string; key: string }): Promise<void>;
+  /** Forgets a key whose request failed (nothing stored: a retry is judged again, resuming what was sent). */
   abandon(input: { scope: string; key: string }): Promise<void>;
 }
 
@@ -233,22 +236,22 @@ export function createHttpApp(options: HttpAppOptions): Express {
         const result = await runInRequestScope(sendScope, () => route.handler({ params: parsed.params, query: parsed.query, body, principal, idempotencyKey: key, req, res }));
         // The stored answer is replayed through sendJson, which needs a value, not a JsonText.
         const stored: unknown = result instanceof JsonText ? JSON.parse(result.text) : result;
-        await idempotency.complete({ scope, key: idempotencyKey, status: route.response.status, body: stored });
+        const last = sendScope.sent.filter((t) => t.blockNumber !== undefined).sort((a, b) => (a.blockNumber as number) - (b.blockNumber as number)).pop();
+        await idempotency.complete({
+          scope,
+          key: idempotencyKey,
+          status: route.response.status,
+          body: stored,
+          ...(last === undefined ? {} : { block: { number: last.blockNumber as number, hash: last.blockHash as string } }),
+        });
         sendJson(res, route.response.status, result);
       } catch (err) {
-        // A client error is a final answer (a retry would fail the same way); a server error may have
-        // happened before anything was sent, so the key is released for a retry. Use cases that send
-        // transactions are themselves safe to repeat on chain (an invoice confirms once, a quote's nonce once).
-        if (err instanceof AppError && err.status < 500) {
-          await idempotency.complete({
-            scope,
-            key: idempotencyKey,
-            status: err.status,
-            body: { error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } },
-          });
-        } else {
-          await idempotency.abandon({ scope, key: idempotencyKey });
-        }
+        // Failures are not stored (a client error depends on state that may change). A request that
+        // already sent a transaction and then failed on our side is INTERRUPTED: its transactions stay
+        // bound to the key, and the next retry resumes after them instead of sending them again.
+        const serverSide = !(err instanceof AppError && err.status < 500);
+        if (serverSide && sendScope.sent.length > 0) await idempotency.interrupt({ scope, key: idempotencyKey });
+        else await idempotency.abandon({ scope, key: idempotencyKey });
         throw err;
       }
       return;

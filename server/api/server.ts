@@ -16,7 +16,7 @@ import { createChainContext, indexedWaiter, projectInterfaces, type DomainContex
 import { isLocalDevelopmentChain, type Deployment } from "../lib/deployment";
 import { createLogger, type Logger } from "../lib/logger";
 import { loadKeystore } from "../signing/keystore";
-import { chainIdentity } from "../lib/chainIdentity";
+import { chainIdentity, idempotencyChainOf } from "../lib/chainIdentity";
 import { createSignerRegistry, observedBlockTimeMs, receiptPollMs } from "../signing/signers";
 import { createApp, type ApiApp } from "./app";
 
@@ -131,6 +131,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     chainId: Number(identity.chainId),
     chainHead: () => options.provider.getBlockNumber(),
     domainRoutes: createDomainRoutes(ctx, { documentDir: config.API_DOCUMENT_DIR, localChain: isLocalDevelopmentChain(network.chainId, options.deployment) }),
+    idempotencyChain: idempotencyChainOf(options.provider, identity),
   });
   const server = http.createServer(api.app);
   // Slow clients cannot hold sockets forever.

@@ -75,6 +75,10 @@ const ApiEnvSchema = z.object({
   /** The encrypted ethers JSON keystores of organisations whose keys the server holds. */
   API_KEYSTORE_DIR: z.string().min(1).default("data/keystore"),
   API_KEYSTORE_PASSPHRASE: z.string().min(1).optional(),
+  /** How long Idempotency-Key records (and the binding of sent transactions to keys) are kept. */
+  API_IDEMPOTENCY_RETENTION_HOURS: positiveInt.default(24),
+  /** A request still PENDING after this long is taken to have died with its process: a retry takes it over. */
+  API_IDEMPOTENCY_STALE_SECONDS: positiveInt.default(120),
   API_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

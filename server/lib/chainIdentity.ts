@@ -25,3 +25,11 @@ export async function chainIdentity(provider: Provider, contracts: Readonly<Reco
     .sort();
   return { chainId: network.chainId, genesisHash: genesis.hash.toLowerCase(), chainKey, deploymentKey: keccak256(toUtf8Bytes([chainKey, ...addresses].join("\n"))) };
 }
+
+/** What idempotent answers are bound to: the deployment on this chain, and the blocks the chain has now. */
+export function idempotencyChainOf(provider: Provider, identity: ChainIdentity) {
+  return {
+    key: identity.deploymentKey,
+    blockHashAt: async (number: number) => (await provider.getBlock(number))?.hash ?? undefined,
+  };
+}

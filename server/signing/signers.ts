@@ -414,6 +414,7 @@ export function createSignerRegistry(input: SignerRegistryOptions): SignerRegist
           status: 503,
           message: "the transaction was sent but is not mined yet; retry with the same Idempotency-Key for its outcome (it is never sent twice)",
           details: { txHash: w.tracked.txHash, nonce: w.tracked.nonce.toString() },
+          expose: true,
         }),
       );
     }

@@ -21,7 +21,7 @@ import { createIndexer, type Indexer } from "../../../server/indexer/indexer";
 import { silentLogger } from "../../../server/lib/logger";
 import { createSignerRegistry, type SignerRegistryOptions } from "../../../server/signing/signers";
 import { hardhatDevKeyOf } from "../../../server/signing/devKeys";
-import { chainIdentity } from "../../../server/lib/chainIdentity";
+import { chainIdentity, idempotencyChainOf } from "../../../server/lib/chainIdentity";
 import type { IERC20, SettlementToken } from "../../../typechain-types";
 import { freshDatabase } from "../db/fresh";
 import { isLocalDevelopmentChain } from "../../../server/lib/deployment";
@@ -185,6 +185,7 @@ export async function createWorld(
       chainId: Number(ledgerDeployment.chainId),
       chainHead: () => ethers.provider.getBlockNumber(),
       domainRoutes: createDomainRoutes(ctx, { documentDir, localChain: isLocalDevelopmentChain(ledgerDeployment.chainId, { local: options.local ?? true }) }),
+      idempotencyChain: idempotencyChainOf(ethers.provider, identity),
     });
     return {
       h,
