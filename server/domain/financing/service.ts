@@ -204,10 +204,10 @@ export function createFinancingService(ctx: DomainContext) {
    * holder accepts: keep that allowance at least the sum of its open quotes' advances in the currency,
    * so any one of them can be executed. (A financier holding its own key manages its allowance itself.)
    */
-  async function ensureAdvanceAllowance(financier: string, currency: string) {
+  async function ensureAdvanceAllowance(financier: string, currency: string, change: { adding: bigint; replacing?: string }) {
     if (ctx.chain.signers.signerOf(financier) === undefined) return;
-    const open = await ctx.db.financingQuote.findMany({ where: { financier, currency, status: "OPEN" }, select: { advance: true } });
-    const needed = open.reduce((sum, q) => sum + BigInt(q.advance), 0n);
+    const open = await ctx.db.financingQuote.findMany({ where: { financier, currency, status: "OPEN" }, select: { id: true, advance: true } });
+    const needed = open.filter((q) => q.id !== change.replacing).reduce((sum, q) => sum + BigInt(q.advance), change.adding);
     const token = ctx.chain.erc20(currency);
     const spender = await financing().getAddress();
     if ((await token.allowance(financier, spender)) < needed) {
@@ -419,7 +419,13 @@ export function createFinancingService(ctx: DomainContext) {
         nonce: input.nonce ?? (await nextNonce(financier)),
       };
       const { signature, quoteHash } = await signOrVerify(quote, input);
-      const row = await ctx.db.financingQuote.create({
+      // Each step only once the previous one held, so a failure never leaves a quote half-placed: the
+      // allowance covering the new quote first (harmless alone), then the revised quote's cancellation
+      // on chain, then both rows in one database transaction. A retry with the same Idempotency-Key
+      // resumes after the transactions already sent.
+      await ensureAdvanceAllowance(financier, receivable.currency, { adding: input.advance, ...(supersedes === undefined ? {} : { replacing: supersedes.id }) });
+      const cancelled = supersedes === undefined ? undefined : await cancelOnChain(supersedes);
+      const create = ctx.db.financingQuote.create({
         data: {
           id: randomUUID(),
           requestId,
@@ -441,10 +447,19 @@ export function createFinancingService(ctx: DomainContext) {
           createdAtMs: BigInt(ctx.now().getTime()),
         },
       });
-      await ensureAdvanceAllowance(financier, receivable.currency);
-      await audit(ctx, { actor: financier, action: supersedes === undefined ? "quote.submit" : "quote.revise", target: row.id, detail: { requestId, advance: input.advance, quoteHash } });
+      const row =
+        supersedes === undefined
+          ? await create
+          : (await ctx.db.$transaction([ctx.db.financingQuote.update({ where: { id: supersedes.id }, data: { status: "REVISED" } }), create]))[1];
+      await audit(ctx, {
+        actor: financier,
+        action: supersedes === undefined ? "quote.submit" : "quote.revise",
+        target: row.id,
+        ...(cancelled === undefined ? {} : { txHash: cancelled.txHash }),
+        detail: { requestId, advance: input.advance, quoteHash },
+      });
       const [view] = await quoteViews([row]);
-      return view as NonNullable<typeof view>;
+      return { ...(view as NonNullable<typeof view>), ...(cancelled === undefined ? {} : { cancelledTxHash: cancelled.txHash }) };
     },
 
     /** Financier: withdraws its quote; the signature is cancelled on chain so nobody can ever execute it. */
@@ -462,10 +477,6 @@ export function createFinancingService(ctx: DomainContext) {
       const q = await visibleQuote(principal, id);
       if (q.financier !== organisationOf(principal)) throw new ForbiddenError("NotQuoteFinancier", "only the quote's financier may revise it");
       if (q.status !== "OPEN") throw new ConflictError("QuoteNotOpen", `the quote is ${q.status.toLowerCase()}`);
-      // Before the old quote is cancelled: a revision the financier cannot pay leaves the old one standing.
-      await assertFinancierCanPay(q.financier, q.currency, input.advance);
-      const sent = await cancelOnChain(q);
-      await ctx.db.financingQuote.update({ where: { id }, data: { status: "REVISED" } });
       const revised = await this.submitQuote(
         principal,
         q.requestId,
@@ -480,7 +491,7 @@ export function createFinancingService(ctx: DomainContext) {
         },
         q,
       );
-      return { ...revised, cancelledTxHash: sent.txHash };
+      return { ...revised, cancelledTxHash: revised.cancelledTxHash as string };
     },
 
     /** Financier: sets its own exposure limit on an obligor (a core enterprise), on chain with its own key. */

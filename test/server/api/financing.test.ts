@@ -169,6 +169,19 @@ for (const dialect of testDialects()) describe(`API: financing (${dialect})`, fu
       await request(w.h.app).post(`/v1/quotes/${quoteA}/cancel`).set(...bearer(w.bankB)).set("Idempotency-Key", idem()).expect(404);
     });
 
+    it("refuses a revision it cannot complete before cancelling anything (never half-done)", async function () {
+      const old = (await request(w.h.app).get(`/v1/quotes/${quoteA}`).set(...bearer(w.bankA)).expect(200)).body;
+      const res = await request(w.h.app)
+        .put(`/v1/quotes/${quoteA}`)
+        .set(...bearer(w.bankA))
+        .set("Idempotency-Key", idem())
+        .send({ advance: (19_700n * UNIT).toString(), expiry: 1 });
+      expect(res.status, JSON.stringify(res.body)).to.equal(400);
+      // The old quote is still open, on chain and in the API.
+      expect(await w.ctx.chain.financing!.quoteStatus(old.quoteHash)).to.equal(0n);
+      expect((await request(w.h.app).get(`/v1/quotes/${quoteA}`).set(...bearer(w.bankA)).expect(200)).body.status).to.equal("OPEN");
+    });
+
     it("revises a quote: the old one is cancelled on chain and can never be accepted", async function () {
       const old = (await request(w.h.app).get(`/v1/quotes/${quoteA}`).set(...bearer(w.bankA)).expect(200)).body;
       const res = await request(w.h.app)
