@@ -83,17 +83,42 @@ export function createChainContext(input: {
   };
 }
 
-/** Polls the indexer's committed checkpoint; the indexer is the only writer of projections. */
+/**
+ * Waits for the indexer's committed checkpoint. One poll loop per waiter serves every request waiting
+ * at once (a burst of writes asks the database once per poll, not once per request and poll).
+ */
 export function indexedWaiter(db: PrismaClient, options: { timeoutMs?: number; pollMs?: number } = {}) {
   const timeoutMs = options.timeoutMs ?? 5_000;
   const pollMs = options.pollMs ?? 25;
-  return async (blockNumber: number): Promise<boolean> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const state = await db.indexerState.findUnique({ where: { id: "main" }, select: { checkpointBlock: true } });
-      if (state !== null && state.checkpointBlock >= BigInt(blockNumber)) return true;
-      if (Date.now() >= deadline) return false;
-      await new Promise((r) => setTimeout(r, pollMs));
+  const waiting = new Set<{ blockNumber: number; deadline: number; resolve: (indexed: boolean) => void }>();
+  let checkpoint = -1;
+  let polling = false;
+  async function poll(): Promise<void> {
+    polling = true;
+    try {
+      while (waiting.size > 0) {
+        try {
+          const state = await db.indexerState.findUnique({ where: { id: "main" }, select: { checkpointBlock: true } });
+          if (state !== null) checkpoint = Number(state.checkpointBlock);
+        } catch {
+          // The database is briefly unavailable: waiters time out if it stays so.
+        }
+        const now = Date.now();
+        for (const w of waiting) {
+          if (checkpoint >= w.blockNumber || now >= w.deadline) {
+            waiting.delete(w);
+            w.resolve(checkpoint >= w.blockNumber);
+          }
+        }
+        if (waiting.size > 0) await new Promise((r) => setTimeout(r, pollMs));
+      }
+    } finally {
+      polling = false;
     }
-  };
+  }
+  return (blockNumber: number): Promise<boolean> =>
+    new Promise<boolean>((resolve) => {
+      waiting.add({ blockNumber, deadline: Date.now() + timeoutMs, resolve });
+      if (!polling) void poll();
+    });
 }

@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import request from "supertest";
 import { testDialects } from "../db/fresh";
-import { bearer, chainNow, confirmedReceivable, createWorld, DAY, UNIT, type World } from "./world";
+import { bearer, chainNow, confirmedReceivable, createWorld, DAY, registerInvoice, UNIT, type World } from "./world";
 
 let n = 0;
 const idem = (label: string) => `${label}-${++n}-${Date.now()}`;
@@ -49,6 +49,16 @@ for (const dialect of testDialects()) describe(`API: one organisation's writes n
     const nonces = rows.map((r) => Number(r.nonce));
     expect(nonces).to.have.length(10);
     expect(nonces[9]! - nonces[0]!).to.equal(9);
+  });
+
+  it("ten quick confirmations by one core enterprise all succeed (signature nonces numbered in mining order)", async function () {
+    const hashes = [];
+    for (let i = 0; i < 10; i++) hashes.push(await registerInvoice(w, { amount: BigInt(1_000 + i) * UNIT }));
+    const results = await Promise.all(
+      hashes.map((hash) => request(w.h.app).post(`/v1/invoices/${hash}/confirm`).set(...bearer(w.core)).set("Idempotency-Key", idem("confirm")).send({})),
+    );
+    for (const res of results) expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    expect(new Set(results.map((r) => r.body.rootId)).size).to.equal(10);
   });
 
   it("deposit first try succeeds (approve and deposit in one request)", async function () {
