@@ -21,7 +21,6 @@ CREATE TABLE "signer_transaction" (
     "raw" TEXT NOT NULL,
     "call_hash" TEXT NOT NULL,
     "state" TEXT NOT NULL,
-    "sequence" BIGINT,
     "block_number" BIGINT,
     "block_hash" TEXT,
     "idempotency_scope" TEXT,
