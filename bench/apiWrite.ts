@@ -139,7 +139,7 @@ async function main(): Promise<void> {
       operator: admin as Signer,
       accounts: { coreEnterprise: core as Signer, suppliers: suppliers as [Signer, Signer, Signer], banks: [bankA as Signer, bankB as Signer] },
       currency: system.settlement.currency,
-      creditLine: 10n ** 15n * UNIT,
+      issuanceLimit: 10n ** 15n * UNIT,
     });
     const coreAddress = (await (core as Signer).getAddress()).toLowerCase();
     const coreKey = hardhatDevKeyOf(coreAddress) as string;
