@@ -122,18 +122,45 @@ export function createNonceStore(input: { sql: Sql; chainKey: string; now?: () =
   const serial = <T>(fn: () => Promise<T>): Promise<T> => (sql.dialect === "sqlite" ? local("*", fn) : fn());
 
   async function locked<T>(address: string, fn: (tx: Sql, next: bigint) => Promise<T>, committed?: (out: T) => void): Promise<T> {
+    const ensureRow = (tx: Sql) =>
+      tx.run(`INSERT INTO "signer_account" ("chain", "address", "next_nonce", "updated_at_ms") VALUES (?, ?, 0, ?) ON CONFLICT ("chain", "address") DO NOTHING`, [
+        chainKey,
+        address,
+        now(),
+      ]);
+    const readNext = async (tx: Sql) =>
+      BigInt(
+        (await tx.query<{ next_nonce: string | number | bigint }>(`SELECT "next_nonce" FROM "signer_account" WHERE "chain" = ? AND "address" = ?${forUpdate}`, [chainKey, address]))[0]!
+          .next_nonce,
+      );
     return local(lockKey(address), async () => {
-      const out = await sql.transaction(async (tx) => {
-        await tx.run(
-          `INSERT INTO "signer_account" ("chain", "address", "next_nonce", "updated_at_ms") VALUES (?, ?, 0, ?) ON CONFLICT ("chain", "address") DO NOTHING`,
-          [chainKey, address, now()],
-        );
-        const rows = await tx.query<{ next_nonce: string | number | bigint }>(
-          `SELECT "next_nonce" FROM "signer_account" WHERE "chain" = ? AND "address" = ?${forUpdate}`,
-          [chainKey, address],
-        );
-        return fn(tx, BigInt(rows[0]!.next_nonce));
-      });
+      let out: T;
+      if (sql.dialect === "postgres") {
+        // The row lock orders every process sharing the key; it is held while signing.
+        out = await sql.transaction(async (tx) => {
+          await ensureRow(tx);
+          return fn(tx, await readNext(tx));
+        });
+      } else {
+        // SQLite serves one API process: the in-process lock is the lock. The database's write lock —
+        // one for the whole file — is taken only for the writes at the end, so signing never holds up
+        // the indexer or the API's other writes.
+        await ensureRow(sql);
+        const writes: [string, readonly SqlValue[]][] = [];
+        const deferred: Sql = {
+          ...sql,
+          run: async (statement, params = []) => {
+            writes.push([statement, params]);
+            return 1;
+          },
+        };
+        out = await fn(deferred, await readNext(sql));
+        if (writes.length > 0) {
+          await sql.transaction(async (tx) => {
+            for (const [statement, params] of writes) await tx.run(statement, params);
+          });
+        }
+      }
       committed?.(out);
       return out;
     });

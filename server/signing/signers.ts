@@ -270,11 +270,15 @@ export function createSignerRegistry(input: SignerRegistryOptions): SignerRegist
   type Broadcast = "sent" | "nonce-taken" | "refused";
   async function broadcast(tracked: { txHash: string; raw: string }): Promise<{ outcome: Broadcast; error?: unknown }> {
     const deadline = Date.now() + staleMs;
+    let dropped = 0;
     for (let wait = 10; ; wait = Math.min(wait * 2, 250)) {
       try {
         return await broadcastOnce(tracked);
       } catch (err) {
-        if (!isNonceAhead(err) || Date.now() >= deadline) throw err;
+        // Sending the same signed bytes again is harmless (the node knows them or takes them once), so a
+        // dropped connection is retried a few times before the chain is called unreachable.
+        const retry = isNonceAhead(err) || (isUnreachable(err) && ++dropped <= 3);
+        if (!retry || Date.now() >= deadline) throw err;
         await new Promise((r) => setTimeout(r, wait));
       }
     }
