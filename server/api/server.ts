@@ -130,7 +130,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     logger,
     chainId: Number(identity.chainId),
     chainHead: () => options.provider.getBlockNumber(),
-    domainRoutes: createDomainRoutes(ctx, { documentDir: config.API_DOCUMENT_DIR, localChain: isLocalDevelopmentChain(network.chainId, options.deployment) }),
+    domainRoutes: createDomainRoutes(ctx, { documentDir: config.API_DOCUMENT_DIR, localChain: isLocalDevelopmentChain(identity.chainId, options.deployment) }),
     idempotencyChain: idempotencyChainOf(options.provider, identity),
   });
   const server = http.createServer(api.app);

@@ -43,16 +43,10 @@ export interface NonceStore {
   /** Takes the next nonce, signs with it (`sign`) and records the result, all under the key's lock. */
   assign(
     address: string,
-    sign: (nonce: bigint, sequence: bigint | undefined) => Promise<SignedCall>,
+    sign: (nonce: bigint) => Promise<SignedCall>,
     binding?: { scope: string; key: string },
     /** Called once committed, before the next nonce of the key is taken here: queue the broadcast in nonce order. */
     committed?: (tracked: TrackedTransaction) => void,
-    /**
-     * For a call that consumes a signature nonce of its own (sequential on chain): the chain's current
-     * value. Under the same lock it gets max(that, 1 + the highest one still pending), so such calls
-     * are numbered in the order their transactions are mined.
-     */
-    sequenceOnChain?: bigint,
   ): Promise<TrackedTransaction>;
   /**
    * Gives a nonce back after the chain refused its transaction for good (nothing was broadcast that
@@ -189,25 +183,15 @@ export function createNonceStore(input: { sql: Sql; chainKey: string; now?: () =
       });
     },
 
-    async assign(address, sign, binding, committed, sequenceOnChain) {
+    async assign(address, sign, binding, committed) {
       const a = address.toLowerCase();
       return locked(a, async (tx, nonce) => {
-        let sequence: bigint | undefined;
-        if (sequenceOnChain !== undefined) {
-          const rows = await tx.query<{ top: string | number | bigint | null }>(
-            `SELECT MAX("sequence") AS "top" FROM "signer_transaction" WHERE "chain" = ? AND "address" = ? AND "state" = 'SENT' AND "sequence" IS NOT NULL`,
-            [chainKey, a],
-          );
-          const top = rows[0]?.top;
-          const next = top === null || top === undefined ? sequenceOnChain : BigInt(top) + 1n;
-          sequence = next > sequenceOnChain ? next : sequenceOnChain;
-        }
-        const signed = await sign(nonce, sequence);
+        const signed = await sign(nonce);
         const at = now();
-        const values: SqlValue[] = [chainKey, a, nonce, signed.txHash, signed.raw, signed.callHash, "SENT", sequence ?? null, binding?.scope ?? null, binding?.key ?? null, at, at];
+        const values: SqlValue[] = [chainKey, a, nonce, signed.txHash, signed.raw, signed.callHash, "SENT", binding?.scope ?? null, binding?.key ?? null, at, at];
         await tx.run(
-          `INSERT INTO "signer_transaction" ("chain", "address", "nonce", "tx_hash", "raw", "call_hash", "state", "sequence", "idempotency_scope", "idempotency_key", "created_at_ms", "updated_at_ms")
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO "signer_transaction" ("chain", "address", "nonce", "tx_hash", "raw", "call_hash", "state", "idempotency_scope", "idempotency_key", "created_at_ms", "updated_at_ms")
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           values,
         );
         await setNext(tx, a, nonce + 1n);

@@ -54,17 +54,6 @@ export interface SignerRegistry {
    * manager) and waits until it is mined.
    */
   send(who: string | "operator" | "relayer", call: (signer: Signer) => Promise<{ hash: string }>): Promise<SentTransaction>;
-  /**
-   * Sends a call that consumes a sequential signature nonce of the sender's own (an EIP-712
-   * confirmation signed with the debtor's custodial key): `build` makes the call for the sequence number
-   * it is given, under the key's nonce lock, so such calls — from any process — are numbered in the
-   * order they will be mined and can be pipelined. Not estimated (the state it depends on is still
-   * pending): `gasLimit` is used as given; a revert is decoded when it is mined.
-   */
-  sendSequenced(
-    who: string,
-    input: { key: string; sequenceOnChain: () => Promise<bigint>; build: (sequence: bigint) => Promise<{ to: string; data: string }>; gasLimit: bigint },
-  ): Promise<SentTransaction>;
   /** Every organisation address the server holds a key for. */
   custodial(): string[];
   /** Looks after transactions still pending in the book (left by a crash or dropped by the node). */
@@ -358,9 +347,8 @@ export function createSignerRegistry(input: SignerRegistryOptions): SignerRegist
     /** What a resumed request matches an already-sent transaction on. */
     callHash: string;
     gasLimit: () => Promise<bigint>;
-    /** The call, built under the key's lock when it consumes a sequence number. */
-    build: (sequence: bigint | undefined) => Promise<{ to: string; data: string; value: bigint }>;
-    sequenceOnChain?: bigint;
+    /** The call, built under the key's lock. */
+    build: () => Promise<{ to: string; data: string; value: bigint }>;
   }
 
   async function submitPlanned(signer: Signer, address: string, sent: { tracked?: TrackedTransaction }, plan: Plan): Promise<TransactionResponse> {
@@ -388,12 +376,11 @@ export function createSignerRegistry(input: SignerRegistryOptions): SignerRegist
       let broadcasting: Promise<{ outcome: Broadcast; error?: unknown }> | undefined;
       const tracked = await book.assign(
         address,
-        async (nonce, sequence) => ({ ...(await sign(signer, address, nonce, { ...fields, ...(await plan.build(sequence)) })), callHash }),
+        async (nonce) => ({ ...(await sign(signer, address, nonce, { ...fields, ...(await plan.build()) })), callHash }),
         scope?.idempotency,
         (t) => {
           broadcasting = inOrder(address, () => broadcast(t));
         },
-        plan.sequenceOnChain,
       );
       sent.tracked = tracked;
       scope?.sent.push({ txHash: tracked.txHash, nonce: tracked.nonce, address });
@@ -596,27 +583,6 @@ export function createSignerRegistry(input: SignerRegistryOptions): SignerRegist
       if (sweepTimer !== undefined) clearInterval(sweepTimer);
       for (const w of waiting.values()) w.reject(new ChainUnavailableError("the server is shutting down"));
       waiting.clear();
-    },
-    async sendSequenced(who, input) {
-      const raw = resolve(who);
-      if (raw === undefined) throw new ForbiddenError("NoCustodialKey", "the server does not hold this organisation's key");
-      const signer = connect(raw);
-      const address = (await signer.getAddress()).toLowerCase();
-      const sent: { tracked?: TrackedTransaction } = {};
-      let onChain: bigint;
-      try {
-        onChain = await input.sequenceOnChain();
-      } catch (err) {
-        throw classify(err);
-      }
-      await submitPlanned(signer, address, sent, {
-        callHash: keccak256(coder.encode(["string"], [input.key])),
-        gasLimit: async () => input.gasLimit,
-        build: async (sequence) => ({ ...(await input.build(sequence as bigint)), value: 0n }),
-        sequenceOnChain: onChain,
-      });
-      const tracked = sent.tracked as TrackedTransaction;
-      return outcome(tracked, await waitMined(tracked));
     },
     async send(who, call) {
       const raw = resolve(who);
