@@ -193,13 +193,17 @@ export function createHttpApp(options: HttpAppOptions): Express {
   }
 
   async function runHandler(route: AnyRoute, req: Request, res: Response): Promise<void> {
-    if (route.body !== undefined && route.bodyType !== "raw" && !req.is("application/json")) {
+    // A request with no body at all (`curl -X POST`: no type, no length or a zero one) reads as `{}`.
+    const length = req.get("content-length");
+    const empty = req.get("content-type") === undefined && req.get("transfer-encoding") === undefined && (length === undefined || length === "0");
+    if (route.body !== undefined && route.bodyType !== "raw" && !empty && !req.is("application/json")) {
       throw new AppError({ code: "UnsupportedMediaType", status: 415, message: "send the body as application/json" });
     }
     const parsed = parseRequest(
       { params: route.params, query: route.query, body: route.bodyType === "raw" ? undefined : route.body },
       // req.query is a getter that parses the query string: touched only by routes that have one.
-      { params: req.params, query: route.query === undefined ? undefined : req.query, body: req.body },
+      // An empty request suits a route whose fields are all optional; otherwise the missing ones are named.
+      { params: req.params, query: route.query === undefined ? undefined : req.query, body: empty ? {} : req.body },
     );
     const body = route.bodyType === "raw" ? (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)) : parsed.body;
     const principal = res.locals.principal as Principal;

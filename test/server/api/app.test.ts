@@ -103,6 +103,12 @@ for (const dialect of testDialects()) describe(`API shell and authentication (${
       expect(res.body.error.code).to.equal("PayloadTooLarge");
     });
 
+    it("reads a POST with no body at all as {}: the missing fields are named (400), not 415", async function () {
+      const res = await request(h.app).post("/v1/auth/sessions").expect(400);
+      expect(res.body.error.code).to.equal("ValidationFailed");
+      expect(res.body.error.details.fields.map((f: { field: string }) => f.field)).to.include("body.apiKey");
+    });
+
     it("refuses a body that is not JSON with 415", async function () {
       const res = await request(h.app).post("/v1/auth/sessions").set("Content-Type", "text/plain").send("apiKey").expect(415);
       expect(res.body.error.code).to.equal("UnsupportedMediaType");
