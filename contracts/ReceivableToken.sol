@@ -151,7 +151,6 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
         uint256 deadline,
         bytes calldata signature
     ) external returns (uint256 rootId) {
-        if (block.timestamp > deadline) revert ReceivableSignatureExpired(deadline, block.timestamp);
         return Issuance.confirmSigned(
             _ledger, _accounts, _issuanceLimits, _domainSeparatorV4(), invoice, nonce, deadline, signature
         );
@@ -248,17 +247,7 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
 
     /// @inheritdoc IReceivableToken
     function releasePledge(uint256 id) external {
-        _requireNotPaused();
-        (uint256 head, uint256 state) = _load(id);
-        uint8 flags = LedgerLayout.flagsOf(state);
-        if (flags & FLAG_PLEDGED == 0) revert ReceivableNotPledged(id);
-        address pledgee = LedgerLayout.counterpartyOf(state);
-        if (msg.sender != pledgee && !hasRole(FINANCING_ROLE, msg.sender) && !hasRole(SETTLEMENT_ROLE, msg.sender)) {
-            revert ReceivableUnauthorized(msg.sender, id);
-        }
-        // The financing pledge's debt marker goes with it: a later pledge never inherits the debt.
-        _ledger.receivables[id].state = LedgerLayout.withTerms(state, address(0), 0, flags & ~(FLAG_PLEDGED | _PLEDGE_DEBT));
-        emit PledgeReleased(id, LedgerLayout.holderOf(head), pledgee);
+        Offers.releasePledge(_ledger, address(this), msg.sender, id);
     }
 
     /// @inheritdoc IReceivableToken
@@ -316,9 +305,11 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
     }
 
     /// @inheritdoc IReceivableToken
-    function restoreIssuance(address coreEnterprise, uint256 amount) external onlyRole(SETTLEMENT_ROLE) {
-        _requireNotPaused();
-        Membership.restoreIssuance(_accounts, coreEnterprise, amount);
+    function restoreIssuance(address coreEnterprise, address currency, uint64 maturity, uint256 amount)
+        external
+        onlyRole(SETTLEMENT_ROLE)
+    {
+        Membership.restoreIssuance(_ledger, _accounts, coreEnterprise, currency, maturity, amount);
     }
 
     // ─── ERC-721 ───────────────────────────────────────────────────────────────
@@ -466,7 +457,7 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
 
     /// @inheritdoc IReceivableToken
     function issuedFace(address issuer, address currency, uint64 maturity) external view returns (uint256) {
-        return _ledger.issuedFace[LedgerLayout.poolKey(issuer, currency, maturity)];
+        return _ledger.issuedPools[LedgerLayout.poolKey(issuer, currency, maturity)].face;
     }
 
     /// @inheritdoc IReceivableToken

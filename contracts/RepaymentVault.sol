@@ -114,7 +114,7 @@ contract RepaymentVault is IRepaymentVault, ReentrancyGuard {
         pool.deposited = deposited.toUint128();
         if (block.timestamp >= maturity) pool.finalFace = face.toUint112();
         _pools[id] = pool;
-        _ledger.restoreIssuance(msg.sender, amount);
+        _ledger.restoreIssuance(msg.sender, currency, maturity, amount);
         emit RepaymentDeposited(id, msg.sender, currency, maturity, amount, deposited, face);
         if (pool.overdue && deposited == face) emit PoolCured(id, msg.sender, currency, maturity, block.timestamp);
 

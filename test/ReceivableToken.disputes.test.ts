@@ -200,10 +200,12 @@ describe("ReceivableToken: disputes", () => {
     });
 
     it("never blocks another tree of the same pool, and a suspended debtor cannot block any", async () => {
-      const w = await loadFixture(depositedWorld);
+      const w = await loadFixture(deploySystemFixture);
+      // Two trees in one pool, both confirmed before its money arrives (a deposit closes the pool).
+      const rootId = await confirm(w, w.tier1, 1_000_000n * w.unit);
       const other = await confirm(w, w.tier2, 500_000n * w.unit);
-      await w.vault.connect(w.core).deposit(w.currency, w.maturity, 500_000n * w.unit);
-      await w.ledger.connect(w.core).raiseDispute(w.rootId, EVIDENCE);
+      await w.vault.connect(w.core).deposit(w.currency, w.maturity, 1_500_000n * w.unit);
+      await w.ledger.connect(w.core).raiseDispute(rootId, EVIDENCE);
       await w.ledger.connect(w.operator).suspendOrganisation(w.core.address);
       await expect(w.ledger.connect(w.core).raiseDispute(other, EVIDENCE))
         .to.be.revertedWithCustomError(w.ledger, "RegistryOrganisationSuspended")

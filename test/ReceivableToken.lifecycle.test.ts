@@ -4,7 +4,7 @@ import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { loadFixture, time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { childId, ISSUANCE_LIMIT, deployRootFixture, FLAG, bindStandIns, offer, OrganisationRole, transfer, type RootFixture } from "./fixtures/system";
+import { childId, ISSUANCE_LIMIT, deployRootFixture, FLAG, bindStandIns, makeInvoice, offer, OrganisationRole, transfer, type RootFixture } from "./fixtures/system";
 
 async function financingFixture() {
   const f = await deployRootFixture();
@@ -432,26 +432,67 @@ describe("ReceivableToken: lifecycle", () => {
 
   describe("restoreIssuance", () => {
     it("gives back issuance after repayment", async () => {
-      const { ledger, settlement, core } = await loadFixture(financingFixture);
-      await expect(ledger.connect(settlement).restoreIssuance(core.address, 4_000n))
+      const { ledger, settlement, core, invoice } = await loadFixture(financingFixture);
+      await expect(ledger.connect(settlement).restoreIssuance(core.address, invoice.currency, invoice.maturity, 4_000n))
         .to.emit(ledger, "IssuanceRestored")
         .withArgs(core.address, 4_000n, 6_000n);
       expect(await ledger.issuanceLimitOf(core.address)).to.deep.equal([ISSUANCE_LIMIT, 6_000n]);
     });
 
+    // Issue 8, item 6 (F9): money in a pool pays the receivables it was deposited for.
+    describe("closes the repayment pool it was paid into", () => {
+      it("refuses a later confirmation into that pool with ReceivablePoolClosed(issuer, currency, maturity)", async () => {
+        const f = await loadFixture(financingFixture);
+        await f.ledger.connect(f.settlement).restoreIssuance(f.core.address, f.invoice.currency, f.invoice.maturity, 1_000n);
+        const later = await makeInvoice(f, { maturity: f.invoice.maturity });
+        await expect(f.ledger.connect(f.core).confirmInvoice(later))
+          .to.be.revertedWithCustomError(f.ledger, "ReceivablePoolClosed")
+          .withArgs(f.core.address, f.invoice.currency, f.invoice.maturity);
+        // Nothing changed: the pool's face and the issued amount are what they were.
+        expect(await f.ledger.issuedFace(f.core.address, f.invoice.currency, f.invoice.maturity)).to.equal(f.invoice.amount);
+        expect(await f.ledger.issuanceLimitOf(f.core.address)).to.deep.equal([ISSUANCE_LIMIT, f.invoice.amount - 1_000n]);
+      });
+
+      it("refuses a registration into that pool too (it could never be confirmed)", async () => {
+        const f = await loadFixture(financingFixture);
+        await f.ledger.connect(f.settlement).restoreIssuance(f.core.address, f.invoice.currency, f.invoice.maturity, 1_000n);
+        const later = await makeInvoice(f, { maturity: f.invoice.maturity });
+        await expect(f.ledger.connect(f.tier1).registerInvoice(later))
+          .to.be.revertedWithCustomError(f.ledger, "ReceivablePoolClosed")
+          .withArgs(f.core.address, f.invoice.currency, f.invoice.maturity);
+      });
+
+      it("leaves every other pool of the same core enterprise open (another maturity, one second later)", async () => {
+        const f = await loadFixture(financingFixture);
+        await f.ledger.connect(f.settlement).restoreIssuance(f.core.address, f.invoice.currency, f.invoice.maturity, 1_000n);
+        const next = await makeInvoice(f, { maturity: f.invoice.maturity + 1n });
+        await expect(f.ledger.connect(f.core).confirmInvoice(next)).to.emit(f.ledger, "InvoiceConfirmed");
+        expect(await f.ledger.issuedFace(f.core.address, f.invoice.currency, next.maturity)).to.equal(next.amount);
+      });
+    });
+
     describe("when more is restored than is in use", () => {
       it("reverts with RegistryIssuanceRestoreExceeded", async () => {
-        const { ledger, settlement, core } = await loadFixture(financingFixture);
-        await expect(ledger.connect(settlement).restoreIssuance(core.address, 10_001n))
+        const { ledger, settlement, core, invoice } = await loadFixture(financingFixture);
+        await expect(ledger.connect(settlement).restoreIssuance(core.address, invoice.currency, invoice.maturity, 10_001n))
           .to.be.revertedWithCustomError(ledger, "RegistryIssuanceRestoreExceeded")
           .withArgs(core.address, 10_000n, 10_001n);
       });
     });
 
+    describe("when paused", () => {
+      it("reverts with EnforcedPause", async () => {
+        const { ledger, settlement, operator, core, invoice } = await loadFixture(financingFixture);
+        await ledger.connect(operator).pause();
+        await expect(ledger.connect(settlement).restoreIssuance(core.address, invoice.currency, invoice.maturity, 1n))
+          .to.be.revertedWithCustomError(ledger, "EnforcedPause");
+      });
+    });
+
     describe("when the caller lacks SETTLEMENT_ROLE", () => {
       it("reverts with AccessControlUnauthorizedAccount", async () => {
-        const { ledger, core } = await loadFixture(financingFixture);
-        await expect(ledger.connect(core).restoreIssuance(core.address, 1n))
+        const { ledger, core, invoice } = await loadFixture(financingFixture);
+        await expect(ledger.connect(core).restoreIssuance(core.address, invoice.currency, invoice.maturity, 1n))
           .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
           .withArgs(core.address, await ledger.SETTLEMENT_ROLE());
       });

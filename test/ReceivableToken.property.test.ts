@@ -27,7 +27,7 @@ const FAR_DEADLINE = 4_000_000_000n; // an explicit offer deadline (2096) keeps 
 
 type Pick = number;
 type Step =
-  | { kind: "confirm"; supplier: Pick; amount: bigint }
+  | { kind: "confirm"; supplier: Pick; amount: bigint; pool: Pick }
   | { kind: "split"; token: Pick; part: Pick; byHolder: boolean; actor: Pick }
   | { kind: "offer"; token: Pick; part: Pick; to: Pick; byHolder: boolean; actor: Pick }
   | { kind: "accept" | "reject" | "cancel"; token: Pick; rightParty: boolean; actor: Pick }
@@ -41,11 +41,11 @@ type Step =
   | { kind: "financePurchase" | "financePledge"; token: Pick; part: Pick; financier: Pick }
   | { kind: "burn"; token: Pick }
   | { kind: "markOverdue"; root: Pick }
-  | { kind: "restoreIssuance"; amount: bigint };
+  | { kind: "restoreIssuance"; amount: bigint; pool: Pick };
 
 const pick = fc.nat({ max: 1_000 });
 const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("confirm" as const), supplier: pick, amount: fc.constantFrom(1_000n, 8_000n, 50_000n, 400_000n) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant("confirm" as const), supplier: pick, amount: fc.constantFrom(1_000n, 8_000n, 50_000n, 400_000n), pool: pick }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("split" as const), token: pick, part: pick, byHolder: fc.boolean(), actor: pick }) },
   { weight: 5, arbitrary: fc.record({ kind: fc.constant("offer" as const), token: pick, part: pick, to: pick, byHolder: fc.boolean(), actor: pick }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("accept" as const), token: pick, rightParty: fc.boolean(), actor: pick }) },
@@ -81,7 +81,7 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("burn" as const), token: pick }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("markOverdue" as const), root: pick }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("restoreIssuance" as const), amount: fc.constantFrom(1_000n, 20_000n, 2_000_000n) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("restoreIssuance" as const), amount: fc.constantFrom(1_000n, 20_000n, 2_000_000n), pool: pick }) },
 );
 
 describe("ReceivableToken: properties", function () {
@@ -127,7 +127,7 @@ describe("ReceivableToken: properties", function () {
     await fc.assert(
       // Every sequence starts from one confirmed invoice, so the other steps have something to act on.
       fc.asyncProperty(fc.array(stepArbitrary, { minLength: 3, maxLength: 12 }), async (randomSteps) => {
-        const steps: Step[] = [{ kind: "confirm", supplier: 0, amount: 50_000n }, ...randomSteps];
+        const steps: Step[] = [{ kind: "confirm", supplier: 0, amount: 50_000n, pool: 0 }, ...randomSteps];
         await network.provider.send("evm_revert", [snapshot]);
         snapshot = await network.provider.send("evm_snapshot");
         const model = freshModel();
@@ -147,6 +147,9 @@ describe("ReceivableToken: properties", function () {
 
   // ─── one step on both sides ──────────────────────────────────────────────────
 
+  /** Two repayment pools of the core enterprise: the world's maturity and one second later. */
+  const poolMaturity = (n: Pick) => maturity + BigInt(n % 2);
+
   async function play(model: LedgerModel, step: Step): Promise<void> {
     const ids = model.ids().sort((a, b) => (a < b ? -1 : 1));
     const rootIds = model.rootIds().sort((a, b) => (a < b ? -1 : 1));
@@ -164,7 +167,7 @@ describe("ReceivableToken: properties", function () {
           debtor: f.core.address,
           currency: CURRENCY,
           amount: step.amount,
-          maturity,
+          maturity: poolMaturity(step.pool),
         };
         await settle(model.confirmInvoice(f.core.address, invoice, now), ledger.connect(f.core).confirmInvoice(invoice), (logs) =>
           rootIdFromReceipt(ledger, logs),
@@ -289,9 +292,15 @@ describe("ReceivableToken: properties", function () {
         await settle(model.markOverdue(rootId), ledger.connect(f.extra).markOverdue(rootId));
         return;
       }
-      case "restoreIssuance":
-        await settle(model.restoreIssuance(f.core.address, step.amount), ledger.connect(f.extra).restoreIssuance(f.core.address, step.amount));
+      case "restoreIssuance": {
+        // A repayment into one of the two pools closes it to further confirmations (issue 8, F9).
+        const poolMaturity_ = poolMaturity(step.pool);
+        await settle(
+          model.restoreIssuance(f.core.address, CURRENCY, poolMaturity_, step.amount),
+          ledger.connect(f.extra).restoreIssuance(f.core.address, CURRENCY, poolMaturity_, step.amount),
+        );
         return;
+      }
       case "suspend":
       case "reactivate": {
         const who = party(step.organisation).address;

@@ -162,6 +162,9 @@ interface IReceivableToken is IERC3525, IOrganisationRegistry {
     error ReceivableCurrencyNotAllowed(address currency);
     error ReceivableAmountTooLarge(uint256 amount, uint256 max);
     error ReceivableInvoiceAlreadyConfirmed(bytes32 invoiceHash);
+    /// @notice Money was deposited into the repayment pool (`issuer`, `currency`, `maturity`): it is closed to
+    /// new confirmations and registrations, so that a deposit pays exactly the receivables it was made for.
+    error ReceivablePoolClosed(address issuer, address currency, uint64 maturity);
     error ReceivableInvoiceAlreadyRegistered(bytes32 invoiceHash);
     error ReceivableInvoiceNotRegistered(bytes32 invoiceHash);
     error ReceivableInvoiceTermsMismatch(bytes32 invoiceHash);
@@ -318,8 +321,10 @@ interface IReceivableToken is IERC3525, IOrganisationRegistry {
     function markOverdue(uint256 rootId) external;
 
 
-    /// @notice Restores `amount` of `coreEnterprise`'s issuance limit after repayment. SETTLEMENT_ROLE.
-    function restoreIssuance(address coreEnterprise, uint256 amount) external;
+    /// @notice Restores `amount` of `coreEnterprise`'s issuance limit after a repayment into its pool
+    /// (`currency`, `maturity`), and closes that pool to new confirmations (`ReceivablePoolClosed`): money in
+    /// a pool pays the receivables it was deposited for, never one confirmed later. SETTLEMENT_ROLE.
+    function restoreIssuance(address coreEnterprise, address currency, uint64 maturity, uint256 amount) external;
 
     // ─── views ─────────────────────────────────────────────────────────────────
 

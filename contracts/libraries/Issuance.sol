@@ -87,6 +87,7 @@ library Issuance {
         uint256 deadline,
         bytes calldata signature
     ) external returns (uint256 rootId) {
+        if (block.timestamp > deadline) revert IReceivableToken.ReceivableSignatureExpired(deadline, block.timestamp);
         address debtor = invoice.debtor;
         bytes32 digest = confirmationDigest(domainSeparator, invoice, nonce, deadline);
         (address recovered, ECDSA.RecoverError error,) = ECDSA.tryRecover(digest, signature);
@@ -243,7 +244,8 @@ library Issuance {
             currencyId: currencyId
         });
         ledger.invoiceRoots[invoice.invoiceHash] = rootId;
-        ledger.issuedFace[LedgerLayout.poolKey(invoice.debtor, invoice.currency, invoice.maturity)] += invoice.amount;
+        // Cannot truncate: amounts are at most 96 bits, and the checked sum reverts long before 248.
+        ledger.issuedPools[LedgerLayout.poolKey(invoice.debtor, invoice.currency, invoice.maturity)].face += uint248(invoice.amount);
         // Only the head: a root's state stays zero (not offered, not pledged, depth 0, no parent).
         ledger.receivables[rootId].head = LedgerLayout.head(invoice.supplier, invoice.amount);
     }
@@ -270,6 +272,11 @@ library Issuance {
         accounts.requireRole(invoice.debtor, IOrganisationRegistry.OrganisationRole.CoreEnterprise);
         if (ledger.invoiceRoots[invoice.invoiceHash] != 0) {
             revert IReceivableToken.ReceivableInvoiceAlreadyConfirmed(invoice.invoiceHash);
+        }
+        // A deposit pays the receivables it was made for (issue 8, F9): once money is in a pool, nothing
+        // more joins it, so a later confirmation can never dilute an earlier holder's share.
+        if (ledger.issuedPools[LedgerLayout.poolKey(invoice.debtor, invoice.currency, maturity)].closed) {
+            revert IReceivableToken.ReceivablePoolClosed(invoice.debtor, invoice.currency, maturity);
         }
         return currency.id;
     }

@@ -179,6 +179,14 @@ library LedgerLayout {
         bytes32 evidenceHash;
     }
 
+    /// @dev A repayment pool as the ledger sees it, one slot: the face confirmed into it (248) | closed (8).
+    /// Confirmation reads and writes it anyway (the face), so refusing a closed pool costs no extra slot; the
+    /// vault's first deposit sets `closed` in the same slot, which its own `issuedFace` read made warm.
+    struct IssuedPool {
+        uint248 face;
+        bool closed;
+    }
+
     /// @dev Everything the token stores besides the registry's accounts and AccessControl's roles.
     struct Ledger {
         Parameters params;
@@ -186,8 +194,9 @@ library LedgerLayout {
         mapping(uint256 rootSeq => StoredRoot) roots;
         mapping(bytes32 invoiceHash => uint256 rootId) invoiceRoots;
         mapping(bytes32 invoiceHash => RegisteredInvoice) registeredInvoices;
-        /// @dev keccak256(abi.encode(issuer, currency, maturity)) => face confirmed for that repayment pool.
-        mapping(bytes32 poolKey => uint256 face) issuedFace;
+        /// @dev keccak256(abi.encode(issuer, currency, maturity)) => face confirmed for that repayment pool,
+        /// and whether money was deposited into it (which closes it to confirmations).
+        mapping(bytes32 poolKey => IssuedPool) issuedPools;
         mapping(address currency => CurrencyEntry) currencyEntries;
         mapping(uint16 currencyId => address currency) currencies;
         mapping(address holder => mapping(address operator => bool)) operatorApprovals;

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IOrganisationRegistry} from "../interfaces/IOrganisationRegistry.sol";
+import {EnforcedPause, LedgerLayout} from "./LedgerLayout.sol";
 import {Organisations} from "./Organisations.sol";
 
 /// @title Membership: the operator's onboarding, suspension and issuance limits
@@ -60,11 +61,19 @@ library Membership {
         emit IOrganisationRegistry.IssuanceLimitSet(coreEnterprise, limit, accounts[coreEnterprise].issued);
     }
 
-    /// @dev Gives back `amount` of `coreEnterprise`'s issued, unpaid face (repayment). Restoring more
-    /// than was issued is a settlement bug: it reverts.
-    function restoreIssuance(mapping(address => Organisations.Account) storage accounts, address coreEnterprise, uint256 amount)
-        external
-    {
+    /// @dev Gives back `amount` of `coreEnterprise`'s issued, unpaid face (repayment into its pool
+    /// `currency`/`maturity`) and closes that pool to new confirmations. Restoring more than was issued is
+    /// a settlement bug: it reverts.
+    function restoreIssuance(
+        LedgerLayout.Ledger storage ledger,
+        mapping(address => Organisations.Account) storage accounts,
+        address coreEnterprise,
+        address currency,
+        uint64 maturity,
+        uint256 amount
+    ) external {
+        if (ledger.params.paused) revert EnforcedPause();
+        ledger.issuedPools[LedgerLayout.poolKey(coreEnterprise, currency, maturity)].closed = true;
         Organisations.Account storage account = accounts[coreEnterprise];
         uint256 issued = account.issued;
         if (amount > issued) revert IOrganisationRegistry.RegistryIssuanceRestoreExceeded(coreEnterprise, issued, amount);

@@ -102,6 +102,9 @@ export function createLedgerModel({ ledger, operator, parameters, allowedCurrenc
   const receivables = new Map<bigint, ModelReceivable>();
   const roots = new Map<bigint, ModelRoot>();
   const invoiceRoots = new Map<string, bigint>();
+  /** Repayment pools money was deposited into (issuer|currency|maturity): closed to confirmations. */
+  const closedPools = new Set<string>();
+  const poolKey = (issuer: string, currency: string, maturity: bigint) => `${key(issuer)}|${key(currency)}|${maturity}`;
   /** Issuance given back by repayment, per core enterprise (issued = confirmed − restored). */
   /** Per core enterprise: whether anything was confirmed since the operator last set its limit. */
   const confirmedSinceLimit = new Map<string, boolean>();
@@ -209,6 +212,7 @@ export function createLedgerModel({ ledger, operator, parameters, allowedCurrenc
       receivables: new Map([...receivables].map(([k, v]) => [k, { ...v }])),
       roots: new Map([...roots].map(([k, v]) => [k, { ...v }])),
       invoiceRoots: new Map(invoiceRoots),
+      closedPools: new Set(closedPools),
       restored: new Map(restored),
       confirmedSinceLimit: new Map(confirmedSinceLimit),
       graveyard: new Map(graveyard),
@@ -226,6 +230,8 @@ export function createLedgerModel({ ledger, operator, parameters, allowedCurrenc
     saved.roots.forEach((v, k) => roots.set(k, v));
     invoiceRoots.clear();
     saved.invoiceRoots.forEach((v, k) => invoiceRoots.set(k, v));
+    closedPools.clear();
+    saved.closedPools.forEach((k) => closedPools.add(k));
     restored.clear();
     saved.restored.forEach((v, k) => restored.set(k, v));
     confirmedSinceLimit.clear();
@@ -307,6 +313,9 @@ export function createLedgerModel({ ledger, operator, parameters, allowedCurrenc
         requireRole(invoice.supplier, OrganisationRole.Supplier);
         requireRole(invoice.debtor, OrganisationRole.CoreEnterprise);
         if (invoiceRoots.has(invoice.invoiceHash)) revert("ReceivableInvoiceAlreadyConfirmed", invoice.invoiceHash);
+        if (closedPools.has(poolKey(invoice.debtor, invoice.currency, invoice.maturity))) {
+          revert("ReceivablePoolClosed", invoice.debtor, invoice.currency, invoice.maturity);
+        }
         const debtor = organisation(invoice.debtor);
         const limit = debtor.issuanceLimit > MAX_UINT112 ? MAX_UINT112 : debtor.issuanceLimit;
         const available = limit > debtor.issued ? limit - debtor.issued : 0n;
@@ -487,9 +496,10 @@ export function createLedgerModel({ ledger, operator, parameters, allowedCurrenc
         if (root.overdue) revert("ReceivableOverdue", rootId);
         root.overdue = true;
       }),
-    restoreIssuance: (coreEnterprise: string, amount: bigint) =>
+    restoreIssuance: (coreEnterprise: string, currency: string, maturity: bigint, amount: bigint) =>
       transact(() => {
         requireNotPaused();
+        closedPools.add(poolKey(coreEnterprise, currency, maturity));
         const record = organisation(coreEnterprise);
         if (amount > record.issued) revert("RegistryIssuanceRestoreExceeded", coreEnterprise, record.issued, amount);
         store(coreEnterprise, { ...record, issued: record.issued - amount });

@@ -42,6 +42,9 @@ export function settlementRoutes(ctx: DomainContext): AnyRoute[] {
               due: Uint256Out,
               overdue: z.boolean().meta({ description: "a tree of the pool was marked overdue and the pool is not paid in full" }),
               cured: z.boolean().meta({ description: "a tree of the pool was marked overdue and a later deposit paid the pool in full" }),
+              closed: z.boolean().meta({
+                description: "money was deposited into the pool: nothing more can be confirmed into this maturity (the ledger refuses with 409 ReceivablePoolClosed); confirm into another maturity",
+              }),
             }),
           ),
         }),

@@ -46,7 +46,8 @@ export function createSettlementService(ctx: DomainContext) {
     /**
      * The core enterprise's repayment pools: face, deposited, due — one per (currency, maturity) it has
      * confirmed receivables for, listed from the first confirmation on, before any deposit (the vault
-     * records a pool only when money arrives; what is owed is known from the confirmations).
+     * records a pool only when money arrives; what is owed is known from the confirmations). A pool with
+     * money in it is closed: the ledger refuses any further confirmation into it.
      */
     async pools(principal: Principal) {
       const core = organisationOf(principal) as string;
@@ -76,6 +77,8 @@ export function createSettlementService(ctx: DomainContext) {
           due: toDecimal(face > deposited ? face - deposited : 0n),
           overdue: (pool?.overdueMarked ?? false) && !(pool?.cured ?? false),
           cured: pool?.cured ?? false,
+          // The ledger closes a pool to confirmations at its first deposit (issue 8, F9).
+          closed: deposited > 0n,
         };
       });
       pools.sort((a, b) => a.maturity - b.maturity || (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));

@@ -27,7 +27,7 @@ for (const dialect of testDialects()) describe(`API: findings of the black-box p
   const idem = () => `p-${Date.now()}-${++n}`;
   const post = (actor: Actor, path: string, body: object = {}) => request(w.h.app).post(path).set(...bearer(actor)).set("Idempotency-Key", idem()).send(body);
   /** Tier 1 registers an invoice of 1.00 on the core enterprise, due in 30 days. */
-  const registerInvoice = async (fields: { invoiceNumber: string; metadata?: object; invoiceHash?: string }) =>
+  const registerInvoice = async (fields: { invoiceNumber: string; metadata?: object; invoiceHash?: string; maturity?: number }) =>
     post(w.tier1, "/v1/invoices", { debtor: w.core.address, currency: w.currency, amount: "100", maturity: (await chainNow()) + 30 * DAY, ...fields });
 
   before(async function () {
@@ -52,7 +52,30 @@ for (const dialect of testDialects()) describe(`API: findings of the black-box p
       due: (7_000n * UNIT).toString(),
       overdue: false,
       cured: false,
+      closed: false,
     });
+  });
+
+  it("refuses a confirmation into a maturity pool that holds money: 409 ReceivablePoolClosed naming the pool, the invoice stays registered (issue 8, F9)", async function () {
+    const maturity = (await chainNow()) + 45 * DAY;
+    const first = await registerInvoice({ invoiceNumber: "F9-1", maturity });
+    const second = await registerInvoice({ invoiceNumber: "F9-2", maturity });
+    expect([first.status, second.status], first.text + second.text).to.deep.equal([201, 201]);
+    await post(w.core, `/v1/invoices/${first.body.invoiceHash}/confirm`).expect(201);
+    await post(w.core, "/v1/settlement/deposits", { currency: w.currency, maturity, amount: "100" }).expect(201);
+    const pools = await request(w.h.app).get("/v1/settlement/pools").set(...bearer(w.core)).expect(200);
+    expect(pools.body.items.find((p: { maturity: number }) => p.maturity === maturity)).to.include({ face: "100", deposited: "100", closed: true });
+
+    const refused = await post(w.core, `/v1/invoices/${second.body.invoiceHash}/confirm`);
+    expect(refused.status, refused.text).to.equal(409);
+    expect(refused.body.error.code).to.equal("ReceivablePoolClosed");
+    expect(refused.body.error.details.args).to.deep.equal({ issuer: w.core.signer.address, currency: ethers.getAddress(w.currency), maturity: String(maturity) });
+    const invoice = await request(w.h.app).get(`/v1/invoices/${second.body.invoiceHash}`).set(...bearer(w.core)).expect(200);
+    expect(invoice.body.status).to.equal("REGISTERED");
+    // A registration into the closed pool is refused the same way.
+    const late = await registerInvoice({ invoiceNumber: "F9-3", maturity });
+    expect(late.status, late.text).to.equal(409);
+    expect(late.body.error.code).to.equal("ReceivablePoolClosed");
   });
 
   it("refuses invoice metadata nested 5,000 deep (400 at validation), and oversized metadata", async function () {
