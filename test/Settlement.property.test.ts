@@ -4,7 +4,9 @@ import fc from "fast-check";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionReceipt } from "ethers";
 import { FinancingMode, financedIdFrom, signQuote, type Quote } from "../scripts/financingStory";
-import { DAY, deploySystemFixture, type System } from "./fixtures/settlement";
+import { ethers } from "hardhat";
+import { BlocklistSettlementToken__factory } from "../typechain-types";
+import { asLedgerAdmin, DAY, deploySystemFixture, type System } from "./fixtures/settlement";
 
 // Random interleavings of confirm, split, transfer, quote acceptance (purchase and pledge), quote
 // cancellation, deposit, time passing, redemption, early pledge repayment and overdue marking, run
@@ -13,7 +15,16 @@ import { DAY, deploySystemFixture, type System } from "./fixtures/settlement";
 //   - settlement-token conservation: all balances (parties, vault, financing) add up to what was minted,
 //   - no receivable part is financed twice (no financed id is, or descends from, another financed id),
 //   - every redeemed amount was deposited (per pool, payouts never exceed deposits),
-//   - credit line usage equals the confirmed amount not yet repaid.
+//   - credit line usage equals the confirmed amount not yet repaid,
+//   - exposure: each bank's outstanding financed face on each core enterprise equals the model's and
+//     never exceeds its limit (or, after the bank lowered the limit, what was outstanding then),
+//   - the vault holds exactly what is still owed out of its pools plus everything credited for
+//     withdrawal, which covers everything still redeemable,
+//   - no pledge debt without its live pledge: the vault reports a debt only on a token pledged, under its
+//     financing pledge (PLEDGE_DEBT), to that pledgee.
+// The world pays in a currency with a blocklist, so payees are blocked and unblocked at random and the
+// vault's pull payments (credit, withdraw) are exercised; banks set and lower their own exposure limits,
+// release their pledges (forgiving the debt) and release exposures once repaid.
 // `PROPERTY_RUNS` sets the number of sequences (200 by default).
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 200);
@@ -47,8 +58,13 @@ interface Model {
   cash: Map<string, bigint>;
   confirmed: Map<string, bigint>;
   repaid: Map<string, bigint>;
-  financed: { id: bigint; amount: bigint }[];
+  financed: { id: bigint; amount: bigint; quote: Quote; bank: string; core: string; released: boolean }[];
   faces: Map<bigint, bigint>;
+  /** Per "bank:core": the bank's limit, what is outstanding, and the most that may be outstanding. */
+  exposures: Map<string, { limit: bigint; outstanding: bigint; cap: bigint }>;
+  /** Per "payee:currency"-free (one currency here): what the vault credited and not yet paid out. */
+  credits: Map<string, bigint>;
+  blocked: Set<string>;
 }
 
 type Action =
@@ -59,9 +75,14 @@ type Action =
   | { kind: "cancel"; pick: number; bank: number }
   | { kind: "deposit"; pick: number; percent: number }
   | { kind: "time"; days: number }
-  | { kind: "redeem"; pick: number }
+  | { kind: "redeem"; pick: number; blockHolder: boolean }
   | { kind: "repay"; pick: number }
-  | { kind: "overdue"; pick: number };
+  | { kind: "overdue"; pick: number }
+  | { kind: "limit"; bank: number; core: number; limit: bigint }
+  | { kind: "releaseExposure"; pick: number }
+  | { kind: "releasePledge"; pick: number }
+  | { kind: "block"; who: number; blocked: boolean }
+  | { kind: "withdraw"; who: number };
 
 const percent = fc.integer({ min: 1, max: 100 });
 const pick = fc.nat({ max: 1_000 });
@@ -74,9 +95,14 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   // Deposits favour whole and simple fractions of what is still open, so that pools do get funded.
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("deposit" as const), pick, percent: fc.oneof(fc.constantFrom(100, 50, 30), percent) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("time" as const), days: fc.constantFrom(1, 6, 11, 19) }) },
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant("redeem" as const), pick }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("repay" as const), pick }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant("redeem" as const), pick, blockHolder: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant("repay" as const), pick }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("overdue" as const), pick }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("limit" as const), bank: fc.nat({ max: 1 }), core: fc.nat({ max: 1 }), limit: fc.bigInt({ min: 0n, max: 3_000_000n }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("releaseExposure" as const), pick }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("releasePledge" as const), pick }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("block" as const), who: fc.nat({ max: 4 }), blocked: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("withdraw" as const), who: fc.nat({ max: 4 }) }) },
 );
 
 const sequenceArb = fc.tuple(
@@ -90,14 +116,26 @@ const mulDiv = (a: bigint, b: bigint, c: bigint) => (a * b) / c;
 
 describe("Settlement properties", function () {
   async function worldFixture() {
-    const sys = await loadFixture(deploySystemFixture);
-    // Suppliers start with some cash too, so that they can repay a pledge early out of their own pocket.
-    for (const s of [sys.tier1, sys.tier2, sys.tier3]) await sys.cash.mint(s.address, 1_000_000n);
+    const base = await loadFixture(deploySystemFixture);
+    // The world pays in a currency with a USDC-style blocklist; everyone holds it and has approved both
+    // settlement contracts. Suppliers hold some too, to repay a pledge early out of their own pocket.
+    const busd = await new BlocklistSettlementToken__factory(base.operator).deploy(2);
+    const currency = await busd.getAddress();
+    await asLedgerAdmin(base, "setCurrencyAllowed", [currency, true]);
+    for (const s of [base.core, base.core2, base.bankA, base.bankB, base.bankC]) await busd.mint(s.address, base.float);
+    for (const s of [base.tier1, base.tier2, base.tier3]) await busd.mint(s.address, 1_000_000n);
+    for (const s of [base.core, base.core2, base.tier1, base.tier2, base.tier3, base.bankA, base.bankB, base.bankC]) {
+      await busd.connect(s).approve(await base.financing.getAddress(), ethers.MaxUint256);
+      await busd.connect(s).approve(await base.vault.getAddress(), ethers.MaxUint256);
+    }
     const start = BigInt(await time.latest());
-    return { ...sys, maturities: [start + 10n * DAY, start + 20n * DAY] };
+    return { ...base, busd, cash: busd as unknown as System["cash"], currency, maturities: [start + 10n * DAY, start + 20n * DAY] };
   }
 
   it(`keeps every invariant over ${RUNS} random operation sequences`, async function () {
+    // About a second per sequence on an idle machine; a shared or slow one needs far more, and a timed-out
+    // campaign would go on reverting the chain under the next test file: allow ten seconds a sequence.
+    this.timeout(Math.max(600_000, RUNS * 10_000));
     // How often each operation succeeded, to make sure the sequences reach every path (not only reverts).
     const succeeded = new Map<string, number>();
     await fc.assert(
@@ -124,7 +162,11 @@ describe("Settlement properties", function () {
           repaid: new Map(),
           financed: [],
           faces: new Map(),
+          exposures: new Map(),
+          credits: new Map(),
+          blocked: new Set(),
         };
+        for (const bank of banks) for (const core of cores) model.exposures.set(`${bank.address}:${core.address}`, { limit: sys.exposureLimit, outstanding: 0n, cap: sys.exposureLimit });
         for (const s of everyone) model.cash.set(s.address, await sys.cash.balanceOf(s.address));
         const minted = await sys.cash.totalSupply();
         const grace = sys.gracePeriod;
@@ -136,6 +178,17 @@ describe("Settlement properties", function () {
           return ids.length === 0 ? undefined : ids[i % ids.length]!;
         };
         const addCash = (who: string, delta: bigint) => model.cash.set(who, (model.cash.get(who) ?? 0n) + delta);
+        /** The vault's push: a blocked payee is credited instead of paid. */
+        const payOut = (who: string, amount: bigint) => {
+          if (amount === 0n) return;
+          if (model.blocked.has(who)) model.credits.set(who, (model.credits.get(who) ?? 0n) + amount);
+          else addCash(who, amount);
+        };
+        const poolOf = (t: ModelToken) => {
+          const root = model.roots.get(t.root)!;
+          return model.pools.get(poolKey(root.issuer, root.maturity))!;
+        };
+        const payees = [sys.tier1, sys.tier2, sys.tier3, sys.bankA, sys.bankB];
         const movable = (t: ModelToken) => {
           const root = model.roots.get(t.root)!;
           return t.pledgee === undefined && !root.overdue && model.now < root.maturity;
@@ -247,8 +300,10 @@ describe("Settlement properties", function () {
               const advance = (amount * BigInt(action.advance)) / 100n;
               const repayment = action.mode === FinancingMode.Pledge ? advance + ((amount - advance) * BigInt(action.repayment)) / 100n : 0n;
               const whole = amount === t.amount;
+              const exposure = model.exposures.get(`${bank.address}:${model.roots.get(t.root)!.issuer}`)!;
               const ok =
-                movable(t) && !t.financed && bank.address !== t.holder && amount > 0n && advance > 0n && (whole || t.depth < 16);
+                movable(t) && !t.financed && bank.address !== t.holder && amount > 0n && advance > 0n && (whole || t.depth < 16) &&
+                exposure.outstanding + amount <= exposure.limit && !model.blocked.has(bank.address) && !model.blocked.has(t.holder);
               nonce += 1n;
               const quote: Quote = {
                 receivableId: id, amount, advance, financier: bank.address, holder: t.holder, mode: action.mode,
@@ -266,7 +321,8 @@ describe("Settlement properties", function () {
                 expect(financedIdFrom(sys.financing, receipt)).to.equal(expected);
                 expect(financedId).to.equal(expected);
                 expect(t.financed, "financed a part inside a financed part").to.equal(false);
-                model.financed.push({ id: financedId, amount });
+                model.financed.push({ id: financedId, amount, quote, bank: bank.address, core: model.roots.get(t.root)!.issuer, released: false });
+                exposure.outstanding += amount;
                 addCash(bank.address, -advance);
                 addCash(t.holder, advance);
                 // The same quote can never be used again.
@@ -318,6 +374,11 @@ describe("Settlement properties", function () {
               const id = pickToken(action.pick);
               if (id === undefined) break;
               const t = model.tokens.get(id)!;
+              // Sometimes the holder's currency blocklists it just before it is paid: it is credited instead.
+              if (action.blockHolder && payees.some((p) => p.address === t.holder) && !model.blocked.has(t.holder)) {
+                await (await sys.busd.setBlocklisted(t.holder, true)).wait();
+                model.blocked.add(t.holder);
+              }
               const root = model.roots.get(t.root)!;
               const pool = model.pools.get(poolKey(root.issuer, root.maturity))!;
               const paid = model.paid.get(id) ?? 0n;
@@ -329,8 +390,8 @@ describe("Settlement properties", function () {
               if (receipt) {
                 const owed = t.pledgee === undefined ? 0n : t.owed!;
                 const toPledgee = payout < owed ? payout : owed;
-                if (t.pledgee !== undefined) addCash(t.pledgee, toPledgee);
-                addCash(t.holder, payout - toPledgee);
+                if (t.pledgee !== undefined) payOut(t.pledgee, toPledgee);
+                payOut(t.holder, payout - toPledgee);
                 pool.redeemed += payout;
                 if (full) {
                   model.tokens.delete(id);
@@ -349,14 +410,16 @@ describe("Settlement properties", function () {
               break;
             }
             case "repay": {
-              const id = pickToken(action.pick);
+              // A pledged part when there is one (else any, which must be refused).
+              const pledged = live().filter((i) => model.tokens.get(i)!.pledgee !== undefined);
+              const id = pledged.length > 0 ? pledged[action.pick % pledged.length]! : pickToken(action.pick);
               if (id === undefined) break;
               const t = model.tokens.get(id)!;
-              const ok = t.pledgee !== undefined && (model.cash.get(t.holder) ?? 0n) >= t.owed!;
+              const ok = t.pledgee !== undefined && (model.cash.get(t.holder) ?? 0n) >= t.owed! && !model.blocked.has(t.holder);
               const receipt = await attempt(ok, "repayPledge", () => sys.vault.connect(signerOf.get(t.holder)!).repayPledge(id));
               if (receipt) {
                 addCash(t.holder, -t.owed!);
-                addCash(t.pledgee!, t.owed!);
+                payOut(t.pledgee!, t.owed!);
                 t.pledgee = undefined;
                 t.owed = undefined;
               }
@@ -373,6 +436,67 @@ describe("Settlement properties", function () {
               if (receipt) root.overdue = true;
               break;
             }
+            case "limit": {
+              const bank = banks[action.bank]!;
+              const core = cores[action.core]!;
+              await attempt(true, "setExposureLimit", () => sys.financing.connect(bank).setExposureLimit(core.address, action.limit));
+              const e = model.exposures.get(`${bank.address}:${core.address}`)!;
+              e.limit = action.limit;
+              e.cap = action.limit > e.outstanding ? action.limit : e.outstanding;
+              break;
+            }
+            case "releaseExposure": {
+              if (model.financed.length === 0) break;
+              const f = model.financed[action.pick % model.financed.length]!;
+              const t = model.tokens.get(f.id);
+              const root = model.roots.get(f.id & ~SEQ_MASK)!;
+              const pool = model.pools.get(poolKey(root.issuer, root.maturity))!;
+              // Repaid (pool fully funded), or a pledge whose financing pledge has ended.
+              const ended = f.quote.mode === FinancingMode.Pledge && (t === undefined || t.pledgee === undefined);
+              const ok = !f.released && (pool.deposited === pool.face || ended);
+              const receipt = await attempt(ok, "releaseExposure", () => sys.financing.releaseExposure(f.quote));
+              if (receipt) {
+                f.released = true;
+                model.exposures.get(`${f.bank}:${f.core}`)!.outstanding -= f.amount;
+              }
+              break;
+            }
+            case "releasePledge": {
+              const pledged = live().filter((id) => model.tokens.get(id)!.pledgee !== undefined);
+              if (pledged.length === 0) break;
+              const id = pledged[action.pick % pledged.length]!;
+              const t = model.tokens.get(id)!;
+              // The pledgee forgives the debt; it can never come back.
+              await attempt(true, "releasePledge", () => sys.ledger.connect(signerOf.get(t.pledgee!)!).releasePledge(id));
+              t.pledgee = undefined;
+              t.owed = undefined;
+              break;
+            }
+            case "block": {
+              const who = payees[action.who]!;
+              await (await sys.busd.setBlocklisted(who.address, action.blocked)).wait();
+              if (action.blocked) model.blocked.add(who.address);
+              else model.blocked.delete(who.address);
+              break;
+            }
+            case "withdraw": {
+              // A payee with a credit when there is one (else any, which must be refused).
+              const owed = payees.filter((p) => (model.credits.get(p.address) ?? 0n) > 0n);
+              const who = owed.length > 0 ? owed[action.who % owed.length]! : payees[action.who]!;
+              const credit = model.credits.get(who.address) ?? 0n;
+              // A payee that was credited because it was blocked is usually unblocked before it withdraws.
+              if (credit > 0n && model.blocked.has(who.address) && action.who % 4 !== 0) {
+                await (await sys.busd.setBlocklisted(who.address, false)).wait();
+                model.blocked.delete(who.address);
+              }
+              const ok = credit > 0n && !model.blocked.has(who.address);
+              const receipt = await attempt(ok, "withdraw", () => sys.vault.connect(who).withdraw(sys.currency));
+              if (receipt) {
+                model.credits.delete(who.address);
+                addCash(who.address, credit);
+              }
+              break;
+            }
           }
           await checkInvariants(sys, model, everyone, minted);
         }
@@ -382,7 +506,7 @@ describe("Settlement properties", function () {
     if (process.env.PROPERTY_DEBUG) console.log(Object.fromEntries(succeeded));
     // A full run must have exercised every path; a replay of one failing sequence need not.
     if (REPLAYING || RUNS < 100) return;
-    for (const what of ["confirm", "split", "offer", "acceptQuote", "deposit", "redeem", "repayPledge", "markOverdue"]) {
+    for (const what of ["confirm", "split", "offer", "acceptQuote", "deposit", "redeem", "repayPledge", "markOverdue", "releaseExposure", "releasePledge", "withdraw"]) {
       expect(succeeded.get(what) ?? 0, `no successful ${what} in ${RUNS} sequences`).to.be.greaterThan(0);
     }
   });
@@ -420,7 +544,8 @@ async function checkInvariants(sys: System, model: Model, everyone: HardhatEther
   for (const f of model.financed) financedPerTree.set(f.id & ~SEQ_MASK, (financedPerTree.get(f.id & ~SEQ_MASK) ?? 0n) + f.amount);
   for (const [root, amount] of financedPerTree) expect(amount <= model.faces.get(root)!, `tree ${root} financed beyond its face`).to.equal(true);
 
-  // Every redeemed amount was deposited.
+  // Every redeemed amount was deposited; the vault holds what its pools still owe plus every credit, and
+  // that covers everything still redeemable.
   let deposits = 0n;
   let payouts = 0n;
   for (const pool of model.pools.values()) {
@@ -428,7 +553,37 @@ async function checkInvariants(sys: System, model: Model, everyone: HardhatEther
     deposits += pool.deposited;
     payouts += pool.redeemed;
   }
-  expect(vaultBalance).to.equal(deposits - payouts);
+  let credited = 0n;
+  for (const [payee, credit] of model.credits) {
+    expect(await sys.vault.creditOf(payee, sys.currency), `credit of ${payee}`).to.equal(credit);
+    credited += credit;
+  }
+  expect(vaultBalance).to.equal(deposits - payouts + credited);
+  let redeemable = 0n;
+  for (const id of model.tokens.keys()) {
+    const [toHolder, toPledgee] = await sys.vault.redeemable(id);
+    redeemable += toHolder + toPledgee;
+  }
+  expect(vaultBalance >= redeemable + credited, "the vault cannot cover what is redeemable plus credited").to.equal(true);
+
+  // No pledge debt without its live pledge, and each live one is the model's.
+  for (const [id, t] of model.tokens) {
+    const [, pledgee, owed] = await sys.vault.claimOf(id);
+    if (owed !== 0n) {
+      const r = await sys.ledger.receivableOf(id);
+      expect(r.counterparty, `debt of ${id} without its pledge`).to.equal(pledgee);
+      expect(r.flags & 10n, `debt of ${id} without its financing pledge`).to.equal(10n);
+    }
+    expect(owed, `pledge debt of ${id}`).to.equal(t.pledgee !== undefined && t.owed !== undefined && t.financed ? t.owed : 0n);
+  }
+
+  // Each bank's exposure on each core enterprise is the model's, within its limit (or within what was
+  // outstanding when the bank lowered its limit below it).
+  for (const [key, e] of model.exposures) {
+    const [bank, core] = key.split(":") as [string, string];
+    expect(await sys.financing.exposureOf(bank, core), `exposure ${key}`).to.deep.equal([e.limit, e.outstanding]);
+    expect(e.outstanding <= e.cap, `exposure ${key} beyond its limit`).to.equal(true);
+  }
 
   // Credit line usage equals the confirmed amount not yet repaid.
   for (const core of [sys.core, sys.core2]) {
