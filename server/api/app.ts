@@ -8,7 +8,7 @@ import { createLogger, type Logger } from "../lib/logger";
 import type { ApiConfig } from "../config/api";
 import type { PrismaClient, Sql } from "../db/client";
 import { createPrismaAuthStore } from "../auth/prismaAuthStore";
-import { authRoutes } from "../auth/routes";
+import { authRoutes, LOCAL_CHAIN_IDS, type DemoLogins } from "../auth/routes";
 import { createAuthService, type AuthService } from "../auth/service";
 import { createHttpApp } from "./http";
 import { createPrismaIdempotencyStore, type IdempotencyChain } from "./idempotency";
@@ -17,6 +17,7 @@ import { memoryRateLimitStore, sqlRateLimitStore } from "./middleware/rateLimit"
 import { createReadinessProbe } from "./readiness";
 import type { AnyRoute } from "./route";
 import { systemRoutes, type ReadinessProbe } from "./system";
+import { hasWebBuild, webAppMiddleware } from "./web";
 
 export interface ApiDeps {
   config: ApiConfig;
@@ -38,6 +39,10 @@ export interface ApiDeps {
   now?: () => Date;
   /** The chain idempotent answers are bound to (without it, answers are bound to no chain and never checked). */
   idempotencyChain?: IdempotencyChain;
+  /** The web app's build (`web/dist`), served at `/` when it holds an index.html. */
+  webDir?: string;
+  /** Demo logins for the web app's picker: refused unless `chainId` is a local development chain. */
+  demo?: DemoLogins;
 }
 
 export interface ApiApp {
@@ -53,6 +58,9 @@ export function createApp(deps: ApiDeps): ApiApp {
   // The logger redacts secret-named fields; the request logger never logs headers or bodies anyway.
   const logger = deps.logger ?? createLogger({ name: "api", level: deps.config.API_LOG_LEVEL });
   const now = deps.now ?? (() => new Date());
+  if (deps.demo !== undefined && (deps.chainId === undefined || !LOCAL_CHAIN_IDS.includes(deps.chainId))) {
+    throw new Error(`demo logins are only allowed on a local development chain (chain id ${LOCAL_CHAIN_IDS.join(" or ")}), not ${deps.chainId ?? "an unknown chain"}`);
+  }
   const auth = createAuthService({
     store: createPrismaAuthStore(deps.db, deps.sql),
     sessionTtlSeconds: deps.config.API_SESSION_TTL_SECONDS,
@@ -75,7 +83,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   let html = "";
   const routes: AnyRoute[] = [
     ...systemRoutes({ readiness, document: () => document, documentHtml: () => html }),
-    ...authRoutes(auth),
+    ...authRoutes(auth, deps.demo === undefined ? {} : { demo: deps.demo }),
     ...(deps.domainRoutes ?? []),
   ];
   document = buildOpenApiDocument(routes, {
@@ -99,6 +107,7 @@ export function createApp(deps: ApiDeps): ApiApp {
     }),
     // PostgreSQL serves several API processes: they count in the same rows. SQLite has one API process.
     rateLimitStore: deps.sql.dialect === "postgres" ? sqlRateLimitStore(deps.sql) : memoryRateLimitStore(),
+    ...(deps.webDir !== undefined && hasWebBuild(deps.webDir) ? { web: webAppMiddleware(deps.webDir) } : {}),
   });
   return { app, auth, openApiDocument: document, routes };
 }

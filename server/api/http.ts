@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import type { Logger } from "pino";
+import { CSRF_HEADER, csrfTokenMatches, sessionCookieOf } from "../auth/cookies";
 import { accessRoleOf, type Principal } from "../auth/principal";
 import { AppError, ForbiddenError, ValidationError } from "../lib/appErrors";
 import { toJson } from "../lib/encode";
@@ -52,6 +53,8 @@ export interface HttpAppOptions {
   idempotency: IdempotencyStore;
   /** Where rate-limit windows are counted: shared by all API processes on PostgreSQL; memory by default. */
   rateLimitStore?: RateLimitStore;
+  /** Serves the web app (static files) for what no API route matches; see `./web.ts`. */
+  web?: express.RequestHandler;
 }
 
 /** The credential of a request: `Authorization: Bearer <token>` or `X-API-Key: <key>`. */
@@ -108,9 +111,19 @@ function securityHeaders(): express.RequestHandler {
 }
 
 const IDEMPOTENCY_KEY = IDEMPOTENCY_KEY_PATTERN;
+/** Methods that change nothing: a cookie-authenticated request needs no CSRF token for them. */
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * The credential of a request and where it came from: a header (`Authorization`, `X-API-Key`) wins;
+ * otherwise the browser session cookie. Handlers that end or describe the session read it from here.
+ */
+export function requestCredential(res: Response): { token: string; viaCookie: boolean } | undefined {
+  return res.locals.credential as { token: string; viaCookie: boolean } | undefined;
+}
 
 export function createHttpApp(options: HttpAppOptions): Express {
-  const { config, logger, routes, authenticator, idempotency } = options;
+  const { config, logger, routes, authenticator, idempotency, web } = options;
   const app = express();
   app.disable("x-powered-by");
   // No ETags: hashing every JSON body costs more than the revalidations it would save on an API.
@@ -172,9 +185,18 @@ export function createHttpApp(options: HttpAppOptions): Express {
         limiter.countAddress(req, res).then((limited) => (limited !== undefined ? next(limited) : afterAccess(req, res, next)), next);
         return;
       }
-      authenticator.authenticate(credentialOf(req)).then(
+      const header = credentialOf(req);
+      const cookie = header === undefined ? sessionCookieOf(req) : undefined;
+      const token = header ?? cookie;
+      authenticator.authenticate(token).then(
         (principal) => {
+          // A write authenticated by the browser's cookie must prove it comes from our own page.
+          if (cookie !== undefined && !SAFE_METHODS.has(req.method) && !csrfTokenMatches(cookie, req.get(CSRF_HEADER))) {
+            next(new ForbiddenError("CsrfTokenInvalid", "a write authenticated by the session cookie needs its X-CSRF-Token header"));
+            return;
+          }
           res.locals.principal = principal;
+          res.locals.credential = { token: token ?? "", viaCookie: cookie !== undefined };
           limiter.countCredential(principal.credentialId, res).then((limited) => {
             if (limited !== undefined) {
               next(limited);
@@ -270,6 +292,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     sendJson(res, route.response.status, result);
   }
 
+  if (web !== undefined) app.use(web);
   app.use(notFoundMiddleware(routes.map((r) => ({ method: r.method, matcher: pathMatcher(r.path) }))));
   app.use(errorMiddleware(logger));
   return app;

@@ -4,9 +4,10 @@
  */
 import { z } from "zod";
 import { defineRoute, type AnyRoute } from "../api/route";
-import { credentialOf } from "../api/http";
 import { Address, IsoDate } from "../api/schemas";
+import { requestCredential } from "../api/http";
 import { NotFoundError, ValidationError } from "../lib/appErrors";
+import { clearSessionCookie, csrfTokenOf, setSessionCookie } from "./cookies";
 import { ACCESS_ROLES, accessRoleOf, type Subject } from "./principal";
 import type { AuthService } from "./service";
 
@@ -37,6 +38,27 @@ const IssueApiKeyBody = z
   })
   .meta({ id: "IssueApiKey" });
 
+/**
+ * Demo logins for the web app's picker: the seeded organisations by name. Only for a local development
+ * chain (`createApp` refuses them on any other chain id), and only when the embedding script passes them.
+ */
+export interface DemoLogins {
+  organisations: readonly { name: string; subject: string }[];
+}
+
+/** Chain ids of local development nodes (Hardhat, Anvil): the only chains demo logins may exist on. */
+export const LOCAL_CHAIN_IDS: readonly number[] = [31337, 1337];
+
+const BrowserSessionOut = z
+  .object({
+    expiresAt: IsoDate,
+    subject: z.string().meta({ description: "the organisation address, or OPERATOR / AUDITOR" }),
+    csrfToken: z.string().meta({ description: "send as `X-CSRF-Token` on every write this session makes" }),
+  })
+  .meta({ id: "BrowserSession" });
+
+const DemoSubject = z.union([z.enum(["OPERATOR", "AUDITOR"]), Address]);
+
 function subjectOut(subject: Subject) {
   return {
     kind: subject.kind,
@@ -45,8 +67,89 @@ function subjectOut(subject: Subject) {
   };
 }
 
-export function authRoutes(auth: AuthService): AnyRoute[] {
+export function authRoutes(auth: AuthService, options: { demo?: DemoLogins } = {}): AnyRoute[] {
+  const demo = options.demo;
+  const demoDisabled = () => new NotFoundError("demo login", "(demo logins are only offered on a local development chain)");
   return [
+    defineRoute({
+      method: "post",
+      path: "/v1/auth/browser-sessions",
+      operationId: "createBrowserSession",
+      summary: "Exchange an API key for a session kept in an httpOnly, SameSite=Strict cookie (for the web app)",
+      description:
+        "The session token never reaches the page's scripts. Writes authenticated by the cookie must send the returned `csrfToken` as `X-CSRF-Token`.",
+      tags: ["auth"],
+      access: { kind: "public" },
+      body: z.object({ apiKey: z.string().min(1).max(200) }),
+      response: { status: 201, description: "Signed in; the cookie is set", schema: BrowserSessionOut },
+      errors: [401],
+      handler: async ({ body, req, res }) => {
+        const session = await auth.sessionFromApiKey(body.apiKey);
+        setSessionCookie(req, res, session.token, session.expiresAt ?? "");
+        return { expiresAt: session.expiresAt ?? "", subject: session.subject, csrfToken: csrfTokenOf(session.token) };
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/v1/auth/browser-session",
+      operationId: "getBrowserSession",
+      summary: "The CSRF token of the cookie session that authenticates this request (after a page reload)",
+      tags: ["auth"],
+      access: { kind: "authenticated", roles: ACCESS_ROLES, allowSuspended: true },
+      response: { status: 200, description: "The session's CSRF token", schema: z.object({ csrfToken: z.string() }) },
+      errors: [404],
+      handler: async ({ res }) => {
+        const credential = requestCredential(res);
+        if (credential === undefined || !credential.viaCookie) throw new NotFoundError("browser session", "(this request is not authenticated by a session cookie)");
+        return { csrfToken: csrfTokenOf(credential.token) };
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/v1/auth/demo-logins",
+      operationId: "listDemoLogins",
+      summary: "Local development chain only: the seeded organisations one can sign in as without a key",
+      tags: ["auth"],
+      access: { kind: "public" },
+      response: {
+        status: 200,
+        description: "The demo organisations",
+        schema: z.object({ items: z.array(z.object({ name: z.string(), subject: z.string(), role: z.enum(ACCESS_ROLES) })) }).meta({ id: "DemoLogins" }),
+      },
+      errors: [404],
+      handler: async () => {
+        if (demo === undefined) throw demoDisabled();
+        const items = [];
+        for (const o of demo.organisations) {
+          const role = o.subject === "OPERATOR" || o.subject === "AUDITOR" ? o.subject : await auth.organisationRole(o.subject.toLowerCase());
+          const subject = o.subject === "OPERATOR" || o.subject === "AUDITOR" ? o.subject : o.subject.toLowerCase();
+          if (role !== undefined) items.push({ name: o.name, subject, role: role as (typeof ACCESS_ROLES)[number] });
+        }
+        return { items };
+      },
+    }),
+    defineRoute({
+      method: "post",
+      path: "/v1/auth/demo-sessions",
+      operationId: "createDemoSession",
+      summary: "Local development chain only: sign in as one of the demo organisations (cookie session, as browser-sessions)",
+      tags: ["auth"],
+      access: { kind: "public" },
+      body: z.object({ subject: DemoSubject }),
+      response: { status: 201, description: "Signed in; the cookie is set", schema: BrowserSessionOut },
+      errors: [404],
+      handler: async ({ body, req, res }) => {
+        if (demo === undefined) throw demoDisabled();
+        const wanted = body.subject.toLowerCase();
+        const entry = demo.organisations.find((o) => o.subject.toLowerCase() === wanted);
+        if (entry === undefined) throw new NotFoundError("demo login", body.subject);
+        const subject: Subject =
+          body.subject === "OPERATOR" || body.subject === "AUDITOR" ? { kind: body.subject } : { kind: "ORGANISATION", organisation: wanted, admin: true };
+        const session = await auth.demoSession(subject);
+        setSessionCookie(req, res, session.token, session.expiresAt ?? "");
+        return { expiresAt: session.expiresAt ?? "", subject: session.subject, csrfToken: csrfTokenOf(session.token) };
+      },
+    }),
     defineRoute({
       method: "post",
       path: "/v1/auth/sessions",
@@ -102,10 +205,12 @@ export function authRoutes(auth: AuthService): AnyRoute[] {
       tags: ["auth"],
       access: { kind: "authenticated", roles: ACCESS_ROLES, allowSuspended: true },
       response: { status: 204, description: "Ended" },
-      handler: async ({ req }) => {
-        // The same credential that authenticated this request, whichever header carried it
-        // (Authorization: Bearer, or X-API-Key); an API key is not a session and stays valid.
-        await auth.endSession(credentialOf(req) ?? "");
+      handler: async ({ req, res }) => {
+        // The same credential that authenticated this request, whichever header (or the cookie) carried
+        // it; an API key is not a session and stays valid.
+        const credential = requestCredential(res);
+        if (credential !== undefined) await auth.endSession(credential.token);
+        if (credential?.viaCookie === true) clearSessionCookie(req, res);
       },
     }),
     defineRoute({

@@ -214,6 +214,20 @@ export function createAuthService(options: AuthServiceOptions) {
       return { ...(await openSession(record.subject, `key:${record.id}`)), subject: subjectLabel(record.subject) };
     },
 
+    /**
+     * A session for a demo organisation chosen in the web app's picker, without any key: only ever
+     * offered on a local development chain with demo logins switched on (see `DemoLogins` in routes.ts).
+     */
+    async demoSession(subject: Subject): Promise<IssuedCredential & { subject: string }> {
+      await principalOf(subject, `demo:${subjectLabel(subject)}`);
+      return { ...(await openSession(subject, `demo:${subjectLabel(subject)}`)), subject: subjectLabel(subject) };
+    },
+
+    /** The on-chain role of an organisation, or undefined when it is not registered. */
+    async organisationRole(address: string): Promise<string | undefined> {
+      return (await store.findOrganisation(address))?.role;
+    },
+
     async endSession(token: string): Promise<void> {
       const parsed = parseCredential(token);
       if (parsed?.kind === "session") await store.deleteSession(parsed.id);
