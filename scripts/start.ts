@@ -165,6 +165,15 @@ async function main(): Promise<void> {
       db: apiDb,
       provider,
       deployment: readDeploymentFile(recordFile),
+      // The web app (built by `npm start` before this script) and its demo picker of the seeded organisations.
+      webDir: path.join(__dirname, "..", "web", "dist"),
+      demo: {
+        organisations: [
+          ...[world.coreEnterprise, ...world.suppliers, ...world.banks].map((o) => ({ name: o.name, subject: o.address })),
+          { name: "Platform operator", subject: "OPERATOR" },
+          { name: "Auditor", subject: "AUDITOR" },
+        ],
+      },
       env: {
         ...process.env,
         API_PORT: apiPort,
@@ -189,6 +198,7 @@ async function main(): Promise<void> {
 
     say();
     say(`✔ running: chain ${node.url}, API ${api.url}/v1 (docs ${api.url}/v1/docs) — press Ctrl-C to stop`);
+    say(`✔ web app: ${api.url}/  (pick a demo organisation to sign in as, in English or 中文)`);
   } catch (error) {
     console.error(error instanceof Error ? (error.stack ?? error.message) : error);
     await shutdown(1);

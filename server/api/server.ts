@@ -18,7 +18,7 @@ import { createLogger, type Logger } from "../lib/logger";
 import { loadKeystore } from "../signing/keystore";
 import { chainIdentity, idempotencyChainOf } from "../lib/chainIdentity";
 import { createSignerRegistry, observedBlockTimeMs, receiptPollMs } from "../signing/signers";
-import { createApp, type ApiApp } from "./app";
+import { createApp, type ApiApp, type ApiDeps } from "./app";
 
 export interface StartApiServerOptions {
   db: Db;
@@ -34,6 +34,10 @@ export interface StartApiServerOptions {
   pollMs?: number;
   /** How a write waits for the indexer to commit its block (default: poll the database). */
   waitForIndexed?: (blockNumber: number) => Promise<boolean>;
+  /** The web app's build, served at `/` (see ApiDeps.webDir). */
+  webDir?: string;
+  /** Demo logins for the web app's picker (local chain only; see ApiDeps.demo). */
+  demo?: ApiDeps["demo"];
 }
 
 export interface ApiServer extends ApiApp {
@@ -132,6 +136,8 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     chainHead: () => options.provider.getBlockNumber(),
     domainRoutes: createDomainRoutes(ctx, { documentDir: config.API_DOCUMENT_DIR, localChain: isLocalDevelopmentChain(identity.chainId, options.deployment) }),
     idempotencyChain: idempotencyChainOf(options.provider, identity),
+    ...(options.webDir === undefined ? {} : { webDir: options.webDir }),
+    ...(options.demo === undefined ? {} : { demo: options.demo }),
   });
   const server = http.createServer(api.app);
   // Slow clients cannot hold sockets forever.

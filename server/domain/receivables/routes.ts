@@ -3,7 +3,7 @@ import { PageQuery, ReceivableIdParams } from "../../api/schemas";
 import { ACCESS_ROLES } from "../../auth/principal";
 import type { DomainContext } from "../context";
 import { TxOut } from "../tx";
-import { ListReceivablesQuery, ReceivableOut, ReceivablePage, SplitBody, SplitOut, TransferBody, TransferOut } from "./schemas";
+import { LedgerParametersOut, ListReceivablesQuery, ReceivableOut, ReceivablePage, SplitBody, SplitOut, TransferBody, TransferOut } from "./schemas";
 import { createReceivableService } from "./service";
 
 const ORGS = ["CORE_ENTERPRISE", "SUPPLIER", "FINANCIER"] as const;
@@ -12,6 +12,19 @@ const HOLDERS = ["SUPPLIER", "FINANCIER"] as const;
 export function receivableRoutes(ctx: DomainContext): AnyRoute[] {
   const service = createReceivableService(ctx);
   return [
+    defineRoute({
+      method: "get",
+      path: "/v1/ledger-parameters",
+      operationId: "getLedgerParameters",
+      summary: "The ledger's rules for splitting and offering: minimum part amount, maximum lineage depth, default offer window",
+      tags: ["receivables"],
+      access: { kind: "authenticated", roles: ACCESS_ROLES },
+      response: { status: 200, description: "The ledger parameters, read from the chain", schema: LedgerParametersOut },
+      handler: async () => {
+        const [minPartAmount, maxDepth, defaultOfferWindow] = await ctx.chain.ledger.ledgerParameters();
+        return { minPartAmount: minPartAmount.toString(), maxDepth: Number(maxDepth), defaultOfferWindow: Number(defaultOfferWindow) };
+      },
+    }),
     defineRoute({
       method: "get",
       path: "/v1/receivables",

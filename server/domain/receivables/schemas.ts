@@ -37,6 +37,14 @@ export const ListReceivablesQuery = PageQuery.extend({
   maturityBefore: z.coerce.number().int().optional(),
 });
 
+export const LedgerParametersOut = z
+  .object({
+    minPartAmount: Uint256Out.meta({ description: "no split may leave a part (or remainder) below this, in base units" }),
+    maxDepth: z.number().int().meta({ description: "deepest split allowed below a root" }),
+    defaultOfferWindow: z.number().int().meta({ description: "seconds an offer stays open when no deadline is given" }),
+  })
+  .meta({ id: "LedgerParameters" });
+
 export const SplitBody = z.object({ amount: PositiveUint256 }).meta({ id: "Split" });
 export const SplitOut = TxOut.extend({ childId: Uint256Out }).meta({ id: "SplitResult" });
 

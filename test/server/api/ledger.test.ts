@@ -36,6 +36,12 @@ for (const dialect of testDialects()) describe(`API: organisations, invoices, re
     expect(res.body.indexer.lagBlocks).to.equal(0);
   });
 
+  it("tells every organisation the ledger's split rules", async function () {
+    const parameters = await request(w.h.app).get("/v1/ledger-parameters").set(...bearer(w.auditor)).expect(200);
+    expect(parameters.body).to.deep.equal({ minPartAmount: "100", maxDepth: 10, defaultOfferWindow: 7 * DAY });
+    await request(w.h.app).get("/v1/ledger-parameters").expect(401);
+  });
+
   describe("organisations", function () {
     it("lists the directory to members, without KYC hashes", async function () {
       const res = await request(w.h.app).get("/v1/organisations").set(...bearer(w.tier1)).expect(200);

@@ -26,6 +26,7 @@ import type { IERC20, SettlementToken } from "../../../typechain-types";
 import { freshDatabase } from "../db/fresh";
 import { isLocalDevelopmentChain } from "../../../server/lib/deployment";
 import { TEST_INDEXER_CONFIG } from "../indexer/helpers";
+import type { ApiDeps } from "../../../server/api/app";
 import { createHarness, type Harness } from "./harness";
 import fs from "node:fs";
 import os from "node:os";
@@ -91,6 +92,8 @@ export async function createWorld(
     /** The deployment record's `local` flag (default true, as `npm start` writes it). */
     local?: boolean;
     signerOptions?: Partial<SignerRegistryOptions>;
+    /** The web app's build and demo logins (the browser tests). */
+    app?: Pick<ApiDeps, "webDir" | "demo">;
   } = {},
 ): Promise<World> {
   const [admin, core, tier1, tier2, tier3, bankA, bankB, selfCore, outsider, relayer] = (await ethers.getSigners()) as HardhatEthersSigner[];
@@ -186,6 +189,7 @@ export async function createWorld(
       chainHead: () => ethers.provider.getBlockNumber(),
       domainRoutes: createDomainRoutes(ctx, { documentDir, localChain: isLocalDevelopmentChain(ledgerDeployment.chainId, { local: options.local ?? true }) }),
       idempotencyChain: idempotencyChainOf(ethers.provider, identity),
+      ...options.app,
     });
     return {
       h,

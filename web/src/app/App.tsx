@@ -1,0 +1,78 @@
+import { Center, Loader, MantineProvider } from "@mantine/core";
+import { lazy, Suspense, type ReactNode } from "react";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
+import { createBrowserRouter, Navigate, RouterProvider } from "react-router";
+import { ApiError } from "../lib/api/client";
+import { useSession } from "./auth";
+import { ErrorNotice } from "./ErrorNotice";
+import { LoginPage } from "./LoginPage";
+import { NotFound } from "./NotFound";
+import { Shell } from "./Shell";
+import { TodoList } from "./TodoList";
+import { theme } from "./theme";
+
+// Each role's screens are loaded when first opened: the first load carries the shell and sign-in only.
+const HoldingsPage = lazy(() => import("../features/receivables/HoldingsPage").then((m) => ({ default: m.HoldingsPage })));
+const OffersPage = lazy(() => import("../features/receivables/OffersPage").then((m) => ({ default: m.OffersPage })));
+const ReceivablePage = lazy(() => import("../features/receivables/ReceivablePage").then((m) => ({ default: m.ReceivablePage })));
+
+function Page({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<Loader size="sm" />}>{children}</Suspense>;
+}
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 5_000,
+      // 4xx answers are final (not found, not allowed); only network and server errors are retried.
+      retry: (count, error) => count < 2 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
+    },
+  },
+});
+
+/** Signed in: the shell and the role's screens; otherwise the sign-in page (whatever the URL). */
+function Root() {
+  const { t } = useTranslation("app");
+  const session = useSession();
+  if (session.isPending) {
+    return (
+      <Center h="100vh">
+        <Loader aria-label={t("loading")} />
+      </Center>
+    );
+  }
+  if (session.error !== null) return <ErrorNotice error={session.error} />;
+  if (session.data === null) return <LoginPage />;
+  return <Shell me={session.data} />;
+}
+
+function Home() {
+  const session = useSession();
+  return session.data ? <TodoList me={session.data} /> : null;
+}
+
+const router = createBrowserRouter([
+  {
+    path: "/",
+    element: <Root />,
+    children: [
+      { index: true, element: <Home /> },
+      { path: "holdings", element: <Page><HoldingsPage /></Page> },
+      { path: "offers", element: <Page><OffersPage /></Page> },
+      { path: "receivables/:id", element: <Page><ReceivablePage /></Page> },
+      { path: "login", element: <Navigate to="/" replace /> },
+      { path: "*", element: <NotFound /> },
+    ],
+  },
+]);
+
+export function App() {
+  return (
+    <MantineProvider theme={theme}>
+      <QueryClientProvider client={queryClient}>
+        <RouterProvider router={router} />
+      </QueryClientProvider>
+    </MantineProvider>
+  );
+}

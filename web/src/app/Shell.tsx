@@ -1,0 +1,90 @@
+import { Anchor, AppShell, Badge, Button, Group, NavLink, Stack, Text, Title } from "@mantine/core";
+import { useTranslation } from "react-i18next";
+import { Link, NavLink as RouterNavLink, Outlet } from "react-router";
+import { ChainStatus } from "../features/chain/ChainStatus";
+import { shortAddress } from "../lib/dates";
+import { useDemoLogins, useSignOut, type Me, type Role } from "./auth";
+import { LanguageSwitch } from "./LanguageSwitch";
+
+/** The screens of each role, in the navigation's order (a role sees only its own). */
+export const NAV: Record<Role, readonly { to: string; label: string }[]> = {
+  SUPPLIER: [
+    { to: "/", label: "nav.home" },
+    { to: "/holdings", label: "nav.holdings" },
+    { to: "/offers", label: "nav.offers" },
+  ],
+  FINANCIER: [
+    { to: "/", label: "nav.home" },
+    { to: "/holdings", label: "nav.holdings" },
+    { to: "/offers", label: "nav.offers" },
+  ],
+  CORE_ENTERPRISE: [
+    { to: "/", label: "nav.home" },
+    { to: "/holdings", label: "nav.holdings" },
+  ],
+  OPERATOR: [
+    { to: "/", label: "nav.home" },
+    { to: "/holdings", label: "nav.holdings" },
+  ],
+  AUDITOR: [
+    { to: "/", label: "nav.home" },
+    { to: "/holdings", label: "nav.holdings" },
+  ],
+};
+
+/** The organisation's display name: the demo directory's name when there is one, else its address. */
+function useOrganisationName(me: Me): string {
+  const { t } = useTranslation("app");
+  const demo = useDemoLogins();
+  const subject = me.organisation ?? me.role;
+  const named = demo.data?.find((o) => o.subject === subject)?.name;
+  return named ?? (me.organisation === null ? t(`role.${me.role}`) : shortAddress(me.organisation));
+}
+
+export function Shell({ me }: { me: Me }) {
+  const { t } = useTranslation("app");
+  const signOut = useSignOut();
+  const name = useOrganisationName(me);
+  return (
+    <AppShell header={{ height: 64 }} navbar={{ width: 220, breakpoint: "sm" }} padding="md">
+      <AppShell.Header>
+        <Anchor href="#main" className="skip-link">
+          {t("skipToContent")}
+        </Anchor>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Anchor component={Link} to="/" fw={700} underline="never">
+              {t("appName")}
+            </Anchor>
+            <Stack gap={0}>
+              <Text fw={600} size="sm" data-testid="organisation-name">
+                {name}
+              </Text>
+              <Badge size="sm" variant="outline" color="dark">
+                {t(`role.${me.role}`)}
+              </Badge>
+            </Stack>
+          </Group>
+          <ChainStatus />
+          <Group gap="sm" wrap="nowrap" align="flex-end">
+            <LanguageSwitch />
+            <Button size="xs" variant="default" onClick={() => signOut.mutate()} loading={signOut.isPending}>
+              {t("signOut")}
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" component="nav" aria-label={t("nav.label")}>
+        {NAV[me.role].map((item) => (
+          <NavLink key={item.to} component={RouterNavLink} to={item.to} end={item.to === "/"} label={t(item.label)} />
+        ))}
+      </AppShell.Navbar>
+      <AppShell.Main id="main" tabIndex={-1}>
+        <Title order={1} className="visually-hidden">
+          {name}
+        </Title>
+        <Outlet />
+      </AppShell.Main>
+    </AppShell>
+  );
+}

@@ -1,0 +1,52 @@
+/** Server state of financing: requests, their quotes, opening a request, accepting a quote. */
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, unwrap, type Schemas } from "../../lib/api/client";
+import { queryKeys } from "../../lib/queryKeys";
+import { useTxMutation } from "../../lib/txMutation";
+
+export type FinancingRequest = Schemas["FinancingRequestWithRisk"];
+export type Quote = Schemas["Quote"];
+
+/** Financing requests open to the market (what a financier may quote on). */
+export function useOpenRequests(enabled = true) {
+  return useQuery({
+    queryKey: queryKeys.financing.openRequests(),
+    queryFn: async () => (await unwrap(api.GET("/v1/financing-requests", { params: { query: { status: "OPEN", limit: 200 } } }))).items,
+    enabled,
+  });
+}
+
+/** The holder's own requests (newest first as the API lists them). */
+export function useMyRequests() {
+  return useQuery({
+    queryKey: queryKeys.financing.mine(),
+    queryFn: async () => (await unwrap(api.GET("/v1/financing-requests", { params: { query: { limit: 200 } } }))).items,
+  });
+}
+
+/** Quotes on a request, best effective annual rate first; refreshed while the holder compares them. */
+export function useQuotes(requestId: string) {
+  return useQuery({
+    queryKey: queryKeys.financing.quotes(requestId),
+    queryFn: async () => (await unwrap(api.GET("/v1/financing-requests/{id}/quotes", { params: { path: { id: requestId } } }))).items,
+    refetchInterval: 10_000,
+  });
+}
+
+export function useOpenFinancingRequest() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: { receivableId: string; amount: string; mode: "PURCHASE" | "PLEDGE" | "ANY"; deadline: number }) =>
+      unwrap(api.POST("/v1/financing-requests", { body })),
+    onSuccess: async () => {
+      await client.invalidateQueries({ queryKey: queryKeys.financing.all });
+    },
+  });
+}
+
+export function useAcceptQuote() {
+  return useTxMutation({
+    send: (v: { quoteId: string }, key) => unwrap(api.POST("/v1/quotes/{id}/accept", { params: { path: { id: v.quoteId }, header: { "idempotency-key": key } } })),
+    invalidates: () => [queryKeys.financing.all, queryKeys.receivables.all],
+  });
+}

@@ -1,0 +1,28 @@
+/**
+ * Every TanStack Query key of the app, built in one place (TanStack's query-key-factory convention):
+ * a mutation invalidates exactly the keys of what it changed.
+ */
+export const queryKeys = {
+  session: ["session"] as const,
+  demoLogins: ["demo-logins"] as const,
+  chain: ["chain"] as const,
+  currencies: ["currencies"] as const,
+  ledgerParameters: ["ledger-parameters"] as const,
+  organisations: { all: ["organisations"] as const },
+  receivables: {
+    all: ["receivables"] as const,
+    list: () => [...queryKeys.receivables.all, "list"] as const,
+    one: (id: string) => [...queryKeys.receivables.all, "one", id] as const,
+    offers: () => [...queryKeys.receivables.all, "offers"] as const,
+  },
+  invoices: {
+    all: ["invoices"] as const,
+    toConfirm: () => [...queryKeys.invoices.all, "to-confirm"] as const,
+  },
+  financing: {
+    all: ["financing"] as const,
+    openRequests: () => [...queryKeys.financing.all, "requests"] as const,
+    mine: () => [...queryKeys.financing.all, "mine"] as const,
+    quotes: (requestId: string) => [...queryKeys.financing.all, "quotes", requestId] as const,
+  },
+};
