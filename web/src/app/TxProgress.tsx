@@ -10,7 +10,7 @@ export function TxProgress({ pending, result, error }: { pending: boolean; resul
   const chain = useChainStatus();
   if (error !== null && error !== undefined) return <ErrorNotice error={error} />;
   if (!pending && result === undefined) return null;
-  const indexed = result !== undefined && (result.indexed || (chain.data?.checkpoint ?? -1) >= result.blockNumber);
+  const indexed = result !== undefined && (result.indexed || (chain.data?.indexedBlock ?? -1) >= result.blockNumber);
   const active = result === undefined ? 1 : indexed ? 3 : 2;
   return (
     <div role="status" aria-live="polite">

@@ -5,6 +5,7 @@ export const chainText = {
     indexed: "Indexed {{block}}",
     lag: "{{count}} blocks behind",
     inSync: "In sync",
+    time: "Chain time {{time}}",
     unknown: "Chain status unavailable",
   },
   "zh-CN": {
@@ -13,6 +14,7 @@ export const chainText = {
     indexed: "已索引 {{block}}",
     lag: "落后 {{count}} 个区块",
     inSync: "已同步",
+    time: "链上时间 {{time}}",
     unknown: "无法获取链状态",
   },
 };

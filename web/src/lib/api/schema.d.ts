@@ -228,6 +228,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/balances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's settlement-token balances and its allowances to the financing settlement and the repayment vault, per currency (operator and auditor: any organisation's, by `address`) */
+        get: operations["balances"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The chain: its id, head block and the chain's clock (head timestamp), and the block the read views are indexed to
+         * @description Choose maturities, deadlines and expiries from `headTimestamp` (the chain's clock), not from the wall clock: they can differ (`chainAheadSeconds`), and the contracts judge by the chain's.
+         */
+        get: operations["chain"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/credit-lines/{address}": {
         parameters: {
             query?: never;
@@ -256,7 +293,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The settlement currencies: address, symbol and decimals (amounts everywhere are base units of these) */
+        /** The settlement currencies amounts are counted in, with symbol and decimals (amounts stay decimal strings of base units) */
         get: operations["listCurrencies"];
         put?: never;
         post?: never;
@@ -877,7 +914,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The receivable's whole lineage tree, from the confirmed invoice to every current holder, with every transfer, financing and redemption and their transaction hashes */
+        /** The receivable's lineage as the caller may see it (need to know): the path from the confirmed invoice to the caller's parts and their descendants, with their transfers and the financings and redemptions the caller is a party to; the whole tree for operator, auditor and the obligor */
         get: operations["traceReceivable"];
         put?: never;
         post?: never;
@@ -975,6 +1012,37 @@ export interface components {
                 organisation: string | null;
             };
         };
+        Balances: {
+            /** @description EVM address, lower case */
+            address: string;
+            /** @description the block the balances were read at */
+            blockNumber: number;
+            items: {
+                allowances: {
+                    /**
+                     * @description what the financing settlement may pull (a financier's advances)
+                     * @example 1000000
+                     */
+                    financingSettlement: string;
+                    /**
+                     * @description what the repayment vault may pull (a core enterprise's deposits, a pledgor's repayment)
+                     * @example 1000000
+                     */
+                    repaymentVault: string;
+                };
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                balance: string;
+                currency: components["schemas"]["Currency"];
+                /**
+                 * @description a financier's open quotes' advances in this currency: what accepting all of them would pull
+                 * @example 1000000
+                 */
+                openQuotesAdvance: string;
+            }[];
+        };
         BrowserSession: {
             /** @description send as `X-CSRF-Token` on every write this session makes */
             csrfToken: string;
@@ -985,6 +1053,26 @@ export interface components {
             expiresAt: string;
             /** @description the organisation address, or OPERATOR / AUDITOR */
             subject: string;
+        };
+        Chain: {
+            /** @description headTimestamp − wallClock: how far the chain's clock runs ahead of the wall clock (negative: behind) */
+            chainAheadSeconds: number;
+            /** @description EIP-155 chain id (decimal) */
+            chainId: string;
+            /** @description the latest block the node knows */
+            headBlock: number;
+            /** @description headTimestamp as ISO 8601 */
+            headTime: string;
+            /** @description its timestamp, unix seconds: the chain's clock, by which maturities, deadlines and expiries are judged */
+            headTimestamp: number;
+            /** @description the last block the indexer committed: every read view reflects exactly the chain up to it */
+            indexedBlock: number | null;
+            /** @description its timestamp, unix seconds (null when not known) */
+            indexedTimestamp: number | null;
+            /** @description headBlock − indexedBlock */
+            lagBlocks: number | null;
+            /** @description this server's wall clock, unix seconds */
+            wallClock: number;
         };
         ConfirmationTypedData: {
             digest: string;
@@ -1060,7 +1148,11 @@ export interface components {
         Currency: {
             /** @description EVM address, lower case */
             address: string;
+            /** @description whether new invoices may be confirmed in it */
+            allowed: boolean;
+            /** @description an amount of N base units is N ÷ 10^decimals units of the currency */
             decimals: number;
+            name: string;
             symbol: string;
         };
         DemoLogins: {
@@ -1792,7 +1884,7 @@ export interface components {
                 /** @description EVM address, lower case */
                 supplier: string;
             };
-            nodes: components["schemas"]["Receivable"][];
+            nodes: components["schemas"]["TraceNode"][];
             /**
              * @description uint256 as a decimal string
              * @example 1000000
@@ -1832,6 +1924,69 @@ export interface components {
              * @example 1000000
              */
             rootId: string;
+            /**
+             * @description TREE: the whole tree (operator, auditor, the obligor). NEED_TO_KNOW: the caller's parts, their descendants and the path from the confirmed invoice to them; events, financing terms and redemptions only where the caller is a party
+             * @enum {string}
+             */
+            scope: "TREE" | "NEED_TO_KNOW";
+        };
+        TraceNode: {
+            /**
+             * @description uint256 as a decimal string
+             * @example 1000000
+             */
+            amount: string;
+            /**
+             * @description transaction hash
+             * @example 0xcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd
+             */
+            createdTxHash: string;
+            /** @description EVM address, lower case */
+            currency: string;
+            depth: number;
+            financed: boolean | null;
+            frozen: boolean;
+            /** @description EVM address, lower case */
+            holder: string | null;
+            /**
+             * @description uint256 as a decimal string
+             * @example 1000000
+             */
+            id: string;
+            /**
+             * @description uint256 as a decimal string
+             * @example 1000000
+             */
+            initialAmount: string;
+            /** @description the core enterprise that owes it */
+            issuer: string;
+            /** @description unix seconds */
+            maturity: number;
+            offerDeadline: number | null;
+            /** @description EVM address, lower case */
+            offeredTo: string | null;
+            overdue: boolean;
+            /**
+             * @description uint256 as a decimal string
+             * @example 1000000
+             */
+            parentId: string | null;
+            /** @description EVM address, lower case */
+            pledgee: string | null;
+            /**
+             * @description uint256 as a decimal string
+             * @example 1000000
+             */
+            rootId: string;
+            /** @enum {string|null} */
+            status: "ACTIVE" | "OFFERED" | "PLEDGED" | "FROZEN" | "OVERDUE" | "MATURED" | "REDEEMED" | null;
+            /** @description 1 for the supplier the invoice was confirmed to, +1 for each accepted transfer down the chain */
+            tier: number;
+            /**
+             * @description FULL: one of the caller's parts or their descendants (or every node, for operator, auditor and the obligor). PATH: a node on the path from the confirmed invoice to the caller's parts; its holder, status, offer, pledge and financing are not shown (null), and of its history only the confirmation, its transfers up to the split that created the next node, and that split. MARKET: a receivable a financier sees because it was offered for financing: its details and provenance, not its later splits, pledges or financings
+             * @enum {string}
+             */
+            visibility: "FULL" | "PATH" | "MARKET";
         };
         Transaction: {
             blockNumber: number;
@@ -2494,6 +2649,94 @@ export interface operations {
             };
             /** @description Missing, invalid or expired credential */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    balances: {
+        parameters: {
+            query?: {
+                /** @description EVM address */
+                address?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Balances at the chain head */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Balances"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    chain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chain as the API sees it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Chain"];
+                };
+            };
+            /** @description Error */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
