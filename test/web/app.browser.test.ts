@@ -7,7 +7,7 @@ import { expect } from "chai";
 import type { Page } from "playwright-core";
 import request from "supertest";
 import { confirmedReceivable, UNIT } from "../server/api/world";
-import { browserAvailable, DEMO_NAMES, expectAccessible, signInAsDemo, startWebSystem, type WebSystem } from "./browser";
+import { browserAvailable, DEMO_NAMES, expectAccessible, signInAsDemo, startWebSystem, tabTo, type WebSystem } from "./browser";
 
 const LANGUAGES = ["en", "zh-CN"] as const;
 
@@ -170,22 +170,22 @@ describe("web app in Chromium: sign-in, shell, supplier holdings, authorisation,
       await page.getByRole("button", { name: "Offer", exact: true }).click();
       await page.getByText("Choose the organisation to offer it to").waitFor();
       await page.getByText("Enter an amount").waitFor();
-      await page.getByRole("textbox", { name: "Amount" }).fill("1.234");
+      await page.getByRole("textbox", { name: "Amount", exact: true }).fill("1.234");
       await page.getByRole("button", { name: "Offer", exact: true }).click();
       await page.getByText("Enter a number with at most 2 decimals").waitFor();
-      await page.getByRole("textbox", { name: "Amount" }).fill("99999999");
+      await page.getByRole("textbox", { name: "Amount", exact: true }).fill("99999999");
       await page.getByRole("button", { name: "Offer", exact: true }).click();
       await page.getByText("More than this receivable's amount").waitFor();
       expect(sent).to.deep.equal([]);
       // A part below the ledger's minimum: the chain refuses, the page shows the decoded error.
       await page.getByRole("combobox", { name: "Offer to" }).fill("Tier-2");
       await page.getByRole("option", { name: new RegExp(DEMO_NAMES.tier2) }).click();
-      await page.getByRole("textbox", { name: "Amount" }).fill("0.50");
+      await page.getByRole("textbox", { name: "Amount", exact: true }).fill("0.50");
       await page.getByRole("button", { name: "Offer", exact: true }).click();
       await page.getByText("Error code: ReceivablePartTooSmall").waitFor();
       await page.getByText("A part would be smaller than the ledger's minimum part amount.").waitFor();
       // A valid part, double-clicked: one action, one Idempotency-Key.
-      await page.getByRole("textbox", { name: "Amount" }).fill("1,000.00");
+      await page.getByRole("textbox", { name: "Amount", exact: true }).fill("1,000.00");
       await page.getByRole("button", { name: "Offer", exact: true }).dblclick();
       await page.getByText("Indexed").first().waitFor();
       await page.getByText(/Transaction 0x[0-9a-f]{64}/).waitFor();
@@ -225,6 +225,63 @@ describe("web app in Chromium: sign-in, shell, supplier holdings, authorisation,
       expect(errors).to.deep.equal([]);
     } finally {
       await context.close();
+    }
+  });
+
+  it("tier 2 requests financing, two banks quote (one by keyboard only, advance and rate converting live), tier 2 accepts the best", async function () {
+    const tier2 = await sys.context("en");
+    const bankA = await sys.context("en");
+    const bankB = await sys.context("zh-CN");
+    try {
+      const offeredPart = (await request(sys.w.h.app).get("/v1/receivables").set("Authorization", `Bearer ${sys.w.tier2.auth}`).expect(200)).body.items.find(
+        (r: { amount: string }) => r.amount === "100000",
+      ).id as string;
+      await signInAsDemo(tier2.page, DEMO_NAMES.tier2);
+      await tier2.page.goto(`/receivables/${offeredPart}`);
+      await tier2.page.getByRole("textbox", { name: "Amount to finance" }).fill("1000.00");
+      await tier2.page.getByRole("button", { name: "Ask banks for quotes" }).click();
+      await tier2.page.getByRole("heading", { name: "My financing requests" }).waitFor();
+      await tier2.page.getByText("No quote yet.").waitFor();
+
+      // Bank A, keyboard only: the rate typed, the advance follows; then the form is sent with Enter.
+      await signInAsDemo(bankA.page, DEMO_NAMES.bankA);
+      await bankA.page.getByRole("link", { name: "Financing requests" }).click();
+      await bankA.page.getByRole("heading", { name: new RegExp(`Receivable ${offeredPart} of`) }).waitFor();
+      await bankA.page.getByRole("table").filter({ hasText: "Risk view" }).waitFor();
+      await expectAccessible(bankA.page, "market (en)");
+      const rate = bankA.page.getByRole("textbox", { name: "Effective annual rate (%)" });
+      expect(await tabTo(bankA.page, rate), "the rate field is reachable with Tab").to.equal(true);
+      await bankA.page.keyboard.type("6");
+      const advanceA = await bankA.page.getByRole("textbox", { name: "Advance" }).inputValue();
+      expect(advanceA).to.match(/^98\d\.\d\d$/);
+      expect(await tabTo(bankA.page, bankA.page.getByRole("button", { name: "Send the quote" }))).to.equal(true);
+      await bankA.page.keyboard.press("Enter");
+      await bankA.page.getByText(/Quote sent: 6\.\d{4} % a year\./).waitFor();
+
+      // Bank B, in Chinese: types the advance, the rate follows; a lower rate than bank A's.
+      await signInAsDemo(bankB.page, DEMO_NAMES.bankB);
+      await bankB.page.goto("/market");
+      await bankB.page.getByRole("textbox", { name: "放款金额" }).fill("995.00");
+      const rateB = await bankB.page.getByRole("textbox", { name: "实际年化利率（%）" }).inputValue();
+      expect(rateB).to.match(/^2\.\d{4}$/);
+      await expectAccessible(bankB.page, "market (zh-CN)");
+      await bankB.page.getByRole("button", { name: "提交报价" }).click();
+      await bankB.page.getByText(/报价已提交/).waitFor();
+
+      // Tier 2 compares: bank B's is best and first; accepting it finances the part.
+      await tier2.page.reload();
+      const rows = tier2.page.getByRole("row");
+      await tier2.page.getByRole("button", { name: `Accept the quote of ${DEMO_NAMES.bankB}` }).waitFor();
+      const firstQuote = await rows.nth(1).textContent();
+      expect(firstQuote).to.include(DEMO_NAMES.bankB).and.include("Best").and.include("995.00");
+      await expectAccessible(tier2.page, "my financing (en)");
+      await tier2.page.getByRole("button", { name: `Accept the quote of ${DEMO_NAMES.bankB}` }).click();
+      await tier2.page.getByText("Accepted", { exact: true }).first().waitFor();
+      const requests = (await request(sys.w.h.app).get("/v1/financing-requests").set("Authorization", `Bearer ${sys.w.tier2.auth}`).expect(200)).body.items;
+      expect(requests.map((r: { status: string }) => r.status)).to.deep.equal(["ACCEPTED"]);
+      for (const tab of [tier2, bankA, bankB]) expect(tab.errors).to.deep.equal([]);
+    } finally {
+      for (const tab of [tier2, bankA, bankB]) await tab.context.close();
     }
   });
 });

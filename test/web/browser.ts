@@ -15,7 +15,7 @@ import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { createWorld, type World } from "../server/api/world";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -128,4 +128,13 @@ export async function expectAccessible(page: Page, where: string): Promise<void>
     bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join("; ")}`),
     `accessibility of ${where}`,
   ).to.deep.equal([]);
+}
+
+/** Presses Tab until `target` has the focus (at most `limit` times); true when it got there. */
+export async function tabTo(page: Page, target: Locator, limit = 80): Promise<boolean> {
+  for (let i = 0; i < limit; i++) {
+    if (await target.evaluate((el) => el === el.ownerDocument.activeElement)) return true;
+    await page.keyboard.press("Tab");
+  }
+  return false;
 }

@@ -15,6 +15,8 @@ import { theme } from "./theme";
 // Each role's screens are loaded when first opened: the first load carries the shell and sign-in only.
 const HoldingsPage = lazy(() => import("../features/receivables/HoldingsPage").then((m) => ({ default: m.HoldingsPage })));
 const OffersPage = lazy(() => import("../features/receivables/OffersPage").then((m) => ({ default: m.OffersPage })));
+const MyFinancingPage = lazy(() => import("../features/financing/MyFinancingPage").then((m) => ({ default: m.MyFinancingPage })));
+const MarketPage = lazy(() => import("../features/financing/MarketPage").then((m) => ({ default: m.MarketPage })));
 const ReceivablePage = lazy(() => import("../features/receivables/ReceivablePage").then((m) => ({ default: m.ReceivablePage })));
 
 function Page({ children }: { children: ReactNode }) {
@@ -60,6 +62,8 @@ const router = createBrowserRouter([
       { index: true, element: <Home /> },
       { path: "holdings", element: <Page><HoldingsPage /></Page> },
       { path: "offers", element: <Page><OffersPage /></Page> },
+      { path: "financing", element: <Page><MyFinancingPage /></Page> },
+      { path: "market", element: <Page><MarketPage /></Page> },
       { path: "receivables/:id", element: <Page><ReceivablePage /></Page> },
       { path: "login", element: <Navigate to="/" replace /> },
       { path: "*", element: <NotFound /> },

@@ -12,9 +12,11 @@ export const NAV: Record<Role, readonly { to: string; label: string }[]> = {
     { to: "/", label: "nav.home" },
     { to: "/holdings", label: "nav.holdings" },
     { to: "/offers", label: "nav.offers" },
+    { to: "/financing", label: "nav.financing" },
   ],
   FINANCIER: [
     { to: "/", label: "nav.home" },
+    { to: "/market", label: "nav.market" },
     { to: "/holdings", label: "nav.holdings" },
     { to: "/offers", label: "nav.offers" },
   ],
@@ -76,7 +78,7 @@ export function Shell({ me }: { me: Me }) {
       </AppShell.Header>
       <AppShell.Navbar p="xs" component="nav" aria-label={t("nav.label")}>
         {NAV[me.role].map((item) => (
-          <NavLink key={item.to} component={RouterNavLink} to={item.to} end={item.to === "/"} label={t(item.label)} />
+          <NavLink key={item.to} component={RouterNavLink} to={item.to} end={item.to === "/"} label={t(item.label)} variant="filled" />
         ))}
       </AppShell.Navbar>
       <AppShell.Main id="main" tabIndex={-1}>

@@ -27,7 +27,7 @@ export function useTodo(me: Me): { items: TodoItem[] | undefined; error: Error |
   const items: TodoItem[] = [
     { kind: "offers", count: isOrg ? (offers.data?.length ?? 0) : 0, to: "/offers" },
     { kind: "invoices", count: invoices.data?.length ?? 0 },
-    { kind: "requests", count: requests.data?.length ?? 0 },
+    { kind: "requests", count: requests.data?.length ?? 0, to: "/market" },
     { kind: "maturities", count: holds ? matured : 0, to: "/holdings" },
   ];
   return { items: items.filter((i) => i.count > 0), error };

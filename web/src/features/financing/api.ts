@@ -50,3 +50,14 @@ export function useAcceptQuote() {
     invalidates: () => [queryKeys.financing.all, queryKeys.receivables.all],
   });
 }
+
+export function useSubmitQuote() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (v: { requestId: string; body: { advance: string; mode: "PURCHASE" | "PLEDGE"; expiry: number } }) =>
+      unwrap(api.POST("/v1/financing-requests/{id}/quotes", { params: { path: { id: v.requestId } }, body: v.body })),
+    onSuccess: async (_quote, v) => {
+      await client.invalidateQueries({ queryKey: queryKeys.financing.quotes(v.requestId) });
+    },
+  });
+}

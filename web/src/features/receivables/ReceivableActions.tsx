@@ -6,6 +6,7 @@ import { TxProgress } from "../../app/TxProgress";
 import { formatAmount, parseAmount } from "../../lib/money";
 import { useCurrencies } from "../currencies/api";
 import { useOrganisationLabel, useOrganisations } from "../organisations/api";
+import { RequestFinancingForm } from "../financing/RequestFinancingForm";
 import { useRedeem } from "../settlement/api";
 import { useCancelOffer, useLedgerParameters, useSplit, useTransfer, type Receivable } from "./api";
 
@@ -82,6 +83,7 @@ export function ReceivableActions({ receivable: r, me }: { receivable: Receivabl
   }
   if (r.status !== "ACTIVE") return null;
   return (
+    <>
     <Paper withBorder p="md" mt="md" component="section" aria-labelledby="actions-title">
       <Title order={3} id="actions-title" size="h4">
         {t("actions.title")}
@@ -134,5 +136,7 @@ export function ReceivableActions({ receivable: r, me }: { receivable: Receivabl
       <TxProgress pending={transfer.isPending} result={transfer.data} error={transfer.error} />
       <TxProgress pending={split.isPending} result={split.data} error={split.error} />
     </Paper>
+    {!r.financed && <RequestFinancingForm receivable={r} decimals={decimals} />}
+    </>
   );
 }
