@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import type { Page } from "playwright-core";
 import request from "supertest";
-import { confirmedReceivable, UNIT } from "../server/api/world";
+import { confirmedReceivable, DAY, registerInvoice, UNIT } from "../server/api/world";
 import { browserAvailable, DEMO_NAMES, expectAccessible, signInAsDemo, startWebSystem, tabTo, type WebSystem } from "./browser";
 
 const LANGUAGES = ["en", "zh-CN"] as const;
@@ -282,6 +282,59 @@ describe("web app in Chromium: sign-in, shell, supplier holdings, authorisation,
       for (const tab of [tier2, bankA, bankB]) expect(tab.errors).to.deep.equal([]);
     } finally {
       for (const tab of [tier2, bankA, bankB]) await tab.context.close();
+    }
+  });
+
+  it("the core enterprise confirms one invoice and rejects another with a reason, sees its payables ladder and deposits; the holder redeems at maturity", async function () {
+    const toConfirm = await registerInvoice(sys.w, { supplier: sys.w.tier3, amount: 2_000n * UNIT, maturityInDays: 30 });
+    const toReject = await registerInvoice(sys.w, { supplier: sys.w.tier3, amount: 10n * UNIT, maturityInDays: 30 });
+    const core = await sys.context("en");
+    const tier3 = await sys.context("zh-CN");
+    try {
+      await signInAsDemo(core.page, DEMO_NAMES.core);
+      await core.page.getByRole("link", { name: "2 invoices to confirm" }).click();
+      await core.page.getByRole("heading", { name: "Invoices to confirm" }).waitFor();
+      await expectAccessible(core.page, "invoices (en)");
+      const rejectCard = core.page.getByRole("article").filter({ hasText: toReject });
+      await rejectCard.getByRole("button", { name: "Reject" }).click();
+      await rejectCard.getByText("Give a reason to reject").waitFor();
+      await rejectCard.getByRole("textbox", { name: "Reason for rejecting" }).fill("quantity does not match the delivery note");
+      await rejectCard.getByRole("button", { name: "Reject" }).click();
+      const confirmCard = core.page.getByRole("article").filter({ hasText: toConfirm });
+      await confirmCard.getByRole("button", { name: /^Confirm invoice/ }).click();
+      await core.page.getByText("No invoice waits for your confirmation.").waitFor();
+      const rejected = (await request(sys.w.h.app).get(`/v1/invoices/${toReject}`).set("Authorization", `Bearer ${sys.w.core.auth}`).expect(200)).body;
+      expect(rejected).to.include({ status: "REJECTED", rejectReason: "quantity does not match the delivery note" });
+      const rootId = (await request(sys.w.h.app).get(`/v1/invoices/${toConfirm}`).set("Authorization", `Bearer ${sys.w.core.auth}`).expect(200)).body.rootId as string;
+
+      await core.page.getByRole("link", { name: "Payables ladder" }).click();
+      await core.page.getByRole("img", { name: "Amount due per maturity, paid and unpaid" }).waitFor();
+      await expectAccessible(core.page, "payables (en)");
+      const pools = (await request(sys.w.h.app).get("/v1/settlement/pools").set("Authorization", `Bearer ${sys.w.core.auth}`).expect(200)).body.items as { maturity: number; due: string }[];
+      const pool = pools.find((p) => p.due === (2_000n * UNIT).toString());
+      expect(pool, JSON.stringify(pools)).to.not.equal(undefined);
+      const row = core.page.getByRole("row").filter({ hasText: "2,000.00" }).filter({ has: core.page.getByRole("button", { name: "Deposit" }) });
+      await row.getByRole("textbox", { name: "Amount" }).fill("5000");
+      await row.getByRole("button", { name: "Deposit" }).click();
+      await row.getByText("More than is due").waitFor();
+      await row.getByRole("textbox", { name: "Amount" }).fill("2000.00");
+      await row.getByRole("button", { name: "Deposit" }).click();
+      await core.page.getByText("Indexed").first().waitFor();
+
+      // At maturity the holder redeems from the receivable's page.
+      await sys.w.advanceTime(31 * DAY);
+      await signInAsDemo(tier3.page, DEMO_NAMES.tier3);
+      await tier3.page.goto(`/receivables/${rootId}`);
+      await tier3.page.getByRole("button", { name: "兑付" }).click();
+      await tier3.page.getByText("已索引").first().waitFor();
+      const after = await request(sys.w.h.app).get(`/v1/receivables/${rootId}`).set("Authorization", `Bearer ${sys.w.tier3.auth}`);
+      // Redeemed in full: burned (not found) or shown as redeemed.
+      expect(after.status === 404 || after.body.status === "REDEEMED", JSON.stringify(after.body)).to.equal(true);
+      expect(core.errors).to.deep.equal([]);
+      expect(tier3.errors).to.deep.equal([]);
+    } finally {
+      await core.context.close();
+      await tier3.context.close();
     }
   });
 });

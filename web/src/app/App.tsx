@@ -17,6 +17,8 @@ const HoldingsPage = lazy(() => import("../features/receivables/HoldingsPage").t
 const OffersPage = lazy(() => import("../features/receivables/OffersPage").then((m) => ({ default: m.OffersPage })));
 const MyFinancingPage = lazy(() => import("../features/financing/MyFinancingPage").then((m) => ({ default: m.MyFinancingPage })));
 const MarketPage = lazy(() => import("../features/financing/MarketPage").then((m) => ({ default: m.MarketPage })));
+const InvoicesPage = lazy(() => import("../features/invoices/InvoicesPage").then((m) => ({ default: m.InvoicesPage })));
+const PayablesPage = lazy(() => import("../features/settlement/PayablesPage").then((m) => ({ default: m.PayablesPage })));
 const ReceivablePage = lazy(() => import("../features/receivables/ReceivablePage").then((m) => ({ default: m.ReceivablePage })));
 
 function Page({ children }: { children: ReactNode }) {
@@ -64,6 +66,8 @@ const router = createBrowserRouter([
       { path: "offers", element: <Page><OffersPage /></Page> },
       { path: "financing", element: <Page><MyFinancingPage /></Page> },
       { path: "market", element: <Page><MarketPage /></Page> },
+      { path: "invoices", element: <Page><InvoicesPage /></Page> },
+      { path: "payables", element: <Page><PayablesPage /></Page> },
       { path: "receivables/:id", element: <Page><ReceivablePage /></Page> },
       { path: "login", element: <Navigate to="/" replace /> },
       { path: "*", element: <NotFound /> },

@@ -22,6 +22,8 @@ export const NAV: Record<Role, readonly { to: string; label: string }[]> = {
   ],
   CORE_ENTERPRISE: [
     { to: "/", label: "nav.home" },
+    { to: "/invoices", label: "nav.invoices" },
+    { to: "/payables", label: "nav.payables" },
     { to: "/holdings", label: "nav.holdings" },
   ],
   OPERATOR: [

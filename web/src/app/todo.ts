@@ -26,7 +26,7 @@ export function useTodo(me: Me): { items: TodoItem[] | undefined; error: Error |
   const matured = (holdings.data?.pages ?? []).flatMap((p) => p.items).filter((r) => r.status === "MATURED" && r.holder === me.organisation).length;
   const items: TodoItem[] = [
     { kind: "offers", count: isOrg ? (offers.data?.length ?? 0) : 0, to: "/offers" },
-    { kind: "invoices", count: invoices.data?.length ?? 0 },
+    { kind: "invoices", count: invoices.data?.length ?? 0, to: "/invoices" },
     { kind: "requests", count: requests.data?.length ?? 0, to: "/market" },
     { kind: "maturities", count: holds ? matured : 0, to: "/holdings" },
   ];

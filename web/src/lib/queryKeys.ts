@@ -19,6 +19,10 @@ export const queryKeys = {
     all: ["invoices"] as const,
     toConfirm: () => [...queryKeys.invoices.all, "to-confirm"] as const,
   },
+  settlement: {
+    all: ["settlement"] as const,
+    pools: () => [...queryKeys.settlement.all, "pools"] as const,
+  },
   financing: {
     all: ["financing"] as const,
     openRequests: () => [...queryKeys.financing.all, "requests"] as const,
