@@ -8,7 +8,10 @@ export const queryKeys = {
   chain: ["chain"] as const,
   currencies: ["currencies"] as const,
   ledgerParameters: ["ledger-parameters"] as const,
-  organisations: { all: ["organisations"] as const },
+  organisations: {
+    all: ["organisations"] as const,
+    issuanceLimit: (address: string) => [...queryKeys.organisations.all, "issuance-limit", address] as const,
+  },
   receivables: {
     all: ["receivables"] as const,
     list: () => [...queryKeys.receivables.all, "list"] as const,

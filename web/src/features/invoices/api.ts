@@ -18,7 +18,7 @@ export function useConfirmInvoice() {
   return useTxMutation({
     send: (v: { invoiceHash: string }, key) =>
       unwrap(api.POST("/v1/invoices/{invoiceHash}/confirm", { params: { path: { invoiceHash: v.invoiceHash }, header: { "idempotency-key": key } }, body: {} })),
-    invalidates: () => [queryKeys.invoices.all, queryKeys.receivables.all, queryKeys.settlement.all],
+    invalidates: () => [queryKeys.invoices.all, queryKeys.receivables.all, queryKeys.settlement.all, queryKeys.organisations.all],
   });
 }
 

@@ -19,3 +19,12 @@ export function useOrganisationLabel(): (address: string) => string {
   const names = new Map((demo.data ?? []).map((o) => [o.subject, o.name]));
   return (address) => names.get(address.toLowerCase()) ?? shortAddress(address);
 }
+
+/** A core enterprise's issuance limit, what it has issued, and its outstanding amounts per upcoming maturity. */
+export function useIssuanceLimit(address: string | null) {
+  return useQuery({
+    queryKey: queryKeys.organisations.issuanceLimit(address ?? ""),
+    queryFn: async () => unwrap(api.GET("/v1/issuance-limits/{address}", { params: { path: { address: address ?? "" } } })),
+    enabled: address !== null,
+  });
+}

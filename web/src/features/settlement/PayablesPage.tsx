@@ -10,11 +10,21 @@ import { formatDate } from "../../lib/dates";
 import { formatAmount, parseAmount } from "../../lib/money";
 import { useCurrencies } from "../currencies/api";
 import { Amount } from "../currencies/Amount";
+import { useSession } from "../../app/auth";
+import { useIssuanceLimit } from "../organisations/api";
 import { useDeposit, usePools } from "./api";
 
-type Pool = NonNullable<ReturnType<typeof usePools>["data"]>[number];
+/** One rung of the ladder: what is outstanding at a maturity, what is deposited, what is still due. */
+interface Rung {
+  key: string;
+  currency: string;
+  maturity: number;
+  outstanding: string;
+  deposited: string;
+  due: string;
+}
 
-function DepositForm({ pool, decimals }: { pool: Pool; decimals: number }) {
+function DepositForm({ pool, decimals }: { pool: Rung; decimals: number }) {
   const { t } = useTranslation("settlement");
   const deposit = useDeposit();
   const [amount, setAmount] = useState(formatAmount(pool.due, decimals, "en").replace(/,/g, ""));
@@ -43,12 +53,21 @@ function DepositForm({ pool, decimals }: { pool: Pool; decimals: number }) {
   );
 }
 
-/** The payables ladder: per maturity, the face owed, what is deposited and what is still due; deposit into a maturity. */
+/** The payables ladder: per maturity, the amount outstanding, what is deposited and what is still due; deposit into a maturity. */
 export function PayablesPage() {
   const { t, i18n } = useTranslation("settlement");
   const pools = usePools();
+  const session = useSession();
+  const limit = useIssuanceLimit(session.data?.organisation ?? null);
   const currencies = useCurrencies();
-  const items = pools.data ?? [];
+  // Outstanding per maturity from the issuance limit's view; deposits from the repayment pools.
+  const deposits = new Map((pools.data ?? []).map((p) => [`${p.currency}:${p.maturity}`, p.deposited]));
+  const items: Rung[] = (limit.data?.upcomingMaturities ?? []).map((m) => {
+    const key = `${m.currency}:${m.maturity}`;
+    const deposited = BigInt(deposits.get(key) ?? "0");
+    const outstanding = BigInt(m.outstanding);
+    return { key, currency: m.currency, maturity: m.maturity, outstanding: m.outstanding, deposited: deposited.toString(), due: (outstanding > deposited ? outstanding - deposited : 0n).toString() };
+  });
   const decimalsOf = (currency: string) => currencies.data?.get(currency)?.decimals;
   const chart = items
     .filter((p) => decimalsOf(p.currency) !== undefined)
@@ -62,7 +81,8 @@ export function PayablesPage() {
         {t("title")}
       </Title>
       {pools.error !== null && <ErrorNotice error={pools.error} />}
-      {pools.data !== undefined && items.length === 0 && <Text>{t("empty")}</Text>}
+      {limit.error !== null && <ErrorNotice error={limit.error} />}
+      {limit.data !== undefined && items.length === 0 && <Text>{t("empty")}</Text>}
       {chart.length > 0 && (
         <Paper withBorder p="md" role="img" aria-label={t("chartLabel")}>
           <BarChart
@@ -95,12 +115,10 @@ export function PayablesPage() {
               {items.map((p) => {
                 const d = decimalsOf(p.currency);
                 return (
-                  <Table.Tr key={p.poolId}>
+                  <Table.Tr key={p.key}>
+                    <Table.Td>{formatDate(p.maturity, i18n.language)}</Table.Td>
                     <Table.Td>
-                      {formatDate(p.maturity, i18n.language)} {p.overdue ? t("overdue") : ""}
-                    </Table.Td>
-                    <Table.Td>
-                      <Amount value={p.face} currency={p.currency} />
+                      <Amount value={p.outstanding} currency={p.currency} />
                     </Table.Td>
                     <Table.Td>
                       <Amount value={p.deposited} currency={p.currency} />

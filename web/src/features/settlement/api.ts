@@ -23,6 +23,6 @@ export function useDeposit() {
   return useTxMutation({
     send: (v: { currency: string; maturity: number; amount: string }, key) =>
       unwrap(api.POST("/v1/settlement/deposits", { params: { header: { "idempotency-key": key } }, body: v })),
-    invalidates: () => [queryKeys.settlement.all],
+    invalidates: () => [queryKeys.settlement.all, queryKeys.organisations.all],
   });
 }

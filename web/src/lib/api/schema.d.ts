@@ -265,27 +265,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/credit-lines/{address}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A core enterprise's credit line: limit, usage, and outstanding amounts by upcoming maturity
-         * @description Visible to the core enterprise itself, to financiers (who grant and price against it), the operator and auditors.
-         */
-        get: operations["getCreditLine"];
-        /** Financier or operator: set a core enterprise's credit line */
-        put: operations["setCreditLine"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/currencies": {
         parameters: {
             query?: never;
@@ -297,6 +276,61 @@ export interface paths {
         get: operations["listCurrencies"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/disputes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Disputes on trees the caller issued or holds a part of (all of them for operator and auditors) */
+        get: operations["listDisputes"];
+        put?: never;
+        /**
+         * Core enterprise (on a tree it issued, once per tree) or operator: dispute a lineage tree, freezing it
+         * @description A core enterprise's dispute lapses after the ledger's dispute period unless the operator upholds it; the operator's lasts until released. A suspended core enterprise cannot raise one.
+         */
+        post: operations["raiseDispute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/disputes/{rootId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest dispute on one tree the caller issued or holds a part of */
+        get: operations["getDispute"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/disputes/{rootId}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Operator: uphold a live dispute (frozen until released) or release it */
+        post: operations["resolveDispute"];
         delete?: never;
         options?: never;
         head?: never;
@@ -452,7 +486,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Core enterprise: confirm an invoice, minting its root receivable to the supplier (consumes credit line)
+         * Core enterprise: confirm an invoice, minting its root receivable to the supplier (consumes its issuance limit)
          * @description With no body fields the server signs the EIP-712 confirmation with the organisation's custodial key; with `signature` and `deadline` it relays the organisation's own signature.
          */
         post: operations["confirmInvoice"];
@@ -508,6 +542,27 @@ export interface paths {
         put?: never;
         /** Core enterprise: reject an invoice with a reason */
         post: operations["rejectInvoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/issuance-limits/{address}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A core enterprise's issuance limit: limit, issued face, and outstanding amounts by upcoming maturity
+         * @description Visible to the core enterprise itself, to financiers (who price against it), the operator and auditors.
+         */
+        get: operations["getIssuanceLimit"];
+        /** Operator: set a core enterprise's issuance limit (how much it may have confirmed and unpaid) */
+        put: operations["setIssuanceLimit"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -950,7 +1005,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Core enterprise: deposit repayment for its receivables of one maturity (restores its credit line) */
+        /** Core enterprise: deposit repayment for its receivables of one maturity (restores its issuance limit) */
         post: operations["depositRepayment"];
         delete?: never;
         options?: never;
@@ -1114,37 +1169,6 @@ export interface components {
             /** @description hash of the mined transaction */
             txHash: string;
         };
-        CreditLine: {
-            /**
-             * @description uint256 as a decimal string
-             * @example 1000000
-             */
-            available: string;
-            /** @description EVM address, lower case */
-            coreEnterprise: string;
-            /** @description EVM address, lower case */
-            grantor: string | null;
-            /**
-             * @description uint256 as a decimal string
-             * @example 1000000
-             */
-            limit: string;
-            upcomingMaturities: {
-                /** @description EVM address, lower case */
-                currency: string;
-                maturity: number;
-                /**
-                 * @description uint256 as a decimal string
-                 * @example 1000000
-                 */
-                outstanding: string;
-            }[];
-            /**
-             * @description uint256 as a decimal string
-             * @example 1000000
-             */
-            used: string;
-        };
         Currency: {
             /** @description EVM address, lower case */
             address: string;
@@ -1175,6 +1199,25 @@ export interface components {
              */
             currency: string;
             maturity: number;
+        };
+        Dispute: {
+            evidenceHash: string;
+            /** @description when a debtor's dispute lapses unless upheld; null: no end */
+            expiresAt: number | null;
+            /** @description EVM address, lower case */
+            issuer: string;
+            raisedAt: number;
+            /** @description EVM address, lower case */
+            raiser: string;
+            /** @description EVM address, lower case */
+            resolvedBy: string | null;
+            /**
+             * @description uint256 as a decimal string
+             * @example 1000000
+             */
+            rootId: string;
+            /** @enum {string} */
+            status: "OPEN" | "UPHELD" | "RELEASED" | "LAPSED";
         };
         Error: {
             error: {
@@ -1323,6 +1366,35 @@ export interface components {
             status: "REGISTERED" | "REJECTED" | "CONFIRMED";
             /** @description EVM address, lower case */
             supplier: string;
+        };
+        IssuanceLimit: {
+            /**
+             * @description uint256 as a decimal string
+             * @example 1000000
+             */
+            available: string;
+            /** @description EVM address, lower case */
+            coreEnterprise: string;
+            /**
+             * @description confirmed and not yet repaid
+             * @example 1000000
+             */
+            issued: string;
+            /**
+             * @description set by the operator: how much face the core enterprise may have confirmed and unpaid
+             * @example 1000000
+             */
+            limit: string;
+            upcomingMaturities: {
+                /** @description EVM address, lower case */
+                currency: string;
+                maturity: number;
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                outstanding: string;
+            }[];
         };
         IssueApiKey: {
             /** @default false */
@@ -1558,6 +1630,18 @@ export interface components {
             status: "OPEN" | "ACCEPTED" | "CANCELLED" | "REVISED" | "CLOSED";
             supersedes: string | null;
         };
+        RaiseDispute: {
+            /**
+             * @description keccak256 of the evidence document (kept off chain)
+             * @example 0xabababababababababababababababababababababababababababababababab
+             */
+            evidenceHash: string;
+            /**
+             * @description uint256 as a decimal string
+             * @example 1000000
+             */
+            rootId: string;
+        };
         Readiness: {
             database: {
                 error?: string;
@@ -1567,7 +1651,11 @@ export interface components {
                 checkpoint: number | null;
                 head: number | null;
                 lagBlocks: number | null;
+                /** @description why the indexer is stalled or failed; null while it makes progress */
+                lastError: string | null;
                 ok: boolean;
+                /** @description starting | backfill | live | stalled (retrying an error without progress) | stopped | failed */
+                phase: string | null;
             };
             ready: boolean;
         };
@@ -1686,6 +1774,10 @@ export interface components {
         RejectInvoice: {
             reason: string;
         };
+        ResolveDispute: {
+            /** @enum {string} */
+            outcome: "UPHOLD" | "RELEASE";
+        };
         ReviseQuote: {
             /**
              * @description uint256 as a decimal string
@@ -1741,7 +1833,7 @@ export interface components {
             /** @description bearer token; send as `Authorization: Bearer <token>` */
             token: string;
         };
-        SetCreditLine: {
+        SetIssuanceLimit: {
             /**
              * @description uint256 as a decimal string
              * @example 1000000
@@ -2746,25 +2838,223 @@ export interface operations {
             };
         };
     };
-    getCreditLine: {
+    listCurrencies: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description EVM address */
-                address: string;
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The credit line */
+            /** @description Currencies */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CreditLine"];
+                    "application/json": {
+                        items: components["schemas"]["Currency"][];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listDisputes: {
+        parameters: {
+            query?: {
+                status?: "OPEN" | "UPHELD" | "RELEASED" | "LAPSED";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Disputes, latest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Dispute"][];
+                    };
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    raiseDispute: {
+        parameters: {
+            query?: never;
+            header: {
+                "idempotency-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RaiseDispute"];
+            };
+        };
+        responses: {
+            /** @description Raised (transaction mined) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transaction"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDispute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description uint256 as a decimal string */
+                rootId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dispute */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dispute"];
                 };
             };
             /** @description Invalid request (the offending fields are in `details.fields`) */
@@ -2814,25 +3104,25 @@ export interface operations {
             };
         };
     };
-    setCreditLine: {
+    resolveDispute: {
         parameters: {
             query?: never;
             header: {
                 "idempotency-key": string;
             };
             path: {
-                /** @description EVM address */
-                address: string;
+                /** @description uint256 as a decimal string */
+                rootId: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SetCreditLine"];
+                "application/json": components["schemas"]["ResolveDispute"];
             };
         };
         responses: {
-            /** @description Set (transaction mined) */
+            /** @description Resolved (transaction mined) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2879,55 +3169,6 @@ export interface operations {
             };
             /** @description Idempotency-Key reused with a different request */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limit exceeded */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    listCurrencies: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Currencies */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: components["schemas"]["Currency"][];
-                    };
-                };
-            };
-            /** @description Missing, invalid or expired credential */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The caller's role or organisation state does not allow this */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4028,6 +4269,157 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getIssuanceLimit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description EVM address */
+                address: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The issuance limit */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuanceLimit"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setIssuanceLimit: {
+        parameters: {
+            query?: never;
+            header: {
+                "idempotency-key": string;
+            };
+            path: {
+                /** @description EVM address */
+                address: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetIssuanceLimit"];
+            };
+        };
+        responses: {
+            /** @description Set (transaction mined) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transaction"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
