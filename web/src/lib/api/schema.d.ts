@@ -76,7 +76,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Auditor: receivables, financings or repayments over a period, as CSV or JSON, each row with its transaction hash */
+        /** Auditor: receivables (with their invoice hash), financings or repayments over a period (default: the last 30 days), as CSV or JSON, each row with its transaction hash */
         get: operations["auditExport"];
         put?: never;
         post?: never;
@@ -371,6 +371,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/exposure/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Financier: its own exposure limit on each obligor and its outstanding financed face there; operator/auditor: every financier's */
+        get: operations["exposureLimits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exposure/limits/{obligor}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Financier: set its own exposure limit on an obligor (nobody else can change it); accepting a quote checks it atomically */
+        put: operations["setExposureLimit"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/faucet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Operator, local development chain only: mint test settlement tokens to an address (403 FaucetNotAvailable on any other network)
+         * @description Available only when the node's chain id is 31337 and the deployment record is marked `local` (written by `npm start` for the node it starts). Mints the deployment's own test settlement token.
+         */
+        post: operations["faucet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/financing-requests": {
         parameters: {
             query?: never;
@@ -433,7 +487,7 @@ export interface paths {
         /** Quotes on a request, best effective annual rate first (the holder sees all; a financier its own) */
         get: operations["listQuotes"];
         put?: never;
-        /** Financier: submit an EIP-712 signed quote (signed here with its custodial key, or relayed with `signature`) */
+        /** Financier: submit an EIP-712 signed quote (signed here with its custodial key, or relayed with `signature`); refused 409 FinancierInsufficientFunds when the financier's balance (or, keeping its own key, its allowance) does not cover the advance */
         post: operations["submitQuote"];
         delete?: never;
         options?: never;
@@ -520,7 +574,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The uploaded invoice document (supplier, debtor, operator, auditors) */
+        /** The uploaded invoice document (supplier, debtor, operator, auditors), always as an attachment of type application/octet-stream */
         get: operations["downloadInvoiceDocument"];
         /** Supplier: upload the invoice document; refused unless its keccak256 equals the invoice hash */
         put: operations["uploadInvoiceDocument"];
@@ -792,6 +846,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/quotes/{id}/release-exposure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Financier: release an accepted quote's exposure once it is repaid (its pool paid in full, or its pledge ended) */
+        post: operations["releaseExposure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/receivables": {
         parameters: {
             query?: never;
@@ -996,6 +1067,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/settlement/credits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's withdrawable balances: payments the currency refused to deliver to it (a blocklist, say), kept by the vault */
+        get: operations["paymentCredits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/settlement/deposits": {
         parameters: {
             query?: never;
@@ -1024,6 +1112,23 @@ export interface paths {
         get: operations["repaymentPools"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settlement/withdrawals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw the caller's whole credited balance in one currency */
+        post: operations["withdrawPaymentCredit"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1231,6 +1336,8 @@ export interface components {
             /** @description EVM address, lower case */
             financier: string;
             items: {
+                /** @description EVM address, lower case */
+                currency: string;
                 /**
                  * @description uint256 as a decimal string
                  * @example 1000000
@@ -1248,7 +1355,7 @@ export interface components {
                  * @example 1000000
                  */
                 quoted: string;
-                /** @description share of the financier's total, parts per million */
+                /** @description share of the financier's total in this currency, parts per million */
                 sharePpm: number;
                 /**
                  * @description uint256 as a decimal string
@@ -1256,11 +1363,56 @@ export interface components {
                  */
                 total: string;
             }[];
+            /** @description per currency (amounts of different currencies are never added) */
+            totals: {
+                /** @description EVM address, lower case */
+                currency: string;
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                total: string;
+            }[];
+        };
+        ExposureLimits: {
+            items: {
+                /**
+                 * @description limit − outstanding, or 0
+                 * @example 1000000
+                 */
+                available: string;
+                /** @description EVM address, lower case */
+                financier: string;
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                limit: string;
+                /** @description EVM address, lower case */
+                obligor: string;
+                /**
+                 * @description financed face on the obligor not yet repaid (released)
+                 * @example 1000000
+                 */
+                outstanding: string;
+            }[];
+        };
+        Faucet: {
             /**
              * @description uint256 as a decimal string
              * @example 1000000
              */
-            total: string;
+            amount: string;
+            /**
+             * @description default: the deployment's test settlement token (the only one the faucet mints)
+             * @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8
+             */
+            currency?: string;
+            /**
+             * @description EVM address
+             * @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8
+             */
+            to: string;
         };
         FinancingRequest: {
             acceptedQuoteId: string | null;
@@ -1274,6 +1426,8 @@ export interface components {
              * @example 2026-01-31T00:00:00.000Z
              */
             createdAt: string;
+            /** @description the currency of `amount` (the receivable's; see GET /v1/currencies) */
+            currency: string;
             deadline: number;
             /** @description EVM address, lower case */
             holder: string;
@@ -1309,6 +1463,8 @@ export interface components {
              * @example 2026-01-31T00:00:00.000Z
              */
             createdAt: string;
+            /** @description the currency of `amount` (the receivable's; see GET /v1/currencies) */
+            currency: string;
             deadline: number;
             /** @description EVM address, lower case */
             holder: string;
@@ -1450,6 +1606,17 @@ export interface components {
             /** @enum {string} */
             role: "CORE_ENTERPRISE" | "SUPPLIER" | "FINANCIER";
         };
+        PaymentCredits: {
+            items: {
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                balance: string;
+                /** @description EVM address, lower case */
+                currency: string;
+            }[];
+        };
         Portfolio: {
             /** @description EVM address, lower case */
             financier: string;
@@ -1464,6 +1631,8 @@ export interface components {
                  * @example 1000000
                  */
                 amount: string;
+                /** @description EVM address, lower case */
+                currency: string;
                 /**
                  * @description uint256 as a decimal string
                  * @example 1000000
@@ -1501,12 +1670,15 @@ export interface components {
                 status: "OPEN" | "SETTLED";
                 txHash: string;
             }[];
+            /** @description per currency (amounts of different currencies are never added) */
             totals: {
                 /**
                  * @description uint256 as a decimal string
                  * @example 1000000
                  */
                 advanced: string;
+                /** @description EVM address, lower case */
+                currency: string;
                 /**
                  * @description uint256 as a decimal string
                  * @example 1000000
@@ -1517,7 +1689,7 @@ export interface components {
                  * @example 1000000
                  */
                 received: string;
-            };
+            }[];
         };
         ProofBundle: {
             chainId: string;
@@ -1670,6 +1842,8 @@ export interface components {
              * @example 0xcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd
              */
             createdTxHash: string;
+            /** @description its tree was marked overdue and later paid in full (late, but paid) */
+            cured: boolean;
             /** @description EVM address, lower case */
             currency: string;
             depth: number;
@@ -1694,6 +1868,7 @@ export interface components {
             offerDeadline: number | null;
             /** @description EVM address, lower case */
             offeredTo: string | null;
+            /** @description its tree was marked overdue and is not paid in full yet */
             overdue: boolean;
             /**
              * @description uint256 as a decimal string
@@ -1742,7 +1917,7 @@ export interface components {
             /** @description unix seconds; must be in the future */
             maturity: number;
             /**
-             * @description free-form document metadata (line items, references, issue date...)
+             * @description free-form document metadata (line items, references, issue date...): nested at most 16 levels, at most 32768 bytes as JSON
              * @default {}
              */
             metadata: {
@@ -1800,6 +1975,24 @@ export interface components {
         };
         RiskView: {
             asOf: number;
+            /** @description the viewing financier's own exposure limit on the obligor (null for anyone else) */
+            exposureLimit: {
+                /**
+                 * @description limit − outstanding, or 0
+                 * @example 1000000
+                 */
+                available: string;
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                limit: string;
+                /**
+                 * @description financed face on the obligor not yet repaid (released)
+                 * @example 1000000
+                 */
+                outstanding: string;
+            } | null;
             factors: {
                 /** @description how the points are computed from the value */
                 basis: string;
@@ -1832,6 +2025,13 @@ export interface components {
             subject: string;
             /** @description bearer token; send as `Authorization: Bearer <token>` */
             token: string;
+        };
+        SetExposureLimit: {
+            /**
+             * @description uint256 as a decimal string
+             * @example 1000000
+             */
+            limit: string;
         };
         SetIssuanceLimit: {
             /**
@@ -1930,6 +2130,8 @@ export interface components {
                  */
                 amount: string;
                 blockNumber: number;
+                /** @description EVM address, lower case */
+                currency: string;
                 /**
                  * @description uint256 as a decimal string
                  * @example 1000000
@@ -1991,6 +2193,8 @@ export interface components {
                 blockNumber: number;
                 burnt: boolean;
                 /** @description EVM address, lower case */
+                currency: string;
+                /** @description EVM address, lower case */
                 holder: string;
                 /** @description EVM address, lower case */
                 pledgee: string | null;
@@ -2033,6 +2237,8 @@ export interface components {
              * @example 0xcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd
              */
             createdTxHash: string;
+            /** @description its tree was marked overdue and later paid in full (late, but paid) */
+            cured: boolean;
             /** @description EVM address, lower case */
             currency: string;
             depth: number;
@@ -2057,6 +2263,7 @@ export interface components {
             offerDeadline: number | null;
             /** @description EVM address, lower case */
             offeredTo: string | null;
+            /** @description its tree was marked overdue and is not paid in full yet */
             overdue: boolean;
             /**
              * @description uint256 as a decimal string
@@ -2112,6 +2319,13 @@ export interface components {
             offeredId: string;
             /** @description hash of the mined transaction */
             txHash: string;
+        };
+        Withdrawal: {
+            /**
+             * @description EVM address
+             * @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8
+             */
+            currency: string;
         };
     };
     responses: never;
@@ -2357,10 +2571,10 @@ export interface operations {
             query: {
                 dataset: "receivables" | "financings" | "repayments";
                 format?: "csv" | "json";
-                /** @description period start (inclusive), ISO 8601 */
-                from: string;
-                /** @description period end (exclusive), ISO 8601 */
-                to: string;
+                /** @description period start (inclusive), ISO 8601; default: 30 days before `to` */
+                from?: string;
+                /** @description period end (exclusive), ISO 8601; default: now (or just after the last indexed block, if the chain's clock runs ahead) */
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -2951,6 +3165,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
                 "idempotency-key": string;
             };
             path?: never;
@@ -3108,6 +3323,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
                 "idempotency-key": string;
             };
             path: {
@@ -3234,6 +3450,238 @@ export interface operations {
             };
             /** @description The caller's role or organisation state does not allow this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exposureLimits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Exposure limits */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExposureLimits"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setExposureLimit: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
+                "idempotency-key": string;
+            };
+            path: {
+                /** @description EVM address */
+                obligor: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetExposureLimit"];
+            };
+        };
+        responses: {
+            /** @description Set (transaction mined) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transaction"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    faucet: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
+                "idempotency-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Faucet"];
+            };
+        };
+        responses: {
+            /** @description Minted (transaction mined) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description uint256 as a decimal string
+                         * @example 1000000
+                         */
+                        amount: string;
+                        /**
+                         * @description uint256 as a decimal string
+                         * @example 1000000
+                         */
+                        balance: string;
+                        blockNumber: number;
+                        /** @description EVM address, lower case */
+                        currency: string;
+                        /** @description whether the read views already include this block */
+                        indexed: boolean;
+                        /** @description EVM address, lower case */
+                        to: string;
+                        /** @description hash of the mined transaction */
+                        txHash: string;
+                    };
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3605,7 +4053,10 @@ export interface operations {
     submitQuote: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -3664,6 +4115,15 @@ export interface operations {
             };
             /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3746,6 +4206,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
                 "idempotency-key": string;
             };
             path?: never;
@@ -3894,6 +4355,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
                 "idempotency-key": string;
             };
             path: {
@@ -4217,6 +4679,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
                 "idempotency-key": string;
             };
             path: {
@@ -4377,6 +4840,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
                 "idempotency-key": string;
             };
             path: {
@@ -4558,22 +5022,32 @@ export interface operations {
     };
     listIncomingOffers: {
         parameters: {
-            query?: never;
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Open offers to the caller */
+            /** @description Open offers to the caller, paged */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["Receivable"][];
-                    };
+                    "application/json": components["schemas"]["ReceivablePage"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing, invalid or expired credential */
@@ -4691,6 +5165,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
                 "idempotency-key": string;
             };
             path?: never;
@@ -4839,6 +5314,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
                 "idempotency-key": string;
             };
             path: {
@@ -4918,6 +5394,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
                 "idempotency-key": string;
             };
             path: {
@@ -5160,6 +5637,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
                 "idempotency-key": string;
             };
             path: {
@@ -5307,6 +5785,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
                 "idempotency-key": string;
             };
             path: {
@@ -5394,6 +5873,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
                 "idempotency-key": string;
             };
             path: {
@@ -5404,6 +5884,94 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Cancelled (transaction mined) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transaction"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    releaseExposure: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
+                "idempotency-key": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Released (transaction mined) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5612,6 +6180,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
                 "idempotency-key": string;
             };
             path: {
@@ -5700,6 +6269,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
                 "idempotency-key": string;
             };
             path: {
@@ -5788,6 +6358,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
                 "idempotency-key": string;
             };
             path: {
@@ -5953,6 +6524,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
                 "idempotency-key": string;
             };
             path: {
@@ -5971,6 +6543,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         blockNumber: number;
+                        /** @description EVM address, lower case */
+                        currency: string;
                         /** @description whether the read views already include this block */
                         indexed: boolean;
                         /**
@@ -6057,6 +6631,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
                 "idempotency-key": string;
             };
             path: {
@@ -6145,6 +6720,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
                 "idempotency-key": string;
             };
             path: {
@@ -6163,6 +6739,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         blockNumber: number;
+                        /** @description EVM address, lower case */
+                        currency: string;
                         /** @description whether the read views already include this block */
                         indexed: boolean;
                         /**
@@ -6244,6 +6822,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
                 "idempotency-key": string;
             };
             path: {
@@ -6404,6 +6983,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
                 "idempotency-key": string;
             };
             path: {
@@ -6492,10 +7072,58 @@ export interface operations {
             };
         };
     };
+    paymentCredits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Balances by currency (non-zero only) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentCredits"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     depositRepayment: {
         parameters: {
             query?: never;
             header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
                 "idempotency-key": string;
             };
             path?: never;
@@ -6589,6 +7217,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
+                            /** @description a tree of the pool was marked overdue and a later deposit paid the pool in full */
+                            cured: boolean;
                             /** @description EVM address, lower case */
                             currency: string;
                             /**
@@ -6607,6 +7237,7 @@ export interface operations {
                              */
                             face: string;
                             maturity: number;
+                            /** @description a tree of the pool was marked overdue and the pool is not paid in full */
                             overdue: boolean;
                             poolId: string;
                         }[];
@@ -6624,6 +7255,98 @@ export interface operations {
             };
             /** @description The caller's role or organisation state does not allow this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    withdrawPaymentCredit: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
+                "idempotency-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Withdrawal"];
+            };
+        };
+        responses: {
+            /** @description Withdrawn (transaction mined) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description uint256 as a decimal string
+                         * @example 1000000
+                         */
+                        amount: string;
+                        blockNumber: number;
+                        /** @description whether the read views already include this block */
+                        indexed: boolean;
+                        /** @description hash of the mined transaction */
+                        txHash: string;
+                    };
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
