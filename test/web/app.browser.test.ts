@@ -10,6 +10,8 @@ import { confirmedReceivable, DAY, registerInvoice, UNIT } from "../server/api/w
 import { browserAvailable, DEMO_NAMES, expectAccessible, signInAsDemo, startWebSystem, tabTo, type WebSystem } from "./browser";
 
 const LANGUAGES = ["en", "zh-CN"] as const;
+/** A transaction goes through the API, the chain and the indexer: on a busy machine that takes longer than a click. */
+const TX_TIMEOUT = 45_000;
 
 describe("web app in Chromium: sign-in, shell, supplier holdings, authorisation, accessibility", function () {
   let sys: WebSystem;
@@ -71,9 +73,9 @@ describe("web app in Chromium: sign-in, shell, supplier holdings, authorisation,
     await inBothLanguages(async (page, language) => {
       await page.getByRole("link", { name: language === "en" ? "Holdings" : "持有的应收账款" }).click();
       const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: tier1Root, exact: true }) });
-      await row.waitFor();
       const symbol = await sys.w.cash.symbol();
-      expect(await row.textContent()).to.include(`1,234,567.89 ${symbol}`);
+      // The amount appears once the currencies are loaded (until then the cell says "…").
+      await row.getByText(`1,234,567.89 ${symbol}`).waitFor();
       // Only its own: the tier-2 supplier's receivable is not listed.
       expect(await page.getByRole("link", { name: tier2Root, exact: true }).count()).to.equal(0);
       await page.getByRole("button", { name: language === "en" ? "Sort by Amount" : "按金额排序" }).click();
@@ -187,7 +189,7 @@ describe("web app in Chromium: sign-in, shell, supplier holdings, authorisation,
       // A valid part, double-clicked: one action, one Idempotency-Key.
       await page.getByRole("textbox", { name: "Amount", exact: true }).fill("1,000.00");
       await page.getByRole("button", { name: "Offer", exact: true }).dblclick();
-      await page.getByText("Indexed").first().waitFor();
+      await page.getByRole("status", { name: "Transaction indexed" }).waitFor({ timeout: TX_TIMEOUT });
       await page.getByText(/Transaction 0x[0-9a-f]{64}/).waitFor();
       const keys = sent.slice(1);
       expect(new Set(keys).size, `keys sent: ${keys.join(", ")}`).to.equal(1);
@@ -318,14 +320,14 @@ describe("web app in Chromium: sign-in, shell, supplier holdings, authorisation,
       await row.getByText("More than is due").waitFor();
       await row.getByRole("textbox", { name: "Amount" }).fill("2000.00");
       await row.getByRole("button", { name: "Deposit" }).click();
-      await core.page.getByText("Indexed").first().waitFor();
+      await core.page.getByRole("status", { name: "Transaction indexed" }).waitFor({ timeout: TX_TIMEOUT });
 
       // At maturity the holder redeems from the receivable's page.
       await sys.w.advanceTime(31 * DAY);
       await signInAsDemo(tier3.page, DEMO_NAMES.tier3);
       await tier3.page.goto(`/receivables/${rootId}`);
       await tier3.page.getByRole("button", { name: "兑付" }).click();
-      await tier3.page.getByText("已索引").first().waitFor();
+      await tier3.page.getByRole("status", { name: "交易已索引" }).waitFor({ timeout: TX_TIMEOUT });
       const after = await request(sys.w.h.app).get(`/v1/receivables/${rootId}`).set("Authorization", `Bearer ${sys.w.tier3.auth}`);
       // Redeemed in full: burned (not found) or shown as redeemed.
       expect(after.status === 404 || after.body.status === "REDEEMED", JSON.stringify(after.body)).to.equal(true);

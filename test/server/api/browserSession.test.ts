@@ -91,6 +91,34 @@ describe("API: browser sessions, CSRF, demo logins and the web app at /", functi
       expect((await request(h.app).get("/v1/api-keys").set("Cookie", first.pair).expect(200)).body.items.length).to.equal(before + 1);
     });
 
+    it("checks the CSRF token before the session's rate limit (forged writes cannot spend its budget); a bad cookie is limited by address first", async function () {
+      const limited = await createHarness({ db, chainId: 31337, env: { API_TRUST_PROXY: "1", API_RATE_LIMIT_PER_MINUTE: "3" } });
+      try {
+        const cookie = sessionCookie(
+          await request(limited.app).post("/v1/auth/browser-sessions").set("X-Forwarded-For", "203.0.113.50").send({ apiKey: supplierKey }).expect(201),
+        );
+        const forged: string[] = [];
+        for (let i = 0; i < 6; i++) {
+          const res = await request(limited.app).post("/v1/api-keys").set("X-Forwarded-For", "203.0.113.51").set("Cookie", cookie.pair).send({ label: "forged" });
+          forged.push(`${res.status} ${res.body.error?.code}`);
+        }
+        expect(forged).to.deep.equal(Array(6).fill("403 CsrfTokenInvalid"));
+        // The session still has its whole budget of 3, then it is limited.
+        const own: number[] = [];
+        for (let i = 0; i < 4; i++) own.push((await request(limited.app).get("/v1/me").set("X-Forwarded-For", "203.0.113.52").set("Cookie", cookie.pair)).status);
+        expect(own).to.deep.equal([200, 200, 200, 429]);
+        // A cookie that authenticates nothing counts against the client address, and the address over its
+        // budget is refused before the cookie is looked at.
+        const unknown: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          unknown.push((await request(limited.app).post("/v1/api-keys").set("X-Forwarded-For", "203.0.113.53").set("Cookie", `ll_session=lls_${"0".repeat(16)}_${"x".repeat(43)}`).send({ label: "x" })).status);
+        }
+        expect(unknown).to.deep.equal([401, 401, 401, 429, 429]);
+      } finally {
+        await limited.close();
+      }
+    });
+
     it("does not ask header-authenticated callers for a CSRF token, and ignores an API key put in the cookie", async function () {
       await request(h.app).post("/v1/api-keys").set("Authorization", `Bearer ${supplierKey}`).send({ label: "y" }).expect(201);
       const res = await request(h.app).get("/v1/me").set("Cookie", `ll_session=${supplierKey}`).expect(401);

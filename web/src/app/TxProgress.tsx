@@ -12,8 +12,10 @@ export function TxProgress({ pending, result, error }: { pending: boolean; resul
   if (!pending && result === undefined) return null;
   const indexed = result !== undefined && (result.indexed || (chain.data?.indexedBlock ?? -1) >= result.blockNumber);
   const active = result === undefined ? 1 : indexed ? 3 : 2;
+  const state = result === undefined ? "submitted" : indexed ? "indexed" : "mined";
+  // Named by where the transaction is, so a screen reader (and a test) can wait for "indexed".
   return (
-    <div role="status" aria-live="polite">
+    <div role="status" aria-live="polite" aria-label={t(`tx.state_${state}`)}>
       <Stepper active={active} size="xs" mt="sm" allowNextStepsSelect={false}>
         <Stepper.Step label={t("tx.submitted")} />
         <Stepper.Step label={t("tx.mined")} description={result === undefined ? undefined : t("tx.block", { block: result.blockNumber })} />

@@ -49,6 +49,9 @@ export const appText = {
       block: "block {{block}}",
       indexed: "Indexed",
       hash: "Transaction {{hash}}",
+      state_submitted: "Transaction submitted",
+      state_mined: "Transaction mined",
+      state_indexed: "Transaction indexed",
     },
     error: {
       title: "Something went wrong",
@@ -123,6 +126,9 @@ export const appText = {
       block: "区块 {{block}}",
       indexed: "已索引",
       hash: "交易 {{hash}}",
+      state_submitted: "交易已提交",
+      state_mined: "交易已上链",
+      state_indexed: "交易已索引",
     },
     error: {
       title: "出错了",

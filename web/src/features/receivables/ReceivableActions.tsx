@@ -32,7 +32,9 @@ export function ReceivableActions({ receivable: r, me }: { receivable: Receivabl
   const cancel = useCancelOffer();
   const redeem = useRedeem();
   const form = useForm<MoveForm>({ defaultValues: { to: "", amount: "" } });
-  if (me.organisation !== r.holder || decimals === undefined) return null;
+  // A redemption sent from this page keeps its progress on screen after the receivable is burnt.
+  const redeemed = redeem.data !== undefined;
+  if ((me.organisation !== r.holder && !redeemed) || decimals === undefined) return null;
 
   const recipients = (organisations.data ?? [])
     .filter((o) => o.active && o.address !== me.organisation && (o.role === "SUPPLIER" || o.role === "FINANCIER"))
@@ -68,15 +70,17 @@ export function ReceivableActions({ receivable: r, me }: { receivable: Receivabl
       </Paper>
     );
   }
-  if (r.status === "MATURED") {
+  if (r.status === "MATURED" || redeemed) {
     return (
       <Paper withBorder p="md" mt="md" component="section" aria-labelledby="actions-title">
         <Title order={3} id="actions-title" size="h4">
           {t("actions.title")}
         </Title>
-        <Button mt="xs" onClick={() => redeem.mutate({ id: r.id })} loading={redeem.isPending}>
-          {t("actions.redeem")}
-        </Button>
+        {r.status === "MATURED" && (
+          <Button mt="xs" onClick={() => redeem.mutate({ id: r.id })} loading={redeem.isPending} disabled={redeem.isPending}>
+            {t("actions.redeem")}
+          </Button>
+        )}
         <TxProgress pending={redeem.isPending} result={redeem.data} error={redeem.error} />
       </Paper>
     );

@@ -29,25 +29,37 @@ function DepositForm({ pool, decimals }: { pool: Rung; decimals: number }) {
   const deposit = useDeposit();
   const [amount, setAmount] = useState(formatAmount(pool.due, decimals, "en").replace(/,/g, ""));
   const [error, setError] = useState<string | undefined>();
+  // The progress stays on screen once the maturity is fully deposited (the form itself gives way).
   return (
     <>
-      <Group gap="xs" align="flex-end" wrap="nowrap">
-        <TextInput size="xs" label={t("deposit.amount")} value={amount} onChange={(e) => setAmount(e.currentTarget.value)} error={error} inputMode="decimal" />
-        <Button
-          size="xs"
-          loading={deposit.isPending}
-          disabled={deposit.isPending}
-          onClick={() => {
-            const value = parseAmount(amount, decimals);
-            if (value === undefined || value <= 0n) return setError(t("deposit.malformed", { decimals }));
-            if (value > BigInt(pool.due)) return setError(t("deposit.tooMuch"));
-            setError(undefined);
-            deposit.mutate({ currency: pool.currency, maturity: pool.maturity, amount: value.toString() });
-          }}
-        >
-          {t("deposit.submit")}
-        </Button>
-      </Group>
+      {BigInt(pool.due) === 0n ? (
+        t("settled")
+      ) : (
+        <Group gap="xs" align="flex-end" wrap="nowrap">
+          <TextInput
+            size="xs"
+            label={t("deposit.amount")}
+            value={amount}
+            onChange={(e) => setAmount(e.currentTarget.value)}
+            error={error}
+            inputMode="decimal"
+          />
+          <Button
+            size="xs"
+            loading={deposit.isPending}
+            disabled={deposit.isPending}
+            onClick={() => {
+              const value = parseAmount(amount, decimals);
+              if (value === undefined || value <= 0n) return setError(t("deposit.malformed", { decimals }));
+              if (value > BigInt(pool.due)) return setError(t("deposit.tooMuch"));
+              setError(undefined);
+              deposit.mutate({ currency: pool.currency, maturity: pool.maturity, amount: value.toString() });
+            }}
+          >
+            {t("deposit.submit")}
+          </Button>
+        </Group>
+      )}
       <TxProgress pending={deposit.isPending} result={deposit.data} error={deposit.error} />
     </>
   );
@@ -66,7 +78,14 @@ export function PayablesPage() {
     const key = `${m.currency}:${m.maturity}`;
     const deposited = BigInt(deposits.get(key) ?? "0");
     const outstanding = BigInt(m.outstanding);
-    return { key, currency: m.currency, maturity: m.maturity, outstanding: m.outstanding, deposited: deposited.toString(), due: (outstanding > deposited ? outstanding - deposited : 0n).toString() };
+    return {
+      key,
+      currency: m.currency,
+      maturity: m.maturity,
+      outstanding: m.outstanding,
+      deposited: deposited.toString(),
+      due: (outstanding > deposited ? outstanding - deposited : 0n).toString(),
+    };
   });
   const decimalsOf = (currency: string) => currencies.data?.get(currency)?.decimals;
   const chart = items
@@ -126,7 +145,7 @@ export function PayablesPage() {
                     <Table.Td>
                       <Amount value={p.due} currency={p.currency} />
                     </Table.Td>
-                    <Table.Td>{d !== undefined && BigInt(p.due) > 0n ? <DepositForm pool={p} decimals={d} /> : t("settled")}</Table.Td>
+                    <Table.Td>{d === undefined ? "…" : <DepositForm pool={p} decimals={d} />}</Table.Td>
                   </Table.Tr>
                 );
               })}
