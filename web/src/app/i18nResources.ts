@@ -4,10 +4,11 @@ import { financingText } from "../features/financing/i18n";
 import { invoicesText } from "../features/invoices/i18n";
 import { settlementText } from "../features/settlement/i18n";
 import { receivablesText } from "../features/receivables/i18n";
+import { traceText } from "../features/trace/i18n";
 import { appText } from "./i18nText";
 
 export const LANGUAGES = ["en", "zh-CN"] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 /** Every namespace: the feature's words in each language (test/web/i18n.test.ts checks they match). */
-export const NAMESPACES = { app: appText, chain: chainText, financing: financingText, invoices: invoicesText, receivables: receivablesText, settlement: settlementText } as const;
+export const NAMESPACES = { app: appText, chain: chainText, financing: financingText, invoices: invoicesText, receivables: receivablesText, settlement: settlementText, trace: traceText } as const;

@@ -18,6 +18,10 @@ export const queryKeys = {
     one: (id: string) => [...queryKeys.receivables.all, "one", id] as const,
     offers: () => [...queryKeys.receivables.all, "offers"] as const,
   },
+  trace: {
+    all: ["trace"] as const,
+    one: (id: string) => [...queryKeys.trace.all, id] as const,
+  },
   invoices: {
     all: ["invoices"] as const,
     toConfirm: () => [...queryKeys.invoices.all, "to-confirm"] as const,

@@ -1,4 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
+import { useCallback, useMemo } from "react";
 import { useDemoLogins } from "../../app/auth";
 import { api, unwrap } from "../../lib/api/client";
 import { shortAddress } from "../../lib/dates";
@@ -16,8 +17,8 @@ export function useOrganisations() {
 /** A person-readable label for an address: its name where the directory knows one, else the short address. */
 export function useOrganisationLabel(): (address: string) => string {
   const demo = useDemoLogins();
-  const names = new Map((demo.data ?? []).map((o) => [o.subject, o.name]));
-  return (address) => names.get(address.toLowerCase()) ?? shortAddress(address);
+  const names = useMemo(() => new Map((demo.data ?? []).map((o) => [o.subject, o.name])), [demo.data]);
+  return useCallback((address) => names.get(address.toLowerCase()) ?? shortAddress(address), [names]);
 }
 
 /** A core enterprise's issuance limit, what it has issued, and its outstanding amounts per upcoming maturity. */

@@ -9,6 +9,7 @@ import { formatDate, shortAddress } from "../../lib/dates";
 import { Amount } from "../currencies/Amount";
 import { useReceivable } from "./api";
 import { STATUS_COLOR } from "./HoldingsPage";
+import { LineageSection } from "../trace/LineageSection";
 import { ReceivableActions } from "./ReceivableActions";
 
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
@@ -24,7 +25,7 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
   );
 }
 
-/** One receivable: its terms, holder, place in its lineage tree. */
+/** One receivable: its terms, holder, what its holder can do with it, and its lineage (graph, history, proof). */
 export function ReceivablePage() {
   const { id = "" } = useParams();
   const { t, i18n } = useTranslation("receivables");
@@ -77,6 +78,7 @@ export function ReceivablePage() {
       </SimpleGrid>
     </Paper>
     {session.data && <ReceivableActions receivable={r} me={session.data} />}
+    <LineageSection id={r.id} />
     </>
   );
 }

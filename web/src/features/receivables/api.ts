@@ -56,7 +56,7 @@ export function useLedgerParameters() {
 }
 
 /** Every receivable query: a movement changes the list, the receivable, its parent and the offers. */
-const touchesReceivables = () => [queryKeys.receivables.all] as const;
+const touchesReceivables = () => [queryKeys.receivables.all, queryKeys.trace.all] as const;
 
 export function useTransfer() {
   return useTxMutation({
