@@ -3,7 +3,9 @@
  * listening on a port (tests drive it with supertest; `server/main.ts` listens). The order of the
  * middleware is the security story: id and log first, headers, CORS, size-limited parsing, then per
  * route: the client address's rate limit → authenticate (failures count against the address) → the
- * credential's rate limit → role guard → validate → idempotency → handler; errors are mapped once.
+ * CSRF token of a write authenticated by the session cookie (before the next step, so a forged request
+ * cannot spend its victim's budget) → the credential's rate limit → role guard → validate → idempotency
+ * → handler; errors are mapped once.
  */
 import { createHash } from "node:crypto";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
