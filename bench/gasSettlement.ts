@@ -86,6 +86,7 @@ export async function measureSettlementGas(options: MeasureSettlementGasOptions 
     currency,
     expiry: now + 86_400n,
     nonce,
+    programmeId: 0n,
   });
 
   const rows: GasRow[] = [];

@@ -11,6 +11,7 @@ import {IFinancingSettlement} from "./interfaces/IFinancingSettlement.sol";
 import {IOrganisationRegistry} from "./interfaces/IOrganisationRegistry.sol";
 import {IReceivableToken} from "./interfaces/IReceivableToken.sol";
 import {IRepaymentVault} from "./interfaces/IRepaymentVault.sol";
+import {IRiskProgramme} from "./interfaces/IRiskProgramme.sol";
 import {LedgerLayout} from "./libraries/LedgerLayout.sol";
 
 /// @title Ledgerline financing settlement
@@ -25,11 +26,12 @@ contract FinancingSettlement is IFinancingSettlement, EIP712, ReentrancyGuard {
     using SafeCast for uint256;
 
     bytes32 public constant QUOTE_TYPEHASH = keccak256(
-        "Quote(uint256 receivableId,uint256 amount,uint256 advance,address financier,address holder,uint8 mode,uint256 repayment,address currency,uint64 expiry,uint256 nonce)"
+        "Quote(uint256 receivableId,uint256 amount,uint256 advance,address financier,address holder,uint8 mode,uint256 repayment,address currency,uint64 expiry,uint256 nonce,uint256 programmeId)"
     );
 
     IReceivableToken private immutable _ledger;
     IRepaymentVault private immutable _vault;
+    IRiskProgramme private immutable _programmes;
 
     /// @dev A financier's limit on one obligor and its outstanding financed face there, one slot: read and
     /// written once per acceptance. `outstanding <= limit` after every acceptance (the limit may be lowered
@@ -49,9 +51,12 @@ contract FinancingSettlement is IFinancingSettlement, EIP712, ReentrancyGuard {
     mapping(address financier => uint256) private _minNonce;
     mapping(address financier => mapping(address obligor => Exposure)) private _exposures;
 
-    constructor(IReceivableToken ledger_, IRepaymentVault vault_) EIP712("Ledgerline FinancingSettlement", "1") {
+    constructor(IReceivableToken ledger_, IRepaymentVault vault_, IRiskProgramme programmes_)
+        EIP712("Ledgerline FinancingSettlement", "1")
+    {
         _ledger = ledger_;
         _vault = vault_;
+        _programmes = programmes_;
     }
 
     // ─── execution ─────────────────────────────────────────────────────────────
@@ -63,7 +68,7 @@ contract FinancingSettlement is IFinancingSettlement, EIP712, ReentrancyGuard {
         returns (uint256 financedId)
     {
         bytes32 quoteHash = _hashTypedDataV4(_hashQuoteStruct(quote));
-        address obligor = _checkQuote(quote, quoteHash, signature);
+        (address obligor, uint64 maturity) = _checkQuote(quote, quoteHash, signature);
 
         // Effects before interactions: the quote is spent and the exposure taken before any external
         // contract runs, so even a hostile currency re-entering here (past the guard, through another entry
@@ -80,6 +85,8 @@ contract FinancingSettlement is IFinancingSettlement, EIP712, ReentrancyGuard {
             financedId = _ledger.financePledge(quote.receivableId, quote.amount, quote.financier);
             _vault.recordPledge(financedId, quote.holder, quote.financier, quote.repayment);
         }
+        // Enrol or fail: the programme reverts (and with it the whole financing) when it cannot enrol.
+        if (quote.programmeId != 0) _programmes.enrol(quote, quoteHash, financedId, obligor, maturity);
         // The same slot, written again in this transaction: 100 gas for what `releaseExposure` needs.
         _quotes[quoteHash] = uint256(QuoteStatus.Accepted) | (financedId << 8);
         _emitAccepted(quote, quoteHash, financedId);
@@ -184,6 +191,11 @@ contract FinancingSettlement is IFinancingSettlement, EIP712, ReentrancyGuard {
         return _vault;
     }
 
+    /// @inheritdoc IFinancingSettlement
+    function programmes() external view returns (address) {
+        return address(_programmes);
+    }
+
     // ─── internal ──────────────────────────────────────────────────────────────
 
     /// @dev Every static-typed field of `Quote` is encoded in place, so `abi.encode(typehash, quote)` is
@@ -214,11 +226,11 @@ contract FinancingSettlement is IFinancingSettlement, EIP712, ReentrancyGuard {
 
     /// @dev The checks of `acceptQuote` that this contract owns; the receivable's own movement rules are
     /// the token's. Cheap, local checks come before the signature and the external reads. Returns the
-    /// receivable's obligor (its tree's issuer), against whose limit the financing counts.
+    /// receivable's obligor (its tree's issuer), against whose limit the financing counts, and its maturity.
     function _checkQuote(Quote calldata quote, bytes32 quoteHash, bytes calldata signature)
         private
         view
-        returns (address obligor)
+        returns (address obligor, uint64 maturity)
     {
         if (msg.sender != quote.holder) revert FinancingNotQuotedHolder(msg.sender, quote.holder);
 
@@ -254,7 +266,7 @@ contract FinancingSettlement is IFinancingSettlement, EIP712, ReentrancyGuard {
         IReceivableToken.Root memory root = _ledger.rootOf(receivable.rootId);
         if (quote.currency != root.currency) revert FinancingCurrencyMismatch(quote.currency, root.currency);
         if (!_ledger.isCurrencyAllowed(root.currency)) revert FinancingCurrencyNotAllowed(root.currency);
-        return root.issuer;
+        return (root.issuer, root.maturity);
     }
 
     /// @dev Kept apart so the eleven event fields do not crowd `acceptQuote`'s stack.

@@ -3,14 +3,16 @@
 // then wires them into the ledger. Used by `scripts/start.ts`, by the test fixtures and by the gas bench,
 // so deployment is tested code. Takes signers and addresses only, never Hardhat's runtime, so it runs
 // against any JSON-RPC chain.
-import { id, type Addressable, type Signer } from "ethers";
+import { getCreateAddress, id, type Addressable, type Signer } from "ethers";
 import {
   FinancingSettlement__factory,
   IReceivableToken__factory,
   RepaymentVault__factory,
+  RiskProgramme__factory,
   SettlementToken__factory,
   type FinancingSettlement,
   type RepaymentVault,
+  type RiskProgramme,
   type SettlementToken,
 } from "../typechain-types";
 
@@ -62,6 +64,8 @@ export interface SettlementDeployment {
   currency: string;
   financing: FinancingSettlement;
   vault: RepaymentVault;
+  /** The risk-sharing programmes (issue 13); the admin holds its DEFAULT_ADMIN_ROLE and PROGRAMME_ADMIN_ROLE. */
+  programmes: RiskProgramme;
   gracePeriod: bigint;
   /** Block of the first settlement deployment transaction (the indexer's start for these contracts). */
   startBlock: number;
@@ -87,8 +91,19 @@ export async function deploySettlement({
 
   const vault = await new RepaymentVault__factory(admin).deploy(ledgerAddress, gracePeriod);
   await vault.waitForDeployment();
-  const financing = await new FinancingSettlement__factory(admin).deploy(ledgerAddress, await vault.getAddress());
+  // The programmes contract takes the financing settlement's address (its only enroller) and the financing
+  // settlement the programmes' (whom it asks to enrol), both immutable: the settlement is the admin's next
+  // deployment after the programmes, so its address is known in advance.
+  const adminAddress = await admin.getAddress();
+  const financingAddress = getCreateAddress({ from: adminAddress, nonce: (await provider.getTransactionCount(adminAddress, "pending")) + 1 });
+  const programmes = await new RiskProgramme__factory(admin).deploy(ledgerAddress, await vault.getAddress(), financingAddress, adminAddress);
+  await programmes.waitForDeployment();
+  const financing = await new FinancingSettlement__factory(admin).deploy(ledgerAddress, await vault.getAddress(), await programmes.getAddress());
   await financing.waitForDeployment();
+  if ((await financing.getAddress()) !== financingAddress) {
+    throw new Error(`deploySettlement: the financing settlement landed at ${await financing.getAddress()}, not ${financingAddress}`);
+  }
+  await (await programmes.grantRole(await programmes.PROGRAMME_ADMIN_ROLE(), adminAddress)).wait();
 
   const receivables = IReceivableToken__factory.connect(ledgerAddress, admin);
   // The movement roles, once and for good: the ledger refuses to grant them any other way.
@@ -97,5 +112,5 @@ export async function deploySettlement({
     await (await receivables.setCurrencyAllowed(currency, true)).wait();
   }
 
-  return { settlementToken, currency, financing, vault, gracePeriod, startBlock };
+  return { settlementToken, currency, financing, vault, programmes, gracePeriod, startBlock };
 }

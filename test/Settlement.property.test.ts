@@ -307,7 +307,7 @@ describe("Settlement properties", function () {
               nonce += 1n;
               const quote: Quote = {
                 receivableId: id, amount, advance, financier: bank.address, holder: t.holder, mode: action.mode,
-                repayment, currency: sys.currency, expiry: model.now + DAY, nonce,
+                repayment, currency: sys.currency, expiry: model.now + DAY, nonce, programmeId: 0n,
               };
               const holder = signerOf.get(t.holder)!;
               const signature = await signQuote(sys.financing, bank, quote);
@@ -338,7 +338,7 @@ describe("Settlement properties", function () {
               nonce += 1n;
               const quote: Quote = {
                 receivableId: id, amount: t.amount, advance: t.amount, financier: bank.address, holder: t.holder,
-                mode: FinancingMode.Purchase, repayment: 0n, currency: sys.currency, expiry: model.now + DAY, nonce,
+                mode: FinancingMode.Purchase, repayment: 0n, currency: sys.currency, expiry: model.now + DAY, nonce, programmeId: 0n,
               };
               const signature = await signQuote(sys.financing, bank, quote);
               await (await sys.financing.connect(bank).cancelQuote(quote)).wait();

@@ -45,7 +45,7 @@ interface IFinancingSettlement {
     }
 
     /// @notice A financier's offer to finance (part of) a receivable, signed with EIP-712 as
-    /// `Quote(uint256 receivableId,uint256 amount,uint256 advance,address financier,address holder,uint8 mode,uint256 repayment,address currency,uint64 expiry,uint256 nonce)`.
+    /// `Quote(uint256 receivableId,uint256 amount,uint256 advance,address financier,address holder,uint8 mode,uint256 repayment,address currency,uint64 expiry,uint256 nonce,uint256 programmeId)`.
     struct Quote {
         uint256 receivableId;
         /// @dev Face amount financed: all of the receivable or a part split off it.
@@ -65,6 +65,9 @@ interface IFinancingSettlement {
         uint64 expiry;
         /// @dev Quotes with a nonce below the financier's minimum nonce are void (bulk cancellation).
         uint256 nonce;
+        /// @dev A risk-sharing programme to enrol the financing in (IRiskProgramme), or 0 for none. Enrol or
+        /// fail: when the programme refuses, the acceptance reverts with its error and nothing moves.
+        uint256 programmeId;
     }
 
     // ─── events (the indexer's API: complete without reading storage) ─────────────
@@ -160,6 +163,8 @@ interface IFinancingSettlement {
     /// already financed, pledged, offered, frozen, overdue or matured.
     /// Reverts `FinancingExposureLimitExceeded` when the financier's outstanding financed face on the
     /// receivable's obligor plus `quote.amount` would exceed the financier's exposure limit on it.
+    /// With `quote.programmeId` set, the financing is enrolled in that risk-sharing programme in the same
+    /// transaction (`IRiskProgramme.enrol`), or the acceptance reverts with the programme's error.
     /// @return financedId The id of the financed receivable (the quoted one when financed whole).
     function acceptQuote(Quote calldata quote, bytes calldata signature) external returns (uint256 financedId);
 
@@ -201,4 +206,7 @@ interface IFinancingSettlement {
 
     /// @notice The repayment vault that keeps the pledge debts this contract records.
     function vault() external view returns (IRepaymentVault);
+
+    /// @notice The risk-sharing programmes a quote may ask to enrol in (IRiskProgramme).
+    function programmes() external view returns (address);
 }

@@ -113,6 +113,8 @@ export interface Quote {
   currency: string;
   expiry: bigint;
   nonce: bigint;
+  /** The risk-sharing programme to enrol the financing in (IRiskProgramme), 0n for none. */
+  programmeId: bigint;
 }
 
 export const QUOTE_TYPES = {
@@ -127,6 +129,7 @@ export const QUOTE_TYPES = {
     { name: "currency", type: "address" },
     { name: "expiry", type: "uint64" },
     { name: "nonce", type: "uint256" },
+    { name: "programmeId", type: "uint256" },
   ],
 };
 

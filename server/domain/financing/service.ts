@@ -35,6 +35,8 @@ export function structOf(q: FinancingQuote): Quote {
     currency: q.currency,
     expiry: q.expiry,
     nonce: BigInt(q.nonce),
+    // Quotes placed through the API do not enrol yet (risk-sharing programmes: issue 13).
+    programmeId: 0n,
   };
 }
 
@@ -417,6 +419,7 @@ export function createFinancingService(ctx: DomainContext) {
         currency: receivable.currency,
         expiry: BigInt(input.expiry),
         nonce: input.nonce ?? (await nextNonce(financier)),
+        programmeId: 0n,
       };
       const { signature, quoteHash } = await signOrVerify(quote, input);
       // Each step only once the previous one held, so a failure never leaves a quote half-placed: the

@@ -132,6 +132,7 @@ for (const dialect of testDialects()) describe(`API: financing (${dialect})`, fu
         currency: w.currency,
         expiry: BigInt(expiry),
         nonce: 777n,
+        programmeId: 0n,
       };
       const domain = await eip712DomainOf(await ethers.getContractAt("FinancingSettlement", w.addresses.financing));
       const forged = await w.tier3.signer.signTypedData(domain, QUOTE_TYPES, struct);

@@ -211,6 +211,7 @@ for (const dialect of testDialects()) describe(`API: chain, currencies and balan
         currency: w.currency,
         expiry: BigInt(expiry),
         nonce: 1n,
+        programmeId: 0n,
       };
       const domain = await eip712DomainOf(await ethers.getContractAt("FinancingSettlement", w.addresses.financing));
       const signature = await own.signTypedData(domain, QUOTE_TYPES, struct);
