@@ -257,6 +257,9 @@ async function main() {
   // Imported here, not at the top: that module imports this one, which must have finished loading.
   const { measureSettlementGas } = await import("./gasSettlement");
   rows.push(...(await measureSettlementGas()));
+  // Risk-sharing programmes (issue 13), also on a fresh world of their own.
+  const { measureRiskGas } = await import("./gasRisk");
+  rows.push(...(await measureRiskGas()));
   console.log("Ledgerline gas (npm run bench:gas; Hardhat EVM, solc 0.8.28, optimizer 10,000 runs)\n");
   const ok = printGasTable(rows);
   if (!ok) {

@@ -241,12 +241,13 @@ contract RiskProgramme is IRiskProgramme, AccessControl, ReentrancyGuard {
         e.enrolledAt = uint64(block.timestamp);
         e.coverage = Math.min(quote.advance * terms.coverageBps / _BPS, terms.capPerFinancing);
         // The ledger refuses to finance a matured tree, so maturity > now here.
-        e.subsidy = Math.mulDiv(quote.amount, uint256(terms.subsidyBps) * ((maturity - block.timestamp) / 1 days), _BPS_YEAR_DAYS);
+        // Cannot overflow: amount < 2^96 (the ledger's amounts), bps < 2^14, days < 2^64.
+        e.subsidy = quote.amount * terms.subsidyBps * ((maturity - block.timestamp) / 1 days) / _BPS_YEAR_DAYS;
         e.subsidyRecipient = terms.subsidyToFinancier ? quote.financier : quote.holder;
 
         _reserve(pool, terms, listing, e);
         _enrolments[financedId] = (uint256(keccak256(abi.encode(e))) & ~_STATUS_MASK) | uint256(EnrolmentStatus.Enrolled);
-        emit FinancingEnrolled(programmeId, financedId, quote.financier, e);
+        emit FinancingEnrolled(programmeId, financedId, e);
     }
 
     // ─── after the financing ───────────────────────────────────────────────────

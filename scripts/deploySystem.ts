@@ -54,6 +54,8 @@ export interface DeploymentRecord {
     ReceivableToken: string;
     FinancingSettlement: string;
     RepaymentVault: string;
+    /** Risk-sharing programmes (issue 13). */
+    RiskProgramme: string;
     SettlementToken: string;
     LedgerTimelock: string;
     Issuance: string;
@@ -90,6 +92,7 @@ export async function deploySystem(options: DeploySystemOptions): Promise<System
       ReceivableToken: ledger.ledgerAddress,
       FinancingSettlement: await settlement.financing.getAddress(),
       RepaymentVault: await settlement.vault.getAddress(),
+      RiskProgramme: await settlement.programmes.getAddress(),
       SettlementToken: settlement.currency,
       LedgerTimelock: await timelock.getAddress(),
       ...ledger.libraries,

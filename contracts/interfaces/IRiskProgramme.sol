@@ -104,12 +104,7 @@ interface IRiskProgramme {
         uint256 indexed programmeId, address indexed enterprise, uint64 validFrom, uint64 validUntil, bytes32 certificateHash
     );
     /// @notice A financing was enrolled: `enrolment.coverage + enrolment.subsidy` of the pool is reserved for it.
-    event FinancingEnrolled(
-        uint256 indexed programmeId,
-        uint256 indexed financedId,
-        address indexed financier,
-        Enrolment enrolment
-    );
+    event FinancingEnrolled(uint256 indexed programmeId, uint256 indexed financedId, Enrolment enrolment);
     /// @notice The obligor repaid financing `financedId` in full: its reservation was released and `subsidy`
     /// paid to `recipient`.
     event SubsidyPaid(
