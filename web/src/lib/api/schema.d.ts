@@ -7217,6 +7217,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
+                            /** @description money was deposited into the pool: nothing more can be confirmed into this maturity (the ledger refuses with 409 ReceivablePoolClosed); confirm into another maturity */
+                            closed: boolean;
                             /** @description a tree of the pool was marked overdue and a later deposit paid the pool in full */
                             cured: boolean;
                             /** @description EVM address, lower case */
