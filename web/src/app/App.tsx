@@ -2,13 +2,13 @@ import { Center, Loader, MantineProvider } from "@mantine/core";
 import { lazy, Suspense, type ReactNode } from "react";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
-import { createBrowserRouter, Navigate, RouterProvider } from "react-router";
+import { createBrowserRouter, Navigate, RouterProvider, useLocation } from "react-router";
 import { ApiError } from "../lib/api/client";
 import { useSession } from "./auth";
 import { ErrorNotice } from "./ErrorNotice";
 import { LoginPage } from "./LoginPage";
 import { NotFound } from "./NotFound";
-import { Shell } from "./Shell";
+import { NAV, Shell } from "./Shell";
 import { TodoList } from "./TodoList";
 import { theme } from "./theme";
 
@@ -19,9 +19,25 @@ const MyFinancingPage = lazy(() => import("../features/financing/MyFinancingPage
 const MarketPage = lazy(() => import("../features/financing/MarketPage").then((m) => ({ default: m.MarketPage })));
 const InvoicesPage = lazy(() => import("../features/invoices/InvoicesPage").then((m) => ({ default: m.InvoicesPage })));
 const PayablesPage = lazy(() => import("../features/settlement/PayablesPage").then((m) => ({ default: m.PayablesPage })));
+const OrganisationsPage = lazy(() => import("../features/organisations/OrganisationsPage").then((m) => ({ default: m.OrganisationsPage })));
+const DisputesPage = lazy(() => import("../features/disputes/DisputesPage").then((m) => ({ default: m.DisputesPage })));
+const AuditPage = lazy(() => import("../features/audit/AuditPage").then((m) => ({ default: m.AuditPage })));
 const ReceivablePage = lazy(() => import("../features/receivables/ReceivablePage").then((m) => ({ default: m.ReceivablePage })));
 
+/**
+ * A role's screen: shown only to the roles whose navigation lists it; anyone else who types its URL sees
+ * "not found", as the API would answer its requests (the API stays the authority either way).
+ */
 function Page({ children }: { children: ReactNode }) {
+  const session = useSession();
+  const { pathname } = useLocation();
+  const role = session.data?.role;
+  if (role !== undefined && !NAV[role].some((item) => item.to === pathname)) return <NotFound />;
+  return <Suspense fallback={<Loader size="sm" />}>{children}</Suspense>;
+}
+
+/** A page every role may open (what it shows is what the API answers to that role). */
+function AnyRole({ children }: { children: ReactNode }) {
   return <Suspense fallback={<Loader size="sm" />}>{children}</Suspense>;
 }
 
@@ -68,7 +84,10 @@ const router = createBrowserRouter([
       { path: "market", element: <Page><MarketPage /></Page> },
       { path: "invoices", element: <Page><InvoicesPage /></Page> },
       { path: "payables", element: <Page><PayablesPage /></Page> },
-      { path: "receivables/:id", element: <Page><ReceivablePage /></Page> },
+      { path: "organisations", element: <Page><OrganisationsPage /></Page> },
+      { path: "disputes", element: <Page><DisputesPage /></Page> },
+      { path: "audit", element: <Page><AuditPage /></Page> },
+      { path: "receivables/:id", element: <AnyRole><ReceivablePage /></AnyRole> },
       { path: "login", element: <Navigate to="/" replace /> },
       { path: "*", element: <NotFound /> },
     ],

@@ -28,11 +28,16 @@ export const NAV: Record<Role, readonly { to: string; label: string }[]> = {
   ],
   OPERATOR: [
     { to: "/", label: "nav.home" },
-    { to: "/holdings", label: "nav.holdings" },
+    { to: "/organisations", label: "nav.organisations" },
+    { to: "/disputes", label: "nav.disputes" },
+    { to: "/holdings", label: "nav.allReceivables" },
   ],
   AUDITOR: [
     { to: "/", label: "nav.home" },
-    { to: "/holdings", label: "nav.holdings" },
+    { to: "/audit", label: "nav.audit" },
+    { to: "/holdings", label: "nav.allReceivables" },
+    { to: "/organisations", label: "nav.organisations" },
+    { to: "/disputes", label: "nav.disputes" },
   ],
 };
 

@@ -1,7 +1,10 @@
 /** Every namespace of the app's words (no DOM here: test/web/i18n.test.ts reads this module in Node). */
+import { auditText } from "../features/audit/i18n";
 import { chainText } from "../features/chain/i18n";
+import { disputesText } from "../features/disputes/i18n";
 import { financingText } from "../features/financing/i18n";
 import { invoicesText } from "../features/invoices/i18n";
+import { organisationsText } from "../features/organisations/i18n";
 import { settlementText } from "../features/settlement/i18n";
 import { receivablesText } from "../features/receivables/i18n";
 import { traceText } from "../features/trace/i18n";
@@ -11,4 +14,4 @@ export const LANGUAGES = ["en", "zh-CN"] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 /** Every namespace: the feature's words in each language (test/web/i18n.test.ts checks they match). */
-export const NAMESPACES = { app: appText, chain: chainText, financing: financingText, invoices: invoicesText, receivables: receivablesText, settlement: settlementText, trace: traceText } as const;
+export const NAMESPACES = { app: appText, audit: auditText, disputes: disputesText, organisations: organisationsText, chain: chainText, financing: financingText, invoices: invoicesText, receivables: receivablesText, settlement: settlementText, trace: traceText } as const;

@@ -22,6 +22,10 @@ export const queryKeys = {
     all: ["trace"] as const,
     one: (id: string) => [...queryKeys.trace.all, id] as const,
   },
+  disputes: {
+    all: ["disputes"] as const,
+    list: () => [...queryKeys.disputes.all, "list"] as const,
+  },
   invoices: {
     all: ["invoices"] as const,
     toConfirm: () => [...queryKeys.invoices.all, "to-confirm"] as const,

@@ -163,7 +163,7 @@ export const traceText = {
     financings: {
       title: "融资",
       caption: "您作为一方参与的融资",
-      financier: "资金方",
+      financier: "金融机构",
       mode: "方式",
       advance: "放款金额",
       repayment: "到期还款",
