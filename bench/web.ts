@@ -18,3 +18,17 @@ console.log(`  ${"total".padEnd(44)} ${"".padStart(10)}  gzip ${kb(result.totalG
 console.log("loaded when needed:");
 for (const f of result.lazy) console.log(`  ${f.file.padEnd(44)} gzip ${kb(f.gzip).padStart(9)}`);
 if (result.totalGzip > FIRST_LOAD_BUDGET_BYTES) process.exitCode = 1;
+
+// The lineage graph's layout of a 500-part tree (what the page computes before React Flow draws it).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { layoutLineage } = require("../web/src/features/trace/layout") as typeof import("../web/src/features/trace/layout");
+const parts: { id: string; parentId: string | null }[] = [{ id: (1n << 32n).toString(), parentId: null }];
+for (let i = 1; i < 500; i++) parts.push({ id: ((1n << 32n) + BigInt(i)).toString(), parentId: parts[(i * 7919) % parts.length]!.id });
+const runs: number[] = [];
+for (let i = 0; i < 21; i++) {
+  const started = process.hrtime.bigint();
+  layoutLineage(parts);
+  runs.push(Number(process.hrtime.bigint() - started) / 1e6);
+}
+runs.sort((a, b) => a - b);
+console.log(`lineage layout, 500 parts (d3-hierarchy tidy tree, Node): median ${runs[10]!.toFixed(1)} ms, worst ${runs[20]!.toFixed(1)} ms of 21 runs`);

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import type { Page } from "playwright-core";
 import request from "supertest";
 import { confirmedReceivable, DAY, registerInvoice, UNIT } from "../server/api/world";
-import { browserAvailable, DEMO_NAMES, expectAccessible, signInAsDemo, startWebSystem, tabTo, type WebSystem } from "./browser";
+import { browserAvailable, DEMO_NAMES, expectAccessible, screenshot, signInAsDemo, startWebSystem, tabTo, type WebSystem } from "./browser";
 
 const LANGUAGES = ["en", "zh-CN"] as const;
 /** A transaction goes through the API, the chain and the indexer: on a busy machine that takes longer than a click. */
@@ -85,6 +85,7 @@ describe("web app in Chromium: sign-in, shell, supplier holdings, authorisation,
       await page.getByLabel(language === "en" ? "Filter by id, obligor or status" : "按编号、债务人或状态筛选").fill("");
       await row.waitFor();
       await expectAccessible(page, `holdings (${language})`);
+      await screenshot(page, `supplier-holdings-${language}`);
     });
   });
 
@@ -267,6 +268,7 @@ describe("web app in Chromium: sign-in, shell, supplier holdings, authorisation,
       const rateB = await bankB.page.getByRole("textbox", { name: "实际年化利率（%）" }).inputValue();
       expect(rateB).to.match(/^2\.\d{4}$/);
       await expectAccessible(bankB.page, "market (zh-CN)");
+      await screenshot(bankB.page, "financier-market-zh-CN");
       await bankB.page.getByRole("button", { name: "提交报价" }).click();
       await bankB.page.getByText(/报价已提交/).waitFor();
 
@@ -312,6 +314,7 @@ describe("web app in Chromium: sign-in, shell, supplier holdings, authorisation,
       await core.page.getByRole("link", { name: "Payables ladder" }).click();
       await core.page.getByRole("img", { name: "Amount due per maturity, paid and unpaid" }).waitFor();
       await expectAccessible(core.page, "payables (en)");
+      await screenshot(core.page, "core-payables-en");
       const limit = (await request(sys.w.h.app).get(`/v1/issuance-limits/${sys.w.core.address}`).set("Authorization", `Bearer ${sys.w.core.auth}`).expect(200)).body;
       expect(limit.upcomingMaturities.map((m: { outstanding: string }) => m.outstanding), JSON.stringify(limit)).to.include((2_000n * UNIT).toString());
       const row = core.page.getByRole("row").filter({ hasText: "2,000.00" }).filter({ has: core.page.getByRole("button", { name: "Deposit" }) });

@@ -138,3 +138,14 @@ export async function tabTo(page: Page, target: Locator, limit = 80): Promise<bo
   }
   return false;
 }
+
+/**
+ * Saves a screenshot of the page for the README when WEB_SCREENSHOTS names a folder
+ * (`npm run web:screenshots` writes docs/screenshots/); otherwise does nothing.
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.WEB_SCREENSHOTS;
+  if (dir === undefined || dir === "") return;
+  fs.mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: false });
+}

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import { expect } from "chai";
 import request from "supertest";
 import { bearer, confirmedReceivable, UNIT, type Actor } from "../server/api/world";
-import { browserAvailable, DEMO_NAMES, expectAccessible, signInAsDemo, startWebSystem, type WebSystem } from "./browser";
+import { browserAvailable, DEMO_NAMES, expectAccessible, screenshot, signInAsDemo, startWebSystem, type WebSystem } from "./browser";
 
 describe("web app in Chromium: lineage graph, history and proof bundle, per role", function () {
   let sys: WebSystem;
@@ -74,6 +74,8 @@ describe("web app in Chromium: lineage graph, history and proof bundle, per role
       const history = page.getByRole("table", { name: "您有权查看的部分的历史，按时间先后" });
       expect(await history.textContent()).to.not.include(otherBranch);
       await expectAccessible(page, "receivable with lineage (zh-CN)");
+      await page.getByRole("heading", { name: "流转图谱" }).scrollIntoViewIfNeeded();
+      await screenshot(page, "supplier-lineage-zh-CN");
       expect(errors).to.deep.equal([]);
     } finally {
       await context.close();
@@ -92,6 +94,8 @@ describe("web app in Chromium: lineage graph, history and proof bundle, per role
       expect(await graph.getByRole("group", { name: `Receivable ${rootId}`, exact: true }).textContent()).to.include(`Holder: ${DEMO_NAMES.tier1}`);
       expect(await graph.getByRole("group", { name: `Receivable ${otherBranch}`, exact: true }).textContent()).to.include(`Holder: ${DEMO_NAMES.tier2}`);
       await expectAccessible(page, "receivable with lineage (en, auditor)");
+      await page.getByRole("heading", { name: "Lineage" }).scrollIntoViewIfNeeded();
+      await screenshot(page, "auditor-lineage-en");
 
       // The proof bundle, saved as a file, is the API's.
       const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download the proof bundle" }).click()]);

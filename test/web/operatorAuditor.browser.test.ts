@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { Wallet, hexlify, randomBytes } from "ethers";
 import request from "supertest";
 import { bearer, confirmedReceivable, registerInvoice, UNIT } from "../server/api/world";
-import { browserAvailable, DEMO_NAMES, expectAccessible, signInAsDemo, startWebSystem, type WebSystem } from "./browser";
+import { browserAvailable, DEMO_NAMES, expectAccessible, screenshot, signInAsDemo, startWebSystem, type WebSystem } from "./browser";
 
 const TX_TIMEOUT = 45_000;
 
@@ -85,6 +85,8 @@ describe("web app in Chromium: operator and auditor screens", function () {
       await page.getByRole("row").filter({ hasText: sys.w.core.address }).getByText(/Issued \/ limit: .* \/ 5,000,000\.00 /).waitFor({ timeout: TX_TIMEOUT });
       const limit = (await request(sys.w.h.app).get(`/v1/issuance-limits/${sys.w.core.address}`).set(...bearer(sys.w.operator)).expect(200)).body;
       expect(limit.limit).to.equal((5_000_000n * UNIT).toString());
+      await page.getByRole("heading", { name: "Organisations", exact: true }).scrollIntoViewIfNeeded();
+      await screenshot(page, "operator-organisations-en");
       expect(errors).to.deep.equal([]);
     } finally {
       await context.close();
@@ -136,6 +138,7 @@ describe("web app in Chromium: operator and auditor screens", function () {
       await page.getByRole("button", { name: "查找" }).click();
       await page.getByText(`${DEMO_NAMES.core}：核心企业，正常。`).waitFor();
       await page.getByRole("table", { name: "该核心企业所欠的应收账款（前 50 笔）" }).getByRole("link", { name: rootId, exact: true }).waitFor();
+      await screenshot(page, "auditor-desk-zh-CN");
 
       const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "导出" }).click()]);
       const csv = fs.readFileSync(await download.path(), "utf8");
