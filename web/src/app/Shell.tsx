@@ -13,6 +13,7 @@ export const NAV: Record<Role, readonly { to: string; label: string }[]> = {
     { to: "/holdings", label: "nav.holdings" },
     { to: "/offers", label: "nav.offers" },
     { to: "/financing", label: "nav.financing" },
+    { to: "/invoices/new", label: "nav.registerInvoice" },
   ],
   FINANCIER: [
     { to: "/", label: "nav.home" },

@@ -29,3 +29,38 @@ export function useRejectInvoice() {
     invalidates: () => [queryKeys.invoices.all],
   });
 }
+
+export interface RegisterInvoiceInput {
+  debtor: string;
+  currency: string;
+  amount: string;
+  maturity: number;
+  invoiceNumber: string;
+  /** keccak256 of the document, computed in the browser; the server must answer the same hash. */
+  invoiceHash: string;
+  document: Blob;
+}
+
+/**
+ * Supplier: register an invoice whose hash is its document's keccak256 (computed in the browser), then
+ * upload the document, which the server stores only if its own keccak256 agrees. The registration is a
+ * transaction (one Idempotency-Key per action); the upload repeats safely.
+ */
+export function useRegisterInvoice() {
+  return useTxMutation({
+    send: async (v: RegisterInvoiceInput, key) => {
+      const { document, ...terms } = v;
+      const registered = await unwrap(api.POST("/v1/invoices", { params: { header: { "idempotency-key": key } }, body: { ...terms, metadata: {} } }));
+      const stored = await unwrap(
+        api.PUT("/v1/invoices/{invoiceHash}/document", {
+          params: { path: { invoiceHash: registered.invoiceHash } },
+          body: document as unknown as string,
+          bodySerializer: (body: unknown) => body as BodyInit,
+          headers: { "Content-Type": document.type === "" ? "application/octet-stream" : document.type },
+        }),
+      );
+      return { ...registered, serverHash: stored.keccak256 };
+    },
+    invalidates: () => [queryKeys.invoices.all],
+  });
+}
