@@ -182,6 +182,23 @@ export function authRoutes(auth: AuthService, options: { demo?: DemoLogins } = {
     }),
     defineRoute({
       method: "post",
+      path: "/v1/auth/siwe/browser-sessions",
+      operationId: "createSiweBrowserSession",
+      summary: "Sign in a browser with an EIP-4361 message signed by the organisation's own wallet: a cookie session, as browser-sessions",
+      description: "The same checks as /v1/auth/siwe/verify (nonce consumed whatever the outcome, domain, chain id, expiry, signature); the session is set as the httpOnly cookie and never returned.",
+      tags: ["auth"],
+      access: { kind: "public" },
+      body: z.object({ message: z.string().min(1).max(4000), signature: z.string().regex(/^0x[0-9a-fA-F]+$/) }),
+      response: { status: 201, description: "Signed in; the cookie is set", schema: BrowserSessionOut },
+      errors: [401],
+      handler: async ({ body, req, res }) => {
+        const session = await auth.siweVerify(body);
+        setSessionCookie(req, res, session.token, session.expiresAt ?? "");
+        return { expiresAt: session.expiresAt ?? "", subject: session.subject, csrfToken: csrfTokenOf(session.token) };
+      },
+    }),
+    defineRoute({
+      method: "post",
       path: "/v1/auth/siwe/verify",
       operationId: "siweVerify",
       secret: true,

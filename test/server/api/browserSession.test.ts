@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { Wallet } from "ethers";
+import { SiweMessage } from "siwe";
 import request from "supertest";
 import { csrfTokenOf } from "../../../server/auth/cookies";
 import { openDatabase, type Db } from "../../../server/db/client";
@@ -71,6 +72,38 @@ describe("API: browser sessions, CSRF, demo logins and the web app at /", functi
       expect(me.body).to.include({ organisation: supplier, role: "SUPPLIER" });
       const csrf = await request(h.app).get("/v1/auth/browser-session").set("Cookie", cookie.pair).expect(200);
       expect(csrf.body.csrfToken).to.equal(res.body.csrfToken);
+    });
+
+    it("signs a browser in with its own wallet (SIWE): the session is the cookie, never in the body; a replayed message is refused", async function () {
+      const wallet = Wallet.createRandom();
+      await db.sql.run(`INSERT INTO "organisation" ("address", "role", "active", "kyc_hash", "registered_block", "updated_block") VALUES (?, ?, ?, ?, 1, 1)`, [
+        wallet.address.toLowerCase(),
+        "CORE_ENTERPRISE",
+        true,
+        "0x00",
+      ]);
+      const { nonce, domain } = (await request(h.app).post("/v1/auth/siwe/nonce").expect(201)).body;
+      const message = new SiweMessage({
+        domain,
+        address: wallet.address,
+        statement: "Sign in to Ledgerline",
+        uri: `http://${domain}`,
+        version: "1",
+        chainId: 31337,
+        nonce,
+        issuedAt: new Date().toISOString(),
+      }).prepareMessage();
+      const signature = await wallet.signMessage(message);
+      const res = await request(h.app).post("/v1/auth/siwe/browser-sessions").send({ message, signature }).expect(201);
+      const cookie = sessionCookie(res);
+      expect(cookie.attributes).to.match(/HttpOnly/).and.match(/SameSite=Strict/);
+      expect(JSON.stringify(res.body)).to.not.include(cookie.token);
+      expect(res.body).to.include({ subject: wallet.address.toLowerCase(), csrfToken: csrfTokenOf(cookie.token) });
+      const me = await request(h.app).get("/v1/me").set("Cookie", cookie.pair).expect(200);
+      expect(me.body).to.include({ organisation: wallet.address.toLowerCase(), role: "CORE_ENTERPRISE" });
+      const replay = await request(h.app).post("/v1/auth/siwe/browser-sessions").send({ message, signature }).expect(401);
+      expect(replay.body.error.code).to.equal("SiweNonceInvalid");
+      expect(replay.headers["set-cookie"]).to.equal(undefined);
     });
 
     it("refuses a bad API key with 401 and sets no cookie", async function () {

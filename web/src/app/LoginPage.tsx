@@ -3,7 +3,7 @@ import { Button, Container, Group, Paper, PasswordInput, SimpleGrid, Stack, Text
 import { useForm } from "react-hook-form";
 import { useTranslation } from "react-i18next";
 import { z } from "zod/mini";
-import { useApiKeySignIn, useDemoLogins, useDemoSignIn } from "./auth";
+import { useApiKeySignIn, useDemoLogins, useDemoSignIn, useWalletSignIn } from "./auth";
 import { ErrorNotice } from "./ErrorNotice";
 import { LanguageSwitch } from "./LanguageSwitch";
 
@@ -15,6 +15,7 @@ export function LoginPage() {
   const demo = useDemoLogins();
   const demoSignIn = useDemoSignIn();
   const keySignIn = useApiKeySignIn();
+  const walletSignIn = useWalletSignIn();
   const form = useForm<z.infer<typeof ApiKeyForm>>({ resolver: zodResolver(ApiKeyForm), defaultValues: { apiKey: "" } });
   const keyError = form.formState.errors.apiKey?.message;
 
@@ -49,6 +50,18 @@ export function LoginPage() {
             {demoSignIn.error !== null && <ErrorNotice error={demoSignIn.error} />}
           </Paper>
         )}
+        <Paper withBorder p="md" component="section" aria-labelledby="wallet-title">
+          <Title order={2} size="h4" id="wallet-title">
+            {t("login.walletTitle")}
+          </Title>
+          <Text size="sm" mb="sm">
+            {t("login.walletHelp")}
+          </Text>
+          <Button variant="default" onClick={() => walletSignIn.mutate()} loading={walletSignIn.isPending} disabled={walletSignIn.isPending}>
+            {t("login.walletSubmit")}
+          </Button>
+          {walletSignIn.error !== null && <ErrorNotice error={walletSignIn.error} />}
+        </Paper>
         <Paper withBorder p="md" component="section" aria-labelledby="key-title">
           <Title order={2} size="h4" id="key-title" mb="sm">
             {t("login.apiKeyTitle")}

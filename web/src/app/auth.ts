@@ -76,6 +76,31 @@ export function useApiKeySignIn() {
   });
 }
 
+/**
+ * Signs in with the organisation's own wallet: a one-time nonce from the API, an EIP-4361 message for
+ * this origin signed in the wallet, exchanged for the same httpOnly cookie session as an API key.
+ */
+export function useWalletSignIn() {
+  const signedIn = useSignedIn();
+  return useMutation({
+    mutationFn: async () => {
+      const { signWithWallet, siweMessage, WalletMissingError } = await import("../lib/wallet");
+      const { nonce, domain, expiresAt } = await unwrap(api.POST("/v1/auth/siwe/nonce"));
+      let signed: { message: string; signature: string };
+      try {
+        signed = await signWithWallet(({ address, chainId }) =>
+          siweMessage({ domain, address, uri: globalThis.location.origin, chainId, nonce, issuedAt: new Date().toISOString(), expirationTime: expiresAt }),
+        );
+      } catch (err) {
+        if (err instanceof WalletMissingError) throw new ApiError(0, "WalletMissing", err.message);
+        throw new ApiError(0, "WalletRefused", err instanceof Error ? err.message : String(err));
+      }
+      return unwrap(api.POST("/v1/auth/siwe/browser-sessions", { body: signed }));
+    },
+    onSuccess: signedIn,
+  });
+}
+
 export function useSignOut() {
   const client = useQueryClient();
   return useMutation({

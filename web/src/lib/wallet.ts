@@ -1,0 +1,47 @@
+/**
+ * The organisation's own wallet in the browser: an EIP-1193 provider (`window.ethereum`) through ethers'
+ * BrowserProvider. Loaded only when a wallet is used (ethers stays out of the first load). The key never
+ * leaves the wallet: the page asks it to sign and sends the signature.
+ */
+import { BrowserProvider, getAddress, type Eip1193Provider } from "ethers";
+
+declare global {
+  interface Window {
+    ethereum?: Eip1193Provider;
+  }
+}
+
+export class WalletMissingError extends Error {
+  constructor() {
+    super("no browser wallet (window.ethereum)");
+    this.name = "WalletMissingError";
+  }
+}
+
+/** The EIP-4361 (Sign-In with Ethereum) message the API verifies, for this page's own origin. */
+export function siweMessage(input: { domain: string; address: string; uri: string; chainId: number; nonce: string; issuedAt: string; expirationTime: string }): string {
+  return [
+    `${input.domain} wants you to sign in with your Ethereum account:`,
+    getAddress(input.address),
+    "",
+    "Sign in to Ledgerline",
+    "",
+    `URI: ${input.uri}`,
+    "Version: 1",
+    `Chain ID: ${input.chainId}`,
+    `Nonce: ${input.nonce}`,
+    `Issued At: ${input.issuedAt}`,
+    `Expiration Time: ${input.expirationTime}`,
+  ].join("\n");
+}
+
+/** Asks the wallet for its account and chain, and for its signature of the message `build` makes for them. */
+export async function signWithWallet(build: (account: { address: string; chainId: number }) => string): Promise<{ message: string; signature: string; address: string }> {
+  if (window.ethereum === undefined) throw new WalletMissingError();
+  const provider = new BrowserProvider(window.ethereum);
+  const signer = await provider.getSigner();
+  const address = await signer.getAddress();
+  const { chainId } = await provider.getNetwork();
+  const message = build({ address, chainId: Number(chainId) });
+  return { message, signature: await signer.signMessage(message), address };
+}
