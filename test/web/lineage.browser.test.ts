@@ -74,7 +74,7 @@ describe("web app in Chromium: lineage graph, history and proof bundle, per role
       const history = page.getByRole("table", { name: "您有权查看的部分的历史，按时间先后" });
       expect(await history.textContent()).to.not.include(otherBranch);
       await expectAccessible(page, "receivable with lineage (zh-CN)");
-      await page.getByRole("heading", { name: "流转图谱" }).scrollIntoViewIfNeeded();
+      await page.getByRole("heading", { name: "流转图谱" }).evaluate((el) => el.scrollIntoView({ block: "start" }));
       await screenshot(page, "supplier-lineage-zh-CN");
       expect(errors).to.deep.equal([]);
     } finally {
@@ -94,7 +94,7 @@ describe("web app in Chromium: lineage graph, history and proof bundle, per role
       expect(await graph.getByRole("group", { name: `Receivable ${rootId}`, exact: true }).textContent()).to.include(`Holder: ${DEMO_NAMES.tier1}`);
       expect(await graph.getByRole("group", { name: `Receivable ${otherBranch}`, exact: true }).textContent()).to.include(`Holder: ${DEMO_NAMES.tier2}`);
       await expectAccessible(page, "receivable with lineage (en, auditor)");
-      await page.getByRole("heading", { name: "Lineage" }).scrollIntoViewIfNeeded();
+      await page.getByRole("heading", { name: "Lineage" }).evaluate((el) => el.scrollIntoView({ block: "start" }));
       await screenshot(page, "auditor-lineage-en");
 
       // The proof bundle, saved as a file, is the API's.

@@ -8,6 +8,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
 import { ErrorNotice } from "../../app/ErrorNotice";
+import { useChainStatus } from "../chain/api";
 import { Amount } from "../currencies/Amount";
 import { useOrganisationLabel } from "../organisations/api";
 import { useAuditExport, useSearch, type ExportDataset, type ExportFormat, type SearchResult } from "./api";
@@ -118,11 +119,15 @@ function dayOf(date: Date): string {
 function Export() {
   const { t } = useTranslation("audit");
   const exporter = useAuditExport();
-  const today = new Date();
+  const chain = useChainStatus();
+  // By default the last 30 days by the chain's clock (the rows are dated by their blocks), through tomorrow.
+  const now = new Date((chain.data?.headTimestamp ?? Math.floor(Date.now() / 1000)) * 1000);
   const [dataset, setDataset] = useState<ExportDataset>("receivables");
   const [format, setFormat] = useState<ExportFormat>("csv");
-  const [from, setFrom] = useState(dayOf(new Date(today.getTime() - 30 * 86_400_000)));
-  const [to, setTo] = useState(dayOf(new Date(today.getTime() + 86_400_000)));
+  const [fromText, setFrom] = useState<string | undefined>();
+  const [toText, setTo] = useState<string | undefined>();
+  const from = fromText ?? dayOf(new Date(now.getTime() - 30 * 86_400_000));
+  const to = toText ?? dayOf(new Date(now.getTime() + 86_400_000));
   const [error, setError] = useState<string | undefined>();
   const [saved, setSaved] = useState<string | undefined>();
   return (

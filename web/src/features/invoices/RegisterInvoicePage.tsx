@@ -105,7 +105,8 @@ export function RegisterInvoicePage() {
               {t("register.browserHash")} <Code>{hash}</Code>
             </Text>
           )}
-          <Button type="submit" mt="md" loading={register.isPending} disabled={register.isPending}>
+          {/* Amounts are checked with the currency's decimals: nothing is sent before they are known. */}
+          <Button type="submit" mt="md" loading={register.isPending} disabled={register.isPending || chosenCurrency === undefined}>
             {t("register.submit")}
           </Button>
         </form>
