@@ -3,6 +3,7 @@
  * creates them; lists show ids, labels and subjects only.
  */
 import { z } from "zod";
+import type { Request, Response } from "express";
 import { defineRoute, type AnyRoute } from "../api/route";
 import { Address, IsoDate } from "../api/schemas";
 import { requestCredential } from "../api/http";
@@ -57,6 +58,15 @@ const BrowserSessionOut = z
   })
   .meta({ id: "BrowserSession" });
 
+/** A signed EIP-4361 message. */
+const SiweBody = z.object({ message: z.string().min(1).max(4000), signature: z.string().regex(/^0x[0-9a-fA-F]+$/) });
+
+/** A session handed to a browser: set as the httpOnly cookie; the answer carries its CSRF token, never the token itself. */
+function asBrowserSession(req: Request, res: Response, session: { token: string; expiresAt?: string | null; subject: string }) {
+  setSessionCookie(req, res, session.token, session.expiresAt ?? "");
+  return { expiresAt: session.expiresAt ?? "", subject: session.subject, csrfToken: csrfTokenOf(session.token) };
+}
+
 const DemoSubject = z.union([z.enum(["OPERATOR", "AUDITOR"]), Address]);
 
 function subjectOut(subject: Subject) {
@@ -85,8 +95,7 @@ export function authRoutes(auth: AuthService, options: { demo?: DemoLogins } = {
       errors: [401],
       handler: async ({ body, req, res }) => {
         const session = await auth.sessionFromApiKey(body.apiKey);
-        setSessionCookie(req, res, session.token, session.expiresAt ?? "");
-        return { expiresAt: session.expiresAt ?? "", subject: session.subject, csrfToken: csrfTokenOf(session.token) };
+        return asBrowserSession(req, res, session);
       },
     }),
     defineRoute({
@@ -146,8 +155,7 @@ export function authRoutes(auth: AuthService, options: { demo?: DemoLogins } = {
         const subject: Subject =
           body.subject === "OPERATOR" || body.subject === "AUDITOR" ? { kind: body.subject } : { kind: "ORGANISATION", organisation: wanted, admin: true };
         const session = await auth.demoSession(subject);
-        setSessionCookie(req, res, session.token, session.expiresAt ?? "");
-        return { expiresAt: session.expiresAt ?? "", subject: session.subject, csrfToken: csrfTokenOf(session.token) };
+        return asBrowserSession(req, res, session);
       },
     }),
     defineRoute({
@@ -188,13 +196,12 @@ export function authRoutes(auth: AuthService, options: { demo?: DemoLogins } = {
       description: "The same checks as /v1/auth/siwe/verify (nonce consumed whatever the outcome, domain, chain id, expiry, signature); the session is set as the httpOnly cookie and never returned.",
       tags: ["auth"],
       access: { kind: "public" },
-      body: z.object({ message: z.string().min(1).max(4000), signature: z.string().regex(/^0x[0-9a-fA-F]+$/) }),
+      body: SiweBody,
       response: { status: 201, description: "Signed in; the cookie is set", schema: BrowserSessionOut },
       errors: [401],
       handler: async ({ body, req, res }) => {
         const session = await auth.siweVerify(body);
-        setSessionCookie(req, res, session.token, session.expiresAt ?? "");
-        return { expiresAt: session.expiresAt ?? "", subject: session.subject, csrfToken: csrfTokenOf(session.token) };
+        return asBrowserSession(req, res, session);
       },
     }),
     defineRoute({
@@ -206,7 +213,7 @@ export function authRoutes(auth: AuthService, options: { demo?: DemoLogins } = {
       description: "The nonce is consumed by this call whatever its outcome; the domain, chain id and expiry are checked.",
       tags: ["auth"],
       access: { kind: "public" },
-      body: z.object({ message: z.string().min(1).max(4000), signature: z.string().regex(/^0x[0-9a-fA-F]+$/) }),
+      body: SiweBody,
       response: { status: 201, description: "A new session", schema: SessionOut },
       errors: [401],
       handler: async ({ body }) => {

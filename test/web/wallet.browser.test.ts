@@ -11,7 +11,7 @@ import { hardhatDevKeyOf } from "../../server/signing/devKeys";
 import { browserAvailable, expectAccessible, startWebSystem, type WebSystem } from "./browser";
 
 /** Injects an EIP-1193 provider backed by `wallet` (chain 31337) into every page of the context; returns what it was asked. */
-async function injectWallet(context: BrowserContext, wallet: Wallet): Promise<string[]> {
+async function injectWallet(context: BrowserContext, wallet: Pick<Wallet, "address" | "signMessage">): Promise<string[]> {
   const asked: string[] = [];
   await context.exposeBinding("__ledgerlineWallet", async (_source, method: string, params: unknown[]) => {
     asked.push(method);
@@ -30,8 +30,10 @@ async function injectWallet(context: BrowserContext, wallet: Wallet): Promise<st
     }
   });
   await context.addInitScript(() => {
-    const bridge = (window as unknown as { __ledgerlineWallet: (m: string, p: unknown[]) => Promise<unknown> }).__ledgerlineWallet;
-    (window as unknown as { ethereum: unknown }).ethereum = {
+    // Runs in the page: globalThis is its window.
+    const page = globalThis as unknown as { __ledgerlineWallet: (m: string, p: unknown[]) => Promise<unknown>; ethereum: unknown };
+    const bridge = page.__ledgerlineWallet;
+    page.ethereum = {
       request: ({ method, params }: { method: string; params?: unknown[] }) => bridge(method, params ?? []),
       on: () => undefined,
       removeListener: () => undefined,
