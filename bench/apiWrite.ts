@@ -12,7 +12,6 @@
 // flight, default 200), BENCH_RUNS (comma-separated subset of auto,interval,pg1,pg2).
 import { fork, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -20,7 +19,7 @@ import { randomBytes } from "node:crypto";
 import { JsonRpcProvider, keccak256, Wallet, type Signer } from "ethers";
 import { Client } from "pg";
 import { deploySystem, writeDeploymentRecord } from "../scripts/deploySystem";
-import { localProvider, startLocalNode } from "../scripts/lib/localNode";
+import { freePort, localProvider, startLocalNode } from "../scripts/lib/localNode";
 import { seedDemoWorld } from "../scripts/seed";
 import { startApiServer } from "../server/api/server";
 import { loadApiConfig } from "../server/config/api";
@@ -78,16 +77,6 @@ async function apiProcess(): Promise<void> {
 }
 
 // ─── the driver (parent) ────────────────────────────────────────────────────────────────────────────
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer();
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
-}
-
 async function freshDatabaseUrl(dialect: "sqlite" | "postgres"): Promise<{ url: string; drop(): Promise<void> }> {
   if (dialect === "sqlite") {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-bench-write-"));

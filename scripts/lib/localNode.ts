@@ -2,6 +2,7 @@
 // Used by `npm start` (the embedded system) and by benchmarks; never by production deployments,
 // which point RPC_URL at a real network instead.
 import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
 import path from "node:path";
 import { JsonRpcProvider } from "ethers";
 
@@ -78,6 +79,18 @@ async function assertPortFree(url: string): Promise<void> {
   if (await answers(url)) {
     throw new Error(`something already answers JSON-RPC on ${url}; stop it or set CHAIN_PORT to another port`);
   }
+}
+
+/** A TCP port nothing listens on right now (for nodes and servers started by tests and benchmarks). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** The chain never changes under a local node, so the provider detects the network once instead of per call. */

@@ -8,9 +8,9 @@
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { freePort } from "../../scripts/lib/localNode";
 
 const ROOT = path.join(__dirname, "..", "..");
 const MATURITY_AHEAD_S = 120;
@@ -19,17 +19,6 @@ interface Login {
   name: string;
   subject: string;
   apiKey: string;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts `scripts/start.ts` as `npm start` does (contracts are already compiled by the test run). */
