@@ -55,7 +55,7 @@ describe("web app in Chromium: lineage graph, history and proof bundle, per role
     try {
       await signInAsDemo(page, DEMO_NAMES.tier3);
       await page.goto(`/receivables/${tier3Part}`);
-      const graph = page.getByRole("region", { name: /^流转图谱/ });
+      const graph = page.getByRole("region", { name: /^流转图谱：/ });
       await graph.waitFor();
       // The invoice at the top, then the root and tier 2's part (the path), then its own part.
       await graph.getByRole("group", { name: `已确权发票 ${trace.invoice.invoiceHash}`, exact: true }).waitFor();

@@ -131,7 +131,7 @@ describe("web app in Chromium: operator and auditor screens", function () {
       await page.getByText("该发票已确权。").waitFor();
       await page.getByRole("link", { name: `打开其流转树（根 ${rootId}）` }).click();
       await page.getByRole("heading", { name: `应收账款 ${rootId}` }).waitFor();
-      await page.getByRole("region", { name: /^流转图谱/ }).waitFor();
+      await page.getByRole("region", { name: /^流转图谱：/ }).waitFor();
 
       await page.getByRole("link", { name: "审计" }).click();
       await box.fill(sys.w.core.address);
