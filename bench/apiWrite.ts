@@ -19,6 +19,7 @@ import { randomBytes } from "node:crypto";
 import { JsonRpcProvider, keccak256, Wallet, type Signer } from "ethers";
 import { Client } from "pg";
 import { deploySystem, writeDeploymentRecord } from "../scripts/deploySystem";
+import { invoiceNumberHashOf } from "../server/lib/typedData";
 import { freePort, localProvider, startLocalNode } from "../scripts/lib/localNode";
 import { seedDemoWorld } from "../scripts/seed";
 import { startApiServer } from "../server/api/server";
@@ -147,6 +148,7 @@ async function main(): Promise<void> {
           for (let i = s; i < hashes.length; i += suppliers.length) {
             await ledger.registerInvoice({
               invoiceHash: hashes[i] as string,
+              invoiceNumberHash: invoiceNumberHashOf(`WRITE-${hashes[i] as string}`),
               supplier: await supplier.getAddress(),
               debtor: coreAddress,
               currency: system.settlement.currency,

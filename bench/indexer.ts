@@ -18,7 +18,7 @@ import { AbiCoder, HDNodeWallet, Mnemonic, keccak256, toQuantity, type JsonRpcSi
 import { startLocalNode, localProvider } from "../scripts/lib/localNode";
 import { deployLedger } from "../scripts/deploy";
 import { deploySettlement } from "../scripts/deploySettlement";
-import { eip712DomainOf, QUOTE_TYPES } from "../server/lib/typedData";
+import { eip712DomainOf, invoiceNumberHashOf, QUOTE_TYPES } from "../server/lib/typedData";
 import { openSql } from "../server/db/sql";
 import { migrate } from "../server/db/migrate";
 
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
       const n = Math.min(CHUNK, roots - base);
       const confirms = [];
       for (let i = 0; i < n; i++) {
-        const invoice = { invoiceHash: keccak256(AbiCoder.defaultAbiCoder().encode(["string", "uint256"], ["bench", base + i])), supplier: addr.tier1, debtor: addr.core, currency, amount: 1_000_000n, maturity };
+        const invoice = { invoiceHash: keccak256(AbiCoder.defaultAbiCoder().encode(["string", "uint256"], ["bench", base + i])), invoiceNumberHash: invoiceNumberHashOf(`BENCH-${base + i}`), supplier: addr.tier1, debtor: addr.core, currency, amount: 1_000_000n, maturity };
         confirms.push({ from: addr.core, to: ledgerAddr, data: ledger.interface.encodeFunctionData("confirmInvoice", [invoice]), nonce: await nextNonce(addr.core) });
       }
       const before = await provider.getBlockNumber();

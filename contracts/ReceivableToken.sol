@@ -135,8 +135,8 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
     }
 
     /// @inheritdoc IReceivableToken
-    function rejectInvoice(bytes32 invoiceHash, string calldata reason) external {
-        Issuance.rejectInvoice(_ledger, msg.sender, invoiceHash, reason);
+    function rejectInvoice(bytes32 invoiceHash, address supplier, string calldata reason) external {
+        Issuance.rejectInvoice(_ledger, msg.sender, invoiceHash, supplier, reason);
     }
 
     /// @inheritdoc IReceivableToken
@@ -453,6 +453,11 @@ contract ReceivableToken is IReceivableToken, IERC721Errors, OrganisationRegistr
     /// @inheritdoc IReceivableToken
     function rootIdOfInvoice(bytes32 invoiceHash) external view returns (uint256) {
         return _ledger.invoiceRoots[invoiceHash];
+    }
+
+    /// @inheritdoc IReceivableToken
+    function rootIdOfInvoiceNumber(bytes32 commitment) external view returns (uint256) {
+        return _ledger.invoiceNumberRoots[commitment];
     }
 
     /// @inheritdoc IReceivableToken

@@ -6,7 +6,7 @@
 // never Hardhat's runtime, and only moves time itself when the chain is Hardhat's.
 import { ethers as ethersLib, type ContractTransactionReceipt, type Signer } from "ethers";
 import { findEvent } from "../server/lib/receipt";
-import { eip712DomainOf, FinancingMode, QUOTE_TYPES, type FinancingModeValue, type Quote } from "../server/lib/typedData";
+import { eip712DomainOf, FinancingMode, invoiceNumberHashOf, QUOTE_TYPES, type FinancingModeValue, type Quote } from "../server/lib/typedData";
 import type { FinancingSettlement, ReceivableToken, RepaymentVault, SettlementToken } from "../typechain-types";
 import { offeredIdFromReceipt } from "./ledgerStory";
 import { OrganisationRole, type OrganisationRoleValue } from "./seed";
@@ -31,12 +31,14 @@ export interface ConfirmReceivableArgs {
   maturity: bigint;
   /** Defaults to a hash of the terms and a counter, unique per call. */
   invoiceHash?: string;
+  /** The invoice number (a fresh one per call when omitted). */
+  invoiceNumber?: string;
 }
 
 let invoiceCounter = 0;
 
 /** The core enterprise confirms an invoice by its own transaction; returns the root receivable's id. */
-export async function confirmReceivable({ ledger, core, supplier, currency, amount, maturity, invoiceHash }: ConfirmReceivableArgs): Promise<bigint> {
+export async function confirmReceivable({ ledger, core, supplier, currency, amount, maturity, invoiceHash, invoiceNumber }: ConfirmReceivableArgs): Promise<bigint> {
   const debtor = await core.getAddress();
   invoiceCounter += 1;
   const hash =
@@ -47,7 +49,7 @@ export async function confirmReceivable({ ledger, core, supplier, currency, amou
         ["ledgerline-invoice", supplier, debtor, amount, maturity, invoiceCounter, BigInt(Date.now())],
       ),
     );
-  const invoice = { invoiceHash: hash, supplier, debtor, currency, amount, maturity };
+  const invoice = { invoiceHash: hash, invoiceNumberHash: invoiceNumberHashOf(invoiceNumber ?? `FIN-${invoiceCounter}-${hash.slice(2, 10)}`), supplier, debtor, currency, amount, maturity };
   await (await ledger.connect(core).confirmInvoice(invoice)).wait();
   return ledger.rootIdOfInvoice(hash);
 }

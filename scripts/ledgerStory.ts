@@ -5,9 +5,9 @@
 // imports `hardhat`.
 import { id, type Signer, type TypedDataDomain } from "ethers";
 import { findEvent, type ReceiptLog } from "../server/lib/receipt";
-import { CONFIRMATION_TYPES, confirmationMessage, confirmationNonceOf, eip712DomainOf, type Invoice } from "../server/lib/typedData";
+import { CONFIRMATION_TYPES, confirmationMessage, confirmationNonceOf, eip712DomainOf, invoiceNumberHashOf, type Invoice } from "../server/lib/typedData";
 
-export { confirmationNonceOf };
+export { confirmationNonceOf, invoiceNumberHashOf };
 import type { ReceivableToken } from "../typechain-types";
 import type { DemoAccounts, DemoWorld } from "./seed";
 
@@ -221,6 +221,7 @@ export async function playLedgerStory({
 
   const invoice: Invoice = {
     invoiceHash: invoiceHashOf(`${documentId}: goods delivered by ${world.suppliers[0].name}`),
+    invoiceNumberHash: invoiceNumberHashOf(documentId),
     supplier: world.suppliers[0].address,
     debtor: world.coreEnterprise.address,
     currency: world.currency,

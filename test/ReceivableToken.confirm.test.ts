@@ -3,7 +3,7 @@
 import { loadFixture, time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { CONFIRMATION_TYPES, confirmationDigest, confirmationMessage, confirmationNonceOf, eip712DomainOf, type Invoice } from "../server/lib/typedData";
+import { CONFIRMATION_TYPES, confirmationDigest, confirmationMessage, confirmationNonceOf, eip712DomainOf, invoiceNumberCommitment, invoiceNumberHashOf, type Invoice } from "../server/lib/typedData";
 import {
   confirm,
   ISSUANCE_LIMIT,
@@ -76,7 +76,7 @@ describe("ReceivableToken: invoices and confirmation", () => {
       const invoice = await makeInvoice(f);
       await expect(f.ledger.connect(f.tier1).registerInvoice(invoice))
         .to.emit(f.ledger, "InvoiceRegistered")
-        .withArgs(invoice.invoiceHash, invoice.supplier, invoice.debtor, invoice.currency, invoice.amount, invoice.maturity);
+        .withArgs(invoice.invoiceHash, invoice.supplier, invoice.debtor, invoice.invoiceNumberHash, invoice.currency, invoice.amount, invoice.maturity);
     });
 
     describe("when the caller is not the invoice's supplier", () => {
@@ -96,7 +96,7 @@ describe("ReceivableToken: invoices and confirmation", () => {
         await f.ledger.connect(f.tier1).registerInvoice(invoice);
         await expect(f.ledger.connect(f.tier1).registerInvoice({ ...invoice, amount: 5n }))
           .to.be.revertedWithCustomError(f.ledger, "ReceivableInvoiceAlreadyRegistered")
-          .withArgs(invoice.invoiceHash);
+          .withArgs(invoice.invoiceHash, f.tier1.address);
       });
     });
 
@@ -151,21 +151,21 @@ describe("ReceivableToken: invoices and confirmation", () => {
       const f = await loadFixture(deployLedgerFixture);
       const invoice = await makeInvoice(f);
       await f.ledger.connect(f.tier1).registerInvoice(invoice);
-      await expect(f.ledger.connect(f.core).rejectInvoice(invoice.invoiceHash, "wrong quantity"))
+      await expect(f.ledger.connect(f.core).rejectInvoice(invoice.invoiceHash, invoice.supplier, "wrong quantity"))
         .to.emit(f.ledger, "InvoiceRejected")
-        .withArgs(invoice.invoiceHash, f.core.address, "wrong quantity");
+        .withArgs(invoice.invoiceHash, invoice.supplier, f.core.address, "wrong quantity");
       await expect(f.ledger.connect(f.tier1).registerInvoice({ ...invoice, amount: 9_000n }))
         .to.emit(f.ledger, "InvoiceRegistered")
-        .withArgs(invoice.invoiceHash, invoice.supplier, invoice.debtor, invoice.currency, 9_000n, invoice.maturity);
+        .withArgs(invoice.invoiceHash, invoice.supplier, invoice.debtor, invoice.invoiceNumberHash, invoice.currency, 9_000n, invoice.maturity);
     });
 
     describe("when the invoice is not registered", () => {
       it("reverts with ReceivableInvoiceNotRegistered", async () => {
         const f = await loadFixture(deployLedgerFixture);
         const invoice = await makeInvoice(f);
-        await expect(f.ledger.connect(f.core).rejectInvoice(invoice.invoiceHash, "no"))
+        await expect(f.ledger.connect(f.core).rejectInvoice(invoice.invoiceHash, invoice.supplier, "no"))
           .to.be.revertedWithCustomError(f.ledger, "ReceivableInvoiceNotRegistered")
-          .withArgs(invoice.invoiceHash);
+          .withArgs(invoice.invoiceHash, invoice.supplier);
       });
     });
 
@@ -174,7 +174,7 @@ describe("ReceivableToken: invoices and confirmation", () => {
         const f = await loadFixture(deployLedgerFixture);
         const invoice = await makeInvoice(f);
         await f.ledger.connect(f.tier1).registerInvoice(invoice);
-        await expect(f.ledger.connect(f.tier1).rejectInvoice(invoice.invoiceHash, "no"))
+        await expect(f.ledger.connect(f.tier1).rejectInvoice(invoice.invoiceHash, invoice.supplier, "no"))
           .to.be.revertedWithCustomError(f.ledger, "ReceivableUnauthorized")
           .withArgs(f.tier1.address, asId(invoice.invoiceHash));
       });
@@ -186,7 +186,7 @@ describe("ReceivableToken: invoices and confirmation", () => {
         const invoice = await makeInvoice(f);
         await f.ledger.connect(f.tier1).registerInvoice(invoice);
         await f.ledger.connect(f.operator).pause();
-        await expect(f.ledger.connect(f.core).rejectInvoice(invoice.invoiceHash, "no")).to.be.revertedWithCustomError(f.ledger, "EnforcedPause");
+        await expect(f.ledger.connect(f.core).rejectInvoice(invoice.invoiceHash, invoice.supplier, "no")).to.be.revertedWithCustomError(f.ledger, "EnforcedPause");
       });
     });
   });
@@ -199,7 +199,7 @@ describe("ReceivableToken: invoices and confirmation", () => {
       const tx = f.ledger.connect(f.core).confirmInvoice(invoice);
       await expect(tx)
         .to.emit(f.ledger, "InvoiceConfirmed")
-        .withArgs(invoice.invoiceHash, rootId, f.core.address, f.tier1.address, CURRENCY, invoice.amount, invoice.maturity, NO_NONCE);
+        .withArgs(invoice.invoiceHash, rootId, f.core.address, f.tier1.address, invoice.invoiceNumberHash, CURRENCY, invoice.amount, invoice.maturity, NO_NONCE);
       await expect(tx).to.emit(f.ledger, "Transfer").withArgs(ethers.ZeroAddress, f.tier1.address, rootId);
       await expect(tx).to.emit(f.ledger, "SlotChanged").withArgs(rootId, 0n, rootId);
       await expect(tx).to.emit(f.ledger, "TransferValue").withArgs(0n, rootId, invoice.amount);
@@ -247,10 +247,10 @@ describe("ReceivableToken: invoices and confirmation", () => {
       await f.ledger.connect(f.tier1).registerInvoice(invoice);
       await expect(f.ledger.connect(f.core).confirmInvoice(invoice))
         .to.emit(f.ledger, "InvoiceConfirmed")
-        .withArgs(invoice.invoiceHash, 1n << 32n, f.core.address, f.tier1.address, CURRENCY, invoice.amount, invoice.maturity, NO_NONCE);
-      await expect(f.ledger.connect(f.core).rejectInvoice(invoice.invoiceHash, "late"))
+        .withArgs(invoice.invoiceHash, 1n << 32n, f.core.address, f.tier1.address, invoice.invoiceNumberHash, CURRENCY, invoice.amount, invoice.maturity, NO_NONCE);
+      await expect(f.ledger.connect(f.core).rejectInvoice(invoice.invoiceHash, invoice.supplier, "late"))
         .to.be.revertedWithCustomError(f.ledger, "ReceivableInvoiceNotRegistered")
-        .withArgs(invoice.invoiceHash);
+        .withArgs(invoice.invoiceHash, invoice.supplier);
     });
 
     describe("when registered terms differ", () => {
@@ -296,7 +296,7 @@ describe("ReceivableToken: invoices and confirmation", () => {
         const last = await makeInvoice(f, { amount: 400n });
         await expect(f.ledger.connect(f.core).confirmInvoice(last))
           .to.emit(f.ledger, "InvoiceConfirmed")
-          .withArgs(last.invoiceHash, 2n << 32n, f.core.address, f.tier1.address, CURRENCY, 400n, last.maturity, NO_NONCE);
+          .withArgs(last.invoiceHash, 2n << 32n, f.core.address, f.tier1.address, last.invoiceNumberHash, CURRENCY, 400n, last.maturity, NO_NONCE);
         expect(await f.ledger.issuanceLimitOf(f.core.address)).to.deep.equal([ISSUANCE_LIMIT, ISSUANCE_LIMIT]);
       });
 
@@ -392,7 +392,7 @@ describe("ReceivableToken: invoices and confirmation", () => {
       const signature = await signFor(f, invoice, deadline, f.core, 300n);
       await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, 300n, deadline, signature))
         .to.emit(f.ledger, "InvoiceConfirmed")
-        .withArgs(invoice.invoiceHash, 1n << 32n, f.core.address, f.tier1.address, CURRENCY, invoice.amount, invoice.maturity, 300n);
+        .withArgs(invoice.invoiceHash, 1n << 32n, f.core.address, f.tier1.address, invoice.invoiceNumberHash, CURRENCY, invoice.amount, invoice.maturity, 300n);
       // Nonce 300 is bit 44 of word 1.
       expect(await f.ledger.nonceBitmap(f.core.address, 1n)).to.equal(1n << 44n);
       expect(await f.ledger.ownerOf(1n << 32n)).to.equal(f.tier1.address);
@@ -536,7 +536,7 @@ describe("ReceivableToken: invoices and confirmation", () => {
         await wallet.approveHash(digest);
         await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(invoice, 0n, deadline, "0x"))
           .to.emit(f.ledger, "InvoiceConfirmed")
-          .withArgs(invoice.invoiceHash, 1n << 32n, address, f.tier1.address, CURRENCY, invoice.amount, invoice.maturity, 0n);
+          .withArgs(invoice.invoiceHash, 1n << 32n, address, f.tier1.address, invoice.invoiceNumberHash, CURRENCY, invoice.amount, invoice.maturity, 0n);
         expect(await f.ledger.nonceBitmap(address, 0n)).to.equal(1n);
       });
 
@@ -574,6 +574,155 @@ describe("ReceivableToken: invoices and confirmation", () => {
       expect(domain.version).to.equal("1");
       expect(domain.chainId).to.equal((await ethers.provider.getNetwork()).chainId);
       expect(domain.verifyingContract).to.equal(f.ledgerAddress);
+    });
+  });
+});
+
+// Issue 8, item 3 (F3): nobody but the genuine parties can block an invoice. A registration is its
+// supplier's own (keyed by supplier and hash) and lapses at its maturity; a hash is confirmed once, ever;
+// and one invoice number of one supplier to one debtor is confirmed once, whatever the document's hash.
+describe("ReceivableToken: nobody but the genuine parties can block an invoice (F3)", () => {
+  /** The ledger world plus a second core enterprise (`squatterCore`), a squatter's accomplice. */
+  async function twoCoresFixture() {
+    const f = await deployLedgerFixture();
+    await f.ledger.connect(f.operator).registerOrganisation(f.extra.address, OrganisationRole.CoreEnterprise, ethers.id("kyc:core2"));
+    await f.ledger.connect(f.operator).setIssuanceLimit(f.extra.address, ISSUANCE_LIMIT);
+    return { ...f, squatterCore: f.extra };
+  }
+
+  describe("a squatter registers another supplier's invoice hash", () => {
+    it("naming a debtor of its choice: the genuine supplier still registers and its debtor confirms the genuine terms", async () => {
+      const f = await loadFixture(twoCoresFixture);
+      const genuine = await makeInvoice(f);
+      // Tier 2 registers tier 1's hash naming its accomplice as the debtor.
+      const squatted = { ...genuine, supplier: f.tier2.address, debtor: f.squatterCore.address, amount: 1n };
+      await expect(f.ledger.connect(f.tier2).registerInvoice(squatted)).to.emit(f.ledger, "InvoiceRegistered");
+      // Before issue 8: ReceivableInvoiceAlreadyRegistered here, then ReceivableInvoiceTermsMismatch on confirmation.
+      await expect(f.ledger.connect(f.tier1).registerInvoice(genuine))
+        .to.emit(f.ledger, "InvoiceRegistered")
+        .withArgs(genuine.invoiceHash, f.tier1.address, f.core.address, genuine.invoiceNumberHash, CURRENCY, genuine.amount, genuine.maturity);
+      await expect(f.ledger.connect(f.core).confirmInvoice(genuine))
+        .to.emit(f.ledger, "InvoiceConfirmed")
+        .withArgs(genuine.invoiceHash, 1n << 32n, f.core.address, f.tier1.address, genuine.invoiceNumberHash, CURRENCY, genuine.amount, genuine.maturity, NO_NONCE);
+      // The squatter's registration is dead: the hash is confirmed, once, ever.
+      await expect(f.ledger.connect(f.squatterCore).confirmInvoice(squatted))
+        .to.be.revertedWithCustomError(f.ledger, "ReceivableInvoiceAlreadyConfirmed")
+        .withArgs(genuine.invoiceHash);
+      await expect(f.ledger.connect(f.tier2).registerInvoice({ ...squatted, maturity: squatted.maturity + 1n }))
+        .to.be.revertedWithCustomError(f.ledger, "ReceivableInvoiceAlreadyConfirmed")
+        .withArgs(genuine.invoiceHash);
+    });
+
+    it("naming the genuine debtor with other terms: the debtor confirms the genuine one and rejects the squatter's", async () => {
+      const f = await loadFixture(deployLedgerFixture);
+      const genuine = await makeInvoice(f);
+      const squatted = { ...genuine, supplier: f.tier2.address, amount: genuine.amount * 2n };
+      await f.ledger.connect(f.tier2).registerInvoice(squatted);
+      await f.ledger.connect(f.tier1).registerInvoice(genuine);
+      await expect(f.ledger.connect(f.core).confirmInvoice(genuine)).to.emit(f.ledger, "InvoiceConfirmed");
+      await expect(f.ledger.connect(f.core).rejectInvoice(genuine.invoiceHash, f.tier2.address, "not our supplier's"))
+        .to.emit(f.ledger, "InvoiceRejected")
+        .withArgs(genuine.invoiceHash, f.tier2.address, f.core.address, "not our supplier's");
+    });
+
+    it("cannot reject the genuine registration: only the debtor it names can", async () => {
+      const f = await loadFixture(twoCoresFixture);
+      const genuine = await makeInvoice(f);
+      await f.ledger.connect(f.tier1).registerInvoice(genuine);
+      await expect(f.ledger.connect(f.squatterCore).rejectInvoice(genuine.invoiceHash, f.tier1.address, "mine"))
+        .to.be.revertedWithCustomError(f.ledger, "ReceivableUnauthorized")
+        .withArgs(f.squatterCore.address, asId(genuine.invoiceHash));
+    });
+  });
+
+  describe("a stale registration lapses at its maturity", () => {
+    it("no longer binds the debtor, and its supplier may register the hash again with new terms", async () => {
+      const f = await loadFixture(deployLedgerFixture);
+      const first = await makeInvoice(f, { maturity: BigInt(await time.latest()) + DAY });
+      await f.ledger.connect(f.tier1).registerInvoice(first);
+      await time.increaseTo(first.maturity);
+      await expect(f.ledger.connect(f.core).rejectInvoice(first.invoiceHash, f.tier1.address, "late"))
+        .to.be.revertedWithCustomError(f.ledger, "ReceivableInvoiceNotRegistered")
+        .withArgs(first.invoiceHash, f.tier1.address);
+      const renewed = { ...first, maturity: first.maturity + 30n * DAY };
+      await expect(f.ledger.connect(f.tier1).registerInvoice(renewed)).to.emit(f.ledger, "InvoiceRegistered");
+      await expect(f.ledger.connect(f.core).confirmInvoice(renewed)).to.emit(f.ledger, "InvoiceConfirmed");
+    });
+
+    it("a lapsed registration does not stand in the way of a confirmation on other terms", async () => {
+      const f = await loadFixture(deployLedgerFixture);
+      const first = await makeInvoice(f, { maturity: BigInt(await time.latest()) + DAY });
+      await f.ledger.connect(f.tier1).registerInvoice(first);
+      await time.increaseTo(first.maturity);
+      await expect(f.ledger.connect(f.core).confirmInvoice({ ...first, maturity: first.maturity + 30n * DAY })).to.emit(f.ledger, "InvoiceConfirmed");
+    });
+
+    it("while live, it still refuses its own supplier's second registration of the hash", async () => {
+      const f = await loadFixture(deployLedgerFixture);
+      const invoice = await makeInvoice(f);
+      await f.ledger.connect(f.tier1).registerInvoice(invoice);
+      await expect(f.ledger.connect(f.tier1).registerInvoice({ ...invoice, amount: 1_000n }))
+        .to.be.revertedWithCustomError(f.ledger, "ReceivableInvoiceAlreadyRegistered")
+        .withArgs(invoice.invoiceHash, f.tier1.address);
+    });
+  });
+
+  describe("one invoice number of one supplier to one debtor is confirmed once", () => {
+    const commitment = (debtor: string, supplier: string, numberHash: string) =>
+      ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["address", "address", "bytes32"], [debtor, supplier, numberHash]));
+
+    it("refuses the same number under a second document hash with ReceivableInvoiceNumberAlreadyConfirmed(commitment, rootId)", async () => {
+      const f = await loadFixture(deployLedgerFixture);
+      const first = await makeInvoice(f, { invoiceNumberHash: invoiceNumberHashOf("INV-2026-001") });
+      const rootId = await confirm(f, first);
+      const c = commitment(f.core.address, f.tier1.address, first.invoiceNumberHash);
+      expect(c).to.equal(invoiceNumberCommitment(f.core.address, f.tier1.address, first.invoiceNumberHash));
+      expect(await f.ledger.rootIdOfInvoiceNumber(c)).to.equal(rootId);
+      // The same number written differently (case, spaces, full-width) is the same number.
+      const again = await makeInvoice(f, { invoiceNumberHash: invoiceNumberHashOf(" inv-2026-００1 ") });
+      expect(again.invoiceHash).to.not.equal(first.invoiceHash);
+      await expect(f.ledger.connect(f.core).confirmInvoice(again))
+        .to.be.revertedWithCustomError(f.ledger, "ReceivableInvoiceNumberAlreadyConfirmed")
+        .withArgs(c, rootId);
+      // Registering it is refused as early.
+      await expect(f.ledger.connect(f.tier1).registerInvoice(again))
+        .to.be.revertedWithCustomError(f.ledger, "ReceivableInvoiceNumberAlreadyConfirmed")
+        .withArgs(c, rootId);
+      expect(await f.ledger.issuanceLimitOf(f.core.address)).to.deep.equal([ISSUANCE_LIMIT, first.amount]);
+    });
+
+    it("lets the same number be confirmed for another supplier, and for another debtor", async () => {
+      const f = await loadFixture(twoCoresFixture);
+      const numberHash = invoiceNumberHashOf("0001");
+      await confirm(f, await makeInvoice(f, { invoiceNumberHash: numberHash }));
+      await confirm(f, await makeInvoice(f, { invoiceNumberHash: numberHash, supplier: f.tier2.address }));
+      await confirm(f, await makeInvoice(f, { invoiceNumberHash: numberHash, debtor: f.squatterCore.address }), f.squatterCore);
+    });
+
+    it("cannot be occupied by another pair: the ledger forms the commitment from the invoice's own parties", async () => {
+      const f = await loadFixture(twoCoresFixture);
+      const numberHash = invoiceNumberHashOf("INV-7");
+      // A squatter and its accomplice confirm tier 1's number for core first ...
+      await confirm(f, await makeInvoice(f, { invoiceNumberHash: numberHash, supplier: f.tier2.address, debtor: f.squatterCore.address }), f.squatterCore);
+      // ... which binds only their own pair: the genuine confirmation goes through.
+      await expect(f.ledger.connect(f.core).confirmInvoice(await makeInvoice(f, { invoiceNumberHash: numberHash }))).to.emit(f.ledger, "InvoiceConfirmed");
+    });
+
+    it("requires a number: a zero invoiceNumberHash reverts with ReceivableInvalidParameters", async () => {
+      const f = await loadFixture(deployLedgerFixture);
+      await expect(f.ledger.connect(f.core).confirmInvoice(await makeInvoice(f, { invoiceNumberHash: ethers.ZeroHash })))
+        .to.be.revertedWithCustomError(f.ledger, "ReceivableInvalidParameters");
+    });
+
+    it("is signed over: a signature on one number does not confirm another", async () => {
+      const f = await loadFixture(deployLedgerFixture);
+      const invoice = await makeInvoice(f);
+      const deadline = BigInt(await time.latest()) + DAY;
+      const signature = await signFor(f, invoice, deadline);
+      const other = { ...invoice, invoiceNumberHash: invoiceNumberHashOf("SOMETHING-ELSE") };
+      await expect(f.ledger.connect(f.relayer).confirmInvoiceWithSignature(other, confirmationNonceOf(other), deadline, signature))
+        .to.be.revertedWithCustomError(f.ledger, "ReceivableInvalidSigner")
+        .withArgs(await recoveredSigner(f, other, confirmationNonceOf(other), deadline, signature), f.core.address);
     });
   });
 });

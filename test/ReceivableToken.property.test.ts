@@ -163,6 +163,7 @@ describe("ReceivableToken: properties", function () {
         const supplier = [f.tier1, f.tier2, f.tier3, f.bankA][step.supplier % 4]!;
         const invoice = {
           invoiceHash: ethers.id(`property invoice ${++invoiceCounter}`),
+          invoiceNumberHash: ethers.id(`PROPERTY-${invoiceCounter}`),
           supplier: supplier.address,
           debtor: f.core.address,
           currency: CURRENCY,

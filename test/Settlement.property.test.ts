@@ -2,7 +2,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-toolbox/network-help
 import { expect } from "chai";
 import fc from "fast-check";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { ContractTransactionReceipt } from "ethers";
+import { id as keccakId, type ContractTransactionReceipt } from "ethers";
 import { FinancingMode, financedIdFrom, signQuote, type Quote } from "../scripts/financingStory";
 import { ethers } from "hardhat";
 import { BlocklistSettlementToken__factory } from "../typechain-types";
@@ -238,6 +238,7 @@ describe("Settlement properties", function () {
               const ok = model.now < maturity && (model.pools.get(poolKey(core.address, maturity))?.deposited ?? 0n) === 0n;
               const invoice = {
                 invoiceHash: `0x${(BigInt(model.tokens.size + model.roots.size + 1) * 7919n + BigInt(Date.now())).toString(16).padStart(64, "0")}`,
+                invoiceNumberHash: keccakId(`SETTLEMENT-${model.tokens.size + model.roots.size + 1}-${Date.now()}`),
                 supplier: supplier.address, debtor: core.address, currency: sys.currency, amount: action.amount, maturity,
               };
               const receipt = await attempt(ok, "confirm", () => sys.ledger.connect(core).confirmInvoice(invoice));

@@ -25,6 +25,10 @@ interface IReceivableToken is IERC3525, IOrganisationRegistry {
     struct Invoice {
         /// @dev keccak256 of the canonical off-chain document; confirmable once, ever.
         bytes32 invoiceHash;
+        /// @dev keccak256 of the invoice number, normalised (Unicode NFKC, whitespace removed, upper case).
+        /// The ledger stores only `keccak256(abi.encode(debtor, supplier, invoiceNumberHash))`: one invoice
+        /// number of one supplier to one debtor is confirmed once, ever, whatever its document hash.
+        bytes32 invoiceNumberHash;
         address supplier;
         /// @dev The core enterprise that owes the money.
         address debtor;
@@ -102,22 +106,28 @@ interface IReceivableToken is IERC3525, IOrganisationRegistry {
     event CurrencyAllowed(address indexed currency, bool allowed);
     event LedgerParametersSet(uint256 minPartAmount, uint8 maxDepth, uint32 defaultOfferWindow);
 
+    /// @notice `supplier` registered `invoiceHash` for `debtor` to confirm. Registrations are keyed by
+    /// supplier and hash: another supplier's registration of the same hash never blocks this one.
     event InvoiceRegistered(
         bytes32 indexed invoiceHash,
         address indexed supplier,
         address indexed debtor,
+        bytes32 invoiceNumberHash,
         address currency,
         uint256 amount,
         uint64 maturity
     );
-    event InvoiceRejected(bytes32 indexed invoiceHash, address indexed debtor, string reason);
+    /// @notice `debtor` turned down `supplier`'s registration of `invoiceHash`.
+    event InvoiceRejected(bytes32 indexed invoiceHash, address indexed supplier, address indexed debtor, string reason);
     /// @notice The root receivable `rootId` was minted to `supplier`; `nonce` is the signer's nonce used
-    /// (type(uint256).max when the debtor confirmed by its own transaction).
+    /// (type(uint256).max when the debtor confirmed by its own transaction). `invoiceNumberHash` is now
+    /// confirmed for this debtor and supplier, for good (`rootIdOfInvoiceNumber`).
     event InvoiceConfirmed(
         bytes32 indexed invoiceHash,
         uint256 indexed rootId,
         address indexed debtor,
         address supplier,
+        bytes32 invoiceNumberHash,
         address currency,
         uint256 amount,
         uint64 maturity,
@@ -165,8 +175,13 @@ interface IReceivableToken is IERC3525, IOrganisationRegistry {
     /// @notice Money was deposited into the repayment pool (`issuer`, `currency`, `maturity`): it is closed to
     /// new confirmations and registrations, so that a deposit pays exactly the receivables it was made for.
     error ReceivablePoolClosed(address issuer, address currency, uint64 maturity);
-    error ReceivableInvoiceAlreadyRegistered(bytes32 invoiceHash);
-    error ReceivableInvoiceNotRegistered(bytes32 invoiceHash);
+    /// @notice `supplier` has a live registration of `invoiceHash` already (until its maturity passes).
+    error ReceivableInvoiceAlreadyRegistered(bytes32 invoiceHash, address supplier);
+    /// @notice `supplier` has no live registration of `invoiceHash`.
+    error ReceivableInvoiceNotRegistered(bytes32 invoiceHash, address supplier);
+    /// @notice This invoice number of this supplier to this debtor (`commitment` =
+    /// keccak256(abi.encode(debtor, supplier, invoiceNumberHash))) was confirmed already, as `rootId`.
+    error ReceivableInvoiceNumberAlreadyConfirmed(bytes32 commitment, uint256 rootId);
     error ReceivableInvoiceTermsMismatch(bytes32 invoiceHash);
     error ReceivableInvalidSigner(address signer, address debtor);
     error ReceivableSignatureExpired(uint256 deadline, uint256 nowTimestamp);
@@ -223,11 +238,14 @@ interface IReceivableToken is IERC3525, IOrganisationRegistry {
     // ─── invoices and confirmation ─────────────────────────────────────────────
 
     /// @notice The supplier announces an invoice for its debtor to confirm (optional before confirmation;
-    /// when present, the confirmed terms must match it).
+    /// when present, the confirmed terms must match it). A registration is the supplier's own: keyed by
+    /// supplier and hash, so nobody can pre-empt it; it lapses at its maturity (then the supplier may
+    /// register the hash again), and every registration of a hash is dead once the hash is confirmed.
     function registerInvoice(Invoice calldata invoice) external;
 
-    /// @notice The debtor rejects a registered invoice; the supplier may register corrected terms.
-    function rejectInvoice(bytes32 invoiceHash, string calldata reason) external;
+    /// @notice The debtor rejects `supplier`'s live registration of `invoiceHash`; the supplier may
+    /// register corrected terms.
+    function rejectInvoice(bytes32 invoiceHash, address supplier, string calldata reason) external;
 
     /// @notice The debtor confirms `invoice` by its own transaction. Mints the root receivable to the
     /// supplier and consumes the debtor's issuance limit.
@@ -334,6 +352,10 @@ interface IReceivableToken is IERC3525, IOrganisationRegistry {
 
     /// @notice The root id the confirmed `invoiceHash` became (0 if never confirmed).
     function rootIdOfInvoice(bytes32 invoiceHash) external view returns (uint256);
+
+    /// @notice The root id the invoice number `commitment` (keccak256(abi.encode(debtor, supplier,
+    /// invoiceNumberHash))) was confirmed as (0 if never).
+    function rootIdOfInvoiceNumber(bytes32 commitment) external view returns (uint256);
 
     /// @notice Total face amount confirmed for `issuer` in `currency` maturing at `maturity`.
     function issuedFace(address issuer, address currency, uint64 maturity) external view returns (uint256);

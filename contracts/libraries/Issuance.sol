@@ -23,12 +23,15 @@ library Issuance {
     using Organisations for mapping(address => Organisations.Account);
 
     bytes32 internal constant CONFIRMATION_TYPEHASH = keccak256(
-        "Confirmation(bytes32 invoiceHash,address supplier,address debtor,address currency,uint256 amount,uint64 maturity,uint256 nonce,uint256 deadline)"
+        "Confirmation(bytes32 invoiceHash,bytes32 invoiceNumberHash,address supplier,address debtor,address currency,uint256 amount,uint64 maturity,uint256 nonce,uint256 deadline)"
     );
 
     // ─── invoices ──────────────────────────────────────────────────────────────
 
-    /// @dev The supplier (`caller`) announces `invoice` for its debtor to confirm.
+    /// @dev The supplier (`caller`) announces `invoice` for its debtor to confirm. The registration is
+    /// the supplier's own (keyed by supplier and hash): another supplier registering the same hash, naming
+    /// whatever debtor, never touches it. A registration lapses at its maturity; the supplier may then
+    /// register the hash again.
     function registerInvoice(
         LedgerLayout.Ledger storage ledger,
         mapping(address => Organisations.Account) storage accounts,
@@ -38,29 +41,37 @@ library Issuance {
         bytes32 invoiceHash = invoice.invoiceHash;
         if (caller != invoice.supplier) revert IReceivableToken.ReceivableUnauthorized(caller, uint256(invoiceHash));
         validateInvoice(ledger, accounts, invoice);
-        LedgerLayout.RegisteredInvoice storage registered = ledger.registeredInvoices[invoiceHash];
-        if (registered.termsHash != 0) revert IReceivableToken.ReceivableInvoiceAlreadyRegistered(invoiceHash);
+        LedgerLayout.RegisteredInvoice storage registered = ledger.registeredInvoices[caller][invoiceHash];
+        if (_isLive(registered)) revert IReceivableToken.ReceivableInvoiceAlreadyRegistered(invoiceHash, caller);
         registered.termsHash = termsHash(invoice);
         registered.debtor = invoice.debtor;
+        registered.maturity = invoice.maturity;
         emit IReceivableToken.InvoiceRegistered(
-            invoiceHash, invoice.supplier, invoice.debtor, invoice.currency, invoice.amount, invoice.maturity
+            invoiceHash,
+            caller,
+            invoice.debtor,
+            invoice.invoiceNumberHash,
+            invoice.currency,
+            invoice.amount,
+            invoice.maturity
         );
     }
 
-    /// @dev The debtor (`caller`) turns down a registered invoice.
+    /// @dev The debtor (`caller`) turns down `supplier`'s live registration of `invoiceHash`.
     function rejectInvoice(
         LedgerLayout.Ledger storage ledger,
         address caller,
         bytes32 invoiceHash,
+        address supplier,
         string calldata reason
     ) external {
         requireNotPaused(ledger);
-        LedgerLayout.RegisteredInvoice storage registered = ledger.registeredInvoices[invoiceHash];
-        if (registered.termsHash == 0) revert IReceivableToken.ReceivableInvoiceNotRegistered(invoiceHash);
+        LedgerLayout.RegisteredInvoice storage registered = ledger.registeredInvoices[supplier][invoiceHash];
+        if (!_isLive(registered)) revert IReceivableToken.ReceivableInvoiceNotRegistered(invoiceHash, supplier);
         address debtor = registered.debtor;
         if (caller != debtor) revert IReceivableToken.ReceivableUnauthorized(caller, uint256(invoiceHash));
-        delete ledger.registeredInvoices[invoiceHash];
-        emit IReceivableToken.InvoiceRejected(invoiceHash, debtor, reason);
+        delete ledger.registeredInvoices[supplier][invoiceHash];
+        emit IReceivableToken.InvoiceRejected(invoiceHash, supplier, debtor, reason);
     }
 
     /// @dev The debtor confirms by its own transaction (`caller` is the signer).
@@ -114,6 +125,7 @@ library Issuance {
                 abi.encode(
                     CONFIRMATION_TYPEHASH,
                     invoice.invoiceHash,
+                    invoice.invoiceNumberHash,
                     invoice.supplier,
                     invoice.debtor,
                     invoice.currency,
@@ -200,10 +212,15 @@ library Issuance {
     ) private returns (uint256 rootId) {
         uint16 currencyId = validateInvoice(ledger, accounts, invoice);
         bytes32 invoiceHash = invoice.invoiceHash;
-        bytes32 registeredTerms = ledger.registeredInvoices[invoiceHash].termsHash;
+        // Only the named supplier's own registration counts: nobody else's can block the debtor.
+        LedgerLayout.RegisteredInvoice storage registered = ledger.registeredInvoices[invoice.supplier][invoiceHash];
+        bytes32 registeredTerms = registered.termsHash;
         if (registeredTerms != 0) {
-            if (registeredTerms != termsHash(invoice)) revert IReceivableToken.ReceivableInvoiceTermsMismatch(invoiceHash);
-            delete ledger.registeredInvoices[invoiceHash];
+            // A registration whose maturity passed lapsed: it neither binds nor blocks.
+            if (registeredTerms != termsHash(invoice) && _isLive(registered)) {
+                revert IReceivableToken.ReceivableInvoiceTermsMismatch(invoiceHash);
+            }
+            delete ledger.registeredInvoices[invoice.supplier][invoiceHash];
         }
         accounts.consumeIssuance(issuanceLimits, invoice.debtor, invoice.amount);
         rootId = _mintRoot(ledger, invoice, currencyId);
@@ -220,6 +237,7 @@ library Issuance {
             rootId,
             invoice.debtor,
             invoice.supplier,
+            invoice.invoiceNumberHash,
             invoice.currency,
             invoice.amount,
             invoice.maturity,
@@ -244,6 +262,9 @@ library Issuance {
             currencyId: currencyId
         });
         ledger.invoiceRoots[invoice.invoiceHash] = rootId;
+        ledger.invoiceNumberRoots[
+            LedgerLayout.invoiceNumberCommitment(invoice.debtor, invoice.supplier, invoice.invoiceNumberHash)
+        ] = rootId;
         // Cannot truncate: amounts are at most 96 bits, and the checked sum reverts long before 248.
         ledger.issuedPools[LedgerLayout.poolKey(invoice.debtor, invoice.currency, invoice.maturity)].face += uint248(invoice.amount);
         // Only the head: a root's state stays zero (not offered, not pledged, depth 0, no parent).
@@ -273,6 +294,14 @@ library Issuance {
         if (ledger.invoiceRoots[invoice.invoiceHash] != 0) {
             revert IReceivableToken.ReceivableInvoiceAlreadyConfirmed(invoice.invoiceHash);
         }
+        // The business identity: one invoice number of one supplier to one debtor, once, whatever the
+        // document's hash. The ledger forms the commitment from the parties itself, so nobody can occupy
+        // another pair's number.
+        if (invoice.invoiceNumberHash == 0) revert IReceivableToken.ReceivableInvalidParameters();
+        bytes32 commitment =
+            LedgerLayout.invoiceNumberCommitment(invoice.debtor, invoice.supplier, invoice.invoiceNumberHash);
+        uint256 numberRoot = ledger.invoiceNumberRoots[commitment];
+        if (numberRoot != 0) revert IReceivableToken.ReceivableInvoiceNumberAlreadyConfirmed(commitment, numberRoot);
         // A deposit pays the receivables it was made for (issue 8, F9): once money is in a pool, nothing
         // more joins it, so a later confirmation can never dilute an earlier holder's share.
         if (ledger.issuedPools[LedgerLayout.poolKey(invoice.debtor, invoice.currency, maturity)].closed) {
@@ -284,6 +313,11 @@ library Issuance {
     /// @dev What registration stores and confirmation compares: every term of the invoice.
     function termsHash(IReceivableToken.Invoice calldata invoice) internal pure returns (bytes32) {
         return keccak256(abi.encode(invoice));
+    }
+
+    /// @dev A registration binds (and blocks its supplier's re-registration) until its invoice's maturity.
+    function _isLive(LedgerLayout.RegisteredInvoice storage registered) private view returns (bool) {
+        return registered.termsHash != 0 && block.timestamp < registered.maturity;
     }
 
     function requireNotPaused(LedgerLayout.Ledger storage ledger) internal view {

@@ -160,10 +160,13 @@ library LedgerLayout {
         bool allowed;
     }
 
-    /// @dev Terms a supplier registered for its debtor to confirm; deleted on confirmation or rejection.
+    /// @dev Terms a supplier registered for its debtor to confirm, two slots: the terms hash; the debtor
+    /// (160) | the invoice's maturity (64), at which the registration lapses. Deleted on confirmation or
+    /// rejection.
     struct RegisteredInvoice {
         bytes32 termsHash;
         address debtor;
+        uint64 maturity;
     }
 
     /// @dev A tree's dispute record (see `Disputes`), two slots:
@@ -193,7 +196,9 @@ library LedgerLayout {
         mapping(uint256 id => StoredReceivable) receivables;
         mapping(uint256 rootSeq => StoredRoot) roots;
         mapping(bytes32 invoiceHash => uint256 rootId) invoiceRoots;
-        mapping(bytes32 invoiceHash => RegisteredInvoice) registeredInvoices;
+        /// @dev Keyed by supplier first: a registration is its supplier's own, and no other organisation's
+        /// registration of the same hash can pre-empt it.
+        mapping(address supplier => mapping(bytes32 invoiceHash => RegisteredInvoice)) registeredInvoices;
         /// @dev keccak256(abi.encode(issuer, currency, maturity)) => face confirmed for that repayment pool,
         /// and whether money was deposited into it (which closes it to confirmations).
         mapping(bytes32 poolKey => IssuedPool) issuedPools;
@@ -205,6 +210,17 @@ library LedgerLayout {
         mapping(uint64 rootSeq => Dispute) disputes;
         /// @dev Unordered EIP-712 confirmation nonces (Permit2's bitmap): bit `n % 256` of word `n / 256`.
         mapping(address signer => mapping(uint256 wordPosition => uint256 bits)) nonceBitmaps;
+        /// @dev keccak256(abi.encode(debtor, supplier, invoiceNumberHash)) => the root it was confirmed as:
+        /// one invoice number per supplier and debtor is confirmed once, ever (never the number in clear).
+        mapping(bytes32 commitment => uint256 rootId) invoiceNumberRoots;
+    }
+
+    function invoiceNumberCommitment(address debtor, address supplier, bytes32 invoiceNumberHash)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(debtor, supplier, invoiceNumberHash));
     }
 
     function poolKey(address issuer, address currency, uint64 maturity) internal pure returns (bytes32) {

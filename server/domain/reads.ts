@@ -9,6 +9,7 @@
  */
 import type { FinancingRequest, Receivable as ReceivableRow, ReceivableRoot } from "../db/generated/sqlite/client";
 import type { Row, Sql, SqlValue } from "../db/sql";
+import { invoiceRowId } from "../lib/encode";
 
 export type { ReceivableRow };
 
@@ -220,9 +221,9 @@ export function createReads(sql: Sql) {
       };
     },
 
-    /** By the invoice's primary key (the invoice table has no index on root_id). */
-    async confirmationNonceOf(invoiceHash: string): Promise<string | null> {
-      const [r] = await q(`SELECT "confirmation_nonce" FROM "invoice" WHERE "invoice_hash" = ?`, [invoiceHash]);
+    /** By the invoice row's primary key, the confirmed registration's (the table has no index on root_id). */
+    async confirmationNonceOf(supplier: string, invoiceHash: string): Promise<string | null> {
+      const [r] = await q(`SELECT "confirmation_nonce" FROM "invoice" WHERE "id" = ?`, [invoiceRowId(supplier, invoiceHash)]);
       return r === undefined ? null : strOrNull(r.confirmation_nonce);
     },
 

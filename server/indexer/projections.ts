@@ -2,7 +2,7 @@
 // organisation, issuance-limit, dispute, invoice, financing and repayment rows say. Each handler names the rows
 // it reads (`needs`, so a batch loads them in bulk) and then changes them synchronously in the Unit.
 // Handlers use only the event's fields (events are complete by design), never contract storage.
-import { toDecimal } from "../lib/encode";
+import { invoiceRowId, toDecimal } from "../lib/encode";
 import type { DecodedLog, ArgValue } from "./decode";
 import type { Row, Unit } from "./unit";
 
@@ -195,7 +195,16 @@ function disputeChange(kind: string, change: (dispute: Row, root: Row, a: Args) 
 
 /** An invoice's terms as its events carry them. */
 function invoiceTerms(a: Args) {
-  return { invoice_hash: s(a.invoiceHash), supplier: s(a.supplier), debtor: s(a.debtor), currency: s(a.currency), amount: dec(a.amount), maturity: n(a.maturity) };
+  return {
+    id: invoiceRowId(s(a.supplier), s(a.invoiceHash)),
+    invoice_hash: s(a.invoiceHash),
+    invoice_number_hash: s(a.invoiceNumberHash),
+    supplier: s(a.supplier),
+    debtor: s(a.debtor),
+    currency: s(a.currency),
+    amount: dec(a.amount),
+    maturity: n(a.maturity),
+  };
 }
 
 /** A receivable as it is born, confirmed as a root or split off a parent: active, not offered, not
@@ -327,7 +336,7 @@ export const HANDLERS: Record<string, Handler> = {
   },
   // ─── invoices and confirmation ───────────────────────────────────────────
   "ReceivableToken.InvoiceRegistered": {
-    needs: (a) => [["invoice", s(a.invoiceHash)]],
+    needs: (a) => [["invoice", invoiceRowId(s(a.supplier), s(a.invoiceHash))]],
     apply(unit, { log, block }) {
       const a = log.args;
       unit.put("invoice", {
@@ -344,15 +353,15 @@ export const HANDLERS: Record<string, Handler> = {
     },
   },
   "ReceivableToken.InvoiceRejected": {
-    needs: (a) => [["invoice", s(a.invoiceHash)]],
+    needs: (a) => [["invoice", invoiceRowId(s(a.supplier), s(a.invoiceHash))]],
     apply(unit, { log, block }) {
-      const r = unit.require("invoice", s(log.args.invoiceHash), "it was rejected");
+      const r = unit.require("invoice", invoiceRowId(s(log.args.supplier), s(log.args.invoiceHash)), "it was rejected");
       unit.put("invoice", { ...r, status: "REJECTED", reject_reason: s(log.args.reason), updated_block: BigInt(block) });
     },
   },
   "ReceivableToken.InvoiceConfirmed": {
     needs: (a) => [
-      ["invoice", s(a.invoiceHash)],
+      ["invoice", invoiceRowId(s(a.supplier), s(a.invoiceHash))],
       ["issuance_limit", s(a.debtor)],
       ["receivable_root", dec(a.rootId)],
       ["receivable", dec(a.rootId)],
@@ -362,7 +371,7 @@ export const HANDLERS: Record<string, Handler> = {
       const a = log.args;
       const rootId = dec(a.rootId);
       const B = BigInt(block);
-      const prior = unit.get("invoice", s(a.invoiceHash));
+      const prior = unit.get("invoice", invoiceRowId(s(a.supplier), s(a.invoiceHash)));
       unit.put("invoice", {
         ...invoiceTerms(a),
         status: "CONFIRMED",

@@ -70,3 +70,11 @@ export function toQuantity(x: bigint | number): string {
 export function toJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString(10) : v));
 }
+
+/**
+ * The key of an invoice row (the `invoice` projection): the ledger keys a registration by supplier and
+ * hash (issue 8, F3), so two suppliers' registrations of one hash are two rows.
+ */
+export function invoiceRowId(supplier: string, invoiceHash: string): string {
+  return `${supplier.toLowerCase()}:${invoiceHash.toLowerCase()}`;
+}

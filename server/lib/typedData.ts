@@ -5,7 +5,7 @@
 // contracts: the fields follow ReceivableToken.CONFIRMATION_TYPEHASH and FinancingSettlement.QUOTE_TYPEHASH,
 // the domain names and versions their `EIP712(name, version)` constructor arguments (a test compares both
 // with what the deployed contracts report through ERC-5267).
-import { TypedDataEncoder, verifyTypedData } from "ethers";
+import { AbiCoder, keccak256, toUtf8Bytes, TypedDataEncoder, verifyTypedData } from "ethers";
 
 // ─── domains ───────────────────────────────────────────────────────────────────
 
@@ -46,6 +46,8 @@ export async function eip712DomainOf(contract: Eip712DomainReporter): Promise<Ei
 /** An invoice's terms, as IReceivableToken.Invoice holds them. */
 export interface Invoice {
   invoiceHash: string;
+  /** `invoiceNumberHashOf(invoice number)`: the ledger confirms one number per supplier and debtor once. */
+  invoiceNumberHash: string;
   supplier: string;
   debtor: string;
   currency: string;
@@ -56,6 +58,7 @@ export interface Invoice {
 export const CONFIRMATION_TYPES = {
   Confirmation: [
     { name: "invoiceHash", type: "bytes32" },
+    { name: "invoiceNumberHash", type: "bytes32" },
     { name: "supplier", type: "address" },
     { name: "debtor", type: "address" },
     { name: "currency", type: "address" },
@@ -76,6 +79,7 @@ export function confirmationNonceOf(invoice: { invoiceHash: string }): bigint {
 export function confirmationMessage(invoice: Invoice, nonce: bigint, deadline: bigint) {
   return {
     invoiceHash: invoice.invoiceHash,
+    invoiceNumberHash: invoice.invoiceNumberHash,
     supplier: invoice.supplier,
     debtor: invoice.debtor,
     currency: invoice.currency,
@@ -84,6 +88,25 @@ export function confirmationMessage(invoice: Invoice, nonce: bigint, deadline: b
     nonce,
     deadline,
   };
+}
+
+/**
+ * An invoice number as the ledger's commitment compares it: Unicode NFKC (full-width digits and letters
+ * become ASCII), every whitespace removed, upper case. So "inv 2026-001", "INV2026-001" and
+ * "ＩＮＶ 2026-001" are one number; punctuation is kept ("2026-001" and "2026001" stay two).
+ */
+export function normaliseInvoiceNumber(invoiceNumber: string): string {
+  return invoiceNumber.normalize("NFKC").replace(/\s+/gu, "").toUpperCase();
+}
+
+/** `Invoice.invoiceNumberHash`: keccak256 of the normalised invoice number's UTF-8 bytes. */
+export function invoiceNumberHashOf(invoiceNumber: string): string {
+  return keccak256(toUtf8Bytes(normaliseInvoiceNumber(invoiceNumber)));
+}
+
+/** What the ledger stores for a confirmed invoice number (`rootIdOfInvoiceNumber`): never the number in clear. */
+export function invoiceNumberCommitment(debtor: string, supplier: string, invoiceNumberHash: string): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["address", "address", "bytes32"], [debtor, supplier, invoiceNumberHash]));
 }
 
 export function confirmationDigest(chainId: bigint, ledger: string, invoice: Invoice, nonce: bigint, deadline: bigint): string {

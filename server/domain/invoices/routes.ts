@@ -9,6 +9,7 @@ import {
   ConfirmInvoiceOut,
   InvoiceOut,
   InvoiceParams,
+  InvoiceSupplierQuery,
   ListInvoicesQuery,
   RegisterInvoiceBody,
   RegisterInvoiceOut,
@@ -51,9 +52,10 @@ export function invoiceRoutes(ctx: DomainContext, options: { documentDir: string
       tags: ["invoices"],
       access: { kind: "authenticated", roles: ACCESS_ROLES },
       params: InvoiceParams,
+      query: InvoiceSupplierQuery,
       response: { status: 200, description: "The invoice", schema: InvoiceOut },
-      errors: [404],
-      handler: async ({ principal, params }) => service.get(principal, params.invoiceHash),
+      errors: [404, 409],
+      handler: async ({ principal, params, query }) => service.get(principal, params.invoiceHash, query.supplier),
     }),
     defineRoute({
       method: "put",
@@ -82,10 +84,11 @@ export function invoiceRoutes(ctx: DomainContext, options: { documentDir: string
       tags: ["invoices"],
       access: { kind: "authenticated", roles: ACCESS_ROLES },
       params: InvoiceParams,
+      query: InvoiceSupplierQuery,
       response: { status: 200, description: "The document bytes", contentType: "application/octet-stream" },
-      errors: [404],
-      handler: async ({ principal, params, res }) => {
-        const { bytes } = await service.download(principal, params.invoiceHash);
+      errors: [404, 409],
+      handler: async ({ principal, params, query, res }) => {
+        const { bytes } = await service.download(principal, params.invoiceHash, query.supplier);
         // Whatever type the uploader declared (kept in the invoice's `document.contentType`), the bytes
         // are served as an opaque download: a browser never renders or runs an uploaded document.
         res.setHeader("Content-Disposition", `attachment; filename="invoice-${params.invoiceHash.slice(2)}.bin"`);
@@ -101,10 +104,10 @@ export function invoiceRoutes(ctx: DomainContext, options: { documentDir: string
       tags: ["invoices"],
       access: { kind: "authenticated", roles: ["CORE_ENTERPRISE"] },
       params: InvoiceParams,
-      query: z.object({ deadline: z.coerce.number().int().positive().meta({ description: "unix seconds until which the signature is valid" }) }),
+      query: InvoiceSupplierQuery.extend({ deadline: z.coerce.number().int().positive().meta({ description: "unix seconds until which the signature is valid" }) }),
       response: { status: 200, description: "Typed data (eth_signTypedData_v4)", schema: ConfirmationTypedDataOut },
       errors: [404, 409],
-      handler: async ({ principal, params, query }) => service.confirmationTypedData(principal, params.invoiceHash, BigInt(query.deadline)),
+      handler: async ({ principal, params, query }) => service.confirmationTypedData(principal, params.invoiceHash, BigInt(query.deadline), query.supplier),
     }),
     defineRoute({
       method: "post",
@@ -115,11 +118,12 @@ export function invoiceRoutes(ctx: DomainContext, options: { documentDir: string
       tags: ["invoices"],
       access: { kind: "authenticated", roles: ["CORE_ENTERPRISE"] },
       params: InvoiceParams,
+      query: InvoiceSupplierQuery,
       body: ConfirmInvoiceBody,
       idempotent: true,
       response: { status: 201, description: "Confirmed (transaction mined)", schema: ConfirmInvoiceOut },
       errors: [404, 409],
-      handler: async ({ principal, params, body }) => service.confirm(principal, params.invoiceHash, body),
+      handler: async ({ principal, params, query, body }) => service.confirm(principal, params.invoiceHash, { ...body, supplier: query.supplier }),
     }),
     defineRoute({
       method: "post",
@@ -129,11 +133,12 @@ export function invoiceRoutes(ctx: DomainContext, options: { documentDir: string
       tags: ["invoices"],
       access: { kind: "authenticated", roles: ["CORE_ENTERPRISE"] },
       params: InvoiceParams,
+      query: InvoiceSupplierQuery,
       body: RejectInvoiceBody,
       idempotent: true,
       response: { status: 200, description: "Rejected (transaction mined)", schema: TxOut },
       errors: [404, 409],
-      handler: async ({ principal, params, body }) => service.reject(principal, params.invoiceHash, body.reason),
+      handler: async ({ principal, params, query, body }) => service.reject(principal, params.invoiceHash, body.reason, query.supplier),
     }),
   ];
 }

@@ -28,6 +28,9 @@ export const RegisterInvoiceBody = z
 export const InvoiceOut = z
   .object({
     invoiceHash: z.string(),
+    invoiceNumberHash: z.string().nullable().meta({
+      description: "keccak256 of the normalised invoice number (NFKC, whitespace removed, upper case) the registration carries; the ledger confirms one number per supplier and debtor once",
+    }),
     supplier: AddressOut,
     debtor: AddressOut,
     currency: AddressOut,
@@ -45,6 +48,13 @@ export const InvoiceOut = z
 
 export const InvoiceParams = z.object({ invoiceHash: Bytes32 });
 
+/** Which registration of the hash (issue 8, F3: each supplier's registration is its own). */
+export const InvoiceSupplierQuery = z.object({
+  supplier: Address.optional().meta({
+    description: "the supplier whose registration of this hash is meant; needed only when more than one registration is visible to you (409 InvoiceRegistrationAmbiguous lists them)",
+  }),
+});
+
 export const ListInvoicesQuery = z.object({ status: InvoiceStatus.optional() });
 
 export const RegisterInvoiceOut = TxOut.extend({ invoiceHash: z.string() }).meta({ id: "RegisterInvoiceResult" });
@@ -53,6 +63,9 @@ export const ConfirmInvoiceBody = z
   .object({
     signature: HexBytes.optional().meta({ description: "the debtor's EIP-712 Confirmation signature, for core enterprises that keep their own key" }),
     deadline: z.number().int().positive().optional().meta({ description: "the signature's deadline (unix seconds); required with `signature`" }),
+    invoiceNumber: z.string().min(1).max(100).optional().meta({
+      description: "the invoice number as your books hold it: the registration must carry the same number (normalised), else 409 InvoiceNumberMismatch",
+    }),
   })
   .meta({ id: "ConfirmInvoice" });
 

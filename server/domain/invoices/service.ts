@@ -3,14 +3,28 @@
  * chain) and may upload the document itself, whose keccak256 must equal the invoice hash; the core
  * enterprise lists what awaits it and confirms (its EIP-712 signature, made by the server with its
  * custodial key or relayed from its own wallet) or rejects with a reason.
+ *
+ * A registration belongs to its supplier (the ledger keys it by supplier and hash, issue 8 F3): two
+ * suppliers may register one hash, and neither blocks the other. Routes name an invoice by its hash and,
+ * when more than one registration of it is visible to the caller, by `supplier` as well.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { keccak256, toUtf8Bytes } from "ethers";
 import type { Principal } from "../../auth/principal";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/appErrors";
+import { invoiceRowId } from "../../lib/encode";
 import { findEvent } from "../../lib/receipt";
-import { CONFIRMATION_TYPES, confirmationDigest, confirmationDomain, confirmationMessage, confirmationNonceOf, recoverConfirmationSigner, type Invoice } from "../../lib/typedData";
+import {
+  CONFIRMATION_TYPES,
+  confirmationDigest,
+  confirmationDomain,
+  confirmationMessage,
+  confirmationNonceOf,
+  invoiceNumberHashOf,
+  recoverConfirmationSigner,
+  type Invoice,
+} from "../../lib/typedData";
 import { isPrivileged, organisationOf } from "../access";
 import type { DomainContext } from "../context";
 import { audit, settle, type TxResult } from "../tx";
@@ -42,22 +56,42 @@ export interface RegisterInvoiceInput {
 }
 
 export function createInvoiceService(ctx: DomainContext, options: { documentDir: string }) {
-  async function visible(principal: Principal, invoiceHash: string) {
-    const [row, doc] = await Promise.all([
-      ctx.db.invoice.findUnique({ where: { invoiceHash } }),
-      ctx.db.invoiceDocument.findUnique({ where: { invoiceHash } }),
-    ]);
+  type InvoiceRow = NonNullable<Awaited<ReturnType<typeof ctx.db.invoice.findUnique>>>;
+  type DocumentRow = NonNullable<Awaited<ReturnType<typeof ctx.db.invoiceDocument.findUnique>>>;
+
+  /**
+   * The registration of `invoiceHash` the caller means and may see: the one `supplier` names; else the
+   * only one visible to it; else its own (as supplier), else the confirmed one. Otherwise the caller must
+   * say which: 409 InvoiceRegistrationAmbiguous with the suppliers. Not visible: 404.
+   */
+  async function visible(principal: Principal, invoiceHash: string, supplier?: string) {
+    const where = { invoiceHash, ...(supplier === undefined ? {} : { supplier }) };
+    const [rows, docs] = await Promise.all([ctx.db.invoice.findMany({ where }), ctx.db.invoiceDocument.findMany({ where })]);
     const org = organisationOf(principal);
-    const supplier = row?.supplier ?? doc?.supplier;
-    const debtor = row?.debtor ?? doc?.debtor;
-    const allowed = isPrivileged(principal) || (org !== undefined && (org === supplier || org === debtor));
-    if ((row === null && doc === null) || !allowed) throw new NotFoundError("invoice", invoiceHash);
-    return { row, doc };
+    const mayRead = (parties: { supplier: string; debtor: string }) =>
+      isPrivileged(principal) || (org !== undefined && (org === parties.supplier || org === parties.debtor));
+    const bySupplier = new Map<string, { row: InvoiceRow | null; doc: DocumentRow | null }>();
+    for (const row of rows) if (mayRead(row)) bySupplier.set(row.supplier, { row, doc: null });
+    for (const doc of docs) {
+      if (!mayRead(doc)) continue;
+      bySupplier.set(doc.supplier, { row: bySupplier.get(doc.supplier)?.row ?? null, doc });
+    }
+    const found = [...bySupplier.values()];
+    if (found.length === 0) throw new NotFoundError("invoice", invoiceHash);
+    if (found.length === 1) return found[0]!;
+    const own = org === undefined ? undefined : bySupplier.get(org);
+    if (own !== undefined) return own;
+    const confirmed = found.filter((f) => f.row?.status === "CONFIRMED");
+    if (confirmed.length === 1) return confirmed[0]!;
+    throw new ConflictError("InvoiceRegistrationAmbiguous", "more than one supplier registered this invoice hash; name the one you mean with ?supplier=", {
+      suppliers: [...bySupplier.keys()].sort(),
+    });
   }
 
   function view(row: NonNullable<Awaited<ReturnType<typeof visible>>["row"]>, doc: Awaited<ReturnType<typeof visible>>["doc"]) {
     return {
       invoiceHash: row.invoiceHash,
+      invoiceNumberHash: row.invoiceNumberHash,
       supplier: row.supplier,
       debtor: row.debtor,
       currency: row.currency,
@@ -78,21 +112,26 @@ export function createInvoiceService(ctx: DomainContext, options: { documentDir:
     };
   }
 
-  async function termsOf(invoiceHash: string): Promise<{ terms: Invoice; status: string }> {
-    const row = await ctx.db.invoice.findUnique({ where: { invoiceHash } });
-    if (row === null) throw new NotFoundError("invoice", invoiceHash);
+  /** The terms the ledger holds for a registration, as the debtor confirms them. */
+  function termsOf(row: InvoiceRow): Invoice {
+    if (row.invoiceNumberHash === null) throw new ConflictError("InvoiceNumberUnknown", "this registration was indexed without its invoice number's hash");
     return {
-      terms: { invoiceHash, supplier: row.supplier, debtor: row.debtor, currency: row.currency, amount: BigInt(row.amount), maturity: row.maturity },
-      status: row.status,
+      invoiceHash: row.invoiceHash,
+      invoiceNumberHash: row.invoiceNumberHash,
+      supplier: row.supplier,
+      debtor: row.debtor,
+      currency: row.currency,
+      amount: BigInt(row.amount),
+      maturity: row.maturity,
     };
   }
 
-  async function asDebtor(principal: Principal, invoiceHash: string) {
-    await visible(principal, invoiceHash);
-    const { terms, status } = await termsOf(invoiceHash);
-    if (organisationOf(principal) !== terms.debtor) throw new ForbiddenError("NotDebtor", "only the invoice's debtor may do this");
-    if (status !== "REGISTERED") throw new ConflictError("InvoiceNotPending", `the invoice is ${status.toLowerCase()}, not awaiting confirmation`);
-    return terms;
+  async function asDebtor(principal: Principal, invoiceHash: string, supplier?: string) {
+    const { row } = await visible(principal, invoiceHash, supplier);
+    if (row === null) throw new NotFoundError("invoice", invoiceHash);
+    if (organisationOf(principal) !== row.debtor) throw new ForbiddenError("NotDebtor", "only the invoice's debtor may do this");
+    if (row.status !== "REGISTERED") throw new ConflictError("InvoiceNotPending", `the invoice is ${row.status.toLowerCase()}, not awaiting confirmation`);
+    return termsOf(row);
   }
 
   return {
@@ -113,11 +152,11 @@ export function createInvoiceService(ctx: DomainContext, options: { documentDir:
             }),
           ),
         );
-      const existing = await ctx.db.invoiceDocument.findUnique({ where: { invoiceHash } });
-      if (existing !== null && existing.supplier !== supplier) throw new ConflictError("ReceivableInvoiceAlreadyRegistered", "this invoice hash is taken");
+      // Another supplier's registration of the same hash is no obstacle (issue 8, F3): each has its own.
       const sent = await ctx.chain.signers.send(supplier, (s) =>
         ctx.chain.ledger.connect(s).registerInvoice({
           invoiceHash,
+          invoiceNumberHash: invoiceNumberHashOf(input.invoiceNumber),
           supplier,
           debtor: input.debtor,
           currency: input.currency,
@@ -126,7 +165,7 @@ export function createInvoiceService(ctx: DomainContext, options: { documentDir:
         }),
       );
       await ctx.db.invoiceDocument.upsert({
-        where: { invoiceHash },
+        where: { invoiceHash_supplier: { invoiceHash, supplier } },
         create: {
           invoiceHash,
           supplier,
@@ -143,8 +182,10 @@ export function createInvoiceService(ctx: DomainContext, options: { documentDir:
 
     /** Stores the document if and only if its keccak256 is the invoice hash. */
     async upload(principal: Principal, invoiceHash: string, bytes: Buffer, contentType: string) {
-      const { doc } = await visible(principal, invoiceHash);
-      if (doc === null || doc.supplier !== organisationOf(principal)) throw new ForbiddenError("NotSupplier", "only the invoice's supplier may upload its document");
+      const org = organisationOf(principal);
+      // A supplier uploads the document of its own registration.
+      const { doc } = await visible(principal, invoiceHash, principal.kind === "ORGANISATION" && principal.role === "SUPPLIER" ? org : undefined);
+      if (doc === null || doc.supplier !== org) throw new ForbiddenError("NotSupplier", "only the invoice's supplier may upload its document");
       const actual = keccak256(bytes);
       if (actual !== invoiceHash) {
         throw new ValidationError("the document's keccak256 is not the invoice hash", [
@@ -155,14 +196,14 @@ export function createInvoiceService(ctx: DomainContext, options: { documentDir:
       const file = `${invoiceHash.slice(2)}.bin`;
       fs.writeFileSync(path.join(options.documentDir, file), bytes);
       await ctx.db.invoiceDocument.update({
-        where: { invoiceHash },
+        where: { invoiceHash_supplier: { invoiceHash, supplier: doc.supplier } },
         data: { storedPath: file, contentType, sizeBytes: bytes.length, uploadedAtMs: BigInt(ctx.now().getTime()) },
       });
       return { invoiceHash, sizeBytes: bytes.length, keccak256: actual };
     },
 
-    async download(principal: Principal, invoiceHash: string): Promise<{ bytes: Buffer; contentType: string }> {
-      const { doc } = await visible(principal, invoiceHash);
+    async download(principal: Principal, invoiceHash: string, supplier?: string): Promise<{ bytes: Buffer; contentType: string }> {
+      const { doc } = await visible(principal, invoiceHash, supplier);
       if (doc?.storedPath == null) throw new NotFoundError("document of invoice", invoiceHash);
       const bytes = fs.readFileSync(path.join(options.documentDir, path.basename(doc.storedPath)));
       // Re-checked on the way out: a file altered on disk is never served as the invoice.
@@ -183,19 +224,19 @@ export function createInvoiceService(ctx: DomainContext, options: { documentDir:
         take: 500,
       });
       const docs = await ctx.db.invoiceDocument.findMany({ where: { invoiceHash: { in: rows.map((r) => r.invoiceHash) } } });
-      const docByHash = new Map(docs.map((d) => [d.invoiceHash, d]));
-      return { items: rows.map((r) => view(r, docByHash.get(r.invoiceHash) ?? null)) };
+      const docByKey = new Map(docs.map((d) => [invoiceRowId(d.supplier, d.invoiceHash), d]));
+      return { items: rows.map((r) => view(r, docByKey.get(r.id) ?? null)) };
     },
 
-    async get(principal: Principal, invoiceHash: string) {
-      const { row, doc } = await visible(principal, invoiceHash);
+    async get(principal: Principal, invoiceHash: string, supplier?: string) {
+      const { row, doc } = await visible(principal, invoiceHash, supplier);
       if (row === null) throw new NotFoundError("invoice", invoiceHash);
       return view(row, doc);
     },
 
     /** The typed data a core enterprise that keeps its own key signs to confirm (its nonce: the invoice hash). */
-    async confirmationTypedData(principal: Principal, invoiceHash: string, deadline: bigint) {
-      const terms = await asDebtor(principal, invoiceHash);
+    async confirmationTypedData(principal: Principal, invoiceHash: string, deadline: bigint, supplier?: string) {
+      const terms = await asDebtor(principal, invoiceHash, supplier);
       const nonce = confirmationNonceOf(terms);
       const domain = confirmationDomain(ctx.chain.chainId, ctx.chain.addresses.ledger);
       const message = confirmationMessage(terms, nonce, deadline);
@@ -212,8 +253,19 @@ export function createInvoiceService(ctx: DomainContext, options: { documentDir:
      * Confirms with an EIP-712 signature either way, so that every root receivable has a signature an
      * auditor can check: relayed from the debtor's own wallet, or made here with its custodial key.
      */
-    async confirm(principal: Principal, invoiceHash: string, input: { signature?: string | undefined; deadline?: number | undefined }) {
-      const terms = await asDebtor(principal, invoiceHash);
+    async confirm(
+      principal: Principal,
+      invoiceHash: string,
+      input: { signature?: string | undefined; deadline?: number | undefined; supplier?: string | undefined; invoiceNumber?: string | undefined },
+    ) {
+      const terms = await asDebtor(principal, invoiceHash, input.supplier);
+      // The debtor may state the invoice number its own books hold: the registration must carry that number.
+      if (input.invoiceNumber !== undefined && invoiceNumberHashOf(input.invoiceNumber) !== terms.invoiceNumberHash) {
+        throw new ConflictError("InvoiceNumberMismatch", "the registration is for another invoice number", {
+          invoiceNumberHash: terms.invoiceNumberHash,
+          stated: invoiceNumberHashOf(input.invoiceNumber),
+        });
+      }
       let signature = input.signature;
       let deadline: bigint;
       let sender: string;
@@ -258,9 +310,9 @@ export function createInvoiceService(ctx: DomainContext, options: { documentDir:
       return { ...(await settle(ctx, sent)), rootId, signature: finalSignature };
     },
 
-    async reject(principal: Principal, invoiceHash: string, reason: string): Promise<TxResult> {
-      const terms = await asDebtor(principal, invoiceHash);
-      const sent = await ctx.chain.signers.send(terms.debtor, (s) => ctx.chain.ledger.connect(s).rejectInvoice(invoiceHash, reason));
+    async reject(principal: Principal, invoiceHash: string, reason: string, supplier?: string): Promise<TxResult> {
+      const terms = await asDebtor(principal, invoiceHash, supplier);
+      const sent = await ctx.chain.signers.send(terms.debtor, (s) => ctx.chain.ledger.connect(s).rejectInvoice(invoiceHash, terms.supplier, reason));
       await audit(ctx, { actor: terms.debtor, action: "invoice.reject", target: invoiceHash, txHash: sent.txHash, detail: { reason } });
       return settle(ctx, sent);
     },

@@ -12,7 +12,8 @@ import { Interface, type Provider, type Result, type ParamType } from "ethers";
 import { IFinancingSettlement__factory, IReceivableToken__factory, IRepaymentVault__factory } from "../../../typechain-types";
 import { recoverConfirmationSigner, type Invoice } from "../../lib/typedData";
 
-export const PROOF_BUNDLE_FORMAT = "ledgerline-proof-bundle/1";
+/** 2: the invoice carries its invoiceNumberHash (issue 8 item 3), which the confirmation signs and names. */
+export const PROOF_BUNDLE_FORMAT = "ledgerline-proof-bundle/2";
 
 export interface ProofEvent {
   contract: string;
@@ -34,7 +35,7 @@ export interface ProofBundle {
   rootId: string;
   /** Receivable ids from the root down to `receivableId`. */
   path: string[];
-  invoice: { invoiceHash: string; supplier: string; debtor: string; currency: string; amount: string; maturity: string };
+  invoice: { invoiceHash: string; invoiceNumberHash: string; supplier: string; debtor: string; currency: string; amount: string; maturity: string };
   confirmation: {
     /** "signature": confirmInvoiceWithSignature; "transaction": the debtor sent confirmInvoice itself. */
     method: "signature" | "transaction";
@@ -169,6 +170,7 @@ export async function verifyProofBundle(bundle: ProofBundle, provider: Provider)
       const a = confirmed.args;
       const same =
         a.invoiceHash === inv.invoiceHash.toLowerCase() &&
+        a.invoiceNumberHash === inv.invoiceNumberHash.toLowerCase() &&
         a.debtor === inv.debtor.toLowerCase() &&
         a.supplier === inv.supplier.toLowerCase() &&
         a.currency === inv.currency.toLowerCase() &&
@@ -181,6 +183,7 @@ export async function verifyProofBundle(bundle: ProofBundle, provider: Provider)
     }
     const terms: Invoice = {
       invoiceHash: inv.invoiceHash,
+      invoiceNumberHash: inv.invoiceNumberHash,
       supplier: inv.supplier,
       debtor: inv.debtor,
       currency: inv.currency,

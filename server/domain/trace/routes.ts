@@ -89,13 +89,13 @@ const TraceOut = z
 
 const ProofBundleOut = z
   .object({
-    format: z.literal("ledgerline-proof-bundle/1"),
+    format: z.literal("ledgerline-proof-bundle/2"),
     chainId: z.string(),
     ledger: AddressOut,
     receivableId: Uint256Out,
     rootId: Uint256Out,
     path: z.array(Uint256Out),
-    invoice: z.object({ invoiceHash: z.string(), supplier: AddressOut, debtor: AddressOut, currency: AddressOut, amount: Uint256Out, maturity: z.string() }),
+    invoice: z.object({ invoiceHash: z.string(), invoiceNumberHash: z.string(), supplier: AddressOut, debtor: AddressOut, currency: AddressOut, amount: Uint256Out, maturity: z.string() }),
     confirmation: z.object({
       method: z.enum(["signature", "transaction"]),
       nonce: z.string(),

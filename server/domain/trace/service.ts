@@ -6,7 +6,7 @@
 import { jsonObjectWith, type JsonText } from "../../api/json";
 import type { Principal } from "../../auth/principal";
 import { ConflictError, NotFoundError } from "../../lib/appErrors";
-import { toDecimal } from "../../lib/encode";
+import { invoiceRowId, toDecimal } from "../../lib/encode";
 import type { DomainContext } from "../context";
 import { createReceivableService } from "../receivables/service";
 import { pathsOf } from "../receivables/lineage";
@@ -59,7 +59,7 @@ export function createTraceService(ctx: DomainContext) {
       const [financings, redemptions, confirmationNonce] = await Promise.all([
         ctx.reads.financingsOf(ids),
         ctx.reads.redemptionsOf(ids),
-        ctx.reads.confirmationNonceOf(root.invoiceHash),
+        ctx.reads.confirmationNonceOf(root.supplier, root.invoiceHash),
       ]);
       // Operator, auditor and the obligor see the whole tree, whose history the database serialised
       // already; anyone else sees its own parts, their descendants and the path to them (needToKnow.ts).
@@ -110,8 +110,10 @@ export function createTraceService(ctx: DomainContext) {
       const target = await receivables.visible(principal, id);
       const path = (await pathsOf(ctx.reads, [target.id])).get(target.id) ?? [target.id];
       const root = await ctx.db.receivableRoot.findUnique({ where: { rootId: target.rootId } });
-      const invoice = root === null ? null : await ctx.db.invoice.findUnique({ where: { invoiceHash: root.invoiceHash } });
-      if (root === null || invoice === null || invoice.confirmationNonce === null) throw new NotFoundError("receivable", id.toString());
+      const invoice = root === null ? null : await ctx.db.invoice.findUnique({ where: { id: invoiceRowId(root.supplier, root.invoiceHash) } });
+      if (root === null || invoice === null || invoice.confirmationNonce === null || invoice.invoiceNumberHash === null) {
+        throw new NotFoundError("receivable", id.toString());
+      }
       const rows = await ctx.db.receivableHistory.findMany({
         where: { receivableId: { in: path } },
         select: { receivableId: true, kind: true, toAddress: true, relatedId: true, blockNumber: true, logIndex: true },
@@ -154,6 +156,7 @@ export function createTraceService(ctx: DomainContext) {
         path,
         invoice: {
           invoiceHash: root.invoiceHash,
+          invoiceNumberHash: invoice.invoiceNumberHash,
           supplier: root.supplier,
           debtor: root.issuer,
           currency: root.currency,

@@ -11,6 +11,7 @@ import { keccak256, Wallet } from "ethers";
 import request from "supertest";
 import { testDialects } from "../db/fresh";
 import { loadApiConfig } from "../../../server/config/api";
+import { invoiceNumberCommitment, invoiceNumberHashOf } from "../../../server/lib/typedData";
 import { bearer, chainNow, confirmedReceivable, createWorld, DAY, UNIT, type Actor, type World } from "./world";
 
 describe("API configuration: SIWE_DOMAIN", function () {
@@ -76,6 +77,63 @@ for (const dialect of testDialects()) describe(`API: findings of the black-box p
     const late = await registerInvoice({ invoiceNumber: "F9-3", maturity });
     expect(late.status, late.text).to.equal(409);
     expect(late.body.error.code).to.equal("ReceivablePoolClosed");
+  });
+
+  describe("nobody but the genuine parties can block an invoice (issue 8, F3)", function () {
+    it("a squatter's registration of the same hash blocks neither the supplier nor its debtor, who names the genuine one", async function () {
+      const invoiceHash = keccak256(Buffer.from(`F3 genuine document ${Date.now()}`));
+      const maturity = (await chainNow()) + 40 * DAY;
+      const body = { debtor: w.core.address, currency: w.currency, amount: "100", maturity, invoiceNumber: "F3-GENUINE", invoiceHash };
+      // Tier 2 registers tier 1's document hash first, naming the same debtor.
+      const squat = await post(w.tier2, "/v1/invoices", { ...body, amount: "999", invoiceNumber: "F3-SQUAT" });
+      expect(squat.status, squat.text).to.equal(201);
+      const genuine = await post(w.tier1, "/v1/invoices", body);
+      expect(genuine.status, genuine.text).to.equal(201);
+
+      // Two registrations are visible to the debtor: it must say which one it means.
+      const ambiguous = await request(w.h.app).get(`/v1/invoices/${invoiceHash}`).set(...bearer(w.core));
+      expect(ambiguous.status, ambiguous.text).to.equal(409);
+      expect(ambiguous.body.error.code).to.equal("InvoiceRegistrationAmbiguous");
+      expect(ambiguous.body.error.details.suppliers).to.have.members([w.tier1.address.toLowerCase(), w.tier2.address.toLowerCase()]);
+      // Each supplier sees only its own.
+      const own = await request(w.h.app).get(`/v1/invoices/${invoiceHash}`).set(...bearer(w.tier2)).expect(200);
+      expect(own.body).to.include({ supplier: w.tier2.address.toLowerCase(), amount: "999" });
+
+      // The debtor states the number its books hold; a wrong one is refused before anything is signed.
+      const wrong = await post(w.core, `/v1/invoices/${invoiceHash}/confirm?supplier=${w.tier1.address}`, { invoiceNumber: "F3-SQUAT" });
+      expect(wrong.status, wrong.text).to.equal(409);
+      expect(wrong.body.error.code).to.equal("InvoiceNumberMismatch");
+      const confirmed = await post(w.core, `/v1/invoices/${invoiceHash}/confirm?supplier=${w.tier1.address}`, { invoiceNumber: " f3-genuine " });
+      expect(confirmed.status, confirmed.text).to.equal(201);
+      const shown = await request(w.h.app).get(`/v1/invoices/${invoiceHash}`).set(...bearer(w.core)).expect(200);
+      expect(shown.body).to.include({ supplier: w.tier1.address.toLowerCase(), status: "CONFIRMED", rootId: confirmed.body.rootId });
+      expect(shown.body.invoiceNumberHash).to.equal(invoiceNumberHashOf("F3-GENUINE"));
+
+      // The squatter's registration is dead (a hash confirms once); the debtor clears it.
+      await post(w.core, `/v1/invoices/${invoiceHash}/reject?supplier=${w.tier2.address}`, { reason: "not our supplier's" }).expect(200);
+      const rejected = await request(w.h.app).get(`/v1/invoices/${invoiceHash}?supplier=${w.tier2.address}`).set(...bearer(w.tier2)).expect(200);
+      expect(rejected.body.status).to.equal("REJECTED");
+    });
+
+    it("refuses the same invoice number of the same supplier under a second document hash: 409 ReceivableInvoiceNumberAlreadyConfirmed", async function () {
+      const maturity = (await chainNow()) + 40 * DAY;
+      const first = await registerInvoice({ invoiceNumber: "F3-NUM-1", maturity, metadata: { copy: 1 } });
+      const second = await registerInvoice({ invoiceNumber: " f3-num-1 ", maturity, metadata: { copy: 2 } });
+      // Registration is refused only once the number is confirmed: both announce it for now.
+      expect([first.status, second.status], first.text + second.text).to.deep.equal([201, 201]);
+      expect(second.body.invoiceHash).to.not.equal(first.body.invoiceHash);
+      const confirmed = await post(w.core, `/v1/invoices/${first.body.invoiceHash}/confirm`);
+      expect(confirmed.status, confirmed.text).to.equal(201);
+      const refused = await post(w.core, `/v1/invoices/${second.body.invoiceHash}/confirm`);
+      expect(refused.status, refused.text).to.equal(409);
+      expect(refused.body.error.code).to.equal("ReceivableInvoiceNumberAlreadyConfirmed");
+      expect(refused.body.error.details.args).to.deep.equal({
+        commitment: invoiceNumberCommitment(w.core.signer.address, w.tier1.signer.address, invoiceNumberHashOf("F3-NUM-1")),
+        rootId: confirmed.body.rootId,
+      });
+      const still = await request(w.h.app).get(`/v1/invoices/${second.body.invoiceHash}`).set(...bearer(w.core)).expect(200);
+      expect(still.body.status).to.equal("REGISTERED");
+    });
   });
 
   it("refuses invoice metadata nested 5,000 deep (400 at validation), and oversized metadata", async function () {

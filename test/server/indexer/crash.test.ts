@@ -9,6 +9,7 @@ import net from "node:net";
 import path from "node:path";
 import { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-toolbox/network-helpers";
+import { invoiceNumberHashOf } from "../../../server/lib/typedData";
 import { JsonRpcServer } from "hardhat/internal/hardhat-network/jsonrpc/server";
 import { confirm, deploySystemFixture, type System } from "../../fixtures/settlement";
 import { openSql } from "../../../server/db/sql";
@@ -29,7 +30,7 @@ async function manyEventsFixture(): Promise<System> {
     const maturity = sys.maturity;
     let nonce = await sys.core.getNonce("pending");
     for (let i = 0; i < 500; i++) {
-      const invoice = { invoiceHash: ethers.id(`crash invoice ${i}`), supplier: sys.tier1.address, debtor: sys.core.address, currency: sys.currency, amount: 10_000n + BigInt(i), maturity };
+      const invoice = { invoiceHash: ethers.id(`crash invoice ${i}`), invoiceNumberHash: invoiceNumberHashOf(`CRASH-${i}`), supplier: sys.tier1.address, debtor: sys.core.address, currency: sys.currency, amount: 10_000n + BigInt(i), maturity };
       await sys.ledger.connect(sys.core).confirmInvoice(invoice, { nonce: nonce++, gasLimit: 400_000 });
       if (i % 25 === 24) await network.provider.send("evm_mine", []);
     }

@@ -54,9 +54,9 @@ describe("indexer: event decoding", function () {
       expect(decode({ ...log, data: log.data.slice(0, log.data.length - 64) })).to.be.instanceOf(UnknownLogError);
     });
     it("with a uint64 word out of range", function () {
-      // words: supplier, currency, amount, maturity (uint64), nonce
+      // words: supplier, invoiceNumberHash, currency, amount, maturity (uint64), nonce
       const words = log.data.slice(2).match(/.{64}/g)!;
-      words[3] = "ff".repeat(32);
+      words[4] = "ff".repeat(32);
       expect(decode({ ...log, data: "0x" + words.join("") })).to.be.instanceOf(UnknownLogError);
     });
     it("with an unknown topic", function () {

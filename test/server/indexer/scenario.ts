@@ -6,6 +6,7 @@ import { time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import type { Db } from "../../../server/db/client";
 import { asLedgerAdmin, confirm, DAY, deploySystemFixture, finance, makeQuote, transfer, type System } from "../../fixtures/settlement";
 import { FinancingMode } from "../../../scripts/financingStory";
+import { invoiceNumberHashOf } from "../../../server/lib/typedData";
 import { BlocklistSettlementToken__factory } from "../../../typechain-types";
 
 /** The settlement system after `playEveryEvent`, for `loadFixture` (one snapshot for every test file). */
@@ -30,9 +31,9 @@ export async function playEveryEvent(sys: System): Promise<void> {
   // Invoices: registered then rejected, registered then confirmed, confirmed directly.
   const maturity = sys.maturity;
   const hashA = ethers.id("invoice A");
-  const invA = { invoiceHash: hashA, supplier: tier1.address, debtor: core.address, currency: sys.currency, amount: 1_000_000n * u, maturity };
+  const invA = { invoiceHash: hashA, invoiceNumberHash: invoiceNumberHashOf("A-1"), supplier: tier1.address, debtor: core.address, currency: sys.currency, amount: 1_000_000n * u, maturity };
   await ledger.connect(tier1).registerInvoice(invA);
-  await ledger.connect(core).rejectInvoice(hashA, "wrong quantity");
+  await ledger.connect(core).rejectInvoice(hashA, tier1.address, "wrong quantity");
   await ledger.connect(tier1).registerInvoice({ ...invA, amount: 900_000n * u });
   await ledger.connect(core).confirmInvoice({ ...invA, amount: 900_000n * u });
   const rootA = await ledger.rootIdOfInvoice(hashA);
