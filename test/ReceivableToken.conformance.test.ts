@@ -74,6 +74,8 @@ describe("ReceivableToken: ERC-721 / ERC-3525 conformance", () => {
 
   describe("burn (redemption)", () => {
     // Reference implementation's _burn: TransferValue(id, 0, value), SlotChanged(id, slot, 0), Transfer(owner, 0, id).
+    // Measured (npm run bench:gas with the emit added): SlotChanged(id, slot, 0) costs 1,919 gas and takes a
+    // full redemption from 79,177 to 81,096, past its 80,000 budget (docs/contracts.md, Conformance).
     it("DEVIATION: emits TransferValue then the Transfer to zero, without SlotChanged(id, slot, 0) (redemption's gas budget)", async () => {
       const f = await loadFixture(deployRootFixture);
       await bindStandIns(f, f.relayer, f.extra);
@@ -105,13 +107,28 @@ describe("ReceivableToken: ERC-721 / ERC-3525 conformance", () => {
   });
 
   describe("escrow of an open offer", () => {
-    it("OPEN GAP (issue 8 item 10, not fixed yet): Transfer(holder, ledger) at the offer is not counted in balanceOf(ledger)", async () => {
+    // Counting the escrow would write the ledger's own count slot 0 -> 1 -> 0 on every offer and acceptance:
+    // measured (npm run bench:gas, counting enabled) a whole transfer 89,446 -> 111,803 (budget 90,000) and a
+    // split-and-transfer 143,208 -> 165,596 (budget 150,000). So balanceOf(ledger) stays 0, and every
+    // Transfer into the escrow is matched by one out of it (acceptance, rejection, cancellation, expiry).
+    it("DEVIATION: Transfer(holder, ledger) at the offer is not counted in balanceOf(ledger); the escrow's transfers pair up", async () => {
       const { ledger, tier1, tier2, rootId } = await loadFixture(deployRootFixture);
-      await expect(ledger.connect(tier1).offerTransfer(rootId, tier2.address, 10_000n, 0))
-        .to.emit(ledger, "Transfer")
-        .withArgs(tier1.address, await ledger.getAddress(), rootId);
-      expect(await ledger.ownerOf(rootId)).to.equal(await ledger.getAddress());
-      expect(await ledger["balanceOf(address)"](await ledger.getAddress())).to.equal(0n);
+      const escrow = await ledger.getAddress();
+      await expect(ledger.connect(tier1).offerTransfer(rootId, tier2.address, 10_000n, 0)).to.emit(ledger, "Transfer").withArgs(tier1.address, escrow, rootId);
+      expect(await ledger.ownerOf(rootId)).to.equal(escrow);
+      expect(await ledger["balanceOf(address)"](escrow)).to.equal(0n);
+      expect(await ledger["balanceOf(address)"](tier1.address)).to.equal(0n);
+      // Rejection takes it out of escrow, back to the sender.
+      await expect(ledger.connect(tier2).rejectOffer(rootId)).to.emit(ledger, "Transfer").withArgs(escrow, tier1.address, rootId);
+      expect(await ledger["balanceOf(address)"](tier1.address)).to.equal(1n);
+      // Acceptance takes it out of escrow to the receiver.
+      await ledger.connect(tier1).offerTransfer(rootId, tier2.address, 10_000n, 0);
+      await expect(ledger.connect(tier2).acceptOffer(rootId)).to.emit(ledger, "Transfer").withArgs(escrow, tier2.address, rootId);
+      expect([await ledger.ownerOf(rootId), await ledger["balanceOf(address)"](tier2.address), await ledger["balanceOf(address)"](escrow)]).to.deep.equal([
+        tier2.address,
+        1n,
+        0n,
+      ]);
     });
   });
 });
