@@ -1278,6 +1278,8 @@ export interface components {
         ConfirmInvoice: {
             /** @description the signature's deadline (unix seconds); required with `signature` */
             deadline?: number;
+            /** @description the invoice number as your books hold it: the registration must carry the same number (normalised), else 409 InvoiceNumberMismatch */
+            invoiceNumber?: string;
             /** @description the debtor's EIP-712 Confirmation signature, for core enterprises that keep their own key */
             signature?: string;
         };
@@ -1528,6 +1530,8 @@ export interface components {
             };
             invoiceHash: string;
             invoiceNumber: string | null;
+            /** @description keccak256 of the normalised invoice number (NFKC, whitespace removed, upper case) the registration carries; the ledger confirms one number per supplier and debtor once */
+            invoiceNumberHash: string | null;
             maturity: number;
             metadata: {
                 [key: string]: unknown;
@@ -1736,7 +1740,7 @@ export interface components {
                 txHash: string;
             }[];
             /** @enum {string} */
-            format: "ledgerline-proof-bundle/1";
+            format: "ledgerline-proof-bundle/2";
             invoice: {
                 /**
                  * @description uint256 as a decimal string
@@ -1748,6 +1752,7 @@ export interface components {
                 /** @description EVM address, lower case */
                 debtor: string;
                 invoiceHash: string;
+                invoiceNumberHash: string;
                 maturity: string;
                 /** @description EVM address, lower case */
                 supplier: string;
@@ -4350,7 +4355,10 @@ export interface operations {
     };
     getInvoice: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the supplier whose registration of this hash is meant; needed only when more than one registration is visible to you (409 InvoiceRegistrationAmbiguous lists them) */
+                supplier?: string;
+            };
             header?: never;
             path: {
                 /** @description 32 bytes as hex */
@@ -4405,6 +4413,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limit exceeded */
             429: {
                 headers: {
@@ -4418,7 +4435,10 @@ export interface operations {
     };
     confirmInvoice: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the supplier whose registration of this hash is meant; needed only when more than one registration is visible to you (409 InvoiceRegistrationAmbiguous lists them) */
+                supplier?: string;
+            };
             header: {
                 /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
                 "idempotency-key": string;
@@ -4514,6 +4534,8 @@ export interface operations {
             query: {
                 /** @description unix seconds until which the signature is valid */
                 deadline: number;
+                /** @description the supplier whose registration of this hash is meant; needed only when more than one registration is visible to you (409 InvoiceRegistrationAmbiguous lists them) */
+                supplier?: string;
             };
             header?: never;
             path: {
@@ -4591,7 +4613,10 @@ export interface operations {
     };
     downloadInvoiceDocument: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the supplier whose registration of this hash is meant; needed only when more than one registration is visible to you (409 InvoiceRegistrationAmbiguous lists them) */
+                supplier?: string;
+            };
             header?: never;
             path: {
                 /** @description 32 bytes as hex */
@@ -4637,6 +4662,15 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4742,7 +4776,10 @@ export interface operations {
     };
     rejectInvoice: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the supplier whose registration of this hash is meant; needed only when more than one registration is visible to you (409 InvoiceRegistrationAmbiguous lists them) */
+                supplier?: string;
+            };
             header: {
                 /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
                 "idempotency-key": string;
