@@ -17,7 +17,7 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
       longVersion: solc.version(),
     };
   }
-  return runSuper();
+  return (await runSuper()) as unknown;
 });
 
 const config: HardhatUserConfig = {

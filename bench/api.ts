@@ -117,8 +117,7 @@ export function seed(raw: Database.Database): Seeded {
       const nodes: { id: string; depth: number; holder: string; amount: bigint; parent: number }[] = [
         { id: rootId, depth: 0, holder: supplier, amount: face, parent: -1 },
       ];
-      let log = 0;
-      insertHistory.run(block, log++, rootId, rootId, "CONFIRMED", null, supplier, face.toString(), null, tx, now - 86_400);
+      insertHistory.run(block, 0, rootId, rootId, "CONFIRMED", null, supplier, face.toString(), null, tx, now - 86_400);
       for (let i = 1; i < TREE_SIZE; i++) {
         // The first 10 children form one path down to depth 10; the rest hang anywhere shallower.
         let parentIndex: number;

@@ -128,36 +128,36 @@ export async function measureLedgerGas(): Promise<GasRow[]> {
     maturity: BigInt(await time.latest()) + 90n * 86_400n + BigInt(invoices),
   });
   const confirmOne = async () => {
-    const receipt = await (await ledger.connect(core!).confirmInvoice(await newInvoice())).wait();
+    const receipt = await (await ledger.connect(core).confirmInvoice(await newInvoice())).wait();
     return rootIdFromReceipt(ledger, receipt!.logs);
   };
   const offer = async (id: bigint, from: typeof tier1, to: string, amount: bigint) => {
-    const tx = await ledger.connect(from!).offerTransfer(id, to, amount, 0);
+    const tx = await ledger.connect(from).offerTransfer(id, to, amount, 0);
     return { tx, id: offeredIdFromReceipt(ledger, (await tx.wait())!.logs) };
   };
 
   rows.push(
     await measure("register organisation", { fresh: ["account"] }, [
-      ledger.connect(operator!).registerOrganisation(newcomer!.address, 2, ethers.id("kyc:newcomer")),
+      ledger.connect(operator).registerOrganisation(newcomer!.address, 2, ethers.id("kyc:newcomer")),
     ]),
   );
   // The seed set a line for the core enterprise; a second core enterprise gets its first one here.
-  await (await ledger.connect(operator!).registerOrganisation(core2!.address, 1, ethers.id("kyc:core2"))).wait();
+  await (await ledger.connect(operator).registerOrganisation(core2!.address, 1, ethers.id("kyc:core2"))).wait();
   rows.push(
-    await measure("set issuance limit", { fresh: ["issuance limit"] }, [ledger.connect(operator!).setIssuanceLimit(core2!.address, 10n ** 12n)]),
+    await measure("set issuance limit", { fresh: ["issuance limit"] }, [ledger.connect(operator).setIssuanceLimit(core2!.address, 10n ** 12n)]),
   );
 
   const confirmStorage: StorageCount = {
     fresh: ["receivable head", "root", "invoice→root", "invoice number→root", "pool face"],
     changed: ["debtor account (issued)", "supplier account (count)", "parameters (root count)"],
   };
-  rows.push(await measure("confirm (debtor's own tx)", confirmStorage, [ledger.connect(core!).confirmInvoice(await newInvoice())]));
+  rows.push(await measure("confirm (debtor's own tx)", confirmStorage, [ledger.connect(core).confirmInvoice(await newInvoice())]));
 
   // Unordered nonces (a bitmap, 256 to a word): measured on the debtor's second signed confirmation, its
   // nonce word already in use, as for every signature but the first of each 256.
   const deadline = BigInt(await time.latest()) + 3600n;
   const earlier = await newInvoice();
-  await (await ledger.connect(tier1!).confirmInvoiceWithSignature(earlier, 0n, deadline, await signConfirmation({ ledger, signer: core!, invoice: earlier, deadline, nonce: 0n }))).wait();
+  await (await ledger.connect(tier1).confirmInvoiceWithSignature(earlier, 0n, deadline, await signConfirmation({ ledger, signer: core!, invoice: earlier, deadline, nonce: 0n }))).wait();
   const signed = await newInvoice();
   const signature = await signConfirmation({ ledger, signer: core!, invoice: signed, deadline, nonce: 1n });
   rows.push(
@@ -168,7 +168,7 @@ export async function measureLedgerGas(): Promise<GasRow[]> {
         changed: ["debtor account (issued)", "debtor's nonce word", "supplier account (count)", "parameters (root count)"],
         extra: [{ gas: ECRECOVER, what: "ecrecover 3,000" }],
       },
-      [ledger.connect(tier1!).confirmInvoiceWithSignature(signed, 1n, deadline, signature)],
+      [ledger.connect(tier1).confirmInvoiceWithSignature(signed, 1n, deadline, signature)],
       CONFIRM_WITH_SIGNATURE_BUDGET,
     ),
   );
@@ -181,7 +181,7 @@ export async function measureLedgerGas(): Promise<GasRow[]> {
         fresh: ["child head", "child state"],
         changed: ["parent head (amount)", "root (child count)", "holder account (count)"],
       },
-      [ledger.connect(tier1!).split(splitRoot, 400_000n * 10n ** 6n)],
+      [ledger.connect(tier1).split(splitRoot, 400_000n * 10n ** 6n)],
     ),
   );
 
@@ -194,7 +194,7 @@ export async function measureLedgerGas(): Promise<GasRow[]> {
         fresh: ["child head", "child state"],
         changed: ["parent head (amount)", "root (child count)", "child head (holder)", "receiver account (count)"],
       },
-      [partOffer.tx, ledger.connect(tier2!).acceptOffer(partOffer.id)],
+      [partOffer.tx, ledger.connect(tier2).acceptOffer(partOffer.id)],
       150_000n,
     ),
   );
@@ -209,7 +209,7 @@ export async function measureLedgerGas(): Promise<GasRow[]> {
         fresh: [],
         changed: ["state (offer)", "sender account (count)", "head (holder)", "receiver account (count)"],
       },
-      [wholeOffer.tx, ledger.connect(tier3!).acceptOffer(wholeOffer.id)],
+      [wholeOffer.tx, ledger.connect(tier3).acceptOffer(wholeOffer.id)],
       90_000n,
     ),
   );
@@ -224,29 +224,29 @@ export async function measureLedgerGas(): Promise<GasRow[]> {
         fresh: ["state (offer)"],
         changed: ["sender account (count)", "head (holder)", "receiver account (count)"],
       },
-      [rootOffer.tx, ledger.connect(tier2!).acceptOffer(rootOffer.id)],
+      [rootOffer.tx, ledger.connect(tier2).acceptOffer(rootOffer.id)],
     ),
   );
 
   const rejected = await offer(partOffer.id, tier3, tier2!.address, 400_000n * 10n ** 6n);
   rows.push(
     await measure("reject offer", { changed: ["state (offer cleared)", "sender account (count)"] }, [
-      ledger.connect(tier2!).rejectOffer(rejected.id),
+      ledger.connect(tier2).rejectOffer(rejected.id),
     ]),
   );
 
   rows.push(
-    await measure("pledge", { changed: ["state (pledgee, flag)"] }, [ledger.connect(tier3!).pledge(partOffer.id, bankA!.address)], 60_000n),
+    await measure("pledge", { changed: ["state (pledgee, flag)"] }, [ledger.connect(tier3).pledge(partOffer.id, bankA!.address)], 60_000n),
   );
   rows.push(
-    await measure("release pledge", { changed: ["state (pledgee, flag)"] }, [ledger.connect(bankA!).releasePledge(partOffer.id)]),
+    await measure("release pledge", { changed: ["state (pledgee, flag)"] }, [ledger.connect(bankA).releasePledge(partOffer.id)]),
   );
   const pledgeRoot = await confirmOne();
   rows.push(
     await measure(
       "pledge of a fresh root",
       { fresh: ["state (pledgee, flag)"] },
-      [ledger.connect(tier1!).pledge(pledgeRoot, bankA!.address)],
+      [ledger.connect(tier1).pledge(pledgeRoot, bankA!.address)],
       60_000n,
     ),
   );
@@ -254,7 +254,7 @@ export async function measureLedgerGas(): Promise<GasRow[]> {
     await measure(
       "raise a dispute (freezes the tree)",
       { fresh: ["dispute: raiser + times", "dispute: evidence hash"], changed: ["root (flags)"] },
-      [ledger.connect(core!).raiseDispute(splitRoot, ethers.id("evidence"))],
+      [ledger.connect(core).raiseDispute(splitRoot, ethers.id("evidence"))],
     ),
   );
   return rows;

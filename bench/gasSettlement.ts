@@ -49,11 +49,11 @@ export async function measureSettlementGas(options: MeasureSettlementGasOptions 
   // Every party already holds some cash, as in a running system: a payment changes a balance rather
   // than creating one.
   for (const who of [tier1Address!, tier2Address!]) await wait(cash.mint(who, unit));
-  await wait(cash.connect(bankA!).approve(await financing.getAddress(), 2n ** 256n - 1n));
-  await wait(cash.connect(bankB!).approve(await financing.getAddress(), 2n ** 256n - 1n));
-  await wait(cash.connect(core!).approve(await vault.getAddress(), 2n ** 256n - 1n));
+  await wait(cash.connect(bankA).approve(await financing.getAddress(), 2n ** 256n - 1n));
+  await wait(cash.connect(bankB).approve(await financing.getAddress(), 2n ** 256n - 1n));
+  await wait(cash.connect(core).approve(await vault.getAddress(), 2n ** 256n - 1n));
   // Each bank has approved the core enterprise as an obligor (its own exposure limit on it).
-  for (const bank of [bankA!, bankB!]) await wait(financing.connect(bank).setExposureLimit(coreAddress!, 100_000_000n * unit));
+  for (const bank of [bankA!, bankB]) await wait(financing.connect(bank).setExposureLimit(coreAddress!, 100_000_000n * unit));
 
   const latest = async () => {
     const block = (await provider.send("eth_getBlockByNumber", ["latest", false])) as { timestamp: string };
@@ -72,7 +72,7 @@ export async function measureSettlementGas(options: MeasureSettlementGasOptions 
   // A second pool, deposited first, so the measured deposit finds the vault's balance non-zero; and a
   // third, never funded, to be marked overdue.
   await confirmReceivable({ ledger, core: core!, supplier: tier2Address!, currency, amount: 1_000n * unit, maturity: otherMaturity });
-  await wait(vault.connect(core!).deposit(currency, otherMaturity, 1_000n * unit));
+  await wait(vault.connect(core).deposit(currency, otherMaturity, 1_000n * unit));
   const overdueRoot = await confirmReceivable({ ledger, core: core!, supplier: tier2Address!, currency, amount: 500n * unit, maturity: otherMaturity + 1n });
 
   const quote = (financier: string, mode: 0 | 1, amount: bigint, nonce: bigint): Quote => ({
@@ -100,13 +100,13 @@ export async function measureSettlementGas(options: MeasureSettlementGasOptions 
         changed: ["parent amount", "tree child counter", "financier's organisation (count)", "financier's exposure on the obligor", "cash balance", "cash balance"],
         extra: [ecrecover],
       },
-      [financing.connect(tier1!).acceptQuote(purchase, await signQuote(financing, bankA!, purchase))],
+      [financing.connect(tier1).acceptQuote(purchase, await signQuote(financing, bankA!, purchase))],
       200_000n,
     ),
   );
 
   const pledge = quote(bankBAddress!, FinancingMode.Pledge, 250_000n * unit, 1n);
-  const pledgeSent = financing.connect(tier1!).acceptQuote(pledge, await signQuote(financing, bankB!, pledge));
+  const pledgeSent = financing.connect(tier1).acceptQuote(pledge, await signQuote(financing, bankB, pledge));
   rows.push(
     await measure(
       "accept quote: pledge of a part",
@@ -126,7 +126,7 @@ export async function measureSettlementGas(options: MeasureSettlementGasOptions 
     await measure(
       "deposit (at maturity, first into its pool)",
       { fresh: ["pool (deposited, face)"], changed: ["core enterprise's organisation (issued)", "cash balance", "cash balance"] },
-      [vault.connect(core!).deposit(currency, maturity, face)],
+      [vault.connect(core).deposit(currency, maturity, face)],
       100_000n,
     ),
   );
@@ -134,7 +134,7 @@ export async function measureSettlementGas(options: MeasureSettlementGasOptions 
     await measure(
       "redeem (full funding, burns)",
       { changed: ["receivable (cleared)", "holder's organisation (count)", "cash balance", "cash balance"] },
-      [vault.connect(tier1!).redeem(rootId)],
+      [vault.connect(tier1).redeem(rootId)],
       80_000n,
     ),
   );
@@ -152,7 +152,7 @@ export async function measureSettlementGas(options: MeasureSettlementGasOptions 
           "cash balance",
         ],
       },
-      [vault.connect(tier1!).redeem(pledgedId)],
+      [vault.connect(tier1).redeem(pledgedId)],
     ),
   );
 

@@ -72,7 +72,7 @@ export async function transferPart({ ledger, from, to, id, amount }: TransferPar
 
 /** The financed id a `QuoteAccepted` event in `receipt` reports. */
 export function financedIdFrom(financing: FinancingSettlement, receipt: ContractTransactionReceipt | null): bigint {
-  const event = findEvent(financing.interface, receipt?.logs ?? [], "QuoteAccepted", String(financing.target));
+  const event = findEvent(financing.interface, receipt?.logs ?? [], "QuoteAccepted", financing.target as string);
   if (event === undefined) throw new Error("acceptQuote: no QuoteAccepted event");
   return event.args.financedId as bigint;
 }
@@ -151,7 +151,7 @@ export async function playFinancingStory(options: PlayFinancingStoryOptions): Pr
   const log = options.log ?? (() => undefined);
   const { operator, core, tier1, tier2, tier3, bankA, bankB } = parties;
   const addr = Object.fromEntries(
-    await Promise.all(Object.entries(parties).map(async ([name, s]) => [name, await s.getAddress()] as const)),
+    await Promise.all(Object.entries(parties as unknown as Record<string, Signer>).map(async ([name, s]) => [name, await s.getAddress()] as const)),
   ) as Record<keyof FinancingStoryParties, string>;
   const send = async (tx: Promise<{ wait(): Promise<unknown> }>) => (await tx).wait();
 

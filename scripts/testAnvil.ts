@@ -21,11 +21,11 @@ async function main(): Promise<void> {
       const m = /Listening on [\d.]+:(\d+)/.exec(out);
       if (m) {
         clearTimeout(timer);
-        anvil.stdout!.off("data", onData).resume();
+        anvil.stdout.off("data", onData).resume();
         resolve(Number(m[1]));
       }
     };
-    anvil.stdout!.on("data", onData);
+    anvil.stdout.on("data", onData);
   });
   console.log(`anvil on 127.0.0.1:${port}: ${FILES.join(", ")}`);
   const code = await new Promise<number>((resolve) => {

@@ -5,7 +5,6 @@ import { FinancingMode, signQuote } from "../scripts/financingStory";
 import { quoteDigest } from "../server/lib/typedData";
 import {
   confirm,
-  DAY,
   deploySystemFixture,
   finance,
   makeQuote,
@@ -17,7 +16,6 @@ import {
 } from "./fixtures/settlement";
 import { TestOrganisationWallet__factory, ReentrantSettlementToken__factory } from "../typechain-types";
 
-const FLAG_OFFERED = 1n;
 const FLAG_PLEDGED = 2n;
 const FLAG_FINANCED = 4n;
 const QuoteStatus = { Open: 0n, Accepted: 1n, Cancelled: 2n };

@@ -62,13 +62,13 @@ describe("ReceivableToken: admin powers", () => {
       const delay = 3 * 24 * 60 * 60;
       const { ledger } = await deployLedger({ admin: admin!, operator: operator!, adminDelay: delay });
       expect(await ledger.defaultAdminDelay()).to.equal(BigInt(delay));
-      await ledger.connect(admin!).beginDefaultAdminTransfer(successor!.address);
+      await ledger.connect(admin).beginDefaultAdminTransfer(successor!.address);
       const [, schedule] = await ledger.pendingDefaultAdmin();
-      await expect(ledger.connect(successor!).acceptDefaultAdminTransfer())
+      await expect(ledger.connect(successor).acceptDefaultAdminTransfer())
         .to.be.revertedWithCustomError(ledger, "AccessControlEnforcedDefaultAdminDelay")
         .withArgs(schedule);
       await time.increaseTo(schedule + 1n);
-      await ledger.connect(successor!).acceptDefaultAdminTransfer();
+      await ledger.connect(successor).acceptDefaultAdminTransfer();
       expect(await ledger.defaultAdmin()).to.equal(successor!.address);
     });
 
@@ -106,19 +106,19 @@ describe("ReceivableToken: admin powers", () => {
       await time.increase(delay);
       expect(await completeAdminHandover(ledger, admin!, system.timelock)).to.equal(true);
       // The deployer is no longer the ledger's admin: a direct change fails.
-      await expect(ledger.connect(admin!).setLedgerParameters(7n, 3, 3600))
+      await expect(ledger.connect(admin).setLedgerParameters(7n, 3, 3600))
         .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
         .withArgs(admin!.address, ethers.ZeroHash);
       const data = ledger.interface.encodeFunctionData("setLedgerParameters", [7n, 3, 3600]);
       const target = await ledger.getAddress();
       const { executed } = await executeThroughTimelock(system.timelock, admin!, target, data);
       expect(executed).to.equal(false);
-      await expect(system.timelock.connect(admin!).execute(target, 0n, data, ethers.ZeroHash, ethers.ZeroHash)).to.be.revertedWithCustomError(
+      await expect(system.timelock.connect(admin).execute(target, 0n, data, ethers.ZeroHash, ethers.ZeroHash)).to.be.revertedWithCustomError(
         system.timelock,
         "TimelockUnexpectedOperationState",
       );
       await time.increase(delay);
-      await expect(system.timelock.connect(admin!).execute(target, 0n, data, ethers.ZeroHash, ethers.ZeroHash))
+      await expect(system.timelock.connect(admin).execute(target, 0n, data, ethers.ZeroHash, ethers.ZeroHash))
         .to.emit(ledger, "LedgerParametersSet")
         .withArgs(7n, 3, 3600);
     });

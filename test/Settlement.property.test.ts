@@ -204,7 +204,7 @@ describe("Settlement properties", function () {
           } catch (e) {
             error = e;
           }
-          if (expectOk && error !== undefined) throw new Error(`${what}: the model expected success, the chain reverted: ${String(error)}`);
+          if (expectOk && error !== undefined) throw new Error(`${what}: the model expected success, the chain reverted: ${error instanceof Error ? error.message : JSON.stringify(error)}`);
           if (!expectOk && error === undefined) throw new Error(`${what}: the model expected a revert, the chain accepted it`);
           if (receipt) succeeded.set(what, (succeeded.get(what) ?? 0) + 1);
           if (process.env.PROPERTY_DEBUG) console.log(`  ${what}: ${receipt ? "ok" : "reverted"} at ${model.now}`);

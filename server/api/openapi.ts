@@ -81,8 +81,9 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: OpenApiI
       ...(route.access.kind === "authenticated" ? { security: [{ [bearer.name]: [] }] } : {}),
       "x-roles": route.access.kind === "authenticated" ? [...route.access.roles] : ["public"],
       request: {
-        ...(route.params === undefined ? {} : { params: route.params }),
-        ...(route.query === undefined ? {} : { query: route.query }),
+        // Path and query schemas are z.object()s (or pipes of them), which is what the generator reads.
+        ...(route.params === undefined ? {} : { params: route.params as z.ZodObject }),
+        ...(route.query === undefined ? {} : { query: route.query as z.ZodObject }),
         ...(headers === undefined ? {} : { headers }),
         ...(route.body === undefined
           ? {}
@@ -111,6 +112,8 @@ function escapeHtml(text: string): string {
 }
 
 type Json = Record<string, unknown>;
+/** A text field of the generated document (absent or not text: empty). */
+const textOf = (v: unknown): string => (typeof v === "string" ? v : "");
 
 /** Resolves `$ref`s one level deep for display, so a reader sees the fields rather than a pointer. */
 function showSchema(schema: unknown, components: Json): string {
@@ -148,14 +151,14 @@ export function renderOpenApiHtml(doc: Json): string {
         .map(([status, r]) => {
           const content = r.content as Record<string, Json> | undefined;
           const first = content === undefined ? undefined : Object.entries(content)[0];
-          return `<details><summary><b>${escapeHtml(status)}</b> ${escapeHtml(String(r.description ?? ""))}${first === undefined ? "" : ` <small>${escapeHtml(first[0])}</small>`}</summary>${first === undefined ? "" : `<pre>${showSchema(first[1].schema, components)}</pre>`}</details>`;
+          return `<details><summary><b>${escapeHtml(status)}</b> ${escapeHtml(textOf(r.description))}${first === undefined ? "" : ` <small>${escapeHtml(first[0])}</small>`}</summary>${first === undefined ? "" : `<pre>${showSchema(first[1].schema, components)}</pre>`}</details>`;
         })
         .join("");
       const roles = ((op["x-roles"] as string[] | undefined) ?? []).map((r) => `<span class="role">${escapeHtml(r)}</span>`).join(" ");
-      const id = escapeHtml(String(op.operationId ?? `${method}-${path}`));
+      const id = escapeHtml(typeof op.operationId === "string" ? op.operationId : `${method}-${path}`);
       const html = `<section class="op" id="${id}">
 <h3><span class="m ${escapeHtml(method)}">${escapeHtml(method.toUpperCase())}</span> <code>${escapeHtml(path)}</code></h3>
-<p>${escapeHtml(String(op.summary ?? ""))}</p>${op.description === undefined ? "" : `<p class="desc">${escapeHtml(String(op.description))}</p>`}
+<p>${escapeHtml(textOf(op.summary))}</p>${op.description === undefined ? "" : `<p class="desc">${escapeHtml(textOf(op.description))}</p>`}
 <p>Roles: ${roles}</p>
 ${params === "" ? "" : `<table><thead><tr><th>parameter</th><th>in</th><th>required</th><th>schema</th></tr></thead><tbody>${params}</tbody></table>`}
 ${body === undefined ? "" : Object.entries(body).map(([type, media]) => `<details open><summary>Request body <small>${escapeHtml(type)}</small></summary><pre>${showSchema(media.schema, components)}</pre></details>`).join("")}

@@ -77,9 +77,13 @@ export interface RouteDefinition<
   ) => Promise<R extends z.ZodType ? z.input<R> : void>;
 }
 
-// The loose type every table stores; `defineRoute` keeps each route's handler precisely typed.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyRoute = RouteDefinition<any, any, any, any>;
+/**
+ * The loose type every table stores: plain zod schemas, and a handler that takes what they parsed.
+ * `defineRoute` keeps each route's handler precisely typed; only `parseRequest`'s output reaches it.
+ */
+export type AnyRoute = Omit<RouteDefinition, "handler"> & {
+  handler: (ctx: RouteContext<unknown, unknown, unknown>) => Promise<unknown>;
+};
 
 export function defineRoute<
   P extends ZodObjectLike | undefined = undefined,
@@ -87,7 +91,7 @@ export function defineRoute<
   B extends z.ZodType | undefined = undefined,
   R extends z.ZodType | undefined = undefined,
 >(def: RouteDefinition<P, Q, B, R>): AnyRoute {
-  return def as AnyRoute;
+  return def as unknown as AnyRoute;
 }
 
 /** Express path (`/v1/receivables/:id`) of an OpenAPI path (`/v1/receivables/{id}`). */

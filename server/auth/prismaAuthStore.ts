@@ -3,7 +3,7 @@
  * organisation projection (chain.prisma, read only).
  */
 import type { PrismaClient, Sql } from "../db/client";
-import { big, bool, strOrNull } from "../domain/reads";
+import { big, bool, strOrNull } from "../db/codec";
 import { ORGANISATION_ROLES, type OrganisationRole, type Subject } from "./principal";
 import type { ApiKeyRecord, AuthStore, OrganisationView } from "./store";
 

@@ -30,7 +30,7 @@ function schemaHash(): string {
   const hash = createHash("sha256");
   for (const f of schemaFiles()) hash.update(f).update("\0").update(fs.readFileSync(path.join(schemaDir, f)));
   // The stamp also covers the CLI version, so an upgrade regenerates.
-  hash.update(require("prisma/package.json").version as string);
+  hash.update((JSON.parse(fs.readFileSync(require.resolve("prisma/package.json"), "utf8")) as { version: string }).version);
   return hash.digest("hex");
 }
 

@@ -144,7 +144,7 @@ function pgHandle(run: PgRun): Omit<Sql, "transaction" | "close"> {
 
 function clientSql(client: PoolClient): Sql {
   return {
-    ...pgHandle(pgRunner(client as never)),
+    ...pgHandle(pgRunner(client)),
     async transaction() {
       throw new Error("sql: nested transaction on a PostgreSQL transaction handle");
     },
@@ -157,7 +157,7 @@ export function openPostgres(url: string, { max = 4 }: { max?: number } = {}): S
   // An idle client's connection error must not crash the process; the next query reports it.
   pool.on("error", () => {});
   return {
-    ...pgHandle(pgRunner(pool as never)),
+    ...pgHandle(pgRunner(pool)),
     pool,
     async transaction(fn) {
       const client = await pool.connect();

@@ -13,10 +13,7 @@ import { invoiceRowId } from "../lib/encode";
 
 export type { ReceivableRow };
 
-export const big = (v: unknown): bigint => (typeof v === "bigint" ? v : BigInt(v as string | number));
-export const num = (v: unknown): number => Number(v);
-export const bool = (v: unknown): boolean => v === true || v === 1 || v === "1" || v === "t" || v === 1n;
-export const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+import { big, bool, num, str, strOrNull } from "../db/codec";
 
 /** `(?, ?, ?)` for an IN list of `n` values (values are always bound, never spliced). */
 export function placeholders(n: number): string {
@@ -45,8 +42,8 @@ export function receivableFromRow(r: Row): ReceivableRow {
     createdBlock: big(r.created_block),
     createdTxHash: String(r.created_tx_hash),
     updatedBlock: big(r.updated_block),
-    redeemedAmount: String(r.redeemed_amount ?? "0"),
-  } as ReceivableRow;
+    redeemedAmount: r.redeemed_amount === null || r.redeemed_amount === undefined ? "0" : str(r.redeemed_amount),
+  };
 }
 
 export function createReads(sql: Sql) {
@@ -241,7 +238,7 @@ export function createReads(sql: Sql) {
           ? `SELECT json_group_array(json_object(${members})) AS "j" FROM (SELECT * FROM "receivable_history" WHERE "root_id" = ? ORDER BY "block_number", "log_index")`
           : `SELECT COALESCE(json_agg(json_build_object(${members}) ORDER BY "block_number", "log_index"), '[]')::text AS "j" FROM "receivable_history" WHERE "root_id" = ?`;
       const [r] = await q(text, [rootId]);
-      return r === undefined || r.j === null ? "[]" : String(r.j);
+      return r === undefined || r.j === null ? "[]" : str(r.j);
     },
 
     async financingsOf(receivableIds: readonly string[]) {

@@ -309,7 +309,7 @@ export function createIndexer(deps: IndexerDeps): Indexer {
     }
     const depth = st.checkpointBlock - ancestor.number;
     if (depth > config.reorgWindow) throw new ReorgTooDeepError(`reorganisation of depth ${depth} exceeds REORG_WINDOW=${config.reorgWindow}`);
-    const out = await deps.db.sql.transaction((tx) => store.rollback(tx, { ancestor: ancestor!, expectedCheckpoint: st.checkpointBlock }));
+    const out = await deps.db.sql.transaction((tx) => store.rollback(tx, { ancestor: ancestor, expectedCheckpoint: st.checkpointBlock }));
     logger.warn({ from: st.checkpointBlock, to: ancestor.number, depth, events: out.events, reason }, "indexer: reorganisation rolled back");
     st.checkpointBlock = ancestor.number;
     st.checkpointHash = ancestor.hash;
@@ -354,7 +354,7 @@ export function createIndexer(deps: IndexerDeps): Indexer {
     });
     const st = state!;
     if (st.checkpointHash && byNumber.get(from)!.parentHash !== st.checkpointHash) {
-      await reconcile(`block ${from}'s parent is not the checkpoint ${st.checkpointBlock}`, byNumber.get(from)!);
+      await reconcile(`block ${from}'s parent is not the checkpoint ${st.checkpointBlock}`, byNumber.get(from));
       return;
     }
     for (const l of logs) {

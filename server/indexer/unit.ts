@@ -39,7 +39,7 @@ export class Unit {
 
   preload(table: string, key: string, row: Row | null): void {
     let m = this.rows.get(table);
-    if (!m) this.rows.set(table, (m = new Map()));
+    if (!m) this.rows.set(table, (m = new Map<string, Row | null>()));
     m.set(key, row);
   }
 
@@ -71,7 +71,7 @@ export class Unit {
     const keyCol = this.keyColumn(table);
     const key = String(row[keyCol]);
     let m = this.rows.get(table);
-    if (!m) this.rows.set(table, (m = new Map()));
+    if (!m) this.rows.set(table, (m = new Map<string, Row | null>()));
     const touchKey = `${table}\u0000${key}`;
     if (this.journal && !this.touched.has(touchKey)) {
       if (!m.has(key)) throw new Error(`unit: ${table}[${key}] written without being preloaded`);

@@ -124,7 +124,7 @@ export function decodeContractError(err: unknown, interfaces: readonly Interface
     return undefined;
   }
   for (const iface of interfaces) {
-    let parsed: ErrorDescription | null = null;
+    let parsed: ErrorDescription | null;
     try {
       parsed = iface.parseError(data);
     } catch {

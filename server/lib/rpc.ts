@@ -97,7 +97,7 @@ export function createHttpTransport(url: string, { timeoutMs = 10_000 }: { timeo
       const first = id + 1;
       const body = calls.map((c) => ({ jsonrpc: "2.0", id: ++id, method: c.method, params: c.params }));
       const out = (await post(body)) as { id: number }[];
-      if (!Array.isArray(out)) return [unwrap(out as never)];
+      if (!Array.isArray(out)) return [unwrap(out)];
       const byId = new Map(out.map((r) => [r.id, r]));
       return calls.map((_, i) => {
         const r = byId.get(first + i);

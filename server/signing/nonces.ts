@@ -9,6 +9,7 @@
  * This module never talks to the chain: what the chain says (the key's transaction count, receipts)
  * is passed in by the signer registry (signers.ts).
  */
+import { numOrNull, strOrNull } from "../db/codec";
 import type { Sql, SqlValue } from "../db/sql";
 
 export type TrackedState = "SENT" | "MINED" | "REVERTED" | "REPLACED";
@@ -85,7 +86,6 @@ export function keyedMutex() {
 type Row = Record<string, unknown>;
 
 function toTracked(r: Row): TrackedTransaction {
-  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   return {
     address: String(r.address),
     nonce: BigInt(r.nonce as string | number | bigint),
@@ -93,10 +93,10 @@ function toTracked(r: Row): TrackedTransaction {
     raw: String(r.raw),
     callHash: String(r.call_hash),
     state: String(r.state) as TrackedState,
-    blockNumber: num(r.block_number),
-    blockHash: r.block_hash === null || r.block_hash === undefined ? null : String(r.block_hash),
-    idempotencyScope: r.idempotency_scope === null || r.idempotency_scope === undefined ? null : String(r.idempotency_scope),
-    idempotencyKey: r.idempotency_key === null || r.idempotency_key === undefined ? null : String(r.idempotency_key),
+    blockNumber: numOrNull(r.block_number),
+    blockHash: strOrNull(r.block_hash),
+    idempotencyScope: strOrNull(r.idempotency_scope),
+    idempotencyKey: strOrNull(r.idempotency_key),
     createdAtMs: Number(r.created_at_ms),
   };
 }

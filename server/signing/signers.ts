@@ -53,7 +53,7 @@ export interface SignerRegistry {
    * Sends the transaction `call` makes as `who` (through a signer whose `sendTransaction` is the nonce
    * manager) and waits until it is mined.
    */
-  send(who: string | "operator" | "relayer", call: (signer: Signer) => Promise<{ hash: string }>): Promise<SentTransaction>;
+  send(who: string, call: (signer: Signer) => Promise<{ hash: string }>): Promise<SentTransaction>;
   /** Every organisation address the server holds a key for. */
   custodial(): string[];
   /** Looks after transactions still pending in the book (left by a crash or dropped by the node). */
@@ -155,7 +155,7 @@ interface Waiter {
   since: number;
   checkedAt: number;
   resolve(receipt: TransactionReceipt): void;
-  reject(err: unknown): void;
+  reject(err: Error): void;
 }
 
 export function createSignerRegistry(input: SignerRegistryOptions): SignerRegistry {

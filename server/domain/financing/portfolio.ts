@@ -35,6 +35,7 @@ export function createPortfolioService(ctx: DomainContext) {
         total.received += received;
         total.advanced += BigInt(e.advance);
         totals.set(e.currency, total);
+        const status: "SETTLED" | "OPEN" = r?.status === "BURNED" || received >= expected ? "SETTLED" : "OPEN";
         return {
           quoteHash: e.quoteHash,
           currency: e.currency,
@@ -49,7 +50,7 @@ export function createPortfolioService(ctx: DomainContext) {
           expected: toDecimal(expected),
           received: toDecimal(received),
           outstanding: toDecimal(expected > received ? expected - received : 0n),
-          status: (r?.status === "BURNED" || received >= expected ? "SETTLED" : "OPEN") as "SETTLED" | "OPEN",
+          status,
           txHash: e.txHash,
         };
       });

@@ -160,7 +160,7 @@ export function createFinancingService(ctx: DomainContext) {
     );
     const viewer = principal.kind === "ORGANISATION" && principal.role === "FINANCIER" ? organisationOf(principal) : undefined;
     const exposures: Map<string, { limit: string; outstanding: string; available: string }> =
-      viewer === undefined ? new Map() : await exposuresOf(viewer, [...new Set(requests.map((r) => r.issuer))]);
+      viewer === undefined ? new Map<string, { limit: string; outstanding: string; available: string }>() : await exposuresOf(viewer, [...new Set(requests.map((r) => r.issuer))]);
     return requests.map((r) => {
       const risk = risks.get(r.receivableId);
       return {
@@ -183,7 +183,7 @@ export function createFinancingService(ctx: DomainContext) {
     const financingAddress = await financing().getAddress();
     const quoteHash = quoteDigest(ctx.chain.chainId, financingAddress, quote);
     if (supplied.signature !== undefined) {
-      let signer = "";
+      let signer: string;
       try {
         signer = recoverQuoteSigner(ctx.chain.chainId, financingAddress, quote, supplied.signature);
       } catch {

@@ -74,7 +74,7 @@ export function invoiceRoutes(ctx: DomainContext, options: { documentDir: string
       },
       errors: [404, 413],
       handler: async ({ principal, params, body, req }) =>
-        service.upload(principal, params.invoiceHash, body as unknown as Buffer, req.get("content-type") ?? "application/octet-stream"),
+        service.upload(principal, params.invoiceHash, body, req.get("content-type") ?? "application/octet-stream"),
     }),
     defineRoute({
       method: "get",

@@ -1,7 +1,8 @@
 /**
  * Builds the real API over a real, migrated database for tests: a fresh SQLite file or PostgreSQL
  * database per harness (see test/server/db/fresh.ts). Logs go to an in-memory sink
- * so tests can assert that no secret is ever logged.
+ * so tests can assert that no secret is ever logged. Every 2xx JSON answer is checked against its
+ * route's response schema (responseSchemas.ts).
  */
 import { Writable } from "node:stream";
 import pino from "pino";
@@ -10,11 +11,14 @@ import { loadApiConfig, type ApiConfig } from "../../../server/config/api";
 import { openDatabase, type Db } from "../../../server/db/client";
 import type { Dialect } from "../../../server/db/schema-model";
 import { freshDatabase } from "../db/fresh";
+import { validatingResponses, type ResponseViolation } from "./responseSchemas";
 
 export interface Harness extends ApiApp {
   db: Db;
   config: ApiConfig;
   logLines: string[];
+  /** Answers that did not match their route's response schema (each was turned into a 500). */
+  responseViolations: ResponseViolation[];
   close(): Promise<void>;
 }
 
@@ -25,7 +29,7 @@ export async function createHarness(
   let db = options.db;
   if (db === undefined) {
     const fresh = await freshDatabase(options.dialect ?? "sqlite", "api");
-    cleanup = fresh.drop;
+    cleanup = () => fresh.drop();
     db = await openDatabase({ url: fresh.url });
   }
   const config = loadApiConfig({ API_LOG_LEVEL: "info", ...options.env });
@@ -43,8 +47,11 @@ export async function createHarness(
   const { env: _env, db: _db, dialect: _dialect, ...rest } = options;
   const api = createApp({ ...rest, config, db: db.prisma, sql: db.sql, logger });
   const ownedDb = options.db === undefined;
+  const responseViolations: ResponseViolation[] = [];
   return {
     ...api,
+    app: validatingResponses(api.app, api.routes, responseViolations),
+    responseViolations,
     db,
     config,
     logLines,

@@ -96,7 +96,7 @@ export async function createWorld(
     app?: Pick<ApiDeps, "webDir" | "demo">;
   } = {},
 ): Promise<World> {
-  const [admin, core, tier1, tier2, tier3, bankA, bankB, selfCore, outsider, relayer] = (await ethers.getSigners()) as HardhatEthersSigner[];
+  const [admin, core, tier1, tier2, tier3, bankA, bankB, selfCore, outsider, relayer] = (await ethers.getSigners());
   if (relayer === undefined || admin === undefined || core === undefined || tier1 === undefined || tier2 === undefined || tier3 === undefined) {
     throw new Error("createWorld needs 10 accounts");
   }

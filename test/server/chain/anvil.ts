@@ -32,13 +32,13 @@ export async function startAnvil(args: string[] = []): Promise<Anvil> {
         clearTimeout(timer);
         child.off("exit", fail);
         // Keep draining its output (a full pipe would block anvil) without keeping it.
-        child.stdout!.off("data", onData).resume();
-        child.stderr!.off("data", onData).resume();
+        child.stdout.off("data", onData).resume();
+        child.stderr.off("data", onData).resume();
         resolve(Number(m[1]));
       }
     };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return {

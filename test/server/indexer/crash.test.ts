@@ -18,7 +18,7 @@ import { createHttpTransport } from "../../../server/lib/rpc";
 import { createIndexer } from "../../../server/indexer/indexer";
 import { silentLogger } from "../../../server/lib/logger";
 import { announceDialects, freshDatabase, testDialects } from "../db/fresh";
-import { deploymentOf, expectSameAsFreshIndex, indexedDb, TEST_INDEXER_CONFIG } from "./helpers";
+import { deploymentOf, expectSameAsFreshIndex, TEST_INDEXER_CONFIG } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -122,7 +122,7 @@ describe("indexer: crashes and RPC outages", function () {
         const head = await ethers.provider.getBlockNumber();
         const fresh = await freshDatabase(dialect, "crash");
         // Migrate once up front, so the first kill cannot land in the migration.
-        (await openDatabase({ url: fresh.url })).close();
+        await (await openDatabase({ url: fresh.url })).close();
         const probe = openSql(fresh.url);
         const checkpoint = async () => {
           const rows = await probe.query<{ checkpoint_block: number | string }>(`SELECT "checkpoint_block" FROM "indexer_state"`).catch(() => []);

@@ -1,6 +1,7 @@
 // Shared by the indexer tests: a database + indexer for a deployed system, a row-for-row dump of the
 // chain tables (to compare two indexes of the same chain), and a check of the projections against
 // contract state read through eth_call.
+import { str } from "../../../server/db/codec";
 import { expect } from "chai";
 import { openDatabase, type Db } from "../../../server/db/client";
 import type { IndexerConfig } from "../../../server/config/indexer";
@@ -98,7 +99,7 @@ export async function dumpChainTables(db: Db): Promise<Record<string, string[]>>
               const v = r[k];
               if (v === null || v === undefined) return [k, null];
               if (typeof v === "boolean") return [k, v ? 1 : 0];
-              return [k, String(v)];
+              return [k, str(v)];
             }),
         ),
       )
