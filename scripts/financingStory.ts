@@ -5,7 +5,7 @@
 // that the story, the tests, the gas bench and the seed scripts share. It takes contracts and signers,
 // never Hardhat's runtime, and only moves time itself when the chain is Hardhat's.
 import { ethers as ethersLib, type ContractTransactionReceipt, type Signer } from "ethers";
-import { findEvent } from "../server/lib/receipt";
+import { requireEvent } from "../server/lib/receipt";
 import { eip712DomainOf, FinancingMode, invoiceNumberHashOf, QUOTE_TYPES, type FinancingModeValue, type Quote } from "../server/lib/typedData";
 import type { FinancingSettlement, ReceivableToken, RepaymentVault, SettlementToken } from "../typechain-types";
 import { offeredIdFromReceipt } from "./ledgerStory";
@@ -72,9 +72,7 @@ export async function transferPart({ ledger, from, to, id, amount }: TransferPar
 
 /** The financed id a `QuoteAccepted` event in `receipt` reports. */
 export function financedIdFrom(financing: FinancingSettlement, receipt: ContractTransactionReceipt | null): bigint {
-  const event = findEvent(financing.interface, receipt?.logs ?? [], "QuoteAccepted", financing.target as string);
-  if (event === undefined) throw new Error("acceptQuote: no QuoteAccepted event");
-  return event.args.financedId as bigint;
+  return requireEvent(financing, receipt?.logs ?? [], "QuoteAccepted", financing.target as string).financedId;
 }
 
 // ─── the story ─────────────────────────────────────────────────────────────────

@@ -4,7 +4,7 @@
 // Plain functions over signers and contracts (used by `npm start`, the tests and the benchmark); never
 // imports `hardhat`.
 import { id, type Signer, type TypedDataDomain } from "ethers";
-import { findEvent, type ReceiptLog } from "../server/lib/receipt";
+import { requireEvent, type ReceiptLog } from "../server/lib/receipt";
 import { CONFIRMATION_TYPES, confirmationMessage, confirmationNonceOf, eip712DomainOf, invoiceNumberHashOf, type Invoice } from "../server/lib/typedData";
 
 export { confirmationNonceOf, invoiceNumberHashOf };
@@ -37,16 +37,12 @@ export function invoiceHashOf(document: string): string {
 
 /** The root id the `InvoiceConfirmed` event of a confirmation receipt carries. */
 export function rootIdFromReceipt(ledger: ReceivableToken, logs: readonly ReceiptLog[]): bigint {
-  const event = findEvent(ledger.interface, logs, "InvoiceConfirmed");
-  if (event === undefined) throw new Error("no InvoiceConfirmed event in the receipt");
-  return event.args.rootId as bigint;
+  return requireEvent(ledger, logs, "InvoiceConfirmed").rootId;
 }
 
 /** The id an offer created (the `TransferOffered` event; a child id for a part, the same id for the whole). */
 export function offeredIdFromReceipt(ledger: ReceivableToken, logs: readonly ReceiptLog[]): bigint {
-  const event = findEvent(ledger.interface, logs, "TransferOffered");
-  if (event === undefined) throw new Error("no TransferOffered event in the receipt");
-  return event.args.id as bigint;
+  return requireEvent(ledger, logs, "TransferOffered").id;
 }
 
 // ─── lineage tree ────────────────────────────────────────────────────────────

@@ -1,6 +1,9 @@
 // What a mined transaction did, read from its receipt's logs with one contract's ABI. The server's
-// services and the scripts take ids the contracts assign (root, child, offered, financed ids) from here.
+// services and the scripts take ids the contracts assign (root, child, offered, financed ids) from here,
+// through `requireEvent`: a mined transaction that did not emit the event it must have is an error, never
+// an empty id.
 import type { Interface, LogDescription } from "ethers";
+import type { TypedContractEvent } from "../../typechain-types/common";
 
 /** A log as a receipt holds it (ethers' Log, or a plain JSON-RPC one). */
 export interface ReceiptLog {
@@ -27,4 +30,24 @@ export function findEvent(iface: Interface, logs: readonly ReceiptLog[], eventNa
     if (parsed?.name === eventName) return parsed;
   }
   return undefined;
+}
+
+/** The named arguments of event `E` of a TypeChain contract `C`. */
+export type EventArgs<C extends { filters: object }, E extends keyof C["filters"]> =
+  C["filters"][E] extends TypedContractEvent<infer _I, infer _O, infer Args> ? Args : never;
+
+/**
+ * The arguments of the first `eventName` event `contract` emitted among `logs` (only `emitter`'s logs
+ * when given), typed from the contract's ABI. Throws when the event is missing: the transaction was
+ * mined, so a missing event means the receipt is not what the caller believes it is.
+ */
+export function requireEvent<C extends { interface: Interface; filters: object }, E extends keyof C["filters"] & string>(
+  contract: C,
+  logs: readonly ReceiptLog[],
+  eventName: E,
+  emitter?: string,
+): EventArgs<C, E> {
+  const event = findEvent(contract.interface, logs, eventName, emitter);
+  if (event === undefined) throw new Error(`receipt: no ${eventName} event in the transaction's logs`);
+  return event.args as unknown as EventArgs<C, E>;
 }

@@ -10,7 +10,7 @@ import type { Principal } from "../../auth/principal";
 import type { FinancingQuote, FinancingRequest } from "../../db/generated/sqlite/client";
 import { AppError, ChainUnavailableError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/appErrors";
 import { toDecimal } from "../../lib/encode";
-import { findEvent } from "../../lib/receipt";
+import { requireEvent } from "../../lib/receipt";
 import { FinancingMode, QUOTE_TYPES, quoteDigest, quoteDomain, recoverQuoteSigner, type Quote } from "../../lib/typedData";
 import { canSeeReceivable, isPrivileged, organisationOf } from "../access";
 import type { DomainContext } from "../context";
@@ -552,8 +552,7 @@ export function createFinancingService(ctx: DomainContext) {
           if (err instanceof AppError && (err.code === "ERC20InsufficientBalance" || err.code === "ERC20InsufficientAllowance")) throw financierCannotPay(q);
           throw err;
         });
-      const event = findEvent(financing().interface, sent.receipt.logs, "QuoteAccepted");
-      const financedId = (event?.args.financedId as bigint | undefined)?.toString() ?? q.receivableId;
+      const financedId = requireEvent(financing(), sent.receipt.logs, "QuoteAccepted").financedId.toString();
       await ctx.db.$transaction([
         ctx.db.financingQuote.update({ where: { id }, data: { status: "ACCEPTED", acceptedTxHash: sent.txHash } }),
         ctx.db.financingQuote.updateMany({ where: { requestId: q.requestId, status: "OPEN", id: { not: id } }, data: { status: "CLOSED" } }),

@@ -14,7 +14,7 @@ import { keccak256, toUtf8Bytes } from "ethers";
 import type { Principal } from "../../auth/principal";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/appErrors";
 import { invoiceRowId } from "../../lib/encode";
-import { findEvent } from "../../lib/receipt";
+import { requireEvent } from "../../lib/receipt";
 import {
   CONFIRMATION_TYPES,
   confirmationDigest,
@@ -304,8 +304,7 @@ export function createInvoiceService(ctx: DomainContext, options: { documentDir:
       }
       const finalSignature = signature;
       const sent = await ctx.chain.signers.send(sender, (s) => ctx.chain.ledger.connect(s).confirmInvoiceWithSignature(terms, confirmationNonceOf(terms), deadline, finalSignature));
-      const event = findEvent(ctx.chain.ledger.interface, sent.receipt.logs, "InvoiceConfirmed");
-      const rootId = (event?.args.rootId as bigint | undefined)?.toString() ?? "";
+      const rootId = requireEvent(ctx.chain.ledger, sent.receipt.logs, "InvoiceConfirmed").rootId.toString();
       await audit(ctx, { actor: terms.debtor, action: "invoice.confirm", target: invoiceHash, txHash: sent.txHash, detail: { rootId, relayed: input.signature !== undefined } });
       return { ...(await settle(ctx, sent)), rootId, signature: finalSignature };
     },

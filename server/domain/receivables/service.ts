@@ -8,7 +8,7 @@ import type { ReceivableRoot } from "../../db/generated/sqlite/client";
 import type { ReceivableRow } from "../reads";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/appErrors";
 import { toDecimal } from "../../lib/encode";
-import { findEvent } from "../../lib/receipt";
+import { requireEvent } from "../../lib/receipt";
 import { canSeeReceivable, isPrivileged, organisationOf } from "../access";
 import type { DomainContext } from "../context";
 import { audit, settle, type TxResult } from "../tx";
@@ -204,8 +204,7 @@ export function createReceivableService(ctx: DomainContext) {
     async split(principal: Principal, id: bigint, amount: bigint): Promise<TxResult & { childId: string }> {
       const { org } = await actingAs(principal, id, "holder");
       const sent = await ctx.chain.signers.send(org, (s) => ctx.chain.ledger.connect(s).split(id, amount));
-      const event = findEvent(ctx.chain.ledger.interface, sent.receipt.logs, "ReceivableSplit");
-      const childId = (event?.args.childId as bigint | undefined)?.toString() ?? "";
+      const childId = requireEvent(ctx.chain.ledger, sent.receipt.logs, "ReceivableSplit").childId.toString();
       await audit(ctx, { actor: org, action: "receivable.split", target: id.toString(), txHash: sent.txHash, detail: { amount, childId } });
       return { ...(await settle(ctx, sent)), childId };
     },
@@ -218,8 +217,7 @@ export function createReceivableService(ctx: DomainContext) {
       if (receiver === null) throw new ConflictError("OfferReceiverNotRegistered", "the receiver is not a registered organisation", { to: input.to });
       if (!receiver.active) throw new ConflictError("OfferReceiverSuspended", "the receiver is suspended and cannot accept", { to: input.to });
       const sent = await ctx.chain.signers.send(org, (s) => ctx.chain.ledger.connect(s).offerTransfer(id, input.to, input.amount, BigInt(input.deadline ?? 0)));
-      const event = findEvent(ctx.chain.ledger.interface, sent.receipt.logs, "TransferOffered");
-      const offeredId = (event?.args.id as bigint | undefined)?.toString() ?? "";
+      const offeredId = requireEvent(ctx.chain.ledger, sent.receipt.logs, "TransferOffered").id.toString();
       await audit(ctx, { actor: org, action: "receivable.offer", target: id.toString(), txHash: sent.txHash, detail: { to: input.to, amount: input.amount, offeredId } });
       return { ...(await settle(ctx, sent)), offeredId };
     },

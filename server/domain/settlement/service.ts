@@ -7,7 +7,7 @@ import { AbiCoder, keccak256 } from "ethers";
 import type { Principal } from "../../auth/principal";
 import { ChainUnavailableError, ConflictError, ForbiddenError } from "../../lib/appErrors";
 import { toDecimal } from "../../lib/encode";
-import { findEvent } from "../../lib/receipt";
+import { requireEvent } from "../../lib/receipt";
 import { organisationOf } from "../access";
 import type { DomainContext } from "../context";
 import { createReceivableService } from "../receivables/service";
@@ -108,13 +108,13 @@ export function createSettlementService(ctx: DomainContext) {
       // The holder or the pledgee may claim (the vault pays the pledgee first either way).
       if (view.holder !== org && view.pledgee !== org) throw new ForbiddenError("NotHolder", "only the holder or the pledgee may redeem");
       const sent = await ctx.chain.signers.send(org, (s) => vault().connect(s).redeem(id));
-      const event = findEvent(vault().interface, sent.receipt.logs, "ReceivableRedeemed");
+      const redeemed = requireEvent(vault(), sent.receipt.logs, "ReceivableRedeemed");
       await audit(ctx, { actor: org, action: "settlement.redeem", target: id.toString(), txHash: sent.txHash });
       return {
         ...(await settle(ctx, sent)),
         currency: view.currency,
-        toHolder: (event?.args.toHolder as bigint | undefined)?.toString() ?? "0",
-        toPledgee: (event?.args.toPledgee as bigint | undefined)?.toString() ?? "0",
+        toHolder: redeemed.toHolder.toString(),
+        toPledgee: redeemed.toPledgee.toString(),
       };
     },
 
