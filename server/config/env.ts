@@ -44,11 +44,6 @@ export const intVar = (opts: { min?: number; max?: number } = {}) =>
     .transform(Number)
     .pipe(z.number().int().min(opts.min ?? 0).max(opts.max ?? Number.MAX_SAFE_INTEGER));
 
-export const boolVar = () =>
-  z
-    .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
-    .transform((v) => v === "true" || v === "1" || v === "yes");
-
 export const urlVar = (protocols: string[]) =>
   z.string().refine((v) => protocols.some((p) => v.startsWith(p)), { message: `must start with ${protocols.join(", ")}` });
 

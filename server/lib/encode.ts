@@ -35,11 +35,6 @@ export function compareDecimal(a: string, b: string): number {
   return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-/** SQL ORDER BY fragment that sorts a canonical decimal text column numerically on both databases. */
-export function orderByDecimal(column: string, direction: "ASC" | "DESC" = "ASC"): string {
-  return `length(${column}) ${direction}, ${column} ${direction}`;
-}
-
 /** Any-case address → lower-case (the database spelling). Rejects malformed and bad-checksum input. */
 export function toAddress(a: string): string {
   try {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Address, AddressOut, PageQuery, PositiveUint256, TxHash, Uint256, Uint256Out, page } from "../../api/schemas";
+import { Address, AddressOut, PageQuery, PositiveUint256, TxHash, Uint256Out, page } from "../../api/schemas";
 import { TxOut } from "../tx";
 
 export const ReceivableStatus = z.enum(["ACTIVE", "OFFERED", "PLEDGED", "FROZEN", "OVERDUE", "MATURED", "REDEEMED"]);
@@ -56,5 +56,3 @@ export const TransferBody = z
   })
   .meta({ id: "Transfer" });
 export const TransferOut = TxOut.extend({ offeredId: Uint256Out }).meta({ id: "TransferResult" });
-
-export { Uint256 };
