@@ -23,9 +23,8 @@ import type Database from "better-sqlite3";
 import { createApp } from "../server/api/app";
 import { loadApiConfig } from "../server/config/api";
 import { openDatabase } from "../server/db/client";
-import { createDomainRoutes } from "../server/domain";
-import { createChainContext, projectInterfaces, type DomainContext } from "../server/domain/context";
-import { createReads } from "../server/domain/reads";
+import { createDomain } from "../server/domain";
+import { createChainContext, projectInterfaces } from "../server/domain/context";
 import { silentLogger } from "../server/lib/logger";
 import { createSignerRegistry } from "../server/signing/signers";
 
@@ -200,8 +199,8 @@ async function serve(url: string): Promise<void> {
     addresses: { ledger: addr(0xee, 1) },
     signers: createSignerRegistry({ provider, organisations: new Map(), interfaces: projectInterfaces(), sql: db.sql, chain: { chainKey: "31337:none", chainId: 31337n }, sweepMs: 0 }),
   });
-  const ctx: DomainContext = { db: db.prisma, reads: createReads(db.sql), chain, now: () => new Date(), waitForIndexed: async () => true };
-  const { app } = createApp({ config, db: db.prisma, sql: db.sql, logger: silentLogger(), domainRoutes: createDomainRoutes(ctx, { documentDir: os.tmpdir() }) });
+  const domain = createDomain({ db: db.prisma, readSql: db.sql, chain, waitForIndexed: async () => true, documentDir: os.tmpdir() });
+  const { app } = createApp({ config, db: db.prisma, sql: db.sql, logger: silentLogger(), domainRoutes: domain.routes });
   // Exit cleanly on a signal so that `--cpu-prof` can write its profile.
   process.on("SIGINT", () => process.exit(0));
   // The parent asks for this process's CPU time around each run: CPU per request is the figure that

@@ -10,9 +10,8 @@ import { loadApiConfig, type ApiConfig } from "../config/api";
 import type { Env } from "../config/env";
 import type { Db } from "../db/client";
 import { openSql } from "../db/sql";
-import { createReads } from "../domain/reads";
-import { createDomainRoutes } from "../domain";
-import { createChainContext, indexedWaiter, projectInterfaces, type DomainContext } from "../domain/context";
+import { createDomain, type Domain } from "../domain";
+import { createChainContext, projectInterfaces, type DomainContext } from "../domain/context";
 import { isLocalDevelopmentChain, type Deployment } from "../lib/deployment";
 import { createLogger, type Logger } from "../lib/logger";
 import { loadKeystore } from "../signing/keystore";
@@ -43,6 +42,7 @@ export interface StartApiServerOptions {
 export interface ApiServer extends ApiApp {
   server: http.Server;
   url: string;
+  domain: Domain;
   ctx: DomainContext;
   /** Issues a fresh API key for each organisation (admin), the operator and an auditor. */
   issueDemoLogins(organisations: readonly { name: string; address: string }[]): Promise<DemoLogin[]>;
@@ -120,13 +120,15 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
   await syncClock();
   const clockTimer = setInterval(() => void syncClock(), 5_000);
   clockTimer.unref();
-  const ctx: DomainContext = {
+  const domain = createDomain({
     db: options.db.prisma,
-    reads: createReads(readSql),
+    readSql,
     chain,
     now: () => new Date(Date.now() + clock.aheadMs),
-    waitForIndexed: options.waitForIndexed ?? indexedWaiter(options.db.prisma),
-  };
+    ...(options.waitForIndexed === undefined ? {} : { waitForIndexed: options.waitForIndexed }),
+    documentDir: config.API_DOCUMENT_DIR,
+    localChain: isLocalDevelopmentChain(identity.chainId, options.deployment),
+  });
   const api = createApp({
     config,
     db: options.db.prisma,
@@ -134,7 +136,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     logger,
     chainId: Number(identity.chainId),
     chainHead: () => options.provider.getBlockNumber(),
-    domainRoutes: createDomainRoutes(ctx, { documentDir: config.API_DOCUMENT_DIR, localChain: isLocalDevelopmentChain(identity.chainId, options.deployment) }),
+    domainRoutes: domain.routes,
     idempotencyChain: idempotencyChainOf(options.provider, identity),
     ...(options.webDir === undefined ? {} : { webDir: options.webDir }),
     ...(options.demo === undefined ? {} : { demo: options.demo }),
@@ -155,7 +157,8 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     ...api,
     server,
     url,
-    ctx,
+    domain,
+    ctx: domain.ctx,
     async issueDemoLogins(organisations) {
       const logins: DemoLogin[] = [];
       for (const o of organisations) {

@@ -1,20 +1,43 @@
 /**
- * Every domain's routes, mounted by `createApp` through `ApiDeps.domainRoutes`.
+ * The composition root of the domain: `createDomain` builds the context every use case shares, each
+ * service once (a service that needs another is handed the one built here, never builds its own) and
+ * the routes over them. The API server, the tests and the benchmarks all build the domain here, so a
+ * cache inside a service is one cache per domain.
  */
 import type { AnyRoute } from "../api/route";
-import type { DomainContext } from "./context";
+import type { PrismaClient } from "../db/client";
+import type { Sql } from "../db/sql";
+import { indexedWaiter, type ChainContext, type DomainContext } from "./context";
+import { createReads } from "./reads";
 import { auditRoutes } from "./audit/routes";
 import { chainRoutes } from "./chain/routes";
+import { createDisputeService } from "./disputes/service";
 import { disputeRoutes } from "./disputes/routes";
+import { createPortfolioService } from "./financing/portfolio";
+import { createFinancingService } from "./financing/service";
 import { financingRoutes } from "./financing/routes";
+import { createInvoiceService } from "./invoices/service";
 import { invoiceRoutes } from "./invoices/routes";
+import { createCurrencyDirectory } from "./money/currencies";
 import { moneyRoutes } from "./money/routes";
+import { createOrganisationService } from "./organisations/service";
 import { organisationRoutes } from "./organisations/routes";
+import { createReceivableService } from "./receivables/service";
 import { receivableRoutes } from "./receivables/routes";
+import { createSettlementService } from "./settlement/service";
 import { settlementRoutes } from "./settlement/routes";
+import { createTraceService } from "./trace/service";
 import { traceRoutes } from "./trace/routes";
 
-export interface DomainOptions {
+export interface DomainDeps {
+  db: PrismaClient;
+  /** The API's own read connection: never the indexer's writing one, so a read never sees a half-applied block. */
+  readSql: Sql;
+  chain: ChainContext;
+  /** The clock deadlines and maturities are judged by; the wall clock by default. */
+  now?: () => Date;
+  /** Waits until the indexer has committed a block; polls the indexer's checkpoint by default. */
+  waitForIndexed?: (blockNumber: number) => Promise<boolean>;
   /** Where uploaded invoice documents are kept. */
   documentDir: string;
   /**
@@ -24,17 +47,40 @@ export interface DomainOptions {
   localChain?: boolean;
 }
 
-export function createDomainRoutes(ctx: DomainContext, options: DomainOptions): AnyRoute[] {
-  return [
-    ...organisationRoutes(ctx),
-    ...invoiceRoutes(ctx, options),
-    ...receivableRoutes(ctx),
-    ...disputeRoutes(ctx),
-    ...traceRoutes(ctx),
-    ...financingRoutes(ctx),
-    ...settlementRoutes(ctx),
+export function createDomain(deps: DomainDeps) {
+  const ctx: DomainContext = {
+    db: deps.db,
+    reads: createReads(deps.readSql),
+    chain: deps.chain,
+    now: deps.now ?? (() => new Date()),
+    waitForIndexed: deps.waitForIndexed ?? indexedWaiter(deps.db),
+  };
+  const receivables = createReceivableService(ctx);
+  const services = {
+    organisations: createOrganisationService(ctx),
+    invoices: createInvoiceService(ctx, { documentDir: deps.documentDir }),
+    receivables,
+    disputes: createDisputeService(ctx),
+    trace: createTraceService(ctx, { receivables }),
+    financing: createFinancingService(ctx, { receivables }),
+    portfolio: createPortfolioService(ctx),
+    settlement: createSettlementService(ctx, { receivables }),
+    currencies: createCurrencyDirectory(ctx),
+  };
+  /** Every domain's routes, mounted by `createApp` through `ApiDeps.domainRoutes`. */
+  const routes: AnyRoute[] = [
+    ...organisationRoutes(services.organisations),
+    ...invoiceRoutes(services.invoices),
+    ...receivableRoutes(services.receivables),
+    ...disputeRoutes(services.disputes),
+    ...traceRoutes(services.trace),
+    ...financingRoutes(services),
+    ...settlementRoutes(services.settlement),
     ...auditRoutes(ctx),
     ...chainRoutes(ctx),
-    ...moneyRoutes(ctx, { localChain: options.localChain === true }),
+    ...moneyRoutes(ctx, services.currencies, { localChain: deps.localChain === true }),
   ];
+  return { ctx, services, routes };
 }
+
+export type Domain = ReturnType<typeof createDomain>;

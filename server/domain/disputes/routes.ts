@@ -1,13 +1,11 @@
 import { z } from "zod";
 import { defineRoute, type AnyRoute } from "../../api/route";
 import { ACCESS_ROLES } from "../../auth/principal";
-import type { DomainContext } from "../context";
 import { TxOut } from "../tx";
 import { DisputeOut, DisputeParams, ListDisputesQuery, RaiseDisputeBody, ResolveDisputeBody } from "./schemas";
-import { createDisputeService } from "./service";
+import type { DisputeService } from "./service";
 
-export function disputeRoutes(ctx: DomainContext): AnyRoute[] {
-  const service = createDisputeService(ctx);
+export function disputeRoutes(service: DisputeService): AnyRoute[] {
   return [
     defineRoute({
       method: "post",

@@ -107,3 +107,5 @@ export function createDisputeService(ctx: DomainContext) {
     },
   };
 }
+
+export type DisputeService = ReturnType<typeof createDisputeService>;

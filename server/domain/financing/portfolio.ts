@@ -111,3 +111,5 @@ export function createPortfolioService(ctx: DomainContext) {
     },
   };
 }
+
+export type PortfolioService = ReturnType<typeof createPortfolioService>;

@@ -2,9 +2,8 @@ import { z } from "zod";
 import { defineRoute, type AnyRoute } from "../../api/route";
 import { ACCESS_ROLES } from "../../auth/principal";
 import { organisationOf } from "../access";
-import type { DomainContext } from "../context";
 import { TxOut } from "../tx";
-import { createPortfolioService } from "./portfolio";
+import type { PortfolioService } from "./portfolio";
 import {
   AcceptQuoteOut,
   ExposureLimitBody,
@@ -23,11 +22,9 @@ import {
   ReviseQuoteBody,
   SubmitQuoteBody,
 } from "./schemas";
-import { createFinancingService } from "./service";
+import type { FinancingService } from "./service";
 
-export function financingRoutes(ctx: DomainContext): AnyRoute[] {
-  const service = createFinancingService(ctx);
-  const books = createPortfolioService(ctx);
+export function financingRoutes({ financing: service, portfolio: books }: { financing: FinancingService; portfolio: PortfolioService }): AnyRoute[] {
   return [
     defineRoute({
       method: "post",

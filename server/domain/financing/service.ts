@@ -14,7 +14,7 @@ import { requireEvent } from "../../lib/receipt";
 import { FinancingMode, QUOTE_TYPES, quoteDigest, quoteDomain, recoverQuoteSigner, type Quote } from "../../lib/typedData";
 import { canSeeReceivable, isPrivileged, organisationOf } from "../access";
 import type { DomainContext } from "../context";
-import { createReceivableService } from "../receivables/service";
+import type { ReceivableService } from "../receivables/service";
 import { audit, settle } from "../tx";
 import { effectiveAnnualRatePpm, ppmToPercent } from "./rates";
 import { riskViews } from "./risk";
@@ -48,8 +48,8 @@ function decodeRequestCursor(cursor: string): [bigint, string] {
   return [BigInt(deadline), id];
 }
 
-export function createFinancingService(ctx: DomainContext) {
-  const receivables = createReceivableService(ctx);
+export function createFinancingService(ctx: DomainContext, deps: { receivables: ReceivableService }) {
+  const { receivables } = deps;
   const nowSec = () => Math.floor(ctx.now().getTime() / 1000);
 
   function financing() {
@@ -563,3 +563,5 @@ export function createFinancingService(ctx: DomainContext) {
     },
   };
 }
+
+export type FinancingService = ReturnType<typeof createFinancingService>;

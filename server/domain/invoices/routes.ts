@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { defineRoute, type AnyRoute } from "../../api/route";
 import { ACCESS_ROLES } from "../../auth/principal";
-import type { DomainContext } from "../context";
 import { TxOut } from "../tx";
 import {
   ConfirmationTypedDataOut,
@@ -15,10 +14,9 @@ import {
   RegisterInvoiceOut,
   RejectInvoiceBody,
 } from "./schemas";
-import { createInvoiceService } from "./service";
+import type { InvoiceService } from "./service";
 
-export function invoiceRoutes(ctx: DomainContext, options: { documentDir: string }): AnyRoute[] {
-  const service = createInvoiceService(ctx, options);
+export function invoiceRoutes(service: InvoiceService): AnyRoute[] {
   return [
     defineRoute({
       method: "post",

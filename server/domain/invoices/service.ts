@@ -317,3 +317,5 @@ export function createInvoiceService(ctx: DomainContext, options: { documentDir:
     },
   };
 }
+
+export type InvoiceService = ReturnType<typeof createInvoiceService>;

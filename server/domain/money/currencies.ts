@@ -18,16 +18,9 @@ export interface CurrencyInfo {
 
 type Metadata = Omit<CurrencyInfo, "allowed" | "address">;
 
-/** Per chain context: metadata never changes, so it is read once per token and process. */
-const caches = new WeakMap<object, Map<string, Promise<Metadata>>>();
-
 export function createCurrencyDirectory(ctx: DomainContext) {
-  let cache = caches.get(ctx.chain);
-  if (cache === undefined) {
-    cache = new Map();
-    caches.set(ctx.chain, cache);
-  }
-  const known = cache;
+  // Metadata never changes: read once per token by the one directory `createDomain` builds.
+  const known = new Map<string, Promise<Metadata>>();
 
   function metadata(address: string): Promise<Metadata> {
     let entry = known.get(address);
@@ -54,3 +47,5 @@ export function createCurrencyDirectory(ctx: DomainContext) {
     },
   };
 }
+
+export type CurrencyDirectory = ReturnType<typeof createCurrencyDirectory>;

@@ -14,7 +14,7 @@ import { isPrivileged, organisationOf } from "../access";
 import type { DomainContext } from "../context";
 import { SettlementToken__factory } from "../../../typechain-types";
 import { audit, settle, TxOut } from "../tx";
-import { createCurrencyDirectory } from "./currencies";
+import type { CurrencyDirectory } from "./currencies";
 
 export const CurrencyOut = z
   .object({
@@ -47,8 +47,7 @@ const BalancesOut = z
 /** Most one faucet call mints: 100,000,000 whole units of a 2-decimal token; enough for any demo, small against uint256. */
 const FAUCET_MAX = 10n ** 10n;
 
-export function moneyRoutes(ctx: DomainContext, options: { localChain: boolean }): AnyRoute[] {
-  const currencies = createCurrencyDirectory(ctx);
+export function moneyRoutes(ctx: DomainContext, currencies: CurrencyDirectory, options: { localChain: boolean }): AnyRoute[] {
 
   function whose(principal: Principal, requested: string | undefined): string {
     if (isPrivileged(principal)) {

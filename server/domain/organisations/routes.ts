@@ -2,7 +2,6 @@ import { z } from "zod";
 import { defineRoute, type AnyRoute } from "../../api/route";
 import { ACCESS_ROLES } from "../../auth/principal";
 import { TxOut } from "../tx";
-import type { DomainContext } from "../context";
 import {
   IssuanceLimitBody,
   IssuanceLimitOut,
@@ -11,10 +10,9 @@ import {
   OrganisationParams,
   RegisterOrganisationBody,
 } from "./schemas";
-import { createOrganisationService } from "./service";
+import type { OrganisationService } from "./service";
 
-export function organisationRoutes(ctx: DomainContext): AnyRoute[] {
-  const service = createOrganisationService(ctx);
+export function organisationRoutes(service: OrganisationService): AnyRoute[] {
   return [
     defineRoute({
       method: "get",

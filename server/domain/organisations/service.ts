@@ -92,3 +92,5 @@ export function createOrganisationService(ctx: DomainContext) {
     },
   };
 }
+
+export type OrganisationService = ReturnType<typeof createOrganisationService>;

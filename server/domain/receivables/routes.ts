@@ -1,16 +1,14 @@
 import { defineRoute, type AnyRoute } from "../../api/route";
 import { PageQuery, ReceivableIdParams } from "../../api/schemas";
 import { ACCESS_ROLES } from "../../auth/principal";
-import type { DomainContext } from "../context";
 import { TxOut } from "../tx";
 import { LedgerParametersOut, ListReceivablesQuery, ReceivableOut, ReceivablePage, SplitBody, SplitOut, TransferBody, TransferOut } from "./schemas";
-import { createReceivableService } from "./service";
+import type { ReceivableService } from "./service";
 
 const ORGS = ["CORE_ENTERPRISE", "SUPPLIER", "FINANCIER"] as const;
 const HOLDERS = ["SUPPLIER", "FINANCIER"] as const;
 
-export function receivableRoutes(ctx: DomainContext): AnyRoute[] {
-  const service = createReceivableService(ctx);
+export function receivableRoutes(service: ReceivableService): AnyRoute[] {
   return [
     defineRoute({
       method: "get",
@@ -20,10 +18,7 @@ export function receivableRoutes(ctx: DomainContext): AnyRoute[] {
       tags: ["receivables"],
       access: { kind: "authenticated", roles: ACCESS_ROLES },
       response: { status: 200, description: "The ledger parameters, read from the chain", schema: LedgerParametersOut },
-      handler: async () => {
-        const [minPartAmount, maxDepth, defaultOfferWindow] = await ctx.chain.ledger.ledgerParameters();
-        return { minPartAmount: minPartAmount.toString(), maxDepth: Number(maxDepth), defaultOfferWindow: Number(defaultOfferWindow) };
-      },
+      handler: async () => service.ledgerParameters(),
     }),
     defineRoute({
       method: "get",

@@ -73,18 +73,12 @@ function decodeCursor(cursor: string): string {
  * is paid once per receivable version rather than on every read.
  */
 const TIER_CACHE_LIMIT = 200_000;
-/** One cache per database (read handle), shared by every service built on it. */
-const tierCaches = new WeakMap<object, Map<string, { key: string; tier: number }>>();
 const tierKey = (r: ReceivableRow) => `${r.createdBlock}:${r.createdTxHash}:${r.updatedBlock}`;
 
 export function createReceivableService(ctx: DomainContext) {
   const nowSec = () => Math.floor(ctx.now().getTime() / 1000);
-  let tierCache = tierCaches.get(ctx.reads);
-  if (tierCache === undefined) {
-    tierCache = new Map();
-    tierCaches.set(ctx.reads, tierCache);
-  }
-  const cache = tierCache;
+  // One cache per domain: `createDomain` builds this service once and hands it to the others.
+  const cache = new Map<string, { key: string; tier: number }>();
 
   async function computeTiers(rows: readonly ReceivableRow[]): Promise<Map<string, number>> {
     if (rows.length === 0) return new Map();
@@ -157,6 +151,12 @@ export function createReceivableService(ctx: DomainContext) {
   }
 
   return {
+    /** The ledger's rules for splitting and offering, read from the chain. */
+    async ledgerParameters() {
+      const [minPartAmount, maxDepth, defaultOfferWindow] = await ctx.chain.ledger.ledgerParameters();
+      return { minPartAmount: minPartAmount.toString(), maxDepth: Number(maxDepth), defaultOfferWindow: Number(defaultOfferWindow) };
+    },
+
     views,
     visible,
 
@@ -233,3 +233,5 @@ export function createReceivableService(ctx: DomainContext) {
     },
   };
 }
+
+export type ReceivableService = ReturnType<typeof createReceivableService>;

@@ -1,12 +1,10 @@
 import { z } from "zod";
 import { defineRoute, type AnyRoute } from "../../api/route";
 import { Address, AddressOut, PositiveUint256, ReceivableIdParams, Uint256Out } from "../../api/schemas";
-import type { DomainContext } from "../context";
 import { TxOut } from "../tx";
-import { createSettlementService } from "./service";
+import type { SettlementService } from "./service";
 
-export function settlementRoutes(ctx: DomainContext): AnyRoute[] {
-  const service = createSettlementService(ctx);
+export function settlementRoutes(service: SettlementService): AnyRoute[] {
   return [
     defineRoute({
       method: "post",

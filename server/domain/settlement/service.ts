@@ -10,7 +10,7 @@ import { toDecimal } from "../../lib/encode";
 import { requireEvent } from "../../lib/receipt";
 import { organisationOf } from "../access";
 import type { DomainContext } from "../context";
-import { createReceivableService } from "../receivables/service";
+import type { ReceivableService } from "../receivables/service";
 import { audit, settle } from "../tx";
 
 /** The vault's pool id: keccak256(abi.encode(issuer, currency, maturity)) (RepaymentVault.poolId). */
@@ -18,8 +18,8 @@ function poolIdOf(issuer: string, currency: string, maturity: bigint): string {
   return keccak256(AbiCoder.defaultAbiCoder().encode(["address", "address", "uint64"], [issuer, currency, maturity]));
 }
 
-export function createSettlementService(ctx: DomainContext) {
-  const receivables = createReceivableService(ctx);
+export function createSettlementService(ctx: DomainContext, deps: { receivables: ReceivableService }) {
+  const { receivables } = deps;
   function vault() {
     const v = ctx.chain.vault;
     if (v === undefined) throw new ChainUnavailableError("the repayment vault is not configured");
@@ -142,3 +142,5 @@ export function createSettlementService(ctx: DomainContext) {
     },
   };
 }
+
+export type SettlementService = ReturnType<typeof createSettlementService>;

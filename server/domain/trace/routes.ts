@@ -2,9 +2,8 @@ import { z } from "zod";
 import { defineRoute, type AnyRoute } from "../../api/route";
 import { AddressOut, ReceivableIdParams, Uint256Out } from "../../api/schemas";
 import { ACCESS_ROLES } from "../../auth/principal";
-import type { DomainContext } from "../context";
 import { ReceivableOut, ReceivableStatus } from "../receivables/schemas";
-import { createTraceService } from "./service";
+import type { TraceService } from "./service";
 
 const TraceNodeOut = ReceivableOut.extend({
   visibility: z.enum(["FULL", "PATH", "MARKET"]).meta({
@@ -119,8 +118,7 @@ const ProofBundleOut = z
   })
   .meta({ id: "ProofBundle" });
 
-export function traceRoutes(ctx: DomainContext): AnyRoute[] {
-  const service = createTraceService(ctx);
+export function traceRoutes(service: TraceService): AnyRoute[] {
   return [
     defineRoute({
       method: "get",

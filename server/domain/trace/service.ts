@@ -8,10 +8,9 @@ import type { Principal } from "../../auth/principal";
 import { ConflictError, NotFoundError } from "../../lib/appErrors";
 import { invoiceRowId, toDecimal } from "../../lib/encode";
 import type { DomainContext } from "../context";
-import { createReceivableService } from "../receivables/service";
 import { pathsOf } from "../receivables/lineage";
 import { isPrivileged, organisationOf } from "../access";
-import type { ReceivableView } from "../receivables/service";
+import type { ReceivableService, ReceivableView } from "../receivables/service";
 import { needToKnowView, visibleEvents, visibleFinancings, visibleRedemptions, wholeTree, type TreeEvent, type TreeView } from "./needToKnow";
 import { PROOF_BUNDLE_FORMAT, type ProofBundle, type ProofEvent } from "./proofBundle";
 
@@ -35,8 +34,8 @@ function pathNode(v: ReceivableView) {
 /** Trees are bounded by the ledger's depth and minimum part; this caps one answer regardless. */
 const MAX_TREE_NODES = 5_000;
 
-export function createTraceService(ctx: DomainContext) {
-  const receivables = createReceivableService(ctx);
+export function createTraceService(ctx: DomainContext, deps: { receivables: ReceivableService }) {
+  const { receivables } = deps;
 
   return {
     /**
@@ -176,3 +175,5 @@ export function createTraceService(ctx: DomainContext) {
     },
   };
 }
+
+export type TraceService = ReturnType<typeof createTraceService>;

@@ -9,9 +9,8 @@ import { JsonRpcProvider, Network, Wallet } from "ethers";
 import request from "supertest";
 import os from "node:os";
 import { ACCESS_ROLES, type AccessRole } from "../../../server/auth/principal";
-import { createDomainRoutes } from "../../../server/domain";
-import { createChainContext, projectInterfaces, type DomainContext } from "../../../server/domain/context";
-import { createReads } from "../../../server/domain/reads";
+import { createDomain } from "../../../server/domain";
+import { createChainContext, projectInterfaces } from "../../../server/domain/context";
 import { createSignerRegistry } from "../../../server/signing/signers";
 import { openDatabase, type Db } from "../../../server/db/client";
 import { freshDatabase, type FreshDatabase } from "../db/fresh";
@@ -35,8 +34,8 @@ describe("API: every route's authentication, role guard, validation and document
       addresses: { ledger: Wallet.createRandom().address },
       signers: createSignerRegistry({ provider, organisations: new Map(), interfaces: projectInterfaces(), sql: db.sql, chain: { chainKey: "31337:none", chainId: 31337n }, sweepMs: 0 }),
     });
-    const ctx: DomainContext = { db: db.prisma, reads: createReads(db.sql), chain, now: () => new Date(), waitForIndexed: async () => true };
-    h = await createHarness({ db, domainRoutes: createDomainRoutes(ctx, { documentDir: os.tmpdir() }) });
+    const domain = createDomain({ db: db.prisma, readSql: db.sql, chain, waitForIndexed: async () => true, documentDir: os.tmpdir() });
+    h = await createHarness({ db, domainRoutes: domain.routes });
     for (const role of ["CORE_ENTERPRISE", "SUPPLIER", "FINANCIER"] as const) {
       const address = Wallet.createRandom().address.toLowerCase();
       await db.sql.run(`INSERT INTO "organisation" ("address", "role", "active", "kyc_hash", "registered_block", "updated_block") VALUES (?, ?, ?, ?, 1, 1)`, [address, role, true, "0x00"]);

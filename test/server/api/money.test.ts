@@ -116,7 +116,7 @@ for (const dialect of testDialects()) describe(`API: chain, currencies and balan
 
     it("is refused on any network that is not a local development chain (403 FaucetNotAvailable), and mints nothing", async function () {
       // The same routes as a server on another network would mount them: the gate is decided at start-up.
-      const elsewhere = await createHarness({ db: w.db, domainRoutes: moneyRoutes(w.ctx, { localChain: false }) });
+      const elsewhere = await createHarness({ db: w.db, domainRoutes: moneyRoutes(w.ctx, w.domain.services.currencies, { localChain: false }) });
       const key = (await elsewhere.auth.issueApiKey({ issuer: "bootstrap", subject: { kind: "OPERATOR" }, label: "op elsewhere" })).token;
       const before = await w.cash.balanceOf(w.tier2.address);
       const res = await request(elsewhere.app)

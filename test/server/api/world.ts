@@ -12,10 +12,9 @@ import { deployLedger } from "../../../scripts/deploy";
 import { deploySettlement } from "../../../scripts/deploySettlement";
 import { seedDemoWorld } from "../../../scripts/seed";
 import { createChainContext, projectInterfaces, type DomainContext } from "../../../server/domain/context";
-import { createDomainRoutes } from "../../../server/domain";
+import { createDomain, type Domain } from "../../../server/domain";
 import { openDatabase, type Db } from "../../../server/db/client";
 import { openSql } from "../../../server/db/sql";
-import { createReads } from "../../../server/domain/reads";
 import type { Dialect } from "../../../server/db/schema-model";
 import { createIndexer, type Indexer } from "../../../server/indexer/indexer";
 import { silentLogger } from "../../../server/lib/logger";
@@ -48,6 +47,7 @@ export interface World {
   h: Harness;
   db: Db;
   indexer: Indexer;
+  domain: Domain;
   ctx: DomainContext;
   cash: SettlementToken;
   currency: string;
@@ -73,6 +73,7 @@ export interface World {
 
 export interface ApiProcess {
   h: Harness;
+  domain: Domain;
   ctx: DomainContext;
   close(): Promise<void>;
 }
@@ -169,9 +170,9 @@ export async function createWorld(
     const chain = createChainContext({ provider: ethers.provider, chainId: ledgerDeployment.chainId, addresses: { ...addresses, currency }, signers });
     // The API reads on its own connection, as in production (the indexer writes on db.sql).
     const readSql = openSql(apiDb.url);
-    const ctx: DomainContext = {
+    const domain = createDomain({
       db: apiDb.prisma,
-      reads: createReads(readSql),
+      readSql,
       chain,
       now: () => new Date(Date.now() + clock.offsetMs),
       // The real indexer, driven to the block the write was mined in: reads after a write see it.
@@ -181,19 +182,22 @@ export async function createWorld(
         indexing = run.catch(() => undefined);
         return run.then((status) => status.checkpoint >= blockNumber);
       },
-    };
+      documentDir,
+      localChain: isLocalDevelopmentChain(ledgerDeployment.chainId, { local: options.local ?? true }),
+    });
     const h = await createHarness({
       db: apiDb,
       env: { ...options.env },
       chainId: Number(ledgerDeployment.chainId),
       chainHead: () => ethers.provider.getBlockNumber(),
-      domainRoutes: createDomainRoutes(ctx, { documentDir, localChain: isLocalDevelopmentChain(ledgerDeployment.chainId, { local: options.local ?? true }) }),
+      domainRoutes: domain.routes,
       idempotencyChain: idempotencyChainOf(ethers.provider, identity),
       ...options.app,
     });
     return {
       h,
-      ctx,
+      domain,
+      ctx: domain.ctx,
       async close() {
         signers.close();
         await readSql.close();
@@ -202,7 +206,7 @@ export async function createWorld(
     };
   }
   const main = await apiProcess(db);
-  const { h, ctx } = main;
+  const { h, domain, ctx } = main;
   const extra: { p: ApiProcess; db: Db }[] = [];
 
   const key = async (subject: Parameters<Harness["auth"]["issueApiKey"]>[0]["subject"], label: string) =>
@@ -217,6 +221,7 @@ export async function createWorld(
     h,
     db,
     indexer,
+    domain,
     ctx,
     cash,
     currency: currency.toLowerCase(),
