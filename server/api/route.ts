@@ -94,6 +94,20 @@ export function defineRoute<
   return def as unknown as AnyRoute;
 }
 
+/**
+ * A route that sends one transaction for the caller: a POST by the given roles, an `Idempotency-Key`
+ * required (a retry replays the stored answer, and the transaction is never sent twice), answered once
+ * the transaction is mined. The write routes differ only in path, schemas, roles and handler.
+ */
+export function txRoute<
+  P extends ZodObjectLike | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+  R extends z.ZodType | undefined = undefined,
+>(def: Omit<RouteDefinition<P, undefined, B, R>, "method" | "access" | "idempotent" | "query"> & { roles: readonly AccessRole[] }): AnyRoute {
+  const { roles, ...rest } = def;
+  return defineRoute<P, undefined, B, R>({ ...rest, method: "post", access: { kind: "authenticated", roles }, idempotent: true });
+}
+
 /** Express path (`/v1/receivables/:id`) of an OpenAPI path (`/v1/receivables/{id}`). */
 export function expressPath(path: string): string {
   return path.replace(/\{([A-Za-z0-9_]+)\}/g, ":$1");

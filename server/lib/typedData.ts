@@ -6,6 +6,10 @@
 // the domain names and versions their `EIP712(name, version)` constructor arguments (a test compares both
 // with what the deployed contracts report through ERC-5267).
 import { AbiCoder, keccak256, toUtf8Bytes, TypedDataEncoder, verifyTypedData } from "ethers";
+import type { IFinancingSettlement, IReceivableToken } from "../../typechain-types";
+
+/** The named fields of a TypeChain struct output (the tuple part left out): the struct as the ABI has it. */
+type StructFields<T> = { [K in keyof T as K extends keyof unknown[] | `${number}` ? never : K]: T[K] };
 
 // ─── domains ───────────────────────────────────────────────────────────────────
 
@@ -43,17 +47,11 @@ export async function eip712DomainOf(contract: Eip712DomainReporter): Promise<Ei
 
 // ─── Confirmation ──────────────────────────────────────────────────────────────
 
-/** An invoice's terms, as IReceivableToken.Invoice holds them. */
-export interface Invoice {
-  invoiceHash: string;
-  /** `invoiceNumberHashOf(invoice number)`: the ledger confirms one number per supplier and debtor once. */
-  invoiceNumberHash: string;
-  supplier: string;
-  debtor: string;
-  currency: string;
-  amount: bigint;
-  maturity: bigint;
-}
+/**
+ * An invoice's terms: IReceivableToken.Invoice, typed from the ABI by TypeChain. Its `invoiceNumberHash` is
+ * `invoiceNumberHashOf(invoice number)`: the ledger confirms one number per supplier and debtor once.
+ */
+export type Invoice = StructFields<IReceivableToken.InvoiceStructOutput>;
 
 export const CONFIRMATION_TYPES = {
   Confirmation: [
@@ -124,21 +122,10 @@ export function recoverConfirmationSigner(chainId: bigint, ledger: string, invoi
 export const FinancingMode = { Purchase: 0, Pledge: 1 } as const;
 export type FinancingModeValue = (typeof FinancingMode)[keyof typeof FinancingMode];
 
-/** A financier's quote, as signed with EIP-712 (see IFinancingSettlement.Quote). */
-export interface Quote {
-  receivableId: bigint;
-  amount: bigint;
-  advance: bigint;
-  financier: string;
-  holder: string;
-  mode: FinancingModeValue;
-  repayment: bigint;
-  currency: string;
-  expiry: bigint;
-  nonce: bigint;
-  /** The risk-sharing programme to enrol the financing in (IRiskProgramme), 0n for none. */
-  programmeId: bigint;
-}
+/** A financier's quote, as signed with EIP-712: IFinancingSettlement.Quote, typed from the ABI by TypeChain
+ * (its `mode` narrowed to the enum's values; `programmeId` is the risk-sharing programme to enrol the
+ * financing in, 0n for none). */
+export type Quote = Omit<StructFields<IFinancingSettlement.QuoteStructOutput>, "mode"> & { mode: FinancingModeValue };
 
 export const QUOTE_TYPES = {
   Quote: [

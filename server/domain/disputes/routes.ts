@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineRoute, type AnyRoute } from "../../api/route";
+import { defineRoute, txRoute, type AnyRoute } from "../../api/route";
 import { ACCESS_ROLES } from "../../auth/principal";
 import { TxOut } from "../tx";
 import { DisputeOut, DisputeParams, ListDisputesQuery, RaiseDisputeBody, ResolveDisputeBody } from "./schemas";
@@ -7,31 +7,27 @@ import type { DisputeService } from "./service";
 
 export function disputeRoutes(service: DisputeService): AnyRoute[] {
   return [
-    defineRoute({
-      method: "post",
+    txRoute({
       path: "/v1/disputes",
       operationId: "raiseDispute",
       summary: "Core enterprise (on a tree it issued, once per tree) or operator: dispute a lineage tree, freezing it",
       description:
         "A core enterprise's dispute lapses after the ledger's dispute period unless the operator upholds it; the operator's lasts until released. A suspended core enterprise cannot raise one.",
       tags: ["disputes"],
-      access: { kind: "authenticated", roles: ["CORE_ENTERPRISE", "OPERATOR"] },
+      roles: ["CORE_ENTERPRISE", "OPERATOR"],
       body: RaiseDisputeBody,
-      idempotent: true,
       response: { status: 201, description: "Raised (transaction mined)", schema: TxOut },
       errors: [404, 409],
       handler: async ({ principal, body }) => service.raise(principal, body),
     }),
-    defineRoute({
-      method: "post",
+    txRoute({
       path: "/v1/disputes/{rootId}/resolve",
       operationId: "resolveDispute",
       summary: "Operator: uphold a live dispute (frozen until released) or release it",
       tags: ["disputes"],
-      access: { kind: "authenticated", roles: ["OPERATOR"] },
+      roles: ["OPERATOR"],
       params: DisputeParams,
       body: ResolveDisputeBody,
-      idempotent: true,
       response: { status: 200, description: "Resolved (transaction mined)", schema: TxOut },
       errors: [409],
       handler: async ({ principal, params, body }) => service.resolve(principal, params.rootId, body.outcome),

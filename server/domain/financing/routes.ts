@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineRoute, type AnyRoute } from "../../api/route";
+import { defineRoute, txRoute, type AnyRoute } from "../../api/route";
 import { ACCESS_ROLES } from "../../auth/principal";
 import { organisationOf } from "../access";
 import { TxOut } from "../tx";
@@ -137,28 +137,24 @@ export function financingRoutes({ financing: service, portfolio: books }: { fina
       errors: [404, 409],
       handler: async ({ principal, params, body }) => service.reviseQuote(principal, params.id, body),
     }),
-    defineRoute({
-      method: "post",
+    txRoute({
       path: "/v1/quotes/{id}/cancel",
       operationId: "cancelQuote",
       summary: "Financier: cancel a quote (on chain, so its signature can never be executed)",
       tags: ["financing"],
-      access: { kind: "authenticated", roles: ["FINANCIER"] },
+      roles: ["FINANCIER"],
       params: QuoteParams,
-      idempotent: true,
       response: { status: 200, description: "Cancelled (transaction mined)", schema: TxOut },
       errors: [404, 409],
       handler: async ({ principal, params }) => service.cancelQuote(principal, params.id),
     }),
-    defineRoute({
-      method: "post",
+    txRoute({
       path: "/v1/quotes/{id}/accept",
       operationId: "acceptQuote",
       summary: "Holder: accept a quote; advance and receivable part move atomically on chain",
       tags: ["financing"],
-      access: { kind: "authenticated", roles: ["SUPPLIER", "FINANCIER"] },
+      roles: ["SUPPLIER", "FINANCIER"],
       params: QuoteParams,
-      idempotent: true,
       response: { status: 200, description: "Financed (transaction mined)", schema: AcceptQuoteOut },
       errors: [404, 409],
       handler: async ({ principal, params }) => service.acceptQuote(principal, params.id),
@@ -207,15 +203,13 @@ export function financingRoutes({ financing: service, portfolio: books }: { fina
       errors: [409],
       handler: async ({ principal, params, body }) => service.setExposureLimit(principal, params.obligor, body.limit),
     }),
-    defineRoute({
-      method: "post",
+    txRoute({
       path: "/v1/quotes/{id}/release-exposure",
       operationId: "releaseExposure",
       summary: "Financier: release an accepted quote's exposure once it is repaid (its pool paid in full, or its pledge ended)",
       tags: ["financing"],
-      access: { kind: "authenticated", roles: ["FINANCIER"] },
+      roles: ["FINANCIER"],
       params: QuoteParams,
-      idempotent: true,
       response: { status: 200, description: "Released (transaction mined)", schema: TxOut },
       errors: [404, 409],
       handler: async ({ principal, params }) => service.releaseExposure(principal, params.id),

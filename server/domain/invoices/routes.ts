@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineRoute, type AnyRoute } from "../../api/route";
+import { defineRoute, txRoute, type AnyRoute } from "../../api/route";
 import { ACCESS_ROLES } from "../../auth/principal";
 import { TxOut } from "../tx";
 import {
@@ -18,15 +18,13 @@ import type { InvoiceService } from "./service";
 
 export function invoiceRoutes(service: InvoiceService): AnyRoute[] {
   return [
-    defineRoute({
-      method: "post",
+    txRoute({
       path: "/v1/invoices",
       operationId: "registerInvoice",
       summary: "Supplier: register an invoice (metadata off chain; hash and terms on chain) for its debtor to confirm",
       tags: ["invoices"],
-      access: { kind: "authenticated", roles: ["SUPPLIER"] },
+      roles: ["SUPPLIER"],
       body: RegisterInvoiceBody,
-      idempotent: true,
       response: { status: 201, description: "Registered (transaction mined)", schema: RegisterInvoiceOut },
       errors: [409],
       handler: async ({ principal, body }) => service.register(principal, body),
@@ -107,33 +105,29 @@ export function invoiceRoutes(service: InvoiceService): AnyRoute[] {
       errors: [404, 409],
       handler: async ({ principal, params, query }) => service.confirmationTypedData(principal, params.invoiceHash, BigInt(query.deadline), query.supplier),
     }),
-    defineRoute({
-      method: "post",
+    txRoute({
       path: "/v1/invoices/{invoiceHash}/confirm",
       operationId: "confirmInvoice",
       summary: "Core enterprise: confirm an invoice, minting its root receivable to the supplier (consumes its issuance limit)",
       description: "With no body fields the server signs the EIP-712 confirmation with the organisation's custodial key; with `signature` and `deadline` it relays the organisation's own signature.",
       tags: ["invoices"],
-      access: { kind: "authenticated", roles: ["CORE_ENTERPRISE"] },
+      roles: ["CORE_ENTERPRISE"],
       params: InvoiceParams,
       query: InvoiceSupplierQuery,
       body: ConfirmInvoiceBody,
-      idempotent: true,
       response: { status: 201, description: "Confirmed (transaction mined)", schema: ConfirmInvoiceOut },
       errors: [404, 409],
       handler: async ({ principal, params, query, body }) => service.confirm(principal, params.invoiceHash, { ...body, supplier: query.supplier }),
     }),
-    defineRoute({
-      method: "post",
+    txRoute({
       path: "/v1/invoices/{invoiceHash}/reject",
       operationId: "rejectInvoice",
       summary: "Core enterprise: reject an invoice with a reason",
       tags: ["invoices"],
-      access: { kind: "authenticated", roles: ["CORE_ENTERPRISE"] },
+      roles: ["CORE_ENTERPRISE"],
       params: InvoiceParams,
       query: InvoiceSupplierQuery,
       body: RejectInvoiceBody,
-      idempotent: true,
       response: { status: 200, description: "Rejected (transaction mined)", schema: TxOut },
       errors: [404, 409],
       handler: async ({ principal, params, query, body }) => service.reject(principal, params.invoiceHash, body.reason, query.supplier),

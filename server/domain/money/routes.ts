@@ -5,7 +5,7 @@
  * on a local development chain only, the operator's faucet of test cash (`POST /v1/faucet`).
  */
 import { z } from "zod";
-import { defineRoute, type AnyRoute } from "../../api/route";
+import { defineRoute, txRoute, type AnyRoute } from "../../api/route";
 import { Address, AddressOut, PositiveUint256, Uint256Out } from "../../api/schemas";
 import { ACCESS_ROLES, type Principal } from "../../auth/principal";
 import { ConflictError, ForbiddenError, ValidationError } from "../../lib/appErrors";
@@ -74,15 +74,14 @@ export function moneyRoutes(ctx: DomainContext, currencies: CurrencyDirectory, o
       response: { status: 200, description: "Currencies", schema: z.object({ items: z.array(CurrencyOut) }) },
       handler: async () => ({ items: await currencies.list() }),
     }),
-    defineRoute({
-      method: "post",
+    txRoute({
       path: "/v1/faucet",
       operationId: "faucet",
       summary: "Operator, local development chain only: mint test settlement tokens to an address (403 FaucetNotAvailable on any other network)",
       description:
         "Available only when the node's chain id is 31337 and the deployment record is marked `local` (written by `npm start` for the node it starts). Mints the deployment's own test settlement token.",
       tags: ["money"],
-      access: { kind: "authenticated", roles: ["OPERATOR"] },
+      roles: ["OPERATOR"],
       body: z
         .object({
           to: Address,
@@ -90,7 +89,6 @@ export function moneyRoutes(ctx: DomainContext, currencies: CurrencyDirectory, o
           currency: Address.optional().meta({ description: "default: the deployment's test settlement token (the only one the faucet mints)" }),
         })
         .meta({ id: "Faucet" }),
-      idempotent: true,
       response: { status: 201, description: "Minted (transaction mined)", schema: TxOut.extend({ to: AddressOut, currency: AddressOut, amount: Uint256Out, balance: Uint256Out }) },
       errors: [409],
       handler: async ({ principal, body }) => {

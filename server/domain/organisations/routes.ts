@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineRoute, type AnyRoute } from "../../api/route";
+import { defineRoute, txRoute, type AnyRoute } from "../../api/route";
 import { ACCESS_ROLES } from "../../auth/principal";
 import { TxOut } from "../tx";
 import {
@@ -37,41 +37,35 @@ export function organisationRoutes(service: OrganisationService): AnyRoute[] {
       errors: [404],
       handler: async ({ principal, params }) => service.get(principal, params.address),
     }),
-    defineRoute({
-      method: "post",
+    txRoute({
       path: "/v1/organisations",
       operationId: "registerOrganisation",
       summary: "Operator: register an organisation on chain (KYC done off chain; only its hash is recorded)",
       tags: ["organisations"],
-      access: { kind: "authenticated", roles: ["OPERATOR"] },
+      roles: ["OPERATOR"],
       body: RegisterOrganisationBody,
-      idempotent: true,
       response: { status: 201, description: "Registered (transaction mined)", schema: TxOut },
       errors: [409],
       handler: async ({ principal, body }) => service.register(principal, body),
     }),
-    defineRoute({
-      method: "post",
+    txRoute({
       path: "/v1/organisations/{address}/suspend",
       operationId: "suspendOrganisation",
       summary: "Operator: suspend an organisation (it can no longer move, receive or confirm anything)",
       tags: ["organisations"],
-      access: { kind: "authenticated", roles: ["OPERATOR"] },
+      roles: ["OPERATOR"],
       params: OrganisationParams,
-      idempotent: true,
       response: { status: 200, description: "Suspended (transaction mined)", schema: TxOut },
       errors: [409],
       handler: async ({ principal, params }) => service.setActive(principal, params.address, false),
     }),
-    defineRoute({
-      method: "post",
+    txRoute({
       path: "/v1/organisations/{address}/reactivate",
       operationId: "reactivateOrganisation",
       summary: "Operator: reactivate a suspended organisation",
       tags: ["organisations"],
-      access: { kind: "authenticated", roles: ["OPERATOR"] },
+      roles: ["OPERATOR"],
       params: OrganisationParams,
-      idempotent: true,
       response: { status: 200, description: "Reactivated (transaction mined)", schema: TxOut },
       errors: [409],
       handler: async ({ principal, params }) => service.setActive(principal, params.address, true),

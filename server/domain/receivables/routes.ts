@@ -1,4 +1,4 @@
-import { defineRoute, type AnyRoute } from "../../api/route";
+import { defineRoute, txRoute, type AnyRoute } from "../../api/route";
 import { PageQuery, ReceivableIdParams } from "../../api/schemas";
 import { ACCESS_ROLES } from "../../auth/principal";
 import { TxOut } from "../tx";
@@ -54,69 +54,59 @@ export function receivableRoutes(service: ReceivableService): AnyRoute[] {
       response: { status: 200, description: "Open offers to the caller, paged", schema: ReceivablePage },
       handler: async ({ principal, query }) => service.incomingOffers(principal, query),
     }),
-    defineRoute({
-      method: "post",
+    txRoute({
       path: "/v1/receivables/{id}/split",
       operationId: "splitReceivable",
       summary: "Holder: split an amount off a receivable into a new child it keeps",
       tags: ["receivables"],
-      access: { kind: "authenticated", roles: HOLDERS },
+      roles: HOLDERS,
       params: ReceivableIdParams,
       body: SplitBody,
-      idempotent: true,
       response: { status: 201, description: "Split (transaction mined)", schema: SplitOut },
       errors: [404, 409],
       handler: async ({ principal, params, body }) => service.split(principal, params.id, body.amount),
     }),
-    defineRoute({
-      method: "post",
+    txRoute({
       path: "/v1/receivables/{id}/transfer",
       operationId: "transferReceivable",
       summary: "Holder: offer all or part of a receivable to a registered organisation, which accepts or rejects it",
       tags: ["receivables"],
-      access: { kind: "authenticated", roles: HOLDERS },
+      roles: HOLDERS,
       params: ReceivableIdParams,
       body: TransferBody,
-      idempotent: true,
       response: { status: 201, description: "Offered (transaction mined); `offeredId` is the receivable in escrow", schema: TransferOut },
       errors: [404, 409],
       handler: async ({ principal, params, body }) => service.transfer(principal, params.id, body),
     }),
-    defineRoute({
-      method: "post",
+    txRoute({
       path: "/v1/receivables/{id}/accept",
       operationId: "acceptOffer",
       summary: "Receiver: accept a receivable offered to it",
       tags: ["receivables"],
-      access: { kind: "authenticated", roles: HOLDERS },
+      roles: HOLDERS,
       params: ReceivableIdParams,
-      idempotent: true,
       response: { status: 200, description: "Accepted (transaction mined)", schema: TxOut },
       errors: [404, 409],
       handler: async ({ principal, params }) => service.respond(principal, params.id, "accept"),
     }),
-    defineRoute({
-      method: "post",
+    txRoute({
       path: "/v1/receivables/{id}/reject",
       operationId: "rejectOffer",
       summary: "Receiver: reject a receivable offered to it; it returns to the sender",
       tags: ["receivables"],
-      access: { kind: "authenticated", roles: HOLDERS },
+      roles: HOLDERS,
       params: ReceivableIdParams,
-      idempotent: true,
       response: { status: 200, description: "Rejected (transaction mined)", schema: TxOut },
       errors: [404, 409],
       handler: async ({ principal, params }) => service.respond(principal, params.id, "reject"),
     }),
-    defineRoute({
-      method: "post",
+    txRoute({
       path: "/v1/receivables/{id}/cancel-offer",
       operationId: "cancelOffer",
       summary: "Sender: withdraw an open offer",
       tags: ["receivables"],
-      access: { kind: "authenticated", roles: HOLDERS },
+      roles: HOLDERS,
       params: ReceivableIdParams,
-      idempotent: true,
       response: { status: 200, description: "Cancelled (transaction mined)", schema: TxOut },
       errors: [404, 409],
       handler: async ({ principal, params }) => service.respond(principal, params.id, "cancel"),

@@ -1,20 +1,18 @@
 import { z } from "zod";
-import { defineRoute, type AnyRoute } from "../../api/route";
+import { defineRoute, txRoute, type AnyRoute } from "../../api/route";
 import { Address, AddressOut, PositiveUint256, ReceivableIdParams, Uint256Out } from "../../api/schemas";
 import { TxOut } from "../tx";
 import type { SettlementService } from "./service";
 
 export function settlementRoutes(service: SettlementService): AnyRoute[] {
   return [
-    defineRoute({
-      method: "post",
+    txRoute({
       path: "/v1/settlement/deposits",
       operationId: "depositRepayment",
       summary: "Core enterprise: deposit repayment for its receivables of one maturity (restores its issuance limit)",
       tags: ["settlement"],
-      access: { kind: "authenticated", roles: ["CORE_ENTERPRISE"] },
+      roles: ["CORE_ENTERPRISE"],
       body: z.object({ currency: Address, maturity: z.number().int().positive(), amount: PositiveUint256 }).meta({ id: "Deposit" }),
-      idempotent: true,
       response: { status: 201, description: "Deposited (transaction mined)", schema: TxOut },
       errors: [409],
       handler: async ({ principal, body }) => service.deposit(principal, body),
@@ -63,54 +61,46 @@ export function settlementRoutes(service: SettlementService): AnyRoute[] {
       },
       handler: async ({ principal }) => service.credits(principal),
     }),
-    defineRoute({
-      method: "post",
+    txRoute({
       path: "/v1/settlement/withdrawals",
       operationId: "withdrawPaymentCredit",
       summary: "Withdraw the caller's whole credited balance in one currency",
       tags: ["settlement"],
-      access: { kind: "authenticated", roles: ["SUPPLIER", "FINANCIER", "CORE_ENTERPRISE"] },
+      roles: ["SUPPLIER", "FINANCIER", "CORE_ENTERPRISE"],
       body: z.object({ currency: Address }).meta({ id: "Withdrawal" }),
-      idempotent: true,
       response: { status: 200, description: "Withdrawn (transaction mined)", schema: TxOut.extend({ amount: Uint256Out }) },
       errors: [409],
       handler: async ({ principal, body }) => service.withdraw(principal, body.currency),
     }),
-    defineRoute({
-      method: "post",
+    txRoute({
       path: "/v1/receivables/{id}/redeem",
       operationId: "redeemReceivable",
       summary: "Holder (or pledgee): redeem a matured receivable for what its pool's funding covers",
       tags: ["settlement"],
-      access: { kind: "authenticated", roles: ["SUPPLIER", "FINANCIER"] },
+      roles: ["SUPPLIER", "FINANCIER"],
       params: ReceivableIdParams,
-      idempotent: true,
       response: { status: 200, description: "Redeemed (transaction mined)", schema: TxOut.extend({ currency: AddressOut, toHolder: Uint256Out, toPledgee: Uint256Out }) },
       errors: [404, 409],
       handler: async ({ principal, params }) => service.redeem(principal, params.id),
     }),
-    defineRoute({
-      method: "post",
+    txRoute({
       path: "/v1/receivables/{id}/mark-overdue",
       operationId: "markOverdue",
       summary: "Mark the receivable's whole tree overdue (after maturity plus the grace period, if its pool is not fully funded)",
       tags: ["settlement"],
-      access: { kind: "authenticated", roles: ["SUPPLIER", "FINANCIER", "CORE_ENTERPRISE"] },
+      roles: ["SUPPLIER", "FINANCIER", "CORE_ENTERPRISE"],
       params: ReceivableIdParams,
-      idempotent: true,
       response: { status: 200, description: "Marked (transaction mined)", schema: TxOut },
       errors: [404, 409],
       handler: async ({ principal, params }) => service.markOverdue(principal, params.id),
     }),
-    defineRoute({
-      method: "post",
+    txRoute({
       path: "/v1/receivables/{id}/repay-pledge",
       operationId: "repayPledge",
       summary: "Holder: repay what it owes its pledgee; the pledge is released",
       tags: ["settlement"],
-      access: { kind: "authenticated", roles: ["SUPPLIER", "FINANCIER"] },
+      roles: ["SUPPLIER", "FINANCIER"],
       params: ReceivableIdParams,
-      idempotent: true,
       response: { status: 200, description: "Repaid (transaction mined)", schema: TxOut.extend({ currency: AddressOut, repaid: Uint256Out }) },
       errors: [404, 409],
       handler: async ({ principal, params }) => service.repayPledge(principal, params.id),
