@@ -9,7 +9,7 @@ export type Enrolment = IRiskProgramme.EnrolmentStruct;
 /** The enrolment a financing's receipt carries (`FinancingEnrolled`), as `paySubsidy`, `claim` and `lapse`
  * take it back. Throws when the financing was not enrolled. */
 export function enrolmentFrom(programmes: RiskProgramme, receipt: ContractTransactionReceipt | null): Enrolment {
-  const address = programmes.target.toString().toLowerCase();
+  const address = (programmes.target as string).toLowerCase();
   for (const log of receipt?.logs ?? []) {
     if (log.address.toLowerCase() !== address) continue;
     const parsed = programmes.interface.parseLog(log);
@@ -38,7 +38,7 @@ export function enrolmentFrom(programmes: RiskProgramme, receipt: ContractTransa
 
 /** The id `createProgramme`'s receipt reports (`ProgrammeCreated`). */
 export function programmeIdFrom(programmes: RiskProgramme, receipt: ContractTransactionReceipt | null): bigint {
-  const address = programmes.target.toString().toLowerCase();
+  const address = (programmes.target as string).toLowerCase();
   for (const log of receipt?.logs ?? []) {
     if (log.address.toLowerCase() !== address) continue;
     const parsed = programmes.interface.parseLog(log);

@@ -7,13 +7,13 @@ import openapiTS, { astToString } from "openapi-typescript";
 import { createApp } from "../server/api/app";
 import { loadApiConfig } from "../server/config/api";
 import type { PrismaClient, Sql } from "../server/db/client";
-import { createDomainRoutes } from "../server/domain";
-import type { DomainContext } from "../server/domain/context";
+import { createDomain } from "../server/domain";
+import type { ChainContext } from "../server/domain/context";
 
 export const WEB_API_TYPES_FILE = path.join(__dirname, "..", "web", "src", "lib", "api", "schema.d.ts");
 
 /**
- * Stands in for the domain context: building a route table may keep references to parts of it (caches
+ * Stands in for the domain's dependencies: building a route table may keep references to parts of them (caches
  * keyed by them), but only a handler would use them, and none runs here. Any property is another stand-in.
  */
 function placeholder(): unknown {
@@ -30,7 +30,13 @@ export function webApiDocument(): Record<string, unknown> {
     sql: unused as Sql,
     chainId: 31337,
     demo: { organisations: [] },
-    domainRoutes: createDomainRoutes(placeholder() as DomainContext, { documentDir: "unused" }),
+    domainRoutes: createDomain({
+      db: placeholder() as PrismaClient,
+      readSql: placeholder() as Sql,
+      chain: placeholder() as ChainContext,
+      waitForIndexed: async () => true,
+      documentDir: "unused",
+    }).routes,
   });
   return api.openApiDocument;
 }

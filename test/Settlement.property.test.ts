@@ -184,10 +184,6 @@ describe("Settlement properties", function () {
           if (model.blocked.has(who)) model.credits.set(who, (model.credits.get(who) ?? 0n) + amount);
           else addCash(who, amount);
         };
-        const poolOf = (t: ModelToken) => {
-          const root = model.roots.get(t.root)!;
-          return model.pools.get(poolKey(root.issuer, root.maturity))!;
-        };
         const payees = [sys.tier1, sys.tier2, sys.tier3, sys.bankA, sys.bankB];
         const movable = (t: ModelToken) => {
           const root = model.roots.get(t.root)!;
@@ -343,7 +339,7 @@ describe("Settlement properties", function () {
               };
               const signature = await signQuote(sys.financing, bank, quote);
               await (await sys.financing.connect(bank).cancelQuote(quote)).wait();
-              await attempt(false, "cancelled acceptQuote", () => sys.financing.connect(signerOf.get(t.holder)!).acceptQuote(quote, signature));
+              await attempt(false, "cancelled acceptQuote", () => sys.financing.connect(signerOf.get(t.holder)).acceptQuote(quote, signature));
               break;
             }
             case "deposit": {
@@ -387,7 +383,7 @@ describe("Settlement properties", function () {
               const entitled = full ? t.amount : mulDiv(t.amount, pool.deposited, pool.face);
               const payout = entitled - paid;
               const ok = model.now >= root.maturity && payout > 0n;
-              const receipt = await attempt(ok, "redeem", () => sys.vault.connect(signerOf.get(t.holder)!).redeem(id));
+              const receipt = await attempt(ok, "redeem", () => sys.vault.connect(signerOf.get(t.holder)).redeem(id));
               if (receipt) {
                 const owed = t.pledgee === undefined ? 0n : t.owed!;
                 const toPledgee = payout < owed ? payout : owed;
@@ -417,7 +413,7 @@ describe("Settlement properties", function () {
               if (id === undefined) break;
               const t = model.tokens.get(id)!;
               const ok = t.pledgee !== undefined && (model.cash.get(t.holder) ?? 0n) >= t.owed! && !model.blocked.has(t.holder);
-              const receipt = await attempt(ok, "repayPledge", () => sys.vault.connect(signerOf.get(t.holder)!).repayPledge(id));
+              const receipt = await attempt(ok, "repayPledge", () => sys.vault.connect(signerOf.get(t.holder)).repayPledge(id));
               if (receipt) {
                 addCash(t.holder, -t.owed!);
                 payOut(t.pledgee!, t.owed!);
@@ -468,7 +464,7 @@ describe("Settlement properties", function () {
               const id = pledged[action.pick % pledged.length]!;
               const t = model.tokens.get(id)!;
               // The pledgee forgives the debt; it can never come back.
-              await attempt(true, "releasePledge", () => sys.ledger.connect(signerOf.get(t.pledgee!)!).releasePledge(id));
+              await attempt(true, "releasePledge", () => sys.ledger.connect(signerOf.get(t.pledgee!)).releasePledge(id));
               t.pledgee = undefined;
               t.owed = undefined;
               break;

@@ -61,7 +61,7 @@ describe("web app in Chromium: sign-in, shell, supplier holdings, authorisation,
       await page.getByText(language === "en" ? "Supplier" : "供应商", { exact: true }).waitFor();
       const status = page.getByRole("status", { name: language === "en" ? "Chain status" : "链状态" });
       await status.waitFor();
-      const head = await sys.w.indexer.status();
+      const head = sys.w.indexer.status();
       expect(await status.textContent()).to.match(new RegExp(`${language === "en" ? "Indexed" : "已索引"} \\d+`));
       expect(head.checkpoint).to.be.greaterThan(0);
       await page.getByRole("heading", { name: language === "en" ? "What waits for you" : "待办事项" }).waitFor();
