@@ -101,11 +101,12 @@ export function defineRoute<
  */
 export function txRoute<
   P extends ZodObjectLike | undefined = undefined,
+  Q extends ZodObjectLike | undefined = undefined,
   B extends z.ZodType | undefined = undefined,
   R extends z.ZodType | undefined = undefined,
->(def: Omit<RouteDefinition<P, undefined, B, R>, "method" | "access" | "idempotent" | "query"> & { roles: readonly AccessRole[] }): AnyRoute {
+>(def: Omit<RouteDefinition<P, Q, B, R>, "method" | "access" | "idempotent"> & { roles: readonly AccessRole[] }): AnyRoute {
   const { roles, ...rest } = def;
-  return defineRoute<P, undefined, B, R>({ ...rest, method: "post", access: { kind: "authenticated", roles }, idempotent: true });
+  return defineRoute<P, Q, B, R>({ ...rest, method: "post", access: { kind: "authenticated", roles }, idempotent: true });
 }
 
 /** Express path (`/v1/receivables/:id`) of an OpenAPI path (`/v1/receivables/{id}`). */
