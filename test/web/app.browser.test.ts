@@ -223,8 +223,10 @@ describe("web app in Chromium: sign-in, shell, supplier holdings, authorisation,
       // Accepted and indexed: the offer leaves the list (its row, and its progress, go with it).
       await page.getByText("目前没有转让给本机构的应收账款。").waitFor();
       await page.goto("/holdings");
-      await page.getByRole("link", { name: offered, exact: true }).waitFor();
-      expect(await page.getByRole("row").filter({ has: page.getByRole("link", { name: offered, exact: true }) }).textContent()).to.include("1,000.00");
+      // The amount appears once the currencies are loaded (until then the cell says "…"): wait for the
+      // formatted amount itself, not only for the row, or a slow currency answer reads as a wrong amount.
+      const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: offered, exact: true }) });
+      await row.getByText(`1,000.00 ${await sys.w.cash.symbol()}`, { exact: true }).waitFor();
       expect(errors).to.deep.equal([]);
     } finally {
       await context.close();
