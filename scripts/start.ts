@@ -20,7 +20,7 @@ import { formatDemoLogins, startApiServer } from "../server/api/server";
 import { writeKeystore } from "../server/signing/keystore";
 import { createLogger } from "../server/lib/logger";
 import { loadEmbeddedEnv } from "../server/config/embedded";
-import { hardhatDevKeyOf } from "../server/signing/devKeys";
+import { hardhatDevKeyOf, prepareDemoKeystoreDir } from "../server/signing/devKeys";
 
 /** Demo settlement token: two decimals, so 1,000,000.00 reads as money. */
 const CURRENCY_DECIMALS = 2;
@@ -29,7 +29,9 @@ const UNIT = 10n ** BigInt(CURRENCY_DECIMALS);
 const STORY_TIME_TRAVEL_SECONDS = 31 * 86_400;
 
 async function main(): Promise<void> {
-  const { CHAIN_PORT: chainPort } = loadEmbeddedEnv();
+  const { CHAIN_PORT: chainPort, DEMO_KEYSTORE_DIR: keystoreDir } = loadEmbeddedEnv();
+  // First, so a directory that is not a demo keystore stops the start before anything runs.
+  prepareDemoKeystoreDir(keystoreDir);
   const say = (line = "") => console.log(line);
   // Story lines may span several lines (tables, trees): indent every one of them.
   const narrate = (line: string) => say(narrateBlock(line));
@@ -141,9 +143,10 @@ async function main(): Promise<void> {
 
     say("▶ starting the API");
     // The embedded default keeps each organisation's key in an encrypted keystore the API unlocks at
-    // start-up. Demo keys are Hardhat's public development keys: never use them on a real network.
-    const passphrase = process.env.API_KEYSTORE_PASSPHRASE ?? randomBytes(16).toString("hex");
-    const keystoreDir = path.join("data", "keystore");
+    // start-up. Demo keys are Hardhat's public development keys: never use them on a real network. They
+    // go to their own directory (data/demo/keystore), never the API's default data/keystore, and a
+    // directory that is not a demo keystore was refused before the node started.
+    const passphrase = randomBytes(16).toString("hex");
     const devKey = async (signer: { getAddress(): Promise<string> }) => {
       const key = hardhatDevKeyOf(await signer.getAddress());
       if (key === undefined) throw new Error("a demo account is not one of Hardhat's development accounts");

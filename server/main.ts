@@ -5,7 +5,10 @@
  * connections, finishes in-flight requests, closes the database). It never writes chain projections:
  * run the indexer next to it (or use `npm start`, which runs both).
  *
- * On a database without any operator API key it issues one and prints it once to stdout.
+ * It never issues keys: the first operator API key comes from `npm run bootstrap`, once per database
+ * (with several API processes, printing it from whichever started first would lose or leak it).
+ * Supervisors run it as `node -r ts-node/register/transpile-only server/main.ts` — npm does not forward
+ * signals to its child.
  */
 import { JsonRpcProvider } from "ethers";
 import { loadApiConfig } from "./config/api";
@@ -30,22 +33,22 @@ async function main(): Promise<void> {
   const api = await startApiServer({ db, provider, deployment, config: apiConfig, logger, pollMs });
 
   const operators = await db.prisma.apiKey.count({ where: { subjectKind: "OPERATOR", revokedAtMs: null } });
-  if (operators === 0) {
-    const issued = await api.auth.issueApiKey({ issuer: "bootstrap", subject: { kind: "OPERATOR" }, label: "bootstrap operator" });
-    // stdout, not the log: the key is shown once to whoever started the server.
-    process.stdout.write(`operator API key (shown once): ${issued.token}\n`);
-  }
+  if (operators === 0) logger.warn("api: the database has no operator API key yet; issue one with `npm run bootstrap`");
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, "api: shutting down");
-    const force = setTimeout(() => process.exit(1), 10_000);
+    logger.warn({ signal }, "api: shutting down (no new connections; finishing requests in flight)");
+    const force = setTimeout(() => {
+      logger.error("api: requests still running after 10 s; exiting anyway");
+      process.exit(1);
+    }, 10_000);
     force.unref();
     await api.close();
     provider.destroy();
     await db.close();
+    logger.warn({ signal }, "api: stopped");
     process.exit(0);
   };
   process.on("SIGINT", () => void stop("SIGINT"));

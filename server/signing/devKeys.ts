@@ -3,6 +3,8 @@
  * embedded demo only: the start script writes the demo organisations' keys into the encrypted keystore
  * the API unlocks at start-up. Never use these keys on a real network.
  */
+import fs from "node:fs";
+import path from "node:path";
 import { HDNodeWallet, Mnemonic } from "ethers";
 
 export const HARDHAT_DEV_MNEMONIC = "test test test test test test test test test test test junk";
@@ -20,4 +22,23 @@ export function hardhatDevKeyOf(address: string, count = 40): string | undefined
     if (wallet.address.toLowerCase() === address.toLowerCase()) return wallet.privateKey;
   }
   return undefined;
+}
+
+/** Where `npm start` keeps the demo keystore: its own directory, never the API's default `data/keystore`. */
+export const DEMO_KEYSTORE_DIR = path.join("data", "demo", "keystore");
+const DEMO_MARKER = "DEMO-KEYS-ONLY";
+
+/**
+ * Empties `dir` for a new run's demo keys. Only a directory this function created (it carries a marker
+ * file) is ever emptied: any other existing directory is refused, so a real keystore is never touched.
+ */
+export function prepareDemoKeystoreDir(dir: string): void {
+  if (fs.existsSync(dir)) {
+    if (!fs.existsSync(path.join(dir, DEMO_MARKER))) {
+      throw new Error(`${dir} exists and is not a demo keystore made by npm start; refusing to touch it (move it, or set DEMO_KEYSTORE_DIR)`);
+    }
+    fs.rmSync(dir, { recursive: true });
+  }
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.writeFileSync(path.join(dir, DEMO_MARKER), "Hardhat's public development keys, re-created by every `npm start`. Never use them on a real network.\n");
 }

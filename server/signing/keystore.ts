@@ -41,7 +41,8 @@ export async function loadKeystore(input: { dir: string; passphrase: string }): 
 
 /**
  * Writes keystore files (used by the embedded start script and tests). `scryptN` below ethers' default
- * makes unlocking fast for throwaway demo keys; production keys keep the default cost.
+ * makes unlocking fast for throwaway demo keys; production keys keep the default cost. Never replaces a
+ * file: an existing keystore may hold the only copy of a key (throws, naming the file).
  */
 export async function writeKeystore(input: {
   dir: string;
@@ -62,7 +63,12 @@ export async function writeKeystore(input: {
             }),
           );
     const file = path.join(input.dir, key.operator === true ? OPERATOR_FILE : `${wallet.address.toLowerCase()}.json`);
-    fs.writeFileSync(file, json, { mode: 0o600 });
+    try {
+      fs.writeFileSync(file, json, { mode: 0o600, flag: "wx" });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST") throw new Error(`keystore ${file} already exists; refusing to overwrite it`);
+      throw e;
+    }
     written.push(file);
   }
   return written;
