@@ -14,6 +14,7 @@ import { createHttpApp } from "./http";
 import { createPrismaIdempotencyStore, type IdempotencyChain } from "./idempotency";
 import { buildOpenApiDocument, renderOpenApiHtml } from "./openapi";
 import { memoryRateLimitStore, sqlRateLimitStore } from "./middleware/rateLimit";
+import { createProjectionGuard, type ProjectionGuard } from "./projection";
 import { createReadinessProbe } from "./readiness";
 import type { AnyRoute } from "./route";
 import { systemRoutes, type ReadinessProbe } from "./system";
@@ -33,6 +34,8 @@ export interface ApiDeps {
   chainId?: number;
   /** The chain head, for `/ready`'s lag. */
   chainHead?: () => Promise<number>;
+  /** The chain's genesis block hash: a different one than the database indexed means the chain was reset. */
+  genesisHash?: () => Promise<string>;
   /** Routes of the domain use cases (organisations, receivables, financing, ...). */
   domainRoutes?: readonly AnyRoute[];
   readiness?: ReadinessProbe;
@@ -71,11 +74,13 @@ export function createApp(deps: ApiDeps): ApiApp {
     },
     now,
   });
+  const guard = createProjectionGuard({ sql: deps.sql, ...(deps.genesisHash === undefined ? {} : { genesisHash: deps.genesisHash }) });
   const readiness =
     deps.readiness ??
     createReadinessProbe({
-      db: deps.db,
+      guard,
       maxLagBlocks: deps.config.API_READY_MAX_LAG_BLOCKS,
+      maxHeartbeatAgeMs: deps.config.API_READY_MAX_HEARTBEAT_AGE_SECONDS * 1000,
       ...(deps.chainHead === undefined ? {} : { chainHead: deps.chainHead }),
     });
 
@@ -84,7 +89,8 @@ export function createApp(deps: ApiDeps): ApiApp {
   const routes: AnyRoute[] = [
     ...systemRoutes({ readiness, document: () => document, documentHtml: () => html }),
     ...authRoutes(auth, deps.demo === undefined ? {} : { demo: deps.demo }),
-    ...(deps.domainRoutes ?? []),
+    // Reads of indexed data refuse to serve rows known not to match the chain (503 ProjectionInvalid).
+    ...(deps.domainRoutes ?? []).map((route) => (route.method === "get" ? guardedRead(route, guard) : route)),
   ];
   document = buildOpenApiDocument(routes, {
     title: "Ledgerline API",
@@ -110,4 +116,15 @@ export function createApp(deps: ApiDeps): ApiApp {
     ...(deps.webDir !== undefined && hasWebBuild(deps.webDir) ? { web: webAppMiddleware(deps.webDir) } : {}),
   });
   return { app, auth, openApiDocument: document, routes };
+}
+
+function guardedRead(route: AnyRoute, guard: ProjectionGuard): AnyRoute {
+  return {
+    ...route,
+    errors: [...new Set([...(route.errors ?? []), 503])],
+    handler: async (ctx) => {
+      await guard.assertValid();
+      return route.handler(ctx);
+    },
+  };
 }

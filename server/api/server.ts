@@ -136,6 +136,11 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     logger,
     chainId: Number(identity.chainId),
     chainHead: () => options.provider.getBlockNumber(),
+    genesisHash: async () => {
+      const genesis = await options.provider.getBlock(0);
+      if (genesis?.hash == null) throw new Error("the node returned no genesis block");
+      return genesis.hash;
+    },
     domainRoutes: domain.routes,
     idempotencyChain: idempotencyChainOf(options.provider, identity),
     ...(options.webDir === undefined ? {} : { webDir: options.webDir }),

@@ -20,7 +20,13 @@ export interface ReadyReport {
     /** Why the indexer is stalled or failed (null while it makes progress). */
     lastError: string | null;
     ok: boolean;
+    /** Milliseconds since the indexer last wrote (a commit or its idle heartbeat). */
+    heartbeatAgeMs?: number;
+    /** Why not ok, when the heartbeat is what failed. */
+    problem?: string;
   };
+  /** Whether the indexed data may be served (see server/api/projection.ts). */
+  projection?: { valid: boolean; reason?: string; message?: string };
 }
 
 export interface ReadinessProbe {
@@ -38,7 +44,10 @@ const ReadyOut = z
       phase: z.string().nullable().meta({ description: "starting | backfill | live | stalled (retrying an error without progress) | stopped | failed" }),
       lastError: z.string().nullable().meta({ description: "why the indexer is stalled or failed; null while it makes progress" }),
       ok: z.boolean(),
+      heartbeatAgeMs: z.number().int().optional(),
+      problem: z.string().optional(),
     }),
+    projection: z.object({ valid: z.boolean(), reason: z.string().optional(), message: z.string().optional() }).optional(),
   })
   .meta({ id: "Readiness" });
 
@@ -62,7 +71,7 @@ export function systemRoutes(input: {
       method: "get",
       path: "/ready",
       operationId: "ready",
-      summary: "Readiness: database reachable, indexer checkpoint and lag behind the chain head",
+      summary: "Readiness: database reachable, indexed data not known to be wrong, indexer alive (recent heartbeat) and its checkpoint close to the chain head",
       tags: ["system"],
       access: { kind: "public" },
       response: { status: 200, description: "Ready (503 with the same body when not)", schema: ReadyOut },

@@ -70,6 +70,8 @@ const ApiEnvSchema = z.object({
   API_TRUST_PROXY: trustProxy.default(false),
   /** The API reports not ready when the indexer is more blocks than this behind the head. */
   API_READY_MAX_LAG_BLOCKS: z.coerce.number().int().min(0).default(50),
+  /** The API reports not ready when the indexer has not written (a commit or its heartbeat) for this long. */
+  API_READY_MAX_HEARTBEAT_AGE_SECONDS: positiveInt.default(30),
   /** Where uploaded invoice documents are stored (content-addressed by their hash). */
   API_DOCUMENT_DIR: z.string().min(1).default("data/documents"),
   /** The encrypted ethers JSON keystores of organisations whose keys the server holds. */

@@ -2,6 +2,8 @@
 import { z } from "zod";
 import { intVar, parseEnv, type Env } from "./env";
 
+export const DEFAULT_HEARTBEAT_MS = 5_000;
+
 const schema = z.object({
   /** Blocks to stay behind the head; 0 follows the head itself (reorgs are then rolled back). */
   CONFIRMATIONS: intVar({ max: 10_000 }).default(0),
@@ -16,6 +18,8 @@ const schema = z.object({
   INDEXER_BATCH_LOGS: intVar({ min: 1 }).default(2_000),
   /** Longest pause between RPC retries. */
   INDEXER_MAX_BACKOFF_MS: intVar({ min: 10 }).default(10_000),
+  /** How often an idle indexer (nothing to commit) still writes its heartbeat; the API's /ready watches it. */
+  INDEXER_HEARTBEAT_MS: intVar({ min: 100, max: 600_000 }).default(DEFAULT_HEARTBEAT_MS),
 });
 
 export interface IndexerConfig {
@@ -26,7 +30,10 @@ export interface IndexerConfig {
   maxBlockRange: number;
   batchLogs: number;
   maxBackoffMs: number;
+  /** Default DEFAULT_HEARTBEAT_MS. */
+  heartbeatMs?: number;
 }
+
 
 export function loadIndexerConfig(env: Env = process.env): IndexerConfig {
   const e = parseEnv(schema, env);
@@ -38,5 +45,6 @@ export function loadIndexerConfig(env: Env = process.env): IndexerConfig {
     maxBlockRange: e.INDEXER_MAX_BLOCK_RANGE,
     batchLogs: e.INDEXER_BATCH_LOGS,
     maxBackoffMs: e.INDEXER_MAX_BACKOFF_MS,
+    heartbeatMs: e.INDEXER_HEARTBEAT_MS,
   };
 }

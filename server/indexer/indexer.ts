@@ -19,7 +19,7 @@
 //   second writer are fatal (see server/lib/errors.ts).
 import { keccak256 } from "ethers";
 import type { Db } from "../db/client";
-import type { IndexerConfig } from "../config/indexer";
+import { DEFAULT_HEARTBEAT_MS, type IndexerConfig } from "../config/indexer";
 import { INDEXED_CONTRACTS, type Deployment } from "../lib/deployment";
 import { toJson } from "../lib/encode";
 import {
@@ -108,6 +108,7 @@ export function createIndexer(deps: IndexerDeps): Indexer {
   const status: IndexerStatus = { phase: "idle", head: 0, checkpoint: -1, lag: 0, eventsPerSecond: 0, eventsTotal: 0n };
   const rate: { t: number; n: number }[] = [];
   let lastProgressLog = 0;
+  let lastHeartbeat = 0;
 
   function noteEvents(n: number): number {
     const now = Date.now();
@@ -468,6 +469,11 @@ export function createIndexer(deps: IndexerDeps): Indexer {
               await store.setPhase("live", null, status.head);
               logger.info({ checkpoint: state!.checkpointBlock, head: status.head }, "indexer: caught up; following the head");
             }
+            // A quiet chain commits nothing: beat anyway, so /ready can tell a live indexer from a dead one.
+            if (Date.now() - lastHeartbeat >= (config.heartbeatMs ?? DEFAULT_HEARTBEAT_MS)) {
+              await store.heartbeat(status.head);
+              lastHeartbeat = Date.now();
+            }
             await sleep(config.pollMs, sleeper);
           }
         } catch (e) {
@@ -491,7 +497,9 @@ export function createIndexer(deps: IndexerDeps): Indexer {
       status.phase = "failed";
       status.lastError = (e as Error).message;
       logger.error({ err: (e as Error).message, code: (e as IndexerError).code }, "indexer: stopped by a fatal error");
-      await store.setPhase("failed", (e as Error).message).catch(() => {});
+      // The code leads, so readers (the API's projection check, /ready) can tell "stale" from "wrong".
+      const code = (e as IndexerError).code;
+      await store.setPhase("failed", code === undefined ? (e as Error).message : `[${code}] ${(e as Error).message}`).catch(() => {});
       throw e;
     } finally {
       await lock?.release();

@@ -108,6 +108,15 @@ export class Store {
     );
   }
 
+  /** The writer's sign of life on a quiet chain (no block to commit): `updated_at_ms` and the head, nothing else. */
+  async heartbeat(head: number): Promise<void> {
+    await this.sql.run(
+      `UPDATE "indexer_state" SET "head_block" = ?, "lag_blocks" = CASE WHEN ? > "checkpoint_block" THEN ? - "checkpoint_block" ELSE 0 END,
+         "writer" = ?, "updated_at_ms" = ? WHERE "id" = ?`,
+      [BigInt(head), BigInt(head), BigInt(head), this.writer, BigInt(Date.now()), STATE_ID],
+    );
+  }
+
   async recentBlocks(): Promise<BlockRecord[]> {
     const rows = await this.sql.query(`SELECT * FROM "indexed_block" ORDER BY "number" DESC`);
     return rows.map((r) => ({ number: Number(r.number), hash: r.hash as string, parentHash: r.parent_hash as string, timestamp: BigInt(r.timestamp as number) }));
