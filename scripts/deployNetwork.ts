@@ -8,8 +8,9 @@
 // - run it again after a failure or a crash: it resumes, re-using every transaction that was mined, and
 //   finishes the configuration (it never leaves the system half-wired without saying so);
 // - a journal from another chain, other inputs or other compiled contracts is refused with what to do.
-// The deployer key becomes DEFAULT_ADMIN_ROLE; the operator key (OPERATOR_*) OPERATOR_ROLE and allows
-// the settlement currency.
+// The deployer key deploys and wires everything, then hands the ledger's DEFAULT_ADMIN_ROLE to the
+// LedgerTimelock it deploys (whose proposer and executor it stays); the operator key (OPERATOR_*) gets
+// OPERATOR_ROLE.
 import fs from "node:fs";
 import path from "node:path";
 import { Contract, JsonRpcProvider, Network, Wallet, keccak256, toUtf8Bytes, type HDNodeWallet } from "ethers";
@@ -27,6 +28,9 @@ export interface NetworkDeploymentRecord extends DeploymentRecord {
   admin: string;
   operator: string;
   currency: { address: string; symbol: string; decimals: number };
+  /** The ledger's DEFAULT_ADMIN_ROLE sits with the LedgerTimelock; false while an admin delay still runs
+   * (finish with completeAdminHandover, scripts/governance.ts, once it passed). */
+  adminHandedOver: boolean;
   deployedAt: string;
   transactions: string[];
 }
@@ -72,6 +76,9 @@ export async function deployNetwork(config: DeployConfig, log: (line: string) =>
       currency: currency?.address ?? `test token, ${config.currency.kind === "test" ? config.currency.decimals : 0} decimals`,
       parameters: JSON.stringify(config.parameters, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)),
       gracePeriod: config.gracePeriod?.toString() ?? "default",
+      timelockDelay: config.timelockDelay.toString(),
+      adminDelay: String(config.adminDelay),
+      disputePeriod: config.disputePeriod?.toString() ?? "default",
       contracts: compiledCodeHash(),
     };
     const journal = await DeployJournal.open({ file: journalFile, provider, network: config.network, chainId: config.chainId, genesisHash, inputs, log });
@@ -87,6 +94,9 @@ export async function deployNetwork(config: DeployConfig, log: (line: string) =>
         ...(currency === undefined ? {} : { currency: currency.address }),
         ...(config.currency.kind === "test" ? { currencyDecimals: config.currency.decimals } : {}),
         ...(config.gracePeriod === undefined ? {} : { gracePeriod: config.gracePeriod }),
+        timelockDelay: config.timelockDelay,
+        adminDelay: config.adminDelay,
+        ...(config.disputePeriod === undefined ? {} : { disputePeriod: config.disputePeriod }),
       });
     } catch (e) {
       await journal.settle().catch(() => undefined);
@@ -104,6 +114,7 @@ export async function deployNetwork(config: DeployConfig, log: (line: string) =>
       admin: admin.address,
       operator: operator.address,
       currency: symbolAndDecimals,
+      adminHandedOver: system.adminHandedOver,
       deployedAt: new Date().toISOString(),
       transactions: journal.data.transactions.filter((t) => t.status === "mined").map((t) => t.hash),
     };
@@ -187,7 +198,7 @@ async function main(): Promise<void> {
   const { record } = result;
   console.log(result.deployed ? `deployed to ${record.network} (chain ${record.chainId}):` : `already deployed to ${record.network} (chain ${record.chainId}); nothing to do:`);
   for (const [name, address] of Object.entries(record.contracts)) console.log(`  ${name.padEnd(20)} ${address}`);
-  console.log(`  admin ${record.admin}, operator ${record.operator}, currency ${record.currency.symbol} (${record.currency.decimals} decimals)`);
+  console.log(`  admin ${record.admin} (through the timelock${record.adminHandedOver ? "" : ": handover pending until the admin delay passed"}), operator ${record.operator}, currency ${record.currency.symbol} (${record.currency.decimals} decimals)`);
   console.log(`  record: ${path.relative(process.cwd(), result.file)} (start block ${record.startBlock})`);
 }
 

@@ -31,6 +31,12 @@ const schema = z
     MAX_DEPTH: intVar({ min: 1, max: 255 }).optional(),
     DEFAULT_OFFER_WINDOW_SECONDS: intVar({ min: 1 }).optional(),
     GRACE_PERIOD_SECONDS: intVar().optional(),
+    /** Seconds every parameter change waits in the ledger's timelock (0 = none: development only). */
+    TIMELOCK_DELAY_SECONDS: intVar().default(0),
+    /** Seconds a transfer of the ledger's DEFAULT_ADMIN_ROLE waits (AccessControlDefaultAdminRules). */
+    ADMIN_DELAY_SECONDS: intVar({ max: 2 ** 48 - 1 }).default(0),
+    /** Seconds after which a debtor's dispute lapses unless upheld. */
+    DISPUTE_PERIOD_SECONDS: intVar({ min: 1 }).optional(),
     /** How often to ask the node for receipts, in ms (ethers' default of 4 s is far slower than a 1 s chain). */
     DEPLOY_POLL_MS: intVar({ min: 10, max: 60_000 }).default(250),
   })
@@ -65,6 +71,9 @@ export interface DeployConfig {
   currency: { kind: "address"; address: string } | { kind: "test"; decimals: number };
   parameters: { minPartAmount?: bigint; maxDepth?: number; defaultOfferWindow?: number };
   gracePeriod?: bigint;
+  timelockDelay: bigint;
+  adminDelay: number;
+  disputePeriod?: number;
   pollMs: number;
 }
 
@@ -106,6 +115,9 @@ export function loadDeployConfig(env: Env, argv: readonly string[] = []): Deploy
       ...(e.DEFAULT_OFFER_WINDOW_SECONDS === undefined ? {} : { defaultOfferWindow: e.DEFAULT_OFFER_WINDOW_SECONDS }),
     },
     ...(e.GRACE_PERIOD_SECONDS === undefined ? {} : { gracePeriod: BigInt(e.GRACE_PERIOD_SECONDS) }),
+    timelockDelay: BigInt(e.TIMELOCK_DELAY_SECONDS),
+    adminDelay: e.ADMIN_DELAY_SECONDS,
+    ...(e.DISPUTE_PERIOD_SECONDS === undefined ? {} : { disputePeriod: e.DISPUTE_PERIOD_SECONDS }),
     pollMs: e.DEPLOY_POLL_MS,
   };
 }

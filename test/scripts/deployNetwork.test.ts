@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { JsonRpcProvider, Wallet, id } from "ethers";
+import { JsonRpcProvider, Wallet, getCreateAddress, id } from "ethers";
 import { loadDeployConfig } from "../../server/config/deploy";
 import { ConfigError } from "../../server/config/env";
 import { readDeploymentFile } from "../../server/lib/deployment";
@@ -64,7 +64,10 @@ describe("npm run deploy (scripts/deployNetwork.ts)", function () {
       const { record, deployed, file } = await deployNetwork(config());
       expect(deployed).to.equal(true);
       const ledger = ReceivableToken__factory.connect(record.contracts.ReceivableToken, provider);
-      expect(await ledger.hasRole(DEFAULT_ADMIN_ROLE, admin.address)).to.equal(true);
+      // The deployer handed DEFAULT_ADMIN_ROLE to the timelock it deployed (issue 8: admin powers are slow).
+      expect(record.adminHandedOver).to.equal(true);
+      expect(await ledger.hasRole(DEFAULT_ADMIN_ROLE, record.contracts.LedgerTimelock)).to.equal(true);
+      expect(await ledger.hasRole(DEFAULT_ADMIN_ROLE, admin.address)).to.equal(false);
       expect(await ledger.hasRole(OPERATOR_ROLE, operator.address)).to.equal(true);
       expect(await ledger.hasRole(OPERATOR_ROLE, admin.address)).to.equal(false);
       expect(await ledger.hasRole(DEFAULT_ADMIN_ROLE, operator.address)).to.equal(false);
@@ -90,10 +93,16 @@ describe("npm run deploy (scripts/deployNetwork.ts)", function () {
   });
 
   describe("when a deployment stops half-way", () => {
+    // A deployer with gas for a few transactions only: the first contracts get deployed, then it runs dry.
+    const poorDeployer = async () => {
+      const poor = Wallet.createRandom();
+      await anvil.rpc("anvil_setBalance", [poor.address, "0x2386f26fc10000"]); // 0.01 ETH
+      return poor;
+    };
+
     it("says so, keeps a journal, and the next run resumes with the contracts already deployed", async () => {
-      // An operator without gas: every contract gets deployed, then allowing the currency fails.
-      const broke = Wallet.createRandom();
-      const cfg = config({ OPERATOR_PRIVATE_KEY: broke.privateKey });
+      const poor = await poorDeployer();
+      const cfg = config({ DEPLOYER_PRIVATE_KEY: poor.privateKey });
       const failed = await deployNetwork(cfg).then(
         () => undefined,
         (e: unknown) => e,
@@ -101,28 +110,29 @@ describe("npm run deploy (scripts/deployNetwork.ts)", function () {
       expect(failed).to.be.instanceOf(DeploymentIncompleteError);
       expect((failed as Error).message).to.match(/run the same command again to resume/);
       const journalFile = path.join(dir, "consortium.journal.json");
-      const journal = JSON.parse(fs.readFileSync(journalFile, "utf8")) as { transactions: { to: string | null; status: string }[] };
-      const created = journal.transactions.filter((t) => t.to === null && t.status === "mined").length;
-      expect(created).to.equal(4); // library, ledger, vault, financing
+      const journal = JSON.parse(fs.readFileSync(journalFile, "utf8")) as { transactions: { hash: string; to: string | null; status: string }[] };
+      const mined = journal.transactions.filter((t) => t.status === "mined");
+      expect(mined.length).to.be.greaterThan(0);
       expect(fs.existsSync(path.join(dir, "consortium.json"))).to.equal(false);
 
-      await anvil.rpc("anvil_setBalance", [broke.address, "0xde0b6b3a7640000"]);
-      const adminNonce = await provider.getTransactionCount(admin.address);
+      await anvil.rpc("anvil_setBalance", [poor.address, "0xde0b6b3a7640000"]);
       const { record, deployed } = await deployNetwork(cfg);
       expect(deployed).to.equal(true);
-      // Nothing deployed twice: the admin had sent everything already; only the operator's step was left.
-      expect(await provider.getTransactionCount(admin.address)).to.equal(adminNonce);
-      expect(await provider.getTransactionCount(broke.address)).to.equal(1);
+      // Nothing sent twice: every transaction the deployer ever sent is in the record, once, the first
+      // run's included, and the first contract it created is part of the system.
+      expect(await provider.getTransactionCount(poor.address)).to.equal(record.transactions.length);
+      for (const t of mined) expect(record.transactions).to.include(t.hash);
+      expect(Object.values(record.contracts).map((a) => a.toLowerCase())).to.include(getCreateAddress({ from: poor.address, nonce: 0 }).toLowerCase());
       const ledger = ReceivableToken__factory.connect(record.contracts.ReceivableToken, provider);
       expect(await ledger.isCurrencyAllowed(cash)).to.equal(true);
-      expect(await ledger.hasRole(OPERATOR_ROLE, broke.address)).to.equal(true);
+      expect(await ledger.hasRole(OPERATOR_ROLE, operator.address)).to.equal(true);
       expect(fs.existsSync(journalFile)).to.equal(false);
     });
 
     it("is refused with the differing inputs when the configuration changed since", async () => {
-      const cfg = config({ OPERATOR_PRIVATE_KEY: Wallet.createRandom().privateKey });
-      await deployNetwork(cfg).catch(() => undefined);
-      const other = config({ OPERATOR_PRIVATE_KEY: Wallet.createRandom().privateKey });
+      const poor = await poorDeployer();
+      await deployNetwork(config({ DEPLOYER_PRIVATE_KEY: poor.privateKey })).catch(() => undefined);
+      const other = config({ DEPLOYER_PRIVATE_KEY: poor.privateKey, OPERATOR_PRIVATE_KEY: Wallet.createRandom().privateKey });
       const refused = await deployNetwork(other).then(
         () => undefined,
         (e: unknown) => e,
@@ -157,8 +167,9 @@ describe("npm run deploy (scripts/deployNetwork.ts)", function () {
       const { record } = await deployNetwork(config());
       const ledger = ReceivableToken__factory.connect(record.contracts.ReceivableToken, provider);
       expect(await ledger.isCurrencyAllowed(cash)).to.equal(true);
-      // The journalled library deployment was re-broadcast, not replaced: 4 contracts + 2 role grants.
-      expect(await provider.getTransactionCount(admin.address)).to.equal(nonce + 6);
+      // The journalled first transaction was re-broadcast, not replaced: each of the record's transactions
+      // took one nonce, that one included.
+      expect(await provider.getTransactionCount(admin.address)).to.equal(nonce + record.transactions.length);
     });
   });
 

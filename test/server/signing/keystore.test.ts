@@ -8,6 +8,7 @@ import { loadEmbeddedEnv } from "../../../server/config/embedded";
 import { loadApiConfig } from "../../../server/config/api";
 import { DEMO_KEYSTORE_DIR, hardhatDevKey, prepareDemoKeystoreDir } from "../../../server/signing/devKeys";
 import { loadKeystore, writeKeystore } from "../../../server/signing/keystore";
+import { startNodeScript } from "../../helpers/processes";
 
 describe("keystores", () => {
   let dir: string;
@@ -50,6 +51,30 @@ describe("keystores", () => {
       await writeKeystore({ dir, passphrase: "real", scryptN: 1024, keys: [{ privateKey: hardhatDevKey(7), operator: true }] });
       expect(() => prepareDemoKeystoreDir(dir)).to.throw(/is not a demo keystore made by npm start; refusing to touch it/);
       expect(fs.readdirSync(dir)).to.deep.equal(["operator.json"]);
+    });
+  });
+
+  describe("npm run keystore", function () {
+    this.timeout(120_000);
+    const run = async (args: string[], env: Record<string, string> = {}) => {
+      const p = startNodeScript("keystore", "scripts/keystore.ts", { args, env: { API_KEYSTORE_DIR: dir, API_KEYSTORE_PASSPHRASE: "ops", KEYSTORE_SCRYPT_N: "1024", ...env } });
+      return { code: await p.exited, output: p.output() };
+    };
+
+    it("imports an organisation's key without printing it, lists it, and refuses to import it twice", async () => {
+      const key = hardhatDevKey(9);
+      const imported = await run(["import"], { KEYSTORE_IMPORT_PRIVATE_KEY: key });
+      expect(imported.code, imported.output).to.equal(0);
+      expect(imported.output).not.to.include(key.slice(2));
+      const [entry] = await loadKeystore({ dir, passphrase: "ops" });
+      expect(entry!.wallet.privateKey).to.equal(key);
+      expect(entry!.operator).to.equal(false);
+      expect(imported.output).to.include(entry!.wallet.address);
+      const again = await run(["import"], { KEYSTORE_IMPORT_PRIVATE_KEY: key });
+      expect(again.code).to.equal(1);
+      expect(again.output).to.match(/already exists; refusing to overwrite it/);
+      const listed = await run(["list"]);
+      expect(listed.output.toLowerCase()).to.include(entry!.address);
     });
   });
 });
