@@ -184,7 +184,7 @@ describe("production rehearsal: anvil, PostgreSQL, deploy, bootstrap, indexer + 
     await ok(api1, "POST", "/v1/organisations", operatorKey, { address: core, role: "CORE_ENTERPRISE", kycHash: id("kyc:core") });
     await ok(api2, "POST", "/v1/organisations", operatorKey, { address: tier1, role: "SUPPLIER", kycHash: id("kyc:tier1") });
     await ok(api1, "POST", "/v1/organisations", operatorKey, { address: tier2, role: "SUPPLIER", kycHash: id("kyc:tier2") });
-    await ok(api2, "PUT", `/v1/credit-lines/${core}`, operatorKey, { limit: "100000000" }, 200);
+    await ok(api2, "PUT", `/v1/issuance-limits/${core}`, operatorKey, { limit: "100000000" }, 200);
     const orgKey = async (api: string, organisation: string) =>
       (await ok(api, "POST", "/v1/api-keys", operatorKey, { kind: "ORGANISATION", organisation, admin: true, label: "rehearsal" })).apiKey as string;
     const coreKey = await orgKey(api1, core);
