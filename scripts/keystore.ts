@@ -5,8 +5,8 @@
 //                             KEYSTORE_IMPORT_PASSPHRASE) or KEYSTORE_IMPORT_PRIVATE_KEY; re-encrypted here
 //   list                      the addresses the directory holds (nothing is decrypted)
 // `--operator` writes operator.json, the platform operator's key; otherwise <address>.json, an
-// organisation's. A file is never replaced. Private keys are never printed. API processes read the
-// directory at start-up (see docs/api.md: every API process must see the same directory).
+// organisation's. A file is never replaced. Private keys are never printed. Every API process reads the
+// same directory and loads a key that appears there before its next write (docs/api.md, Custodial keys).
 import fs from "node:fs";
 import path from "node:path";
 import { Wallet } from "ethers";

@@ -14,10 +14,11 @@ import { createDomain, type Domain } from "../domain";
 import { createChainContext, projectInterfaces, type DomainContext } from "../domain/context";
 import { isLocalDevelopmentChain, type Deployment } from "../lib/deployment";
 import { createLogger, type Logger } from "../lib/logger";
-import { loadKeystore } from "../signing/keystore";
+import { openKeyring, type Keyring } from "../signing/keyring";
 import { chainIdentity, idempotencyChainOf } from "../lib/chainIdentity";
 import { createSignerRegistry, observedBlockTimeMs, receiptPollMs } from "../signing/signers";
 import { createApp, type ApiApp, type ApiDeps } from "./app";
+import type { AnyRoute } from "./route";
 
 export interface StartApiServerOptions {
   db: Db;
@@ -60,17 +61,20 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
   const config = options.config ?? loadApiConfig(options.env ?? process.env);
   const logger = options.logger ?? createLogger({ name: "api", level: config.API_LOG_LEVEL });
   let signers = options.signers;
+  // The keystore every API process reads; keys created or imported later are loaded before each write.
+  let keyring: Keyring | undefined;
   if (signers === undefined) {
-    const entries =
-      config.API_KEYSTORE_PASSPHRASE === undefined ? [] : await loadKeystore({ dir: config.API_KEYSTORE_DIR, passphrase: config.API_KEYSTORE_PASSPHRASE });
-    const organisations = new Map<string, Signer>();
-    let operator: Signer | undefined;
-    for (const e of entries) {
-      if (e.operator) operator = e.wallet;
-      else organisations.set(e.address, e.wallet);
+    if (config.API_KEYSTORE_PASSPHRASE !== undefined) {
+      keyring = await openKeyring({
+        dir: config.API_KEYSTORE_DIR,
+        passphrase: config.API_KEYSTORE_PASSPHRASE,
+        logger,
+        ...(config.API_KEYSTORE_SCRYPT_N === undefined ? {} : { scryptN: config.API_KEYSTORE_SCRYPT_N }),
+      });
     }
-    signers = { organisations, ...(operator === undefined ? {} : { operator }) };
-    logger.info({ custodial: organisations.size, operator: operator !== undefined }, "api: keystore unlocked");
+    const operator = keyring?.operator;
+    signers = { organisations: keyring?.organisations ?? new Map<string, Signer>(), ...(operator === undefined ? {} : { operator }) };
+    logger.info({ custodial: signers.organisations.size, operator: operator !== undefined }, "api: keystore unlocked");
   }
   const contracts = options.deployment.contracts;
   const ledger = contracts.ReceivableToken;
@@ -128,6 +132,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     ...(options.waitForIndexed === undefined ? {} : { waitForIndexed: options.waitForIndexed }),
     documentDir: config.API_DOCUMENT_DIR,
     localChain: isLocalDevelopmentChain(identity.chainId, options.deployment),
+    ...(keyring === undefined ? {} : { keyring }),
   });
   const api = createApp({
     config,
@@ -141,7 +146,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
       if (genesis?.hash == null) throw new Error("the node returned no genesis block");
       return genesis.hash;
     },
-    domainRoutes: domain.routes,
+    domainRoutes: withKeysLoaded(domain.routes, keyring),
     idempotencyChain: idempotencyChainOf(options.provider, identity),
     ...(options.webDir === undefined ? {} : { webDir: options.webDir }),
     ...(options.demo === undefined ? {} : { demo: options.demo }),
@@ -205,4 +210,24 @@ export function formatDemoLogins(url: string, logins: readonly DemoLogin[]): str
     `e.g.  curl -H "Authorization: Bearer <key>" ${url}/v1/me`,
     `or exchange it for a session:  curl -X POST -H 'Content-Type: application/json' -d '{"apiKey":"<key>"}' ${url}/v1/auth/sessions`,
   ].join("\n");
+}
+
+/**
+ * Before each write, the keys other processes (or `npm run keystore`) added to the shared keystore are
+ * loaded, so an organisation whose key was created through another process writes here at once. One
+ * directory listing per write when nothing changed.
+ */
+function withKeysLoaded(routes: AnyRoute[], keyring: Keyring | undefined): AnyRoute[] {
+  if (keyring === undefined) return routes;
+  return routes.map((route) =>
+    route.method === "get"
+      ? route
+      : {
+          ...route,
+          handler: async (c) => {
+            await keyring.refresh();
+            return route.handler(c);
+          },
+        },
+  );
 }

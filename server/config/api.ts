@@ -81,6 +81,11 @@ const ApiEnvSchema = z.object({
   API_IDEMPOTENCY_RETENTION_HOURS: positiveInt.default(24),
   /** A request still PENDING after this long is taken to have died with its process: a retry takes it over. */
   API_IDEMPOTENCY_STALE_SECONDS: positiveInt.default(120),
+  /**
+   * scrypt cost of keystore files the API writes (POST /v1/custodial-keys): ethers' default (2^17) unless
+   * lowered, which only tests should do (a lower cost is a weaker file, quicker to unlock).
+   */
+  API_KEYSTORE_SCRYPT_N: z.coerce.number().int().min(1024).refine((n) => (n & (n - 1)) === 0, "a power of two").optional(),
   API_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

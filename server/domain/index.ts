@@ -7,6 +7,7 @@
 import type { AnyRoute } from "../api/route";
 import type { PrismaClient } from "../db/client";
 import type { Sql } from "../db/sql";
+import type { Keyring } from "../signing/keyring";
 import { indexedWaiter, type ChainContext, type DomainContext } from "./context";
 import { createReads } from "./reads";
 import { auditRoutes } from "./audit/routes";
@@ -18,6 +19,7 @@ import { createFinancingService } from "./financing/service";
 import { financingRoutes } from "./financing/routes";
 import { createInvoiceService } from "./invoices/service";
 import { invoiceRoutes } from "./invoices/routes";
+import { keystoreRoutes } from "./keystore/routes";
 import { createCurrencyDirectory } from "./money/currencies";
 import { moneyRoutes } from "./money/routes";
 import { createOrganisationService } from "./organisations/service";
@@ -45,6 +47,8 @@ export interface DomainDeps {
    * settlement token. False (the faucet refuses) unless the server decided so from the chain and record.
    */
   localChain?: boolean;
+  /** The custodial keystore the operator manages through the API (absent: those routes answer 503). */
+  keyring?: Keyring;
 }
 
 export function createDomain(deps: DomainDeps) {
@@ -79,6 +83,7 @@ export function createDomain(deps: DomainDeps) {
     ...auditRoutes(ctx),
     ...chainRoutes(ctx),
     ...moneyRoutes(ctx, services.currencies, { localChain: deps.localChain === true }),
+    ...keystoreRoutes(ctx, deps.keyring),
   ];
   return { ctx, services, routes };
 }

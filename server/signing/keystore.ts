@@ -15,27 +15,35 @@ export interface KeystoreEntry {
   operator: boolean;
 }
 
-const OPERATOR_FILE = "operator.json";
+/** The platform operator's keystore file; every other file is `<address>.json`, an organisation's. */
+export const OPERATOR_FILE = "operator.json";
+
+/** The keystore files in `dir` (sorted), none when it does not exist. */
+export function keystoreFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort();
+}
+
+/** Reads and decrypts one keystore file; a wrong passphrase throws naming the file. */
+export async function readKeystoreFile(input: { dir: string; file: string; passphrase: string }): Promise<KeystoreEntry> {
+  const json = fs.readFileSync(path.join(input.dir, input.file), "utf8");
+  let wallet: Wallet | HDNodeWallet;
+  try {
+    wallet = await Wallet.fromEncryptedJson(json, input.passphrase);
+  } catch {
+    throw new Error(`keystore ${input.file}: cannot decrypt (wrong API_KEYSTORE_PASSPHRASE or corrupt file)`);
+  }
+  const plain = new Wallet(wallet.privateKey);
+  return { address: plain.address.toLowerCase(), wallet: plain, operator: input.file === OPERATOR_FILE };
+}
 
 /** Reads and decrypts every `*.json` keystore in `dir`. A wrong passphrase stops start-up with the file's name. */
 export async function loadKeystore(input: { dir: string; passphrase: string }): Promise<KeystoreEntry[]> {
-  if (!fs.existsSync(input.dir)) return [];
-  const files = fs
-    .readdirSync(input.dir)
-    .filter((f) => f.endsWith(".json"))
-    .sort();
   const entries: KeystoreEntry[] = [];
-  for (const file of files) {
-    const json = fs.readFileSync(path.join(input.dir, file), "utf8");
-    let wallet: Wallet | HDNodeWallet;
-    try {
-      wallet = await Wallet.fromEncryptedJson(json, input.passphrase);
-    } catch {
-      throw new Error(`keystore ${file}: cannot decrypt (wrong API_KEYSTORE_PASSPHRASE or corrupt file)`);
-    }
-    const plain = new Wallet(wallet.privateKey);
-    entries.push({ address: plain.address.toLowerCase(), wallet: plain, operator: file === OPERATOR_FILE });
-  }
+  for (const file of keystoreFiles(input.dir)) entries.push(await readKeystoreFile({ dir: input.dir, passphrase: input.passphrase, file }));
   return entries;
 }
 
