@@ -3,6 +3,7 @@
  * a directory, unlocked once at start-up with a passphrase from the environment. The passphrase and the
  * private keys never leave this module's objects: nothing here logs, and errors name files, not secrets.
  */
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { Wallet, type HDNodeWallet } from "ethers";
@@ -71,11 +72,17 @@ export async function writeKeystore(input: {
             }),
           );
     const file = path.join(input.dir, key.operator === true ? OPERATOR_FILE : `${wallet.address.toLowerCase()}.json`);
+    // Whole or not at all: written under a temporary name, then linked into place — link(2) never replaces
+    // an existing file, and an API process listing the directory never sees half a keystore.
+    const temp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+    fs.writeFileSync(temp, json, { mode: 0o600, flag: "wx" });
     try {
-      fs.writeFileSync(file, json, { mode: 0o600, flag: "wx" });
+      fs.linkSync(temp, file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "EEXIST") throw new Error(`keystore ${file} already exists; refusing to overwrite it`);
       throw e;
+    } finally {
+      fs.rmSync(temp, { force: true });
     }
     written.push(file);
   }

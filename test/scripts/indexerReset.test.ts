@@ -7,8 +7,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import request from "supertest";
-import { z } from "zod";
-import { defineRoute } from "../../server/api/route";
 import { loadDeployConfig } from "../../server/config/deploy";
 import { openDatabase, type Db } from "../../server/db/client";
 import { runIndexerFromEnv, type RunningIndexer } from "../../server/indexer/main";
@@ -20,17 +18,8 @@ import { createHarness } from "../server/api/harness";
 import { announceDialects, freshDatabase, testDialects, type FreshDatabase } from "../server/db/fresh";
 import { startAnvil, type Anvil } from "../helpers/anvil";
 import { startNodeScript } from "../helpers/processes";
+import { probeRoute } from "../helpers/probe";
 
-const probe = defineRoute({
-  method: "get",
-  path: "/v1/probe",
-  operationId: "probe",
-  summary: "a read of indexed data",
-  tags: ["test"],
-  access: { kind: "public" },
-  response: { status: 200, description: "ok", schema: z.object({ ok: z.boolean() }) },
-  handler: async () => ({ ok: true }),
-});
 
 async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -114,7 +103,7 @@ describe("npm run indexer:reset, and the indexer's heartbeat", function () {
         running = undefined;
         expect(outcome).to.equal("REORG_TOO_DEEP");
         expect((await state())!.last_error).to.match(/^\[REORG_TOO_DEEP\]/);
-        const h = await createHarness({ db, domainRoutes: [probe] });
+        const h = await createHarness({ db, domainRoutes: [probeRoute] });
         const res = await request(h.app).get("/v1/probe").expect(503);
         expect(res.body.error).to.deep.include({ code: "ProjectionInvalid", details: { reason: "REORG_TOO_DEEP" } });
         await h.close();
@@ -135,7 +124,7 @@ describe("npm run indexer:reset, and the indexer's heartbeat", function () {
         await until("the rebuilt index at the head", async () => Number((await state())?.checkpoint_block ?? -1) === Number(await anvil.rpc<string>("eth_blockNumber")));
         expect((await db.sql.query(`SELECT * FROM "organisation"`)).length).to.equal(organisationsBefore);
         expect((await db.sql.query(`SELECT * FROM "chain_event"`)).length).to.be.greaterThan(0);
-        const h = await createHarness({ db, domainRoutes: [probe] });
+        const h = await createHarness({ db, domainRoutes: [probeRoute] });
         await request(h.app).get("/v1/probe").expect(200);
         await h.close();
       });

@@ -17,6 +17,8 @@ import { startCommand, startNodeScript, type Started } from "../helpers/processe
 
 const NPM = "npm";
 const DAY = 24 * 60 * 60;
+/** Recent blocks the indexers keep for rolling back (REORG_WINDOW): small, so a deep reorganisation is cheap to make. */
+const REORG_WINDOW = "16";
 
 describe("production rehearsal: anvil, PostgreSQL, deploy, bootstrap, indexer + standby, two API processes", function () {
   this.timeout(900_000);
@@ -41,6 +43,13 @@ describe("production rehearsal: anvil, PostgreSQL, deploy, bootstrap, indexer + 
   let tier1: string;
   let tier1Key: string;
   let rootId: string;
+  /** Who is who (lower-case addresses) and their API keys, for the later steps. */
+  const org: Record<string, { address: string; key: string }> = {};
+  let maturity: number;
+  let offeredId: string;
+  let root2: string;
+  /** Every receivable id the story created, for comparing the API's view with the chain. */
+  const receivableIds = new Set<string>();
 
   /** Runs an npm command to its end (as a person at a terminal would) and returns its output. */
   async function npm(args: string[], extra: Record<string, string> = {}): Promise<string> {
@@ -102,6 +111,7 @@ describe("production rehearsal: anvil, PostgreSQL, deploy, bootstrap, indexer + 
       KEYSTORE_SCRYPT_N: "1024", // test keys only: quick to unlock on a shared CI machine
       LOG_LEVEL: "info",
       API_LOG_LEVEL: "info",
+      REORG_WINDOW,
     };
   });
 
@@ -185,9 +195,12 @@ describe("production rehearsal: anvil, PostgreSQL, deploy, bootstrap, indexer + 
     const coreKey = await orgKey(api1, core);
     tier1Key = await orgKey(api2, tier1);
     const tier2Key = await orgKey(api1, tier2);
+    org.core = { address: core, key: coreKey };
+    org.tier1 = { address: tier1, key: tier1Key };
+    org.tier2 = { address: tier2, key: tier2Key };
 
     const head = await provider.getBlock("latest");
-    const maturity = head!.timestamp + 90 * DAY;
+    maturity = head!.timestamp + 90 * DAY;
     const { invoiceHash } = (await ok(api1, "POST", "/v1/invoices", tier1Key, {
       debtor: core,
       currency: cash,
@@ -200,26 +213,144 @@ describe("production rehearsal: anvil, PostgreSQL, deploy, bootstrap, indexer + 
     const root = await ok(api1, "GET", `/v1/receivables/${rootId}`, tier1Key);
     expect(root).to.include({ holder: tier1, amount: "1000000" });
 
-    const { offeredId } = (await ok(api1, "POST", `/v1/receivables/${rootId}/transfer`, tier1Key, { to: tier2, amount: "400000" })) as { offeredId: string };
+    ({ offeredId } = (await ok(api1, "POST", `/v1/receivables/${rootId}/transfer`, tier1Key, { to: tier2, amount: "400000" })) as { offeredId: string });
+    receivableIds.add(rootId).add(offeredId);
     await ok(api2, "POST", `/v1/receivables/${offeredId}/accept`, tier2Key, undefined, 200);
     expect(await ok(api1, "GET", `/v1/receivables/${offeredId}`, tier2Key)).to.include({ holder: tier2, amount: "400000", tier: 2 });
     expect(await ok(api2, "GET", `/v1/receivables/${rootId}`, tier1Key)).to.include({ amount: "600000" });
   });
 
-  it("a kill -9 of the active indexer: the standby takes over and the next write is indexed", async function () {
+  it("finances, repays, redeems and traces through the API alone, alternating processes", async function () {
     const [api1, api2] = apis as [string, string];
+    const bank = (await ok(api2, "POST", "/v1/custodial-keys", operatorKey)).address as string;
+    await anvil.rpc("anvil_setBalance", [bank, "0x56bc75e2d63100000"]);
+    await ok(api1, "POST", "/v1/organisations", operatorKey, { address: bank, role: "FINANCIER", kycHash: id("kyc:bank") });
+    const bankKey = (await ok(api2, "POST", "/v1/api-keys", operatorKey, { kind: "ORGANISATION", organisation: bank, admin: true, label: "rehearsal" })).apiKey as string;
+    const auditorKey = (await ok(api1, "POST", "/v1/api-keys", operatorKey, { kind: "AUDITOR", label: "rehearsal" })).apiKey as string;
+    // Cash from the network's issuer (not from Ledgerline): the bank's advance and the core enterprise's repayment.
+    const issuer = SettlementToken__factory.connect(cash, new Wallet(hardhatDevKey(3), provider));
+    for (const to of [bank, org.core!.address]) await (await issuer.mint(to, 10_000_000n)).wait();
+
+    await ok(api1, "PUT", `/v1/exposure/limits/${org.core!.address}`, bankKey, { limit: "5000000" }, 200);
+    const deadline = (await provider.getBlock("latest"))!.timestamp + 2 * DAY;
+    const request = await ok(api2, "POST", "/v1/financing-requests", org.tier2!.key, { receivableId: offeredId, amount: "400000", mode: "PURCHASE", deadline });
+    const quote = await ok(api1, "POST", `/v1/financing-requests/${request.id as string}/quotes`, bankKey, { advance: "390000", expiry: deadline + DAY });
+    const accepted = await ok(api2, "POST", `/v1/quotes/${quote.id as string}/accept`, org.tier2!.key, undefined, 200);
+    expect(accepted.financedId).to.equal(offeredId);
+    expect(await ok(api1, "GET", `/v1/receivables/${offeredId}`, bankKey)).to.include({ holder: bank });
+
+    await ok(api1, "POST", "/v1/settlement/deposits", org.core!.key, { currency: cash, maturity, amount: "1000000" });
+    const pools = (await ok(api2, "GET", "/v1/settlement/pools", org.core!.key)).items as { maturity: number; due: string }[];
+    expect(pools.find((p) => p.maturity === maturity)).to.include({ due: "0" });
+
+    // To maturity: the chain's clock moves, and the API follows the chain's clock.
+    await anvil.rpc("evm_increaseTime", [maturity - (await provider.getBlock("latest"))!.timestamp + 60]);
+    await anvil.rpc("evm_mine", []);
+    await until("the chain past maturity, as the API reports it", async () => ((await ok(api1, "GET", "/v1/chain", operatorKey)).headTimestamp as number) > maturity);
+    const redeemed = [
+      await ok(api2, "POST", `/v1/receivables/${rootId}/redeem`, tier1Key, undefined, 200),
+      await ok(api1, "POST", `/v1/receivables/${offeredId}/redeem`, bankKey, undefined, 200),
+    ];
+    expect(redeemed.map((r) => r.toHolder)).to.deep.equal(["600000", "400000"]);
+    const vault = deployment.contracts.RepaymentVault!;
+    expect(await SettlementToken__factory.connect(cash, provider).balanceOf(vault)).to.equal(0n);
+
+    const trace = await ok(api2, "GET", `/v1/receivables/${offeredId}/trace`, auditorKey);
+    expect((trace.nodes as { status: string }[]).every((n) => n.status === "REDEEMED")).to.equal(true);
+    expect(trace.financings as unknown[]).to.have.length(1);
+    expect(trace.redemptions as unknown[]).to.have.length(2);
+  });
+
+  /** What the API says about each receivable the story made, against what the ledger says. */
+  async function differences(api: string): Promise<string[]> {
+    const ledger = ReceivableToken__factory.connect(deployment.contracts.ReceivableToken!, provider);
+    const found: string[] = [];
+    for (const rid of receivableIds) {
+      const onChain = await ledger.receivableOf(rid).then(
+        (r) => ({ holder: r.holder.toLowerCase(), amount: r.amount.toString() }),
+        () => undefined,
+      );
+      const res = await call(api, "GET", `/v1/receivables/${rid}`, operatorKey);
+      if (res.status !== 200 && res.status !== 404) {
+        found.push(`${rid}: API answered ${res.status} ${JSON.stringify(res.body)}`);
+        continue;
+      }
+      const live = res.status === 200 && res.body!.status !== "REDEEMED" ? { holder: res.body!.holder as string, amount: res.body!.amount as string } : undefined;
+      if (JSON.stringify(live) !== JSON.stringify(onChain)) found.push(`${rid}: API ${JSON.stringify(live)}, chain ${JSON.stringify(onChain)}`);
+    }
+    return found;
+  }
+
+  it("concurrent writes by one organisation through both processes all succeed (one nonce book on PostgreSQL)", async function () {
+    const [api1, api2] = apis as [string, string];
+    const now = (await provider.getBlock("latest"))!.timestamp;
+    const { invoiceHash } = (await ok(api1, "POST", "/v1/invoices", tier1Key, { debtor: org.core!.address, currency: cash, amount: "500000", maturity: now + 60 * DAY, invoiceNumber: "REHEARSAL-2" })) as {
+      invoiceHash: string;
+    };
+    ({ rootId: root2 } = (await ok(api2, "POST", `/v1/invoices/${invoiceHash}/confirm`, org.core!.key)) as { rootId: string });
+    receivableIds.add(root2);
+    const splits = await Promise.all(Array.from({ length: 6 }, (_, i) => call(i % 2 === 0 ? api1 : api2, "POST", `/v1/receivables/${root2}/split`, tier1Key, { amount: "10000" })));
+    for (const res of splits) expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    const children = splits.map((r) => r.body!.childId as string);
+    expect(new Set(children).size).to.equal(6);
+    for (const child of children) receivableIds.add(child);
+    const nonces = await Promise.all(splits.map(async (r) => (await provider.getTransaction(r.body!.txHash as string))!.nonce));
+    expect(new Set(nonces).size, "six transactions, six nonces").to.equal(6);
+    expect(await ok(api1, "GET", `/v1/receivables/${root2}`, tier1Key)).to.include({ amount: "440000" });
+  });
+
+  it("a reorganisation (anvil_reorg) with a kill -9 of the active indexer in the middle: the standby takes over, zero differences", async function () {
+    const [api1, api2] = apis as [string, string];
+    const split = (await ok(api2, "POST", `/v1/receivables/${root2}/split`, tier1Key, { amount: "100000" })) as { childId: string; blockNumber: number; indexed: boolean };
+    expect(split.indexed).to.equal(true);
+    receivableIds.add(split.childId);
+    expect(await ok(api1, "GET", `/v1/receivables/${split.childId}`, tier1Key)).to.include({ holder: tier1, amount: "100000" });
+
     const active = processes.find((p) => p.name === "indexer-a")!;
     const standby = processes.find((p) => p.name === "indexer-b")!;
     active.child.kill("SIGKILL");
+    // The split's block and every block after it replaced while no indexer runs.
+    const depth = (await provider.getBlockNumber()) - split.blockNumber + 1;
+    await anvil.rpc("anvil_reorg", [depth, []]);
     await standby.waitFor(/writer lock acquired; taking over/, 120_000);
-    await until("the standby at the head", async () => {
-      const ready = (await (await fetch(`${api1}/ready`)).json()) as { ready: boolean; indexer: { lagBlocks: number } };
-      return ready.ready && ready.indexer.lagBlocks <= 1;
+    await standby.waitFor(/indexer: reorganisation rolled back/, 120_000);
+    await until("zero differences between the API and the chain", async () => (await differences(api1)).length === 0 && (await differences(api2)).length === 0, 120_000).catch(
+      async (e: Error) => {
+        throw new Error(`${e.message}:\n${(await differences(api1)).join("\n")}`);
+      },
+    );
+    // The next write is indexed by the standby (the operator's key had nothing in the replaced blocks).
+    const registered = (await ok(api1, "POST", "/v1/organisations", operatorKey, { address: Wallet.createRandom().address, role: "SUPPLIER", kycHash: id("kyc:late") })) as { indexed: boolean };
+    expect(registered.indexed).to.equal(true);
+  });
+
+  it("a reorganisation deeper than REORG_WINDOW: reads answer 503 ProjectionInvalid, npm run indexer:reset, a fresh index, zero differences", async function () {
+    const [api1, api2] = apis as [string, string];
+    const indexer = processes.find((p) => p.name === "indexer-b")!;
+    // The replacement blocks carry another transaction, as a competing branch would.
+    const [from, to] = [new Wallet(hardhatDevKey(9)).address, new Wallet(hardhatDevKey(8)).address];
+    await anvil.rpc("anvil_reorg", [Number(REORG_WINDOW) + 8, [[{ from, to, value: "0x1" }, 0]]]);
+    expect(await Promise.race([indexer.exited, new Promise((r) => setTimeout(() => r("still running after 120 s"), 120_000))]), indexer.output().slice(-2000)).to.equal(1);
+    expect(indexer.output()).to.match(/REORG_TOO_DEEP/);
+    // Within the guard's one-second cache, every read refuses to serve rows the chain no longer has.
+    await until("reads refused", async () => (await call(api2, "GET", `/v1/receivables/${rootId}`, operatorKey)).status === 503, 10_000);
+    const refused = await call(api1, "GET", `/v1/receivables/${rootId}`, operatorKey);
+    expect(refused.status).to.equal(503);
+    expect(refused.body?.error).to.deep.include({ code: "ProjectionInvalid", details: { reason: "REORG_TOO_DEEP" } });
+
+    const reset = await npm(["indexer:reset"]);
+    expect(reset).to.match(/cleared the chain tables/);
+    const fresh = start("indexer-c", "scripts/indexer.ts", {}, ["--max-old-space-size=128"]);
+    await fresh.waitFor(/"msg":"indexer: (live|caught up; following the head)"/, 180_000);
+    await until("reads served again, with zero differences", async () => (await differences(api1)).length === 0 && (await differences(api2)).length === 0, 240_000).catch(async (e: Error) => {
+      throw new Error(`${e.message}:\n${(await differences(api1)).join("\n")}`);
     });
-    const split = (await ok(api2, "POST", `/v1/receivables/${rootId}/split`, tier1Key, { amount: "100000" })) as { childId: string; indexed: boolean };
-    expect(split.indexed).to.equal(true);
-    expect(await ok(api1, "GET", `/v1/receivables/${split.childId}`, tier1Key)).to.include({ holder: tier1, amount: "100000" });
-    expect(await ok(api1, "GET", `/v1/receivables/${rootId}`, tier1Key)).to.include({ amount: "500000" });
+    // Re-indexed from the chain, not merely emptied: the first tree, redeemed long before the replaced
+    // blocks, is served again with its history.
+    expect(await ok(api2, "GET", `/v1/receivables/${rootId}`, operatorKey)).to.include({ status: "REDEEMED" });
+    expect((await ok(api1, "GET", `/v1/receivables/${offeredId}/trace`, operatorKey)).redemptions as unknown[]).to.have.length(2);
+    // API keys survived the reset: the operator key from bootstrap still works.
+    expect((await call(api1, "GET", "/v1/custodial-keys", operatorKey)).status).to.equal(200);
   });
 
   it("SIGTERM stops every process cleanly", async function () {

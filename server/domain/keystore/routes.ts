@@ -88,7 +88,8 @@ export function keystoreRoutes(ctx: DomainContext, keyring: Keyring | undefined)
       tags: ["keystore"],
       access: { kind: "authenticated", roles: ["OPERATOR"] },
       body: ImportBody,
-      idempotent: "optional",
+      // No Idempotency-Key: its stored fingerprint would be a fast hash over the passphrase. A retry of a
+      // completed import answers 409 KeystoreExists, which is just as safe.
       response: { status: 201, description: "Written encrypted and loaded", schema: CustodialKeyOut },
       errors: [409, 503],
       handler: async ({ principal, body }) => stored((k) => k.importKeystore(body), "custodialKey.import", principal.credentialId),

@@ -2,26 +2,14 @@
 // notices a dead indexer on a quiet chain by its heartbeat, not only by block lag.
 import { expect } from "chai";
 import request from "supertest";
-import { z } from "zod";
 import { createReadinessProbe } from "../../../server/api/readiness";
-import { defineRoute } from "../../../server/api/route";
 import { loadApiConfig } from "../../../server/config/api";
 import { announceDialects, testDialects } from "../db/fresh";
 import { createHarness, type Harness } from "./harness";
+import { probeRoute } from "../../helpers/probe";
 
 const GENESIS = "0x" + "11".repeat(32);
 
-/** A read of indexed data, as every domain GET route is. */
-const probe = defineRoute({
-  method: "get",
-  path: "/v1/probe",
-  operationId: "probe",
-  summary: "probe",
-  tags: ["test"],
-  access: { kind: "public" },
-  response: { status: 200, description: "ok", schema: z.object({ ok: z.boolean() }) },
-  handler: async () => ({ ok: true }),
-});
 
 describe("API: indexed data known to be wrong, and a dead indexer", function () {
   before(() => announceDialects());
@@ -34,7 +22,7 @@ describe("API: indexed data known to be wrong, and a dead indexer", function () 
       beforeEach(async function () {
         genesis = GENESIS;
 
-        h = await createHarness({ dialect, domainRoutes: [probe], genesisHash: async () => genesis, chainHead: async () => head });
+        h = await createHarness({ dialect, domainRoutes: [probeRoute], genesisHash: async () => genesis, chainHead: async () => head });
       });
       afterEach(async () => h.close());
 

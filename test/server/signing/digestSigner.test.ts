@@ -5,7 +5,8 @@
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { SigningKey, computeAddress, hexlify, randomBytes, verifyMessage, type Signer } from "ethers";
+import { SigningKey, Wallet, computeAddress, hexlify, randomBytes, verifyMessage, type Signer } from "ethers";
+import { hardhatDevKey } from "../../../server/signing/devKeys";
 import { DigestSigner, DigestSignerMismatchError, type DigestSigningKey } from "../../../server/signing/digestSigner";
 import { startApiServer, type ApiServer } from "../../../server/api/server";
 import { chainNow, createWorld, DAY, UNIT, type World } from "../api/world";
@@ -62,9 +63,9 @@ describe("DigestSigner: a custodial key held by a KMS or HSM", function () {
     before(async function () {
       w = await createWorld();
       kms = fakeKms();
-      const [admin] = await ethers.getSigners();
+      // Keys the nonce manager signs with itself (Hardhat's own signers cannot sign offline): accounts 0 and 2.
       const organisations = new Map<string, Signer>([
-        [w.tier1.address, w.tier1.signer],
+        [w.tier1.address, new Wallet(hardhatDevKey(2))],
         [kms.address.toLowerCase(), new DigestSigner(kms)],
       ]);
       api = await startApiServer({
@@ -72,7 +73,7 @@ describe("DigestSigner: a custodial key held by a KMS or HSM", function () {
         provider: ethers.provider,
         deployment: { startBlock: 0, contracts: { ReceivableToken: w.addresses.ledger, FinancingSettlement: w.addresses.financing, RepaymentVault: w.addresses.vault } },
         env: { API_PORT: "0", API_LOG_LEVEL: "silent", SIWE_DOMAIN: "localhost" },
-        signers: { organisations, operator: admin! },
+        signers: { organisations, operator: new Wallet(hardhatDevKey(0)) },
         waitForIndexed: async (n) => (await w.indexer.syncTo(n)).checkpoint >= n,
       });
       await ethers.provider.send("hardhat_setBalance", [kms.address, "0x56bc75e2d63100000"]);
