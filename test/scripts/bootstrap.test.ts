@@ -11,7 +11,7 @@ import { startNodeScript } from "../helpers/processes";
 const operatorKeys = async (db: Db) => db.prisma.apiKey.findMany({ where: { subjectKind: "OPERATOR", revokedAtMs: null } });
 
 describe("npm run bootstrap (scripts/bootstrap.ts)", function () {
-  this.timeout(120_000);
+  this.timeout(600_000);
   before(() => announceDialects());
 
   for (const dialect of testDialects()) {

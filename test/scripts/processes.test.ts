@@ -12,7 +12,7 @@ import { freePort, startAnvil, type Anvil } from "../helpers/anvil";
 import { startNodeScript } from "../helpers/processes";
 
 describe("indexer and API processes under a supervisor", function () {
-  this.timeout(240_000);
+  this.timeout(600_000);
   let anvil: Anvil;
   let dir: string;
   let env: Record<string, string>;
@@ -33,7 +33,7 @@ describe("indexer and API processes under a supervisor", function () {
 
   it("the indexer stops on SIGTERM with a log line, after releasing its work, and exits 0", async () => {
     const indexer = startNodeScript("indexer", "scripts/indexer.ts", { env, nodeArgs: ["--max-old-space-size=128"] });
-    await indexer.waitFor(/"msg":"indexer: (live|caught up; following the head)"/, 120_000);
+    await indexer.waitFor(/"msg":"indexer: (live|caught up; following the head)"/, 420_000); // start-up under load: liveness, not a measurement
     indexer.child.kill("SIGTERM");
     expect(await indexer.exited, indexer.output()).to.equal(0);
     expect(indexer.output()).to.match(/"signal":"SIGTERM".*indexer: shutting down/);
@@ -43,7 +43,7 @@ describe("indexer and API processes under a supervisor", function () {
   it("the API stops on SIGINT with a log line and exits 0, and never prints an operator key", async () => {
     const port = await freePort();
     const api = startNodeScript("api", "server/main.ts", { env: { ...env, API_PORT: String(port), API_LOG_LEVEL: "info" } });
-    await api.waitFor(/api: listening/, 120_000);
+    await api.waitFor(/api: listening/, 420_000); // start-up under load: liveness, not a measurement
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).to.equal(200);
     expect(api.output()).to.match(/no operator API key yet; issue one with `npm run bootstrap`/);
     api.child.kill("SIGINT");

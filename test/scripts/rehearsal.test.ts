@@ -19,6 +19,8 @@ const NPM = "npm";
 const DAY = 24 * 60 * 60;
 /** Recent blocks the indexers keep for rolling back (REORG_WINDOW): small, so a deep reorganisation is cheap to make. */
 const REORG_WINDOW = "16";
+/** How long a process may take to start: ts-node alone takes a minute or more on a busy 2-core CI machine (liveness, not a measurement). */
+const START_TIMEOUT_MS = 420_000;
 
 describe("production rehearsal: anvil, PostgreSQL, deploy, bootstrap, indexer + standby, two API processes", function () {
   this.timeout(900_000);
@@ -159,15 +161,15 @@ describe("production rehearsal: anvil, PostgreSQL, deploy, bootstrap, indexer + 
   it("starts one indexer, a standby and two API processes with the documented node commands; both APIs become ready", async function () {
     const indexerArgs = ["--max-old-space-size=128"];
     const active = start("indexer-a", "scripts/indexer.ts", {}, indexerArgs);
-    await active.waitFor(/"msg":"indexer: (live|caught up; following the head)"/, 180_000);
+    await active.waitFor(/"msg":"indexer: (live|caught up; following the head)"/, START_TIMEOUT_MS);
     const standby = start("indexer-b", "scripts/indexer.ts", {}, indexerArgs);
-    await standby.waitFor(/another indexer holds the writer lock; waiting to take over/, 180_000);
+    await standby.waitFor(/another indexer holds the writer lock; waiting to take over/, START_TIMEOUT_MS);
     for (const name of ["api-1", "api-2"]) {
       const port = await freePort();
       start(name, "server/main.ts", { API_PORT: String(port) });
       apis.push(`http://127.0.0.1:${port}`);
     }
-    for (const api of apis) await until(`${api}/ready`, async () => (await fetch(`${api}/ready`)).status === 200, 180_000);
+    for (const api of apis) await until(`${api}/ready`, async () => (await fetch(`${api}/ready`)).status === 200, START_TIMEOUT_MS);
   });
 
   it("onboards organisations and plays confirm → transfer → accept through the API alone, alternating processes", async function () {
@@ -341,7 +343,7 @@ describe("production rehearsal: anvil, PostgreSQL, deploy, bootstrap, indexer + 
     const reset = await npm(["indexer:reset"]);
     expect(reset).to.match(/cleared the chain tables/);
     const fresh = start("indexer-c", "scripts/indexer.ts", {}, ["--max-old-space-size=128"]);
-    await fresh.waitFor(/"msg":"indexer: (live|caught up; following the head)"/, 180_000);
+    await fresh.waitFor(/"msg":"indexer: (live|caught up; following the head)"/, START_TIMEOUT_MS);
     await until("reads served again, with zero differences", async () => (await differences(api1)).length === 0 && (await differences(api2)).length === 0, 240_000).catch(async (e: Error) => {
       throw new Error(`${e.message}:\n${(await differences(api1)).join("\n")}`);
     });
