@@ -71,8 +71,8 @@ export function projectionHealth(state: IndexerStateView | undefined, chainGenes
 }
 
 export interface ProjectionGuard {
-  /** The current judgement (cached for `cacheMs`). */
-  health(): Promise<ProjectionHealth & { state: IndexerStateView | undefined }>;
+  /** The current judgement: cached for `cacheMs` (the per-read guard), or read now with `fresh` (`/ready`). */
+  health(options?: { fresh?: boolean }): Promise<ProjectionHealth & { state: IndexerStateView | undefined }>;
   /** Throws ProjectionInvalidError when the projection is known to be wrong. */
   assertValid(): Promise<void>;
 }
@@ -91,9 +91,9 @@ export function createProjectionGuard(input: { sql: Sql; genesisHash?: () => Pro
     return { ...projectionHealth(state, genesis), state };
   };
   const guard: ProjectionGuard = {
-    health() {
+    health(options) {
       const t = now();
-      if (cached === undefined || t - cached.at >= cacheMs) {
+      if (cached === undefined || t - cached.at >= cacheMs || options?.fresh === true) {
         const value = compute();
         cached = { at: t, value };
         // A failed read is not remembered: the next request asks again.

@@ -24,7 +24,8 @@ export function createReadinessProbe(input: {
     async check(): Promise<ReadyReport> {
       let health: Awaited<ReturnType<ProjectionGuard["health"]>>;
       try {
-        health = await input.guard.health();
+        // Fresh, not the reads' one-second cache: a supervisor polling /ready sees a recovery at once.
+        health = await input.guard.health({ fresh: true });
       } catch (err) {
         return {
           ready: false,

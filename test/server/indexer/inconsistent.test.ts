@@ -224,7 +224,8 @@ describe("indexer: inconsistent blocks and node resets", function () {
           expect(whileRunning.message).to.match(variant.message);
           const st = await idx.db.prisma.indexerState.findUniqueOrThrow({ where: { id: "main" } });
           expect(st.phase).to.equal("failed");
-          expect(st.lastError).to.equal(whileRunning.message);
+          // The code leads (the API's projection guard reads it): the same report as the error itself.
+          expect(st.lastError).to.equal(`[${whileRunning.code}] ${whileRunning.message}`);
 
           const restarted = createIndexer({ provider: createHttpTransport(proxy.url), db: idx.db, config: { ...TEST_INDEXER_CONFIG, reorgWindow: variant.reorgWindow }, deployment, logger: captureLogger().logger });
           const afterRestart = (await restarted.start().catch((e: unknown) => e)) as IndexerError;
