@@ -8,7 +8,8 @@ import path from "node:path";
 import { loadDeployConfig } from "../../server/config/deploy";
 import { hardhatDevKey } from "../../server/signing/devKeys";
 import { deployNetwork } from "../../scripts/deployNetwork";
-import { freePort, startAnvil, type Anvil } from "../helpers/anvil";
+import { freePort } from "../../scripts/lib/localNode";
+import { startAnvil, type Anvil } from "../server/chain/anvil";
 import { startNodeScript } from "../helpers/processes";
 
 describe("indexer and API processes under a supervisor", function () {

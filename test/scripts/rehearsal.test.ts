@@ -12,7 +12,8 @@ import { JsonRpcProvider, Wallet, id } from "ethers";
 import { hardhatDevKey } from "../../server/signing/devKeys";
 import { ReceivableToken__factory, SettlementToken__factory } from "../../typechain-types";
 import { freshDatabase, type FreshDatabase } from "../server/db/fresh";
-import { freePort, startAnvil, type Anvil } from "../helpers/anvil";
+import { freePort } from "../../scripts/lib/localNode";
+import { startAnvil, type Anvil } from "../server/chain/anvil";
 import { startCommand, startNodeScript, type Started } from "../helpers/processes";
 
 const NPM = "npm";
@@ -93,7 +94,7 @@ describe("production rehearsal: anvil, PostgreSQL, deploy, bootstrap, indexer + 
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-rehearsal-"));
     logDir = process.env.REHEARSAL_LOG_DIR ?? path.join(dir, "logs");
     fs.mkdirSync(logDir, { recursive: true });
-    anvil = await startAnvil({ blockTime: 1 });
+    anvil = await startAnvil(["--block-time", "1"]);
     provider = new JsonRpcProvider(anvil.url, undefined, { staticNetwork: true, pollingInterval: 200 });
     fresh = await freshDatabase("postgres", "rehearsal");
     // The network's cash: an ERC-20 someone else issued (here a bank, anvil's account 3).

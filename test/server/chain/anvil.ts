@@ -9,10 +9,15 @@ export interface Anvil {
   url: string;
   port: number;
   process: ChildProcess;
+  /** JSON-RPC straight to the node (anvil_* and evm_* methods included). */
+  rpc<T = unknown>(method: string, params?: unknown[]): Promise<T>;
   stop(): Promise<void>;
 }
 
-/** Starts anvil on 127.0.0.1 at a free port; `args` are extra flags (e.g. `--timestamp`, `--chain-id`). */
+/**
+ * Starts anvil on 127.0.0.1 at a free port; `args` are extra flags (e.g. `--timestamp`, `--chain-id`,
+ * `--block-time 1` for interval mining instead of a block per transaction).
+ */
 export async function startAnvil(args: string[] = []): Promise<Anvil> {
   const child = spawn(ANVIL, ["--host", "127.0.0.1", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
   // The port anvil bound is in its banner ("Listening on 127.0.0.1:PORT"; --silent would hide it).
@@ -41,10 +46,22 @@ export async function startAnvil(args: string[] = []): Promise<Anvil> {
     child.stderr.on("data", onData);
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  let id = 0;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
     process: child,
+    async rpc<T>(method: string, params: unknown[] = []): Promise<T> {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params }),
+      });
+      const body = (await response.json()) as { result?: T; error?: { message: string } };
+      if (body.error) throw new Error(`${method}: ${body.error.message}`);
+      return body.result as T;
+    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
       await exited;
