@@ -51,6 +51,8 @@ describe("production rehearsal: anvil, PostgreSQL, deploy, bootstrap, indexer + 
   let maturity: number;
   let offeredId: string;
   let root2: string;
+  /** The block of the story's last redemption: the deep reorganisation must fork after it. */
+  let redeemedBlock: number;
   /** Every receivable id the story created, for comparing the API's view with the chain. */
   const receivableIds = new Set<string>();
 
@@ -255,6 +257,7 @@ describe("production rehearsal: anvil, PostgreSQL, deploy, bootstrap, indexer + 
       await ok(api1, "POST", `/v1/receivables/${offeredId}/redeem`, bankKey, undefined, 200),
     ];
     expect(redeemed.map((r) => r.toHolder)).to.deep.equal(["600000", "400000"]);
+    redeemedBlock = Math.max(...redeemed.map((r) => r.blockNumber as number));
     const vault = deployment.contracts.RepaymentVault!;
     expect(await SettlementToken__factory.connect(cash, provider).balanceOf(vault)).to.equal(0n);
 
@@ -330,9 +333,22 @@ describe("production rehearsal: anvil, PostgreSQL, deploy, bootstrap, indexer + 
   it("a reorganisation deeper than REORG_WINDOW: reads answer 503 ProjectionInvalid, npm run indexer:reset, a fresh index, zero differences", async function () {
     const [api1, api2] = apis as [string, string];
     const indexer = processes.find((p) => p.name === "indexer-b")!;
+    // The fork point lies after the story's redemptions, however fast the story ran: a fixed depth from
+    // the head once reached back past them (and past the time travel to maturity, which anvil_reorg undoes
+    // too), so the chain itself no longer had them and the fresh index rightly showed the tree unredeemed.
+    const depth = Number(REORG_WINDOW) + 8;
+    while ((await provider.getBlockNumber()) < redeemedBlock + depth) await anvil.rpc("evm_mine", []);
+    // Something the index holds that the competing branch does not: an organisation registered in the
+    // blocks about to be replaced, indexed before the reorganisation.
+    const doomed = Wallet.createRandom().address.toLowerCase();
+    const registered = (await ok(api1, "POST", "/v1/organisations", operatorKey, { address: doomed, role: "SUPPLIER", kycHash: id("kyc:doomed") })) as { blockNumber: number; indexed: boolean };
+    expect(registered.indexed).to.equal(true);
+    await until("the other process serves it", async () => (await ok(api2, "GET", `/v1/organisations/${doomed}`, operatorKey)).address === doomed);
+    expect((await provider.getBlockNumber()) - depth, "the fork point is after the redemptions").to.be.at.least(redeemedBlock);
+    expect((await provider.getBlockNumber()) - depth, "the fork point is before the doomed registration").to.be.below(registered.blockNumber);
     // The replacement blocks carry another transaction, as a competing branch would.
     const [from, to] = [new Wallet(hardhatDevKey(9)).address, new Wallet(hardhatDevKey(8)).address];
-    await anvil.rpc("anvil_reorg", [Number(REORG_WINDOW) + 8, [[{ from, to, value: "0x1" }, 0]]]);
+    await anvil.rpc("anvil_reorg", [depth, [[{ from, to, value: "0x1" }, 0]]]);
     expect(await Promise.race([indexer.exited, new Promise((r) => setTimeout(() => r("still running after 120 s"), 120_000))]), indexer.output().slice(-2000)).to.equal(1);
     expect(indexer.output()).to.match(/REORG_TOO_DEEP/);
     // Within the guard's one-second cache, every read refuses to serve rows the chain no longer has.
@@ -352,6 +368,8 @@ describe("production rehearsal: anvil, PostgreSQL, deploy, bootstrap, indexer + 
     // blocks, is served again with its history.
     expect(await ok(api2, "GET", `/v1/receivables/${rootId}`, operatorKey)).to.include({ status: "REDEEMED" });
     expect((await ok(api1, "GET", `/v1/receivables/${offeredId}/trace`, operatorKey)).redemptions as unknown[]).to.have.length(2);
+    // And what only the replaced blocks had is gone, on the chain and in the API alike.
+    expect((await call(api2, "GET", `/v1/organisations/${doomed}`, operatorKey)).status).to.equal(404);
     // API keys survived the reset: the operator key from bootstrap still works.
     expect((await call(api1, "GET", "/v1/custodial-keys", operatorKey)).status).to.equal(200);
   });
