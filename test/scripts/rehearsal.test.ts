@@ -213,7 +213,9 @@ describe("production rehearsal: anvil, PostgreSQL, deploy, bootstrap, indexer + 
       maturity,
       invoiceNumber: "REHEARSAL-1",
     })) as { invoiceHash: string };
-    ({ rootId } = (await ok(api2, "POST", `/v1/invoices/${invoiceHash}/confirm`, coreKey)) as { rootId: string });
+    // The debtor names the supplier whose registration it confirms and the number its own books hold
+    // (issue 8, F3: registrations are keyed by supplier and hash; the number is signed and checked).
+    ({ rootId } = (await ok(api2, "POST", `/v1/invoices/${invoiceHash}/confirm?supplier=${tier1}`, coreKey, { invoiceNumber: "REHEARSAL-1" })) as { rootId: string });
     // Read through the other process at once: it sees what this one wrote.
     const root = await ok(api1, "GET", `/v1/receivables/${rootId}`, tier1Key);
     expect(root).to.include({ holder: tier1, amount: "1000000" });
@@ -293,7 +295,7 @@ describe("production rehearsal: anvil, PostgreSQL, deploy, bootstrap, indexer + 
     const { invoiceHash } = (await ok(api1, "POST", "/v1/invoices", tier1Key, { debtor: org.core!.address, currency: cash, amount: "500000", maturity: now + 60 * DAY, invoiceNumber: "REHEARSAL-2" })) as {
       invoiceHash: string;
     };
-    ({ rootId: root2 } = (await ok(api2, "POST", `/v1/invoices/${invoiceHash}/confirm`, org.core!.key)) as { rootId: string });
+    ({ rootId: root2 } = (await ok(api2, "POST", `/v1/invoices/${invoiceHash}/confirm?supplier=${tier1}`, org.core!.key, { invoiceNumber: "REHEARSAL-2" })) as { rootId: string });
     receivableIds.add(root2);
     const splits = await Promise.all(Array.from({ length: 6 }, (_, i) => call(i % 2 === 0 ? api1 : api2, "POST", `/v1/receivables/${root2}/split`, tier1Key, { amount: "10000" })));
     for (const res of splits) expect(res.status, JSON.stringify(res.body)).to.equal(201);
