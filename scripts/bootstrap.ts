@@ -71,6 +71,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof ConfigError || e instanceof BootstrapRefusedError ? (e as Error).message : e);
+  console.error(e instanceof ConfigError || e instanceof BootstrapRefusedError ? e.message : e);
   process.exit(1);
 });

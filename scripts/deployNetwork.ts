@@ -13,11 +13,12 @@
 // OPERATOR_ROLE.
 import fs from "node:fs";
 import path from "node:path";
-import { Contract, JsonRpcProvider, Network, Wallet, keccak256, toUtf8Bytes, type HDNodeWallet } from "ethers";
+import { JsonRpcProvider, Network, Wallet, keccak256, toUtf8Bytes, type HDNodeWallet } from "ethers";
 import { loadDeployConfig, type DeployConfig, type KeySource } from "../server/config/deploy";
 import { ConfigError } from "../server/config/env";
 import { deploymentPath, readDeploymentFile } from "../server/lib/deployment";
 import { projectRoot } from "../server/lib/abi";
+import { IERC20Metadata__factory } from "../typechain-types";
 import { DeployJournal, DeploymentRefusedError } from "./lib/deployJournal";
 import { deploySystem, writeDeploymentRecord, type DeploymentRecord } from "./deploySystem";
 
@@ -41,8 +42,6 @@ export interface DeployResult {
   /** False when the record was already there and checked (nothing sent). */
   deployed: boolean;
 }
-
-const ERC20 = ["function decimals() view returns (uint8)", "function symbol() view returns (string)"];
 
 export async function deployNetwork(config: DeployConfig, log: (line: string) => void = () => {}): Promise<DeployResult> {
   const file = config.deploymentFile !== undefined ? path.resolve(config.deploymentFile) : deploymentPath(config.network);
@@ -150,10 +149,10 @@ async function unlock(source: KeySource, name: string): Promise<Wallet> {
 
 async function checkCurrency(provider: JsonRpcProvider, address: string): Promise<{ address: string; symbol: string; decimals: number }> {
   if ((await provider.getCode(address)) === "0x") throw new DeploymentRefusedError(`SETTLEMENT_CURRENCY ${address} has no contract code on this chain`);
-  const token = new Contract(address, ERC20, provider);
+  const token = IERC20Metadata__factory.connect(address, provider);
   try {
-    const [decimals, symbol] = await Promise.all([token.getFunction("decimals")(), token.getFunction("symbol")()]);
-    return { address: address.toLowerCase(), symbol: String(symbol), decimals: Number(decimals) };
+    const [decimals, symbol] = await Promise.all([token.decimals(), token.symbol()]);
+    return { address: address.toLowerCase(), symbol, decimals: Number(decimals) };
   } catch {
     throw new DeploymentRefusedError(`SETTLEMENT_CURRENCY ${address} does not answer decimals() and symbol(): not an ERC-20`);
   }
@@ -204,7 +203,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((e: unknown) => {
-    console.error(e instanceof ConfigError || e instanceof DeploymentRefusedError || e instanceof DeploymentIncompleteError ? (e as Error).message : e);
+    console.error(e instanceof ConfigError || e instanceof DeploymentRefusedError || e instanceof DeploymentIncompleteError ? e.message : e);
     process.exit(1);
   });
 }

@@ -57,6 +57,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof ConfigError || e instanceof ResetRefusedError ? (e as Error).message : e);
+  console.error(e instanceof ConfigError || e instanceof ResetRefusedError ? e.message : e);
   process.exit(1);
 });

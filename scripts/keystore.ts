@@ -64,6 +64,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof ConfigError || (e instanceof Error && /already exists/.test(e.message)) ? (e as Error).message : e);
+  console.error(e instanceof ConfigError || (e instanceof Error && /already exists/.test(e.message)) ? e.message : e);
   process.exit(1);
 });

@@ -9,6 +9,7 @@
  * One database read (and one block-0 read) per `cacheMs` per process, never one per request.
  */
 import { AppError } from "../lib/appErrors";
+import { num, str, strOrNull } from "../db/codec";
 import type { Sql } from "../db/sql";
 
 /** The indexer's fatal codes that mean the stored rows do not describe the chain. */
@@ -46,12 +47,12 @@ export async function readIndexerState(sql: Sql): Promise<IndexerStateView | und
   const r = rows[0];
   if (r === undefined) return undefined;
   return {
-    phase: String(r.phase),
-    lastError: r.last_error === null || r.last_error === undefined ? null : String(r.last_error),
-    genesisHash: String(r.genesis_hash),
-    checkpointBlock: Number(r.checkpoint_block),
-    headBlock: Number(r.head_block),
-    updatedAtMs: Number(r.updated_at_ms),
+    phase: str(r.phase),
+    lastError: strOrNull(r.last_error),
+    genesisHash: str(r.genesis_hash),
+    checkpointBlock: num(r.checkpoint_block),
+    headBlock: num(r.head_block),
+    updatedAtMs: num(r.updated_at_ms),
   };
 }
 

@@ -97,6 +97,7 @@ export class DigestSigner extends AbstractSigner {
       if (address === null) throw new Error(`unresolved name ${name}`);
       return address;
     });
-    return (await this.sign(TypedDataEncoder.hash(resolved.domain, types, resolved.value))).serialized;
+    // resolveNames is typed `any` by ethers; it returns `value` with names replaced by addresses.
+    return (await this.sign(TypedDataEncoder.hash(resolved.domain, types, resolved.value as Record<string, unknown>))).serialized;
   }
 }

@@ -79,7 +79,7 @@ export async function writeKeystore(input: {
     try {
       fs.linkSync(temp, file);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "EEXIST") throw new Error(`keystore ${file} already exists; refusing to overwrite it`);
+      if ((e as NodeJS.ErrnoException).code === "EEXIST") throw new Error(`keystore ${file} already exists; refusing to overwrite it`, { cause: e });
       throw e;
     } finally {
       fs.rmSync(temp, { force: true });

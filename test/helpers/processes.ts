@@ -29,8 +29,8 @@ export function startCommand(name: string, command: string, args: string[], env:
     out += d.toString();
     for (const l of listeners) l();
   };
-  child.stdout!.on("data", onData);
-  child.stderr!.on("data", onData);
+  child.stdout.on("data", onData);
+  child.stderr.on("data", onData);
   const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)));
   let hasExited = false;
   void exited.then(() => {

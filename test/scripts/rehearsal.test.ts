@@ -125,7 +125,7 @@ describe("production rehearsal: anvil, PostgreSQL, deploy, bootstrap, indexer + 
       if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
       fs.writeFileSync(path.join(logDir, `${processes.indexOf(p)}-${p.name.replace(/[^a-z0-9]+/gi, "-")}.log`), p.output());
     }
-    const failed = (this as Mocha.Context).currentTest?.state === "failed" || this.test?.parent?.tests.some((t) => t.state === "failed");
+    const failed = this.currentTest?.state === "failed" || this.test?.parent?.tests.some((t) => t.state === "failed");
     if (failed) console.log(`    rehearsal logs kept in ${logDir}`);
     provider?.destroy();
     await anvil?.stop();
@@ -265,8 +265,8 @@ describe("production rehearsal: anvil, PostgreSQL, deploy, bootstrap, indexer + 
 
     const trace = await ok(api2, "GET", `/v1/receivables/${offeredId}/trace`, auditorKey);
     expect((trace.nodes as { status: string }[]).every((n) => n.status === "REDEEMED")).to.equal(true);
-    expect(trace.financings as unknown[]).to.have.length(1);
-    expect(trace.redemptions as unknown[]).to.have.length(2);
+    expect(trace.financings).to.have.length(1);
+    expect(trace.redemptions).to.have.length(2);
   });
 
   /** What the API says about each receivable the story made, against what the ledger says. */
@@ -369,7 +369,7 @@ describe("production rehearsal: anvil, PostgreSQL, deploy, bootstrap, indexer + 
     // Re-indexed from the chain, not merely emptied: the first tree, redeemed long before the replaced
     // blocks, is served again with its history.
     expect(await ok(api2, "GET", `/v1/receivables/${rootId}`, operatorKey)).to.include({ status: "REDEEMED" });
-    expect((await ok(api1, "GET", `/v1/receivables/${offeredId}/trace`, operatorKey)).redemptions as unknown[]).to.have.length(2);
+    expect((await ok(api1, "GET", `/v1/receivables/${offeredId}/trace`, operatorKey)).redemptions).to.have.length(2);
     // And what only the replaced blocks had is gone, on the chain and in the API alike.
     expect((await call(api2, "GET", `/v1/organisations/${doomed}`, operatorKey)).status).to.equal(404);
     // API keys survived the reset: the operator key from bootstrap still works.
