@@ -95,7 +95,8 @@ export async function deploySettlement({
   // settlement the programmes' (whom it asks to enrol), both immutable: the settlement is the admin's next
   // deployment after the programmes, so its address is known in advance.
   const adminAddress = await admin.getAddress();
-  const financingAddress = getCreateAddress({ from: adminAddress, nonce: (await provider.getTransactionCount(adminAddress, "pending")) + 1 });
+  // The signer's own count (a nonce manager's or a deploy journal's), not the node's "pending" count.
+  const financingAddress = getCreateAddress({ from: adminAddress, nonce: (await admin.getNonce("pending")) + 1 });
   const programmes = await new RiskProgramme__factory(admin).deploy(ledgerAddress, await vault.getAddress(), financingAddress, adminAddress);
   await programmes.waitForDeployment();
   const financing = await new FinancingSettlement__factory(admin).deploy(ledgerAddress, await vault.getAddress(), await programmes.getAddress());

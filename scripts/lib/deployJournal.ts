@@ -160,8 +160,7 @@ export class DeployJournal {
       this.log(`  already done: ${replay.hash}`);
       return response;
     }
-    let nonce = this.nextNonce.get(from);
-    if (nonce === undefined) nonce = await this.provider.getTransactionCount(from, "pending");
+    const nonce = await this.unsentNonce(from);
     const populated = await populate({ ...request, from: wallet.address, nonce });
     const raw = await wallet.signTransaction(populated);
     const signed = Transaction.from(raw);
@@ -171,6 +170,25 @@ export class DeployJournal {
     this.nextNonce.set(from, nonce + 1);
     this.consumed.add(entry.hash);
     return this.provider.broadcastTransaction(raw);
+  }
+
+  /**
+   * The nonce `wallet`'s next new transaction will take (what deploy code that predicts a contract's
+   * address asks for); waits for the sends already queued.
+   */
+  nonceOf(wallet: Wallet): Promise<number> {
+    return this.queue.then(() => this.unsentNonce(wallet.address.toLowerCase()));
+  }
+
+  /**
+   * The journal's own counter once it has sent; before that, the chain's count. The higher of "pending" and
+   * "latest": anvil with interval mining can answer "pending" below "latest" just after a block.
+   */
+  private async unsentNonce(from: string): Promise<number> {
+    const next = this.nextNonce.get(from);
+    if (next !== undefined) return next;
+    const [pending, latest] = await Promise.all([this.provider.getTransactionCount(from, "pending"), this.provider.getTransactionCount(from, "latest")]);
+    return Math.max(pending, latest);
   }
 
   /** Marks what the chain says about the sent transactions (called once the deploy code has finished). */
@@ -218,6 +236,11 @@ export class JournalSigner extends AbstractSigner {
   override connect(provider: Provider | null): JournalSigner {
     if (provider !== this.wallet.provider) throw new Error("a JournalSigner stays on its journal's provider");
     return this;
+  }
+
+  /** The journal's next nonce for this wallet, whatever the block tag: it is the one the next send takes. */
+  override getNonce(): Promise<number> {
+    return this.journal.nonceOf(this.wallet);
   }
 
   override sendTransaction(tx: TransactionRequest): Promise<TransactionResponse> {
