@@ -18,7 +18,6 @@ import { openKeyring, type Keyring } from "../signing/keyring";
 import { chainIdentity, idempotencyChainOf } from "../lib/chainIdentity";
 import { createSignerRegistry, observedBlockTimeMs, receiptPollMs } from "../signing/signers";
 import { createApp, type ApiApp, type ApiDeps } from "./app";
-import type { AnyRoute } from "./route";
 
 export interface StartApiServerOptions {
   db: Db;
@@ -146,7 +145,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
       if (genesis?.hash == null) throw new Error("the node returned no genesis block");
       return genesis.hash;
     },
-    domainRoutes: withKeysLoaded(domain.routes, keyring),
+    domainRoutes: domain.routes,
     idempotencyChain: idempotencyChainOf(options.provider, identity),
     ...(options.webDir === undefined ? {} : { webDir: options.webDir }),
     ...(options.demo === undefined ? {} : { demo: options.demo }),
@@ -210,24 +209,4 @@ export function formatDemoLogins(url: string, logins: readonly DemoLogin[]): str
     `e.g.  curl -H "Authorization: Bearer <key>" ${url}/v1/me`,
     `or exchange it for a session:  curl -X POST -H 'Content-Type: application/json' -d '{"apiKey":"<key>"}' ${url}/v1/auth/sessions`,
   ].join("\n");
-}
-
-/**
- * Before each write, the keys other processes (or `npm run keystore`) added to the shared keystore are
- * loaded, so an organisation whose key was created through another process writes here at once. One
- * directory listing per write when nothing changed.
- */
-function withKeysLoaded(routes: AnyRoute[], keyring: Keyring | undefined): AnyRoute[] {
-  if (keyring === undefined) return routes;
-  return routes.map((route) =>
-    route.method === "get"
-      ? route
-      : {
-          ...route,
-          handler: async (c) => {
-            await keyring.refresh();
-            return route.handler(c);
-          },
-        },
-  );
 }

@@ -20,6 +20,7 @@ import { financingRoutes } from "./financing/routes";
 import { createInvoiceService } from "./invoices/service";
 import { invoiceRoutes } from "./invoices/routes";
 import { keystoreRoutes } from "./keystore/routes";
+import { createKeystoreService } from "./keystore/service";
 import { createCurrencyDirectory } from "./money/currencies";
 import { moneyRoutes } from "./money/routes";
 import { createOrganisationService } from "./organisations/service";
@@ -70,9 +71,10 @@ export function createDomain(deps: DomainDeps) {
     portfolio: createPortfolioService(ctx),
     settlement: createSettlementService(ctx, { receivables }),
     currencies: createCurrencyDirectory(ctx),
+    keystore: createKeystoreService(ctx, deps.keyring),
   };
   /** Every domain's routes, mounted by `createApp` through `ApiDeps.domainRoutes`. */
-  const routes: AnyRoute[] = [
+  const domainRoutes: AnyRoute[] = [
     ...organisationRoutes(services.organisations),
     ...invoiceRoutes(services.invoices),
     ...receivableRoutes(services.receivables),
@@ -83,9 +85,27 @@ export function createDomain(deps: DomainDeps) {
     ...auditRoutes(ctx),
     ...chainRoutes(ctx),
     ...moneyRoutes(ctx, services.currencies, { localChain: deps.localChain === true }),
-    ...keystoreRoutes(ctx, deps.keyring),
+    ...keystoreRoutes(services.keystore),
   ];
+  const keyring = deps.keyring;
+  const routes = keyring === undefined ? domainRoutes : domainRoutes.map((route) => withKeysLoaded(route, keyring));
   return { ctx, services, routes };
 }
 
 export type Domain = ReturnType<typeof createDomain>;
+
+/**
+ * Before each write, the keys other processes (or `npm run keystore`) added to the shared keystore are
+ * loaded, so an organisation whose key was created through another process writes here at once. One
+ * directory listing per write when nothing changed.
+ */
+function withKeysLoaded(route: AnyRoute, keyring: Keyring): AnyRoute {
+  if (route.method === "get") return route;
+  return {
+    ...route,
+    handler: async (c) => {
+      await keyring.refresh();
+      return route.handler(c);
+    },
+  };
+}

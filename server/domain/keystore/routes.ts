@@ -8,10 +8,7 @@
 import { z } from "zod";
 import { defineRoute, type AnyRoute } from "../../api/route";
 import { AddressOut } from "../../api/schemas";
-import { AppError, ConflictError, ValidationError } from "../../lib/appErrors";
-import { KeystoreExistsError, KeystoreImportError, type Keyring } from "../../signing/keyring";
-import type { DomainContext } from "../context";
-import { audit } from "../tx";
+import type { KeystoreService } from "./service";
 
 const CustodialKeyOut = z
   .object({
@@ -28,30 +25,7 @@ const ImportBody = z
   })
   .meta({ id: "CustodialKeyImport" });
 
-/** The API holds no keystore (API_KEYSTORE_PASSPHRASE unset, or signers given by the embedding code). */
-class KeystoreNotConfiguredError extends AppError {
-  constructor() {
-    super({ code: "KeystoreNotConfigured", status: 503, message: "this API process has no custodial keystore (set API_KEYSTORE_DIR and API_KEYSTORE_PASSPHRASE)" });
-  }
-}
-
-export function keystoreRoutes(ctx: DomainContext, keyring: Keyring | undefined): AnyRoute[] {
-  const need = (): Keyring => {
-    if (keyring === undefined) throw new KeystoreNotConfiguredError();
-    return keyring;
-  };
-  const stored = async (write: (k: Keyring) => Promise<string>, action: string, actor: string) => {
-    let address: string;
-    try {
-      address = await write(need());
-    } catch (e) {
-      if (e instanceof KeystoreExistsError) throw new ConflictError("KeystoreExists", e.message, { address: e.address });
-      if (e instanceof KeystoreImportError) throw new ValidationError(e.message, [{ field: "body.keystore", message: e.message, code: "keystore_locked" }]);
-      throw e;
-    }
-    await audit(ctx, { actor, action, target: address });
-    return { address, kind: "ORGANISATION" as const, loaded: true };
-  };
+export function keystoreRoutes(service: KeystoreService): AnyRoute[] {
   return [
     defineRoute({
       method: "get",
@@ -62,11 +36,7 @@ export function keystoreRoutes(ctx: DomainContext, keyring: Keyring | undefined)
       access: { kind: "authenticated", roles: ["OPERATOR"] },
       response: { status: 200, description: "The keystore's keys", schema: z.object({ items: z.array(CustodialKeyOut) }) },
       errors: [503],
-      handler: async () => {
-        const k = need();
-        await k.refresh();
-        return { items: k.list().map((e) => ({ address: e.address, kind: e.operator ? ("OPERATOR" as const) : ("ORGANISATION" as const), loaded: e.loaded })) };
-      },
+      handler: async () => ({ items: await service.list() }),
     }),
     defineRoute({
       method: "post",
@@ -78,7 +48,7 @@ export function keystoreRoutes(ctx: DomainContext, keyring: Keyring | undefined)
       idempotent: "optional",
       response: { status: 201, description: "Written encrypted and loaded; every API process loads it before its next write", schema: CustodialKeyOut },
       errors: [503],
-      handler: async ({ principal }) => stored((k) => k.create(), "custodialKey.create", principal.credentialId),
+      handler: ({ principal }) => service.create(principal.credentialId),
     }),
     defineRoute({
       method: "post",
@@ -92,7 +62,7 @@ export function keystoreRoutes(ctx: DomainContext, keyring: Keyring | undefined)
       // completed import answers 409 KeystoreExists, which is just as safe.
       response: { status: 201, description: "Written encrypted and loaded", schema: CustodialKeyOut },
       errors: [409, 503],
-      handler: async ({ principal, body }) => stored((k) => k.importKeystore(body), "custodialKey.import", principal.credentialId),
+      handler: ({ principal, body }) => service.importKeystore(principal.credentialId, body),
     }),
   ];
 }
