@@ -12,6 +12,7 @@ import { Wallet, encryptKeystoreJson } from "ethers";
 import { hardhatDevKey } from "../../../server/signing/devKeys";
 import { startApiServer, type ApiServer } from "../../../server/api/server";
 import { writeKeystore } from "../../../server/signing/keystore";
+import { responseViolation } from "./responseSchemas";
 import { chainNow, createWorld, DAY, UNIT, type World } from "./world";
 
 const PASSPHRASE = "keystore test passphrase";
@@ -31,7 +32,10 @@ describe("API: custodial keys managed through the API, loaded by every process w
     if (method !== "GET") headers["idempotency-key"] = `keystore-${Math.random().toString(36).slice(2)}`;
     const res = await fetch(`${api.url}${route}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     const text = await res.text();
-    return { status: res.status, body: (text === "" ? undefined : JSON.parse(text)) as Record<string, unknown> & { error?: { code: string } } };
+    const parsed = (text === "" ? undefined : JSON.parse(text)) as Record<string, unknown> & { error?: { code: string } };
+    // Two listening processes, not the harness: each 2xx body is checked against its route's schema here.
+    if (res.ok) expect(responseViolation(api.routes, { method, path: new URL(route, api.url).pathname, status: res.status, body: parsed })).to.equal(undefined);
+    return { status: res.status, body: parsed };
   }
 
   /** A new organisation, registered through `api` with `address`, and an API key for it. */

@@ -14,6 +14,28 @@ export interface ResponseViolation {
   issues: { path: string; message: string }[];
 }
 
+/**
+ * What is wrong with a 2xx JSON `body` answered to `method path`, judged by the first of `routes` that
+ * matches; undefined when it conforms (or no route declares a schema for it). For tests that talk to a
+ * listening API process instead of going through `validatingResponses`.
+ */
+export function responseViolation(routes: readonly AnyRoute[], request: { method: string; path: string; status: number; body: unknown }): ResponseViolation | undefined {
+  const route = routes.find((r) => r.method === request.method.toLowerCase() && pathMatcher(r.path).test(request.path));
+  return route === undefined ? undefined : violationOf(route, request.status, request.body);
+}
+
+function violationOf(route: AnyRoute, status: number, body: unknown): ResponseViolation | undefined {
+  const schema = route.response.schema;
+  if (schema === undefined) return undefined;
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return undefined;
+  return {
+    route: `${route.method.toUpperCase()} ${route.path}`,
+    status,
+    issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
+  };
+}
+
 export function validatingResponses(app: Express, routes: readonly AnyRoute[], violations: ResponseViolation[]): Express {
   const table = routes.map((r) => ({ route: r, matcher: pathMatcher(r.path) }));
   const outer = express();
@@ -26,16 +48,10 @@ export function validatingResponses(app: Express, routes: readonly AnyRoute[], v
         return end(chunk, ...rest);
       }
       const match = table.find((t) => t.route.method === req.method.toLowerCase() && t.matcher.test(req.path));
-      const schema = match?.route.response.schema;
-      if (match === undefined || schema === undefined) return end(chunk, ...rest);
+      if (match === undefined) return end(chunk, ...rest);
       const text = typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8");
-      const parsed = schema.safeParse(JSON.parse(text));
-      if (parsed.success) return end(chunk, ...rest);
-      const violation: ResponseViolation = {
-        route: `${match.route.method.toUpperCase()} ${match.route.path}`,
-        status: res.statusCode,
-        issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
-      };
+      const violation = violationOf(match.route, res.statusCode, JSON.parse(text));
+      if (violation === undefined) return end(chunk, ...rest);
       violations.push(violation);
       process.stderr.write(`response schema violation: ${JSON.stringify(violation)}\n`);
       const body = JSON.stringify({ error: { code: "ResponseSchemaViolation", message: "the answer does not match the route's response schema", details: violation } });
