@@ -1,5 +1,5 @@
 // Gas rows for risk-sharing programmes (issue 13): accept-quote with enrolment next to the same purchase
-// without (the issue allows at most 60,000 more), the subsidy payment and a claim, each next to its EVM lower
+// without (the issue allows at most 60,000 more), the subsidy payment, a claim and a recovery distribution, each next to its EVM lower
 // bound. Called by `bench/gas.ts` (`npm run bench:gas`); `npx hardhat run bench/gasRisk.ts` prints these rows
 // alone. Same deploy code as `npm start` and the tests; time moves with `evm_increaseTime`.
 import { ethers } from "hardhat";
@@ -14,6 +14,7 @@ import { atBenchClock, BENCH_CLOCK, ECRECOVER, measure, printGasTable, type GasR
 export const ENROLMENT_GAS_BUDGET = 60_000n;
 export const PLAIN_PURCHASE_ROW = "accept quote: purchase of a part, no enrolment (this world's baseline)";
 export const ENROLLED_PURCHASE_ROW = "accept quote: purchase of a part with enrolment in a programme";
+export const RECOVERY_ROW = "recovery distribution (a late deposit's pool share, from the financier to the pool)";
 
 export interface MeasureRiskGasOptions {
   /** At least 7 funded accounts: operator, core enterprise, two suppliers, two banks, a funder. */
@@ -147,8 +148,22 @@ async function measureRiskRows(options: MeasureRiskGasOptions, provider: RpcSend
   rows.push(
     await measure(
       "claim (after default and the waiting period)",
-      { changed: ["enrolment record (status)", "pool (balance, reserved)", "financier's participation (reserved)", "enterprise's whitelist entry (reserved)", "totals (compensation)", "cash balance", "cash balance"] },
+      {
+        fresh: ["claim record (loss, compensation)", "claim record (paid at claim)"],
+        changed: ["enrolment record (status)", "pool (balance, reserved)", "financier's participation (reserved)", "enterprise's whitelist entry (reserved)", "totals (compensation)", "cash balance", "cash balance"],
+      },
       [programmes.connect(bankB).claim(defaultedEnrolment)],
+    ),
+  );
+
+  // Half the defaulted tree's face arrives late; bank B lets the programme collect the pool's share.
+  await wait(vault.connect(core).deposit(currency, defaultMaturity, face / 2n));
+  await wait(cash.connect(bankB).approve(await programmes.getAddress(), ethers.MaxUint256));
+  rows.push(
+    await measure(
+      RECOVERY_ROW,
+      { changed: ["claim record (pool's share)", "pool (balance)", "totals (recovered)", "cash balance", "cash balance", "financier's allowance"] },
+      [programmes.shareRecovery(defaultedEnrolment)],
     ),
   );
   return rows;

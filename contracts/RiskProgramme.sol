@@ -87,6 +87,14 @@ contract RiskProgramme is IRiskProgramme, AccessControl, ReentrancyGuard {
         uint96 reserved;
     }
 
+    /// @dev A paid claim, for the recovery waterfall. Amounts fit 96 bits: each is at most an advance.
+    struct ClaimRecord {
+        uint96 loss;
+        uint96 compensation;
+        uint96 paidAtClaim;
+        uint96 poolShare;
+    }
+
     /// @dev What a funder committed and paid in.
     struct Funding {
         uint128 committed;
@@ -106,6 +114,9 @@ contract RiskProgramme is IRiskProgramme, AccessControl, ReentrancyGuard {
     /// enrolled financing, the only one an enrolment creates. The event carries the rest.
     mapping(uint256 financedId => uint256 record) private _enrolments;
     mapping(address payee => mapping(address currency => uint256)) private _credits;
+    /// @dev Written by a claim, read by the recovery waterfall: loss and compensation (slot 0); what the
+    /// financier had been paid when it claimed and the pool's share of recoveries paid back so far (slot 1).
+    mapping(uint256 financedId => ClaimRecord) private _claims;
 
     /// @param admin Receives DEFAULT_ADMIN_ROLE (grants PROGRAMME_ADMIN_ROLE).
     /// @param financing_ The financing settlement's address (deployed next, with this contract's address).
@@ -279,12 +290,24 @@ contract RiskProgramme is IRiskProgramme, AccessControl, ReentrancyGuard {
         if (block.timestamp < opensAt) revert RiskClaimTooEarly(e.financedId, opensAt, block.timestamp);
         if (block.timestamp > closesAt) revert RiskClaimWindowClosed(e.financedId, closesAt, block.timestamp);
 
-        uint256 paid = _paidToFinancier(e);
+        if (e.mode == IFinancingSettlement.FinancingMode.Purchase) {
+            // A purchased part its financier sold on before the default is the buyer's loss, not the financier's.
+            address holder = _ledger.receivableOf(e.financedId).holder;
+            if (holder != e.financier) revert RiskFinancingTransferred(e.financedId, e.financier, holder);
+        }
+        uint256 paid = _paidToFinancier(e, currency);
         if (paid >= e.advance) revert RiskNoLoss(e.financedId, e.advance, paid);
         uint256 loss = e.advance - paid;
         compensation = Math.min(loss * _terms[e.programmeId][e.version].coverageBps / _BPS, e.coverage);
 
         _setStatus(e.financedId, EnrolmentStatus.Claimed);
+        // The casts are exact: loss and paid are below the advance, compensation below the loss.
+        _claims[e.financedId] = ClaimRecord({
+            loss: uint96(loss),
+            compensation: uint96(compensation),
+            paidAtClaim: uint96(paid),
+            poolShare: 0
+        });
         (uint256 reserved, uint256 balance) = _release(e, compensation);
         _totals[e.programmeId].compensationPaid += uint128(compensation);
         emit ClaimPaid(e.programmeId, e.financedId, e.financier, loss, compensation, reserved, balance);
@@ -295,11 +318,50 @@ contract RiskProgramme is IRiskProgramme, AccessControl, ReentrancyGuard {
     /// @inheritdoc IRiskProgramme
     function lapse(Enrolment calldata e) external nonReentrant {
         _requireOpen(e);
+        {
+            // Repaid in full, however late: the subsidy is due, not a lapse.
+            (uint256 face, uint256 deposited) = _vault.poolOf(e.obligor, _currencyOf(e), e.maturity);
+            if (deposited == face) revert RiskRepaid(e.financedId);
+        }
         (, uint256 closesAt) = _claimPeriod(e);
         if (block.timestamp <= closesAt) revert RiskClaimWindowOpen(e.financedId, closesAt, block.timestamp);
         _setStatus(e.financedId, EnrolmentStatus.Lapsed);
         (uint256 reserved, uint256 balance) = _release(e, 0);
         emit EnrolmentLapsed(e.programmeId, e.financedId, reserved, balance);
+    }
+
+    /// @inheritdoc IRiskProgramme
+    function shareRecovery(Enrolment calldata e) external nonReentrant returns (uint256 paid) {
+        _requireClaimed(e);
+        address currency = _currencyOf(e);
+        ClaimRecord memory c = _claims[e.financedId];
+        // Recovered since the claim, counted up to the loss: beyond it the money is the financier's margin
+        // (the discount), which the pool never bore.
+        uint256 now_ = _paidToFinancier(e, currency);
+        uint256 recovered = Math.min(now_ > c.paidAtClaim ? now_ - c.paidAtClaim : 0, c.loss);
+        // Cannot divide by zero: a claim needs a loss. Rounded down: the remainder stays with the financier,
+        // and the two shares add up to `recovered` exactly.
+        uint256 poolShare = recovered * c.compensation / c.loss;
+        if (poolShare <= c.poolShare) revert RiskNothingRecovered(e.financedId, recovered, c.poolShare);
+        paid = poolShare - c.poolShare;
+
+        _claims[e.financedId].poolShare = uint96(poolShare);
+        Pool storage pool = _pools[e.programmeId];
+        uint256 balance = pool.balance + paid;
+        pool.balance = balance.toUint96();
+        _totals[e.programmeId].recovered += uint128(paid);
+        emit RecoveryShared(e.programmeId, e.financedId, e.financier, recovered, poolShare, paid, balance);
+
+        IERC20(currency).safeTransferFrom(e.financier, address(this), paid);
+    }
+
+    /// @inheritdoc IRiskProgramme
+    function writeOff(Enrolment calldata e) external {
+        _requireAdmin(e.programmeId);
+        _requireClaimed(e);
+        _setStatus(e.financedId, EnrolmentStatus.WrittenOff);
+        ClaimRecord memory c = _claims[e.financedId];
+        emit FinancingWrittenOff(e.programmeId, e.financedId, c.loss, c.compensation, c.poolShare);
     }
 
     /// @inheritdoc IRiskProgramme
@@ -376,6 +438,16 @@ contract RiskProgramme is IRiskProgramme, AccessControl, ReentrancyGuard {
     /// @inheritdoc IRiskProgramme
     function enrolmentStatusOf(uint256 financedId) external view returns (EnrolmentStatus) {
         return EnrolmentStatus(uint8(_enrolments[financedId]));
+    }
+
+    /// @inheritdoc IRiskProgramme
+    function claimOf(uint256 financedId)
+        external
+        view
+        returns (uint256 loss, uint256 compensation, uint256 paidAtClaim, uint256 poolShare)
+    {
+        ClaimRecord memory c = _claims[financedId];
+        return (c.loss, c.compensation, c.paidAtClaim, c.poolShare);
     }
 
     /// @inheritdoc IRiskProgramme
@@ -486,6 +558,16 @@ contract RiskProgramme is IRiskProgramme, AccessControl, ReentrancyGuard {
         if (status != EnrolmentStatus.Enrolled) revert RiskEnrolmentNotOpen(e.financedId, status);
     }
 
+    /// @dev Reverts unless `e` is the record of a claimed (not written-off) enrolment.
+    function _requireClaimed(Enrolment calldata e) private view {
+        uint256 record = _enrolments[e.financedId];
+        if (record & ~_STATUS_MASK != uint256(keccak256(abi.encode(e))) & ~_STATUS_MASK) {
+            revert RiskEnrolmentMismatch(e.financedId);
+        }
+        EnrolmentStatus status = EnrolmentStatus(uint8(record));
+        if (status != EnrolmentStatus.Claimed) revert RiskNotClaimed(e.financedId, status);
+    }
+
     function _setStatus(uint256 financedId, EnrolmentStatus status) private {
         _enrolments[financedId] = (_enrolments[financedId] & ~_STATUS_MASK) | uint256(status);
     }
@@ -502,17 +584,17 @@ contract RiskProgramme is IRiskProgramme, AccessControl, ReentrancyGuard {
         closesAt = opensAt + terms.claimWindow;
     }
 
-    /// @dev What the financier has been paid on the financed part: for a purchase, what the vault paid the
-    /// part (its holder, which must still be the financier); for a pledge, the repayment less what is still
-    /// owed on the financing pledge (nothing once the pledge debt ended: repaid, paid off or released).
-    function _paidToFinancier(Enrolment calldata e) private view returns (uint256) {
-        (uint256 paid, address pledgee, uint256 pledgeOwed) = _vault.claimOf(e.financedId);
-        if (e.mode == IFinancingSettlement.FinancingMode.Purchase) {
-            address holder = _ledger.receivableOf(e.financedId).holder;
-            if (holder != e.financier) revert RiskFinancingTransferred(e.financedId, e.financier, holder);
-            return paid;
-        }
-        return pledgee == e.financier ? e.repayment - pledgeOwed : e.repayment;
+    /// @dev What the financier has been paid on the financed part, counted as what the vault makes payable to
+    /// it: the part's share of its pool's deposits, floor(amount x deposited / face) (the whole amount at
+    /// full funding), the vault's own accumulator; for a pledge, that share up to the repayment while the
+    /// financing pledge is live, and the whole repayment once it ended (repaid early, or released).
+    function _paidToFinancier(Enrolment calldata e, address currency) private view returns (uint256) {
+        (uint256 face, uint256 deposited) = _vault.poolOf(e.obligor, currency, e.maturity);
+        uint256 entitled = deposited == face ? e.amount : Math.mulDiv(e.amount, deposited, face);
+        if (e.mode == IFinancingSettlement.FinancingMode.Purchase) return entitled;
+        if (deposited == face) return e.repayment;
+        (, address pledgee,) = _vault.claimOf(e.financedId);
+        return pledgee == e.financier ? Math.min(entitled, e.repayment) : e.repayment;
     }
 
     /// @dev Pushes `amount` to `payee`; what the currency refuses is credited for `withdraw`, so one blocked

@@ -74,13 +74,15 @@ interface IRiskProgramme {
     }
 
     /// @notice What became of an enrolment. `Repaid`: the obligor repaid in full and the subsidy was paid;
-    /// `Claimed`: the financier was compensated; `Lapsed`: the claim window closed with no claim.
+    /// `Claimed`: the financier was compensated (later recoveries are shared); `Lapsed`: the claim window
+    /// closed with no claim; `WrittenOff`: the administrator closed a claimed financing (no more sharing).
     enum EnrolmentStatus {
         None,
         Enrolled,
         Repaid,
         Claimed,
-        Lapsed
+        Lapsed,
+        WrittenOff
     }
 
     // ─── events (the indexer's API) ─────────────────────────────────────────────
@@ -120,6 +122,23 @@ interface IRiskProgramme {
         uint256 compensation,
         uint256 reserved,
         uint256 balance
+    );
+    /// @notice Money recovered for the claimed financing `financedId` after its claim (late deposits): of the
+    /// `recovered` counted so far (at most the loss), the pool's share is `poolShare` in total, of which
+    /// `paid` moved from `financier` to the pool now; the financier keeps `recovered - poolShare`.
+    event RecoveryShared(
+        uint256 indexed programmeId,
+        uint256 indexed financedId,
+        address indexed financier,
+        uint256 recovered,
+        uint256 poolShare,
+        uint256 paid,
+        uint256 balance
+    );
+    /// @notice The administrator wrote the claimed financing `financedId` off (no more recoveries are shared):
+    /// of its `loss` the pool bore `compensation` and recovered `poolShare`.
+    event FinancingWrittenOff(
+        uint256 indexed programmeId, uint256 indexed financedId, uint256 loss, uint256 compensation, uint256 poolShare
     );
     /// @notice The claim window of financing `financedId` closed with no claim; its reservation was released.
     event EnrolmentLapsed(uint256 indexed programmeId, uint256 indexed financedId, uint256 reserved, uint256 balance);
@@ -186,6 +205,10 @@ interface IRiskProgramme {
     error RiskFinancingTransferred(uint256 financedId, address financier, address holder);
     /// @notice The financier has been paid at least its advance: no loss.
     error RiskNoLoss(uint256 financedId, uint256 advance, uint256 paid);
+    /// @notice Financing `financedId` was not claimed (it is `status`): there is nothing to share or write off.
+    error RiskNotClaimed(uint256 financedId, EnrolmentStatus status);
+    /// @notice No recovery since the last sharing: the pool's share is still `poolShare`.
+    error RiskNothingRecovered(uint256 financedId, uint256 recovered, uint256 poolShare);
     /// @notice Nothing credited to withdraw.
     error RiskNothingToWithdraw(address payee, address currency);
 
@@ -243,8 +266,19 @@ interface IRiskProgramme {
     /// at most the coverage reserved. Once per financing.
     function claim(Enrolment calldata enrolment) external returns (uint256 compensation);
 
-    /// @notice Anyone, once the claim window closed with no claim: releases the reservation.
+    /// @notice Anyone, once the claim window closed with no claim and the obligor has not repaid in full:
+    /// releases the reservation.
     function lapse(Enrolment calldata enrolment) external;
+
+    /// @notice Anyone, after a claim: shares what the financier recovered since (what the vault made payable
+    /// to it beyond what it had when it claimed, counted up to its loss) between the pool and the financier
+    /// in proportion to the loss each bore — the pool's share is floor(recovered x compensation / loss) — and
+    /// moves the pool's share not yet paid from the financier to the pool (the financier's ERC-20 allowance to
+    /// this contract). Exact: the pool's and the financier's shares add up to `recovered`.
+    function shareRecovery(Enrolment calldata enrolment) external returns (uint256 paid);
+
+    /// @notice The programme's administrator closes a claimed financing: written off, the record stays.
+    function writeOff(Enrolment calldata enrolment) external;
 
     /// @notice Pays the caller what was credited to it in `currency`.
     function withdraw(address currency) external;
@@ -270,6 +304,13 @@ interface IRiskProgramme {
         returns (uint64 validFrom, uint64 validUntil, bytes32 certificateHash, uint256 reserved);
 
     function enrolmentStatusOf(uint256 financedId) external view returns (EnrolmentStatus);
+
+    /// @notice The claim on `financedId`: the loss, the compensation paid, what the financier had been paid
+    /// when it claimed, and the pool's share of recoveries paid back so far.
+    function claimOf(uint256 financedId)
+        external
+        view
+        returns (uint256 loss, uint256 compensation, uint256 paidAtClaim, uint256 poolShare);
 
     function hashEnrolment(Enrolment calldata enrolment) external pure returns (bytes32);
 
