@@ -25,6 +25,7 @@ import { createCurrencyDirectory } from "./money/currencies";
 import { moneyRoutes } from "./money/routes";
 import { createOrganisationService } from "./organisations/service";
 import { organisationRoutes } from "./organisations/routes";
+import { programmeRoutes } from "./programmes/routes";
 import { createReceivableService } from "./receivables/service";
 import { receivableRoutes } from "./receivables/routes";
 import { createSettlementService } from "./settlement/service";
@@ -82,6 +83,7 @@ export function createDomain(deps: DomainDeps) {
     ...traceRoutes(services.trace),
     ...financingRoutes(services),
     ...settlementRoutes(services.settlement),
+    ...programmeRoutes(ctx),
     ...auditRoutes(ctx),
     ...chainRoutes(ctx),
     ...moneyRoutes(ctx, services.currencies, { localChain: deps.localChain === true }),

@@ -39,6 +39,9 @@ export const PROJECTION_TABLES = [
   "pledge_debt",
   "exposure",
   "payment_credit",
+  "risk_programme",
+  "risk_position",
+  "risk_enrolment",
 ] as const;
 
 /** Append-only tables (a block's rows are deleted when the block is rolled back). */
@@ -84,6 +87,13 @@ export const RECORDED_ONLY = new Set([
   "RepaymentVault.RoleAdminChanged",
   "RepaymentVault.OwnershipTransferred",
   "FinancingSettlement.OwnershipTransferred",
+  // Risk-sharing programmes: roles, and credits/withdrawals of payments the currency refused (the payee's
+  // balance is `creditOf` on chain; the events stay in chain_event).
+  "RiskProgramme.RoleGranted",
+  "RiskProgramme.RoleRevoked",
+  "RiskProgramme.RoleAdminChanged",
+  "RiskProgramme.PaymentCredited",
+  "RiskProgramme.PaymentWithdrawn",
 ]);
 
 const s = (v: ArgValue | undefined): string => {
@@ -279,6 +289,41 @@ function putExposure(unit: Unit, a: Args, block: number, change: Partial<Row>): 
 const exposureKey = (a: Args): Need => ["exposure", `${s(a.financier)}:${s(a.obligor)}`];
 const creditKey = (a: Args): Need => ["payment_credit", `${s(a.payee)}:${s(a.currency)}`];
 
+
+// ─── risk-sharing programmes ───────────────────────────────────────────────────
+type PartyKind = "FUNDER" | "FINANCIER" | "ENTERPRISE";
+const positionId = (programmeId: ArgValue | undefined, kind: PartyKind, party: ArgValue | undefined): string => `${dec(programmeId)}:${kind}:${s(party)}`;
+const positionKey = (a: Args, kind: PartyKind, party: ArgValue | undefined): Need => ["risk_position", positionId(a.programmeId, kind, party)];
+const programmeKey = (a: Args): Need => ["risk_programme", dec(a.programmeId)];
+const enrolmentKey = (a: Args): Need => ["risk_enrolment", dec(a.financedId)];
+const ENROLMENT_FIELDS = ["programmeId", "version", "financedId", "financier", "supplier", "obligor", "mode", "amount", "advance", "repayment", "maturity", "enrolledAt", "coverage", "subsidy", "subsidyRecipient"] as const;
+
+/** A party's row with `values` set (created with zeros on its first event). */
+function putPosition(unit: Unit, a: Args, kind: PartyKind, party: ArgValue | undefined, block: number, values: Row): void {
+  const id = positionId(a.programmeId, kind, party);
+  const prior = unit.get("risk_position", id) ?? { id, programme_id: dec(a.programmeId), kind, party: s(party), committed: "0", paid_in: "0", quota: "0", valid_from: null, valid_until: null, certificate_hash: null };
+  unit.put("risk_position", { ...prior, ...values, updated_block: BigInt(block) });
+}
+
+function changeProgramme(unit: Unit, a: Args, block: number, change: (p: Row) => Row): void {
+  const r = unit.require("risk_programme", dec(a.programmeId), "its pool changed");
+  unit.put("risk_programme", { ...r, ...change(r), updated_block: BigInt(block) });
+}
+
+/** An enrolment that ended (subsidy paid, claim paid, lapsed): its row and the pool's balance and reservations. */
+function enrolmentEnd(status: string, change: (a: Args, p: Row) => { enrolment: Row; programme: Row }): Handler {
+  return {
+    needs: (a) => [programmeKey(a), enrolmentKey(a)],
+    apply(unit, { log, block }) {
+      const a = log.args;
+      const r = unit.require("risk_enrolment", dec(a.financedId), `it ended (${status})`);
+      const p = unit.require("risk_programme", dec(a.programmeId), `an enrolment ended (${status})`);
+      const c = change(a, p);
+      unit.put("risk_enrolment", { ...r, ...c.enrolment, status, updated_block: BigInt(block) });
+      unit.put("risk_programme", { ...p, ...c.programme, reserved: dec(a.reserved), balance: dec(a.balance), updated_block: BigInt(block) });
+    },
+  };
+}
 
 export const HANDLERS: Record<string, Handler> = {
   // ─── registry ────────────────────────────────────────────────────────────
@@ -724,6 +769,144 @@ export const HANDLERS: Record<string, Handler> = {
     apply(unit, { log, block }) {
       const r = unit.require("pledge_debt", ID(log.args), "its pledge was repaid");
       unit.put("pledge_debt", { ...r, owed: "0", status: "REPAID", updated_block: BigInt(block) });
+    },
+  },
+  // ─── risk-sharing programmes (issue 13) ─────────────────────────────────────
+  "RiskProgramme.ProgrammeCreated": {
+    needs: (a) => [programmeKey(a)],
+    apply(unit, { log, block }) {
+      const a = log.args;
+      unit.put("risk_programme", {
+        id: dec(a.programmeId),
+        admin: s(a.admin),
+        currency: s(a.currency),
+        version: 0,
+        coverage_bps: null,
+        subsidy_bps: null,
+        subsidy_to_financier: false,
+        cap_per_financing: null,
+        cap_per_enterprise: null,
+        cap_per_financier: null,
+        waiting_period: null,
+        claim_window: null,
+        balance: "0",
+        reserved: "0",
+        paid_in: "0",
+        subsidies_paid: "0",
+        compensation_paid: "0",
+        recovered: "0",
+        created_block: BigInt(block),
+        updated_block: BigInt(block),
+      });
+    },
+  },
+  "RiskProgramme.TermsSet": {
+    needs: (a) => [programmeKey(a)],
+    apply(unit, { log, block }) {
+      const a = log.args;
+      const t = a.terms as ArgValue[];
+      changeProgramme(unit, a, block, () => ({
+        version: Number(n(a.version)),
+        coverage_bps: Number(n(t[0])),
+        subsidy_bps: Number(n(t[1])),
+        subsidy_to_financier: t[2] === true,
+        cap_per_financing: dec(t[3]),
+        cap_per_enterprise: dec(t[4]),
+        cap_per_financier: dec(t[5]),
+        waiting_period: Number(n(t[6])),
+        claim_window: Number(n(t[7])),
+      }));
+    },
+  },
+  "RiskProgramme.FunderCommitted": {
+    needs: (a) => [positionKey(a, "FUNDER", a.funder)],
+    apply(unit, { log, block }) {
+      const a = log.args;
+      putPosition(unit, a, "FUNDER", a.funder, block, { committed: dec(a.committed), paid_in: dec(a.paidIn) });
+    },
+  },
+  "RiskProgramme.FunderPaidIn": {
+    needs: (a) => [positionKey(a, "FUNDER", a.funder), programmeKey(a)],
+    apply(unit, { log, block }) {
+      const a = log.args;
+      putPosition(unit, a, "FUNDER", a.funder, block, { paid_in: dec(a.paidIn) });
+      changeProgramme(unit, a, block, (p) => ({ balance: dec(a.balance), paid_in: add(p.paid_in, n(a.amount)) }));
+    },
+  },
+  "RiskProgramme.FinancierQuotaSet": {
+    needs: (a) => [positionKey(a, "FINANCIER", a.financier)],
+    apply(unit, { log, block }) {
+      const a = log.args;
+      putPosition(unit, a, "FINANCIER", a.financier, block, { quota: dec(a.quota) });
+    },
+  },
+  "RiskProgramme.WhitelistSet": {
+    needs: (a) => [positionKey(a, "ENTERPRISE", a.enterprise)],
+    apply(unit, { log, block }) {
+      const a = log.args;
+      putPosition(unit, a, "ENTERPRISE", a.enterprise, block, { valid_from: n(a.validFrom), valid_until: n(a.validUntil), certificate_hash: s(a.certificateHash) });
+    },
+  },
+  "RiskProgramme.FinancingEnrolled": {
+    needs: (a) => [programmeKey(a), enrolmentKey(a)],
+    apply(unit, { log, block }) {
+      const a = log.args;
+      const e = a.enrolment as ArgValue[];
+      const v = (i: number) => e[i];
+      const enrolment: Record<string, string> = {};
+      ENROLMENT_FIELDS.forEach((f, i) => (enrolment[f] = typeof v(i) === "bigint" ? dec(v(i)) : s(v(i))));
+      unit.put("risk_enrolment", {
+        financed_id: dec(a.financedId),
+        programme_id: dec(a.programmeId),
+        version: Number(n(v(1))),
+        financier: s(v(3)),
+        supplier: s(v(4)),
+        obligor: s(v(5)),
+        mode: FINANCING_MODE_NAMES[Number(n(v(6)))],
+        amount: dec(v(7)),
+        advance: dec(v(8)),
+        repayment: dec(v(9)),
+        maturity: n(v(10)),
+        enrolled_at: n(v(11)),
+        coverage: dec(v(12)),
+        subsidy: dec(v(13)),
+        subsidy_recipient: s(v(14)),
+        status: "ENROLLED",
+        subsidy_paid: "0",
+        loss: "0",
+        compensation: "0",
+        recovered: "0",
+        pool_share: "0",
+        enrolment: JSON.stringify(enrolment),
+        tx_hash: log.txHash,
+        updated_block: BigInt(block),
+      });
+      changeProgramme(unit, a, block, (p) => ({ reserved: add(p.reserved, n(v(12)) + n(v(13))) }));
+    },
+  },
+  "RiskProgramme.SubsidyPaid": enrolmentEnd("REPAID", (a, p) => ({
+    enrolment: { subsidy_paid: dec(a.subsidy) },
+    programme: { subsidies_paid: add(p.subsidies_paid, n(a.subsidy)) },
+  })),
+  "RiskProgramme.ClaimPaid": enrolmentEnd("CLAIMED", (a, p) => ({
+    enrolment: { loss: dec(a.loss), compensation: dec(a.compensation) },
+    programme: { compensation_paid: add(p.compensation_paid, n(a.compensation)) },
+  })),
+  "RiskProgramme.EnrolmentLapsed": enrolmentEnd("LAPSED", () => ({ enrolment: {}, programme: {} })),
+  "RiskProgramme.RecoveryShared": {
+    needs: (a) => [programmeKey(a), enrolmentKey(a)],
+    apply(unit, { log, block }) {
+      const a = log.args;
+      const r = unit.require("risk_enrolment", dec(a.financedId), "a recovery was shared");
+      unit.put("risk_enrolment", { ...r, recovered: dec(a.recovered), pool_share: dec(a.poolShare), updated_block: BigInt(block) });
+      changeProgramme(unit, a, block, (p) => ({ balance: dec(a.balance), recovered: add(p.recovered, n(a.paid)) }));
+    },
+  },
+  "RiskProgramme.FinancingWrittenOff": {
+    needs: (a) => [enrolmentKey(a)],
+    apply(unit, { log, block }) {
+      const r = unit.require("risk_enrolment", dec(log.args.financedId), "it was written off");
+      unit.put("risk_enrolment", { ...r, status: "WRITTEN_OFF", updated_block: BigInt(block) });
     },
   },
 };

@@ -47,7 +47,7 @@ export function isLocalDevelopmentChain(chainId: bigint, deployment: Pick<Deploy
 }
 
 /** The contracts whose events the indexer projects (others in the record, e.g. SettlementToken, are not indexed). */
-export const INDEXED_CONTRACTS = ["ReceivableToken", "FinancingSettlement", "RepaymentVault"] as const;
+export const INDEXED_CONTRACTS = ["ReceivableToken", "FinancingSettlement", "RepaymentVault", "RiskProgramme"] as const;
 
 export function deploymentPath(network: string, root = projectRoot): string {
   return path.join(root, "deployments", `${network}.json`);

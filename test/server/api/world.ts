@@ -21,7 +21,7 @@ import { silentLogger } from "../../../server/lib/logger";
 import { createSignerRegistry, type SignerRegistryOptions } from "../../../server/signing/signers";
 import { hardhatDevKeyOf } from "../../../server/signing/devKeys";
 import { chainIdentity, idempotencyChainOf } from "../../../server/lib/chainIdentity";
-import type { IERC20, SettlementToken } from "../../../typechain-types";
+import type { IERC20, RiskProgramme, SettlementToken } from "../../../typechain-types";
 import { freshDatabase } from "../db/fresh";
 import { isLocalDevelopmentChain } from "../../../server/lib/deployment";
 import { TEST_INDEXER_CONFIG } from "../indexer/helpers";
@@ -52,6 +52,8 @@ export interface World {
   cash: SettlementToken;
   currency: string;
   addresses: { ledger: string; financing: string; vault: string };
+  /** Risk-sharing programmes (issue 13); the operator's signer holds PROGRAMME_ADMIN_ROLE. Indexed. */
+  programmes: RiskProgramme;
   operator: Actor;
   auditor: Actor;
   core: Actor;
@@ -136,7 +138,12 @@ export async function createWorld(
     deployment: {
       chainId: Number(ledgerDeployment.chainId),
       startBlock: ledgerDeployment.startBlock,
-      contracts: { ReceivableToken: addresses.ledger, FinancingSettlement: addresses.financing, RepaymentVault: addresses.vault },
+      contracts: {
+        ReceivableToken: addresses.ledger,
+        FinancingSettlement: addresses.financing,
+        RepaymentVault: addresses.vault,
+        RiskProgramme: (await settlement.programmes.getAddress()).toLowerCase(),
+      },
     },
     logger: silentLogger(),
     useWriterLock: false,
@@ -226,6 +233,7 @@ export async function createWorld(
     cash,
     currency: currency.toLowerCase(),
     addresses,
+    programmes: settlement.programmes,
     operator: { name: "operator", address: admin.address.toLowerCase(), signer: admin, auth: await key({ kind: "OPERATOR" }, "operator") },
     auditor: { name: "auditor", address: "", signer: admin, auth: await key({ kind: "AUDITOR" }, "auditor") },
     core: await org("core", core),
