@@ -548,23 +548,24 @@ contract RiskProgramme is IRiskProgramme, AccessControl, ReentrancyGuard {
         pool.balance = uint96(balance);
     }
 
-    /// @dev Reverts unless `e` is the record of an open enrolment.
-    function _requireOpen(Enrolment calldata e) private view {
+    /// @dev The status of the enrolment `e` stands for; reverts unless `e` matches its record.
+    function _statusOf(Enrolment calldata e) private view returns (EnrolmentStatus) {
         uint256 record = _enrolments[e.financedId];
         if (record & ~_STATUS_MASK != uint256(keccak256(abi.encode(e))) & ~_STATUS_MASK) {
             revert RiskEnrolmentMismatch(e.financedId);
         }
-        EnrolmentStatus status = EnrolmentStatus(uint8(record));
+        return EnrolmentStatus(uint8(record));
+    }
+
+    /// @dev Reverts unless `e` is the record of an open enrolment.
+    function _requireOpen(Enrolment calldata e) private view {
+        EnrolmentStatus status = _statusOf(e);
         if (status != EnrolmentStatus.Enrolled) revert RiskEnrolmentNotOpen(e.financedId, status);
     }
 
     /// @dev Reverts unless `e` is the record of a claimed (not written-off) enrolment.
     function _requireClaimed(Enrolment calldata e) private view {
-        uint256 record = _enrolments[e.financedId];
-        if (record & ~_STATUS_MASK != uint256(keccak256(abi.encode(e))) & ~_STATUS_MASK) {
-            revert RiskEnrolmentMismatch(e.financedId);
-        }
-        EnrolmentStatus status = EnrolmentStatus(uint8(record));
+        EnrolmentStatus status = _statusOf(e);
         if (status != EnrolmentStatus.Claimed) revert RiskNotClaimed(e.financedId, status);
     }
 
