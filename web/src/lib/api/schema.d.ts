@@ -832,6 +832,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/programmes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Risk-sharing programmes the caller takes part in (funder, participating financier, whitelisted enterprise, party to an enrolment); all for the operator and the auditor */
+        get: operations["listProgrammes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programmes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A programme's pool and every position in it, per funder, per financier and per enterprise (participants only) */
+        get: operations["programmePosition"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programmes/{id}/enrolments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A programme's enrolled financings, as JSON or CSV for the funders' reporting (participants only) */
+        get: operations["programmeEnrolments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/quotes": {
         parameters: {
             query?: never;
@@ -1763,6 +1814,230 @@ export interface components {
                  */
                 received: string;
             }[];
+        };
+        Programme: {
+            /** @description EVM address, lower case */
+            admin: string;
+            /**
+             * @description balance − reserved
+             * @example 1000000
+             */
+            available: string;
+            /**
+             * @description paid in − subsidies − compensation + recovered
+             * @example 1000000
+             */
+            balance: string;
+            /**
+             * @description uint256 as a decimal string
+             * @example 1000000
+             */
+            committed: string;
+            /**
+             * @description uint256 as a decimal string
+             * @example 1000000
+             */
+            compensationPaid: string;
+            /** @description EVM address, lower case */
+            currency: string;
+            /**
+             * @description uint256 as a decimal string
+             * @example 1000000
+             */
+            id: string;
+            /**
+             * @description uint256 as a decimal string
+             * @example 1000000
+             */
+            paidIn: string;
+            /**
+             * @description the pool's share of recoveries paid back to it
+             * @example 1000000
+             */
+            recovered: string;
+            /**
+             * @description coverage and subsidies reserved for open enrolments
+             * @example 1000000
+             */
+            reserved: string;
+            /**
+             * @description uint256 as a decimal string
+             * @example 1000000
+             */
+            subsidiesPaid: string;
+            terms: {
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                capPerEnterprise: string;
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                capPerFinancier: string;
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                capPerFinancing: string;
+                /** @description seconds during which a claim may be filed */
+                claimWindow: number;
+                coverageBps: number;
+                subsidyBps: number;
+                subsidyToFinancier: boolean;
+                /** @description seconds after maturity + grace before a claim */
+                waitingPeriod: number;
+            };
+            /** @description current terms version (later enrolments use it) */
+            version: number;
+        };
+        ProgrammePosition: {
+            /** @description EVM address, lower case */
+            admin: string;
+            /**
+             * @description balance − reserved
+             * @example 1000000
+             */
+            available: string;
+            /**
+             * @description paid in − subsidies − compensation + recovered
+             * @example 1000000
+             */
+            balance: string;
+            /**
+             * @description uint256 as a decimal string
+             * @example 1000000
+             */
+            committed: string;
+            /**
+             * @description uint256 as a decimal string
+             * @example 1000000
+             */
+            compensationPaid: string;
+            /** @description EVM address, lower case */
+            currency: string;
+            enterprises: {
+                certificateHash: string | null;
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                enrolled: string;
+                /** @description EVM address, lower case */
+                enterprise: string;
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                reserved: string;
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                subsidiesReceived: string;
+                validFrom: number | null;
+                validUntil: number | null;
+            }[];
+            financiers: {
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                compensationReceived: string;
+                /**
+                 * @description advances enrolled, ever
+                 * @example 1000000
+                 */
+                enrolled: string;
+                /** @description EVM address, lower case */
+                financier: string;
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                quota: string;
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                recoveredToPool: string;
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                reserved: string;
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                subsidiesReceived: string;
+            }[];
+            funders: {
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                committed: string;
+                /** @description EVM address, lower case */
+                funder: string;
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                paidIn: string;
+            }[];
+            /**
+             * @description uint256 as a decimal string
+             * @example 1000000
+             */
+            id: string;
+            /**
+             * @description uint256 as a decimal string
+             * @example 1000000
+             */
+            paidIn: string;
+            /**
+             * @description the pool's share of recoveries paid back to it
+             * @example 1000000
+             */
+            recovered: string;
+            /**
+             * @description coverage and subsidies reserved for open enrolments
+             * @example 1000000
+             */
+            reserved: string;
+            /**
+             * @description uint256 as a decimal string
+             * @example 1000000
+             */
+            subsidiesPaid: string;
+            terms: {
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                capPerEnterprise: string;
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                capPerFinancier: string;
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                capPerFinancing: string;
+                /** @description seconds during which a claim may be filed */
+                claimWindow: number;
+                coverageBps: number;
+                subsidyBps: number;
+                subsidyToFinancier: boolean;
+                /** @description seconds after maturity + grace before a claim */
+                waitingPeriod: number;
+            };
+            /** @description current terms version (later enrolments use it) */
+            version: number;
         };
         ProofBundle: {
             chainId: string;
@@ -6050,6 +6325,191 @@ export interface operations {
             };
             /** @description Error */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listProgrammes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Programmes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Programme"][];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    programmePosition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description uint256 as a decimal string */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The programme's position */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgrammePosition"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    programmeEnrolments: {
+        parameters: {
+            query?: {
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                /** @description uint256 as a decimal string */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description application/json ({ items: ProgrammeEnrolment[] }) or text/csv */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
