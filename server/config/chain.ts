@@ -12,6 +12,7 @@ const schema = z.object({
   RECEIVABLE_TOKEN_ADDRESS: addressVar().optional(),
   FINANCING_SETTLEMENT_ADDRESS: addressVar().optional(),
   REPAYMENT_VAULT_ADDRESS: addressVar().optional(),
+  RISK_PROGRAMME_ADDRESS: addressVar().optional(),
   START_BLOCK: intVar().optional(),
   RPC_TIMEOUT_MS: intVar({ min: 100 }).default(10_000),
   /** How often the API polls for receipts and new blocks (ms); by default a quarter of the chain's block time (50 ms..1 s). */

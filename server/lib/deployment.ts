@@ -73,7 +73,7 @@ function normalise(d: { chainId?: number; startBlock: number; contracts: Record<
   return { chainId: d.chainId, startBlock: d.startBlock, contracts, ...(d.local === true ? { local: true } : {}) };
 }
 
-/** From RECEIVABLE_TOKEN_ADDRESS (+ FINANCING_SETTLEMENT_ADDRESS, REPAYMENT_VAULT_ADDRESS, START_BLOCK, CHAIN_ID) if set, else the file. */
+/** From RECEIVABLE_TOKEN_ADDRESS (+ FINANCING_SETTLEMENT_ADDRESS, REPAYMENT_VAULT_ADDRESS, RISK_PROGRAMME_ADDRESS, START_BLOCK, CHAIN_ID) if set, else the file. */
 export function loadDeployment(env: ChainEnv, root = projectRoot): Deployment {
   if (env.RECEIVABLE_TOKEN_ADDRESS) {
     return normalise({
@@ -83,6 +83,7 @@ export function loadDeployment(env: ChainEnv, root = projectRoot): Deployment {
         ReceivableToken: env.RECEIVABLE_TOKEN_ADDRESS,
         FinancingSettlement: env.FINANCING_SETTLEMENT_ADDRESS,
         RepaymentVault: env.REPAYMENT_VAULT_ADDRESS,
+        RiskProgramme: env.RISK_PROGRAMME_ADDRESS,
       },
     });
   }

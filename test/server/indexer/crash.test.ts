@@ -135,6 +135,7 @@ describe("indexer: crashes and RPC outages", function () {
           RECEIVABLE_TOKEN_ADDRESS: deployment.contracts.ReceivableToken,
           FINANCING_SETTLEMENT_ADDRESS: deployment.contracts.FinancingSettlement,
           REPAYMENT_VAULT_ADDRESS: deployment.contracts.RepaymentVault,
+          RISK_PROGRAMME_ADDRESS: deployment.contracts.RiskProgramme,
           START_BLOCK: "0",
           CONFIRMATIONS: "0",
           // Small batches and a window over the last blocks: kills land in ranged backfill, in

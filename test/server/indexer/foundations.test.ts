@@ -6,6 +6,7 @@ import { loadIndexerConfig } from "../../../server/config/indexer";
 import { loadDatabaseConfig } from "../../../server/config/database";
 import { loadChainEnv } from "../../../server/config/chain";
 import { ConfigError } from "../../../server/config/env";
+import { INDEXED_CONTRACTS, loadDeployment } from "../../../server/lib/deployment";
 import { compareDecimal, EncodeError, fromDecimal, MAX_UINT256, toAddress, toDecimal, fromQuantity, toJson } from "../../../server/lib/encode";
 
 const uint256 = fc.bigInt({ min: 0n, max: MAX_UINT256 });
@@ -67,6 +68,20 @@ describe("indexer foundations", function () {
     it("refuses a DATABASE_URL of an unknown kind and a malformed contract address", function () {
       expect(() => loadDatabaseConfig({ DATABASE_URL: "mysql://x" })).to.throw(ConfigError, /DATABASE_URL: must start with file:/);
       expect(() => loadChainEnv({ RECEIVABLE_TOKEN_ADDRESS: "0x12" })).to.throw(ConfigError, /RECEIVABLE_TOKEN_ADDRESS/);
+    });
+
+    it("takes every indexed contract's address from the environment when there is no deployment record", function () {
+      const addresses = Object.fromEntries(INDEXED_CONTRACTS.map((name, i) => [name, `0x${String(i + 1).repeat(40)}`]));
+      const deployment = loadDeployment(
+        loadChainEnv({
+          RECEIVABLE_TOKEN_ADDRESS: addresses.ReceivableToken,
+          FINANCING_SETTLEMENT_ADDRESS: addresses.FinancingSettlement,
+          REPAYMENT_VAULT_ADDRESS: addresses.RepaymentVault,
+          RISK_PROGRAMME_ADDRESS: addresses.RiskProgramme,
+          START_BLOCK: "7",
+        }),
+      );
+      expect(deployment).to.deep.include({ startBlock: 7, contracts: addresses });
     });
   });
 });

@@ -28,6 +28,7 @@ export interface SystemAddresses {
   ledger: { getAddress(): Promise<string> };
   financing: { getAddress(): Promise<string> };
   vault: { getAddress(): Promise<string> };
+  programmes: { getAddress(): Promise<string> };
 }
 
 export async function deploymentOf(sys: SystemAddresses, startBlock = 0): Promise<Deployment> {
@@ -37,6 +38,7 @@ export async function deploymentOf(sys: SystemAddresses, startBlock = 0): Promis
       ReceivableToken: (await sys.ledger.getAddress()).toLowerCase(),
       FinancingSettlement: (await sys.financing.getAddress()).toLowerCase(),
       RepaymentVault: (await sys.vault.getAddress()).toLowerCase(),
+      RiskProgramme: (await sys.programmes.getAddress()).toLowerCase(),
     },
   };
 }

@@ -14,7 +14,7 @@ describe("indexer: projections", function () {
   before(announceDialects);
 
   it("knows every event the deployed contracts can emit (a projection or recorded-only)", async function () {
-    const decoder = createDecoder({ ReceivableToken: "0x" + "1".repeat(40), FinancingSettlement: "0x" + "2".repeat(40), RepaymentVault: "0x" + "3".repeat(40) });
+    const decoder = createDecoder({ ReceivableToken: "0x" + "1".repeat(40), FinancingSettlement: "0x" + "2".repeat(40), RepaymentVault: "0x" + "3".repeat(40), RiskProgramme: "0x" + "4".repeat(40) });
     const unknown = decoder.events().map(handlerKey).filter((k) => !HANDLERS[k] && !RECORDED_ONLY.has(k));
     expect(unknown).to.deep.equal([]);
   });
