@@ -1,5 +1,5 @@
 // A story that makes the real contracts emit every event the indexer projects, and a check of the
-// projections against contract state read through eth_call. Used by the projection and reorg tests.
+// projections against contract state read through eth_call. Used by the projection and decoding tests.
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
@@ -8,6 +8,7 @@ import { asLedgerAdmin, confirm, DAY, deploySystemFixture, finance, makeQuote, t
 import { FinancingMode } from "../../../scripts/financingStory";
 import { invoiceNumberHashOf } from "../../../server/lib/typedData";
 import { BlocklistSettlementToken__factory } from "../../../typechain-types";
+import { financeEnrolled, openProgramme } from "../../fixtures/risk";
 
 /** The settlement system after `playEveryEvent`, for `loadFixture` (one snapshot for every test file). */
 export async function everyEventFixture(): Promise<System> {
@@ -111,6 +112,49 @@ export async function playEveryEvent(sys: System): Promise<void> {
   await vault.connect(tier2).redeem(rootE);
   await busd.setBlocklisted(tier2.address, false);
   await vault.connect(tier2).withdraw(busdAddress);
+
+  await playRiskProgramme(sys);
+}
+
+/**
+ * A risk-sharing programme (issue 13), opened as the risk tests open theirs, through every event it
+ * projects: three enrolled financings — one repaid (its subsidy paid), one defaulted (claimed, a late
+ * deposit shared, written off), one nobody claimed (lapsed) — and new terms between the first two.
+ */
+async function playRiskProgramme(sys: System): Promise<void> {
+  const { programmes, vault, operator, core, core2, tier1, tier2, bankA, bankB, outsider } = sys;
+  const u = sys.unit;
+  const { programmeId, terms } = await openProgramme(sys);
+  const programme = { ...sys, programmeId };
+
+  // Three trees: one the core enterprise repays, one it repays late and in part, one core2 never repays.
+  const repaidOn = BigInt(await time.latest()) + 30n * DAY;
+  const defaultedOn = repaidOn + DAY;
+  const toRepay = await confirm(sys, tier1, 100_000n * u, { maturity: repaidOn });
+  const toDefault = await confirm(sys, tier2, 100_000n * u, { maturity: defaultedOn });
+  const toLapse = await confirm(sys, tier1, 10_000n * u, { core: core2, maturity: defaultedOn });
+  const repaid = await financeEnrolled(programme, { receivableId: toRepay, holder: tier1, financier: bankA, amount: 100_000n * u, nonce: 10n });
+  // New terms: the later enrolments take version 2, the first keeps version 1.
+  await programmes.connect(operator).setTerms(programmeId, { ...terms, coverageBps: 4_000 });
+  const defaulted = await financeEnrolled(programme, { receivableId: toDefault, holder: tier2, financier: bankB, amount: 100_000n * u, nonce: 10n });
+  const lapsing = await financeEnrolled(programme, { receivableId: toLapse, holder: tier1, financier: bankA, amount: 10_000n * u, nonce: 11n });
+
+  await time.increaseTo(repaidOn);
+  await vault.connect(core).deposit(sys.currency, repaidOn, 100_000n * u);
+  await programmes.connect(outsider).paySubsidy(repaid.enrolment);
+
+  // Default: 40 % deposited, bank B claims once the waiting period is over, then a late deposit is shared.
+  await vault.connect(core).deposit(sys.currency, defaultedOn, 40_000n * u);
+  const claimsOpen = defaultedOn + sys.gracePeriod + BigInt(terms.waitingPeriod);
+  await time.increaseTo(claimsOpen);
+  await programmes.connect(bankB).claim(defaulted.enrolment);
+  await vault.connect(core).deposit(sys.currency, defaultedOn, 30_000n * u);
+  await sys.cash.connect(bankB).approve(await programmes.getAddress(), ethers.MaxUint256);
+  await programmes.connect(outsider).shareRecovery(defaulted.enrolment);
+  await programmes.connect(operator).writeOff(defaulted.enrolment);
+
+  await time.increaseTo(claimsOpen + BigInt(terms.claimWindow) + 1n);
+  await programmes.connect(outsider).lapse(lapsing.enrolment);
 }
 
 function outsiderOf(sys: System) {
@@ -209,5 +253,74 @@ export async function expectProjectionsMatchChain(db: Db, sys: System): Promise<
     const [, pledgee, owed] = await vault.claimOf(BigInt(debt.receivableId)).catch(() => [0n, ethers.ZeroAddress, 0n] as const);
     if (debt.status === "OPEN") expect({ pledgee: debt.pledgee, owed: debt.owed }).to.deep.equal({ pledgee: String(pledgee).toLowerCase(), owed: owed.toString() });
     else expect(debt.owed).to.equal("0");
+  }
+  await expectRiskProjectionsMatchChain(db, sys);
+}
+
+const ENROLMENT_STATUS = ["NONE", "ENROLLED", "REPAID", "CLAIMED", "LAPSED", "WRITTEN_OFF"];
+
+/** Every programme (pool, running totals, terms in force), party and enrolment equals RiskProgramme's views. */
+async function expectRiskProjectionsMatchChain(db: Db, sys: System): Promise<void> {
+  const { programmes } = sys;
+  const enrolments = await db.prisma.riskEnrolment.findMany();
+  expect(enrolments.length).to.be.greaterThan(0);
+  const pools = await db.prisma.riskProgramme.findMany();
+  expect(pools.length).to.be.greaterThan(0);
+  for (const p of pools) {
+    const [admin, currency, version, balance, reserved] = await programmes.programmeOf(BigInt(p.id));
+    const [paidIn, subsidiesPaid, compensationPaid, recovered] = await programmes.totalsOf(BigInt(p.id));
+    const t = await programmes.termsOf(BigInt(p.id), version);
+    expect(
+      {
+        admin: p.admin,
+        currency: p.currency,
+        version: p.version,
+        terms: [p.coverageBps, p.subsidyBps, p.subsidyToFinancier, p.capPerFinancing, p.capPerEnterprise, p.capPerFinancier, p.waitingPeriod, p.claimWindow],
+        money: [p.balance, p.reserved, p.paidIn, p.subsidiesPaid, p.compensationPaid, p.recovered],
+      },
+      `programme ${p.id}`,
+    ).to.deep.equal({
+      admin: admin.toLowerCase(),
+      currency: currency.toLowerCase(),
+      version: Number(version),
+      terms: [Number(t.coverageBps), Number(t.subsidyBps), t.subsidyToFinancier, t.capPerFinancing.toString(), t.capPerEnterprise.toString(), t.capPerFinancier.toString(), Number(t.waitingPeriod), Number(t.claimWindow)],
+      money: [balance, reserved, paidIn, subsidiesPaid, compensationPaid, recovered].map(String),
+    });
+  }
+  // A party's reservation is not a column: it is the coverage of its open enrolments, as the API sums it.
+  const openCoverage = (programmeId: string, party: (e: (typeof enrolments)[number]) => string, who: string) =>
+    String(enrolments.filter((e) => e.programmeId === programmeId && e.status === "ENROLLED" && party(e) === who).reduce((a, e) => a + BigInt(e.coverage), 0n));
+  const positions = await db.prisma.riskPosition.findMany();
+  expect(positions.length).to.be.greaterThan(0);
+  for (const pos of positions) {
+    const id = BigInt(pos.programmeId);
+    const projected = { committed: pos.committed, paidIn: pos.paidIn, quota: pos.quota, validFrom: pos.validFrom, validUntil: pos.validUntil, certificateHash: pos.certificateHash };
+    if (pos.kind === "FUNDER") {
+      const [committed, paidIn] = await programmes.funderOf(id, pos.party);
+      expect(projected, `funder ${pos.id}`).to.deep.equal({ ...projected, committed: committed.toString(), paidIn: paidIn.toString() });
+    } else if (pos.kind === "FINANCIER") {
+      const [quota, reserved] = await programmes.financierOf(id, pos.party);
+      expect({ ...projected, reserved: openCoverage(pos.programmeId, (e) => e.financier, pos.party) }, `financier ${pos.id}`).to.deep.equal({ ...projected, quota: quota.toString(), reserved: reserved.toString() });
+    } else {
+      const [validFrom, validUntil, certificateHash, reserved] = await programmes.whitelistOf(id, pos.party);
+      expect({ ...projected, reserved: openCoverage(pos.programmeId, (e) => e.supplier, pos.party) }, `enterprise ${pos.id}`).to.deep.equal({ ...projected, validFrom, validUntil, certificateHash, reserved: reserved.toString() });
+    }
+  }
+  for (const e of enrolments) {
+    const [loss, compensation, , poolShare] = await programmes.claimOf(BigInt(e.financedId));
+    expect({ status: e.status, loss: e.loss, compensation: e.compensation, poolShare: e.poolShare }, `enrolment ${e.financedId}`).to.deep.equal({
+      status: ENROLMENT_STATUS[Number(await programmes.enrolmentStatusOf(BigInt(e.financedId)))],
+      loss: loss.toString(),
+      compensation: compensation.toString(),
+      poolShare: poolShare.toString(),
+    });
+    // The enrolment served back to callers is the one the contract committed to: shareRecovery starts with
+    // the contract's own check of an enrolment against its record, which refuses any other as
+    // RiskEnrolmentMismatch; past it, an enrolment that is not (or no longer) claimed is RiskNotClaimed.
+    const refusal = await programmes.shareRecovery.staticCall(JSON.parse(e.enrolment)).then(
+      () => "shared",
+      (err: { data?: string }) => programmes.interface.parseError(err.data ?? "0x")?.name,
+    );
+    expect(refusal, `enrolment ${e.financedId} as the contract recorded it`).to.be.oneOf(e.status === "CLAIMED" ? ["shared", "RiskNothingRecovered"] : ["RiskNotClaimed"]);
   }
 }
