@@ -25,6 +25,7 @@ import { createCurrencyDirectory } from "./money/currencies";
 import { moneyRoutes } from "./money/routes";
 import { createOrganisationService } from "./organisations/service";
 import { organisationRoutes } from "./organisations/routes";
+import { createProgrammeService } from "./programmes/service";
 import { programmeRoutes } from "./programmes/routes";
 import { createReceivableService } from "./receivables/service";
 import { receivableRoutes } from "./receivables/routes";
@@ -73,6 +74,7 @@ export function createDomain(deps: DomainDeps) {
     settlement: createSettlementService(ctx, { receivables }),
     currencies: createCurrencyDirectory(ctx),
     keystore: createKeystoreService(ctx, deps.keyring),
+    programmes: createProgrammeService(ctx),
   };
   /** Every domain's routes, mounted by `createApp` through `ApiDeps.domainRoutes`. */
   const domainRoutes: AnyRoute[] = [
@@ -83,7 +85,7 @@ export function createDomain(deps: DomainDeps) {
     ...traceRoutes(services.trace),
     ...financingRoutes(services),
     ...settlementRoutes(services.settlement),
-    ...programmeRoutes(ctx),
+    ...programmeRoutes(services.programmes),
     ...auditRoutes(ctx),
     ...chainRoutes(ctx),
     ...moneyRoutes(ctx, services.currencies, { localChain: deps.localChain === true }),

@@ -153,3 +153,5 @@ export function createProgrammeService(ctx: DomainContext) {
     },
   };
 }
+
+export type ProgrammeService = ReturnType<typeof createProgrammeService>;
