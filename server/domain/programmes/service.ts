@@ -5,6 +5,7 @@
 // part in it (funder, participating financier, whitelisted enterprise, or party to one of its
 // enrolments); the operator and the auditor see every programme.
 import type { Principal } from "../../auth/principal";
+import { numOrNull } from "../../db/codec";
 import { NotFoundError } from "../../lib/appErrors";
 import type { DomainContext } from "../context";
 
@@ -109,8 +110,8 @@ export function createProgrammeService(ctx: DomainContext) {
         const mine = of("supplier", who);
         return {
           enterprise: who,
-          validFrom: row?.validFrom === null || row === undefined ? null : Number(row.validFrom),
-          validUntil: row?.validUntil === null || row === undefined ? null : Number(row.validUntil),
+          validFrom: numOrNull(row?.validFrom),
+          validUntil: numOrNull(row?.validUntil),
           certificateHash: row?.certificateHash ?? null,
           enrolled: sum(mine.map((e) => e.advance)),
           reserved: sum(open.filter((e) => e.supplier === who).map((e) => e.coverage)),
