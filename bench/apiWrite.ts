@@ -9,7 +9,8 @@
 // core enterprise's key (each process has its own nonce manager; the database's row lock orders them).
 //
 // Environment: BENCH_WRITES (confirmations per run, default 1000), BENCH_CONCURRENCY (requests in
-// flight, default 200), BENCH_RUNS (comma-separated subset of auto,interval,pg1,pg2).
+// flight, default 200), BENCH_RUNS (comma-separated subset of auto,interval,pg1,pg2), BENCH_PROFILE_DIR
+// (write each API process's CPU profile there).
 import { fork, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -22,6 +23,7 @@ import { deploySystem, writeDeploymentRecord } from "../scripts/deploySystem";
 import { invoiceNumberHashOf } from "../server/lib/typedData";
 import { freePort, localProvider, startLocalNode } from "../scripts/lib/localNode";
 import { seedDemoWorld } from "../scripts/seed";
+import { startAnvil } from "../test/server/chain/anvil";
 import { startApiServer } from "../server/api/server";
 import { loadApiConfig } from "../server/config/api";
 import { loadIndexerConfig } from "../server/config/indexer";
@@ -36,6 +38,10 @@ const WRITES = Number(process.env.BENCH_WRITES ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 200);
 const UNIT = 100n;
 const PG_URL = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL;
+// Where each API process writes its V8 CPU profile (open in Chrome DevTools), when set.
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
+// The chain: the embedded Hardhat node (default) or Foundry's anvil, a second node implementation.
+const NODE = process.env.BENCH_NODE === "anvil" ? "anvil" : "hardhat";
 
 interface Run {
   id: string;
@@ -110,7 +116,7 @@ async function main(): Promise<void> {
   const wanted = (process.env.BENCH_RUNS ?? "auto,interval,pg1,pg2").split(",");
   const runs = ALL_RUNS.filter((r) => wanted.includes(r.id) && (r.dialect === "sqlite" || PG_URL !== undefined));
   if (PG_URL === undefined) console.log("(PostgreSQL runs skipped: set TEST_POSTGRES_URL or BENCH_POSTGRES_URL)");
-  const node = await startLocalNode({ port: await freePort() });
+  const node = NODE === "anvil" ? await startAnvil() : await startLocalNode({ port: await freePort() });
   const children: ChildProcess[] = [];
   const cleanups: (() => Promise<void>)[] = [];
   try {
@@ -189,7 +195,7 @@ async function main(): Promise<void> {
         const mineChildren: ChildProcess[] = [];
         for (let i = 0; i < run.processes; i++) {
           const child = fork(__filename, ["--api"], {
-            execArgv: ["-r", "ts-node/register/transpile-only"],
+            execArgv: ["-r", "ts-node/register/transpile-only", ...(PROFILE_DIR === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`])],
             stdio: "inherit",
             env: { ...process.env, DATABASE_URL: fresh.url, RPC_URL: node.url, DEPLOYMENT_FILE: recordFile, BENCH_CORE_KEY: coreKey },
           });
@@ -207,7 +213,8 @@ async function main(): Promise<void> {
           await provider.send("evm_setAutomine", [true]);
         } else {
           await provider.send("evm_setAutomine", [false]);
-          await provider.send("evm_setIntervalMining", [1000]);
+          // Hardhat takes the interval in milliseconds, anvil in seconds.
+          await provider.send("evm_setIntervalMining", [NODE === "anvil" ? 1 : 1000]);
         }
         const hashes = invoicesOf.get(run.id) as string[];
         const latencies: number[] = [];

@@ -26,7 +26,8 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: "api", level: apiConfig.API_LOG_LEVEL });
   const deployment = loadDeployment(chainEnv);
   const db = await openDatabase({ url: dbConfig.url, log: (m) => logger.info(m) });
-  const provider = new JsonRpcProvider(chainEnv.RPC_URL);
+  // The network is detected once: otherwise ethers asks the node for its chain id alongside most calls.
+  const provider = new JsonRpcProvider(chainEnv.RPC_URL, undefined, { staticNetwork: true });
   // ethers polls every 4 s by default, slower than most chains make blocks: follow the chain instead.
   const pollMs = chainEnv.RPC_POLL_MS ?? receiptPollMs(await observedBlockTimeMs(provider));
   provider.pollingInterval = pollMs;

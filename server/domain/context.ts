@@ -3,7 +3,7 @@
  * (contracts to call, signers to send with) and a clock. Built once by `createDomain`, shared by routes
  * and scripts.
  */
-import type { Interface, Provider } from "ethers";
+import type { Block, Interface, Provider } from "ethers";
 import type { PrismaClient } from "../db/client";
 import type { SignerRegistry } from "../signing/signers";
 import type { Reads } from "./reads";
@@ -39,6 +39,8 @@ export interface ChainContext {
   signers: SignerRegistry;
   /** ABIs of every project contract, for decoding reverts and events. */
   interfaces: readonly Interface[];
+  /** The chain's latest block; requests asking at the same time share one call to the node. */
+  latestBlock(): Promise<Block | null>;
 }
 
 export interface DomainContext {
@@ -80,6 +82,23 @@ export function createChainContext(input: {
     erc20: (address) => IERC20__factory.connect(address, provider),
     signers: input.signers,
     interfaces: projectInterfaces(),
+    latestBlock: singleFlight(() => provider.getBlock("latest")),
+  };
+}
+
+/**
+ * Joins callers to the call already in flight instead of starting another: a burst of writes asks the
+ * node once. Never serves an answer older than the call a caller joined (no cache after it settles).
+ */
+export function singleFlight<T>(fn: () => Promise<T>): () => Promise<T> {
+  let inFlight: Promise<T> | undefined;
+  return () => {
+    if (inFlight === undefined) {
+      inFlight = fn().finally(() => {
+        inFlight = undefined;
+      });
+    }
+    return inFlight;
   };
 }
 

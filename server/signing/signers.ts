@@ -100,6 +100,8 @@ export async function observedBlockTimeMs(provider: Provider, span = 20): Promis
 }
 
 const coder = AbiCoder.defaultAbiCoder();
+/** More new blocks than this between two polls: every waiter asks for its receipt instead of the blocks being read. */
+const MAX_SCANNED_BLOCKS = 16;
 const NOOP_CALL = "0x";
 
 function message(err: unknown): string {
@@ -154,6 +156,8 @@ interface Waiter {
   tracked: TrackedTransaction;
   since: number;
   checkedAt: number;
+  /** Whether its receipt was asked for at least once (right after it started waiting). */
+  askedOnce: boolean;
   resolve(receipt: TransactionReceipt): void;
   reject(err: Error): void;
 }
@@ -213,7 +217,8 @@ export function createSignerRegistry(input: SignerRegistryOptions): SignerRegist
     return fees.value;
   }
 
-  function responseOf(raw: string): TransactionResponse {
+  /** The response ethers expects from `sendTransaction`; `from` is given (recovering it from the signature costs a public-key recovery per write). */
+  function responseOf(raw: string, from: string): TransactionResponse {
     const t = Transaction.from(raw);
     return new TransactionResponse(
       {
@@ -223,7 +228,7 @@ export function createSignerRegistry(input: SignerRegistryOptions): SignerRegist
         index: 0,
         type: t.type ?? 0,
         to: t.to,
-        from: t.from as string,
+        from,
         nonce: t.nonce,
         gasLimit: t.gasLimit,
         gasPrice: t.gasPrice ?? 0n,
@@ -307,7 +312,48 @@ export function createSignerRegistry(input: SignerRegistryOptions): SignerRegist
     await broadcast(signed).catch(() => undefined);
   }
 
-  const inOrder = keyedMutex();
+  // Broadcasts of one key leave this process in nonce order, in rounds: everything committed while the
+  // previous round was on the wire goes out together — one JSON-RPC batch when the provider batches
+  // (ethers' JsonRpcProvider does), which the node takes in order — so a burst costs one round trip, not
+  // one per transaction. What a round could not place (an earlier nonce not yet known to the node, a
+  // dropped connection) is retried one by one, in nonce order, before the next round goes.
+  interface Queued {
+    tracked: { txHash: string; raw: string };
+    resolve(result: { outcome: Broadcast; error?: unknown }): void;
+    reject(err: unknown): void;
+  }
+  const rounds = new Map<string, Queued[]>();
+  function queueBroadcast(address: string, tracked: { txHash: string; raw: string }): Promise<{ outcome: Broadcast; error?: unknown }> {
+    return new Promise((resolve, reject) => {
+      const queue = rounds.get(address);
+      if (queue !== undefined) {
+        queue.push({ tracked, resolve, reject });
+        return;
+      }
+      rounds.set(address, [{ tracked, resolve, reject }]);
+      void drainBroadcasts(address);
+    });
+  }
+  async function drainBroadcasts(address: string): Promise<void> {
+    const queue = rounds.get(address) as Queued[];
+    while (queue.length > 0) {
+      const round = queue.splice(0);
+      const first = await Promise.allSettled(round.map((q) => broadcastOnce(q.tracked)));
+      for (const [i, q] of round.entries()) {
+        const tried = first[i] as PromiseSettledResult<{ outcome: Broadcast; error?: unknown }>;
+        if (tried.status === "fulfilled") {
+          q.resolve(tried.value);
+          continue;
+        }
+        try {
+          q.resolve(await broadcast(q.tracked));
+        } catch (err) {
+          q.reject(err);
+        }
+      }
+    }
+    rounds.delete(address);
+  }
 
   /** What a request bound to an Idempotency-Key already sent, loaded once per request. */
   const boundCache = new WeakMap<RequestScope, Promise<(TrackedTransaction & { used?: boolean })[]>>();
@@ -359,7 +405,7 @@ export function createSignerRegistry(input: SignerRegistryOptions): SignerRegist
       if (previous !== undefined) {
         sent.tracked = previous;
         scope.sent.push({ txHash: previous.txHash, nonce: previous.nonce, address });
-        return responseOf(previous.raw);
+        return responseOf(previous.raw, address);
       }
     }
 
@@ -379,7 +425,7 @@ export function createSignerRegistry(input: SignerRegistryOptions): SignerRegist
         async (nonce) => ({ ...(await sign(signer, address, nonce, { ...fields, ...(await plan.build()) })), callHash }),
         scope?.idempotency,
         (t) => {
-          broadcasting = inOrder(address, () => broadcast(t));
+          broadcasting = queueBroadcast(address, t);
         },
       );
       sent.tracked = tracked;
@@ -393,7 +439,7 @@ export function createSignerRegistry(input: SignerRegistryOptions): SignerRegist
         log?.warn({ address, nonce: tracked.nonce.toString(), txHash: tracked.txHash, err: message(err) }, "signers: broadcast failed");
         throw classify(err);
       }
-      if (result.outcome === "sent") return responseOf(tracked.raw);
+      if (result.outcome === "sent") return responseOf(tracked.raw, address);
       if (scope !== undefined) scope.sent = scope.sent.filter((s) => s.txHash !== tracked.txHash);
       if (result.outcome === "nonce-taken" && attempt < 3) {
         // Something else (the key used outside this book) took the nonce: never ours to wait for.
@@ -412,7 +458,6 @@ export function createSignerRegistry(input: SignerRegistryOptions): SignerRegist
   const waiting = new Map<string, Waiter>();
   let timer: NodeJS.Timeout | undefined;
   let lastHead = -1;
-  let ticks = 0;
   let closed = false;
 
   function schedule() {
@@ -424,7 +469,6 @@ export function createSignerRegistry(input: SignerRegistryOptions): SignerRegist
   }
 
   async function tick(): Promise<void> {
-    ticks++;
     const now = Date.now();
     for (const w of waiting.values()) {
       if (now - w.since < receiptTimeoutMs) continue;
@@ -445,18 +489,28 @@ export function createSignerRegistry(input: SignerRegistryOptions): SignerRegist
     } catch {
       return; // unreachable for now: keep waiting
     }
-    const fresh = head !== lastHead;
-    lastHead = head;
-    if (!fresh && ticks % 8 !== 0) return;
+    // Receipts are asked for only where they can be: each waiter once when it starts waiting, then when
+    // a new block carries its hash, or when it has waited long (a reorganisation, a skipped block, a
+    // dropped transaction). A batch of waiters thus costs one block read per block, not one receipt
+    // query per waiter and poll.
+    let carried: Set<string> | "unknown" = new Set();
+    if (head !== lastHead) {
+      carried = head - lastHead > MAX_SCANNED_BLOCKS || lastHead < 0 ? "unknown" : await hashesIn(lastHead + 1, head);
+      lastHead = head;
+    }
     await Promise.all(
       [...waiting.values()].map(async (w) => {
+        const stale = now - w.since >= staleMs && now - w.checkedAt >= staleMs;
+        const due = !w.askedOnce || carried === "unknown" || carried.has(w.tracked.txHash.toLowerCase()) || stale;
+        if (!due) return;
+        w.askedOnce = true;
         const receipt = await provider.getTransactionReceipt(w.tracked.txHash).catch(() => null);
         if (receipt !== null) {
           waiting.delete(w.tracked.txHash);
           w.resolve(receipt);
           return;
         }
-        if (now - w.since >= staleMs && now - w.checkedAt >= staleMs) {
+        if (stale) {
           w.checkedAt = now;
           const lost = await checkLost(w.tracked).catch(() => undefined);
           if (lost === "replaced") {
@@ -466,6 +520,21 @@ export function createSignerRegistry(input: SignerRegistryOptions): SignerRegist
         }
       }),
     );
+  }
+
+  /** The hashes of the transactions in blocks `from`..`to`; "unknown" when a block cannot be read. */
+  async function hashesIn(from: number, to: number): Promise<Set<string> | "unknown"> {
+    try {
+      const blocks = await Promise.all(Array.from({ length: to - from + 1 }, (_, i) => provider.getBlock(from + i)));
+      const hashes = new Set<string>();
+      for (const block of blocks) {
+        if (block === null) return "unknown";
+        for (const hash of block.transactions) hashes.add(hash.toLowerCase());
+      }
+      return hashes;
+    } catch {
+      return "unknown";
+    }
   }
 
   /** A transaction with no receipt for a while: still in the pool, dropped (broadcast again), or replaced. */
@@ -504,7 +573,7 @@ export function createSignerRegistry(input: SignerRegistryOptions): SignerRegist
           },
         });
       } else {
-        waiting.set(tracked.txHash, { tracked, since: Date.now(), checkedAt: 0, resolve, reject });
+        waiting.set(tracked.txHash, { tracked, since: Date.now(), checkedAt: 0, askedOnce: false, resolve, reject });
       }
       schedule();
     });

@@ -291,7 +291,7 @@ export function createInvoiceService(ctx: DomainContext, options: { documentDir:
         }
         const nonce = confirmationNonceOf(terms);
         // The chain's clock decides expiry; it may run ahead of ours (a test chain, a skewed host).
-        const latest = await ctx.chain.provider.getBlock("latest");
+        const latest = await ctx.chain.latestBlock();
         const chainSec = BigInt(latest?.timestamp ?? 0);
         const ourSec = BigInt(Math.floor(ctx.now().getTime() / 1000));
         deadline = (chainSec > ourSec ? chainSec : ourSec) + SERVER_SIGNATURE_WINDOW;
