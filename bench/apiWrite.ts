@@ -23,7 +23,7 @@ import { deploySystem, writeDeploymentRecord } from "../scripts/deploySystem";
 import { invoiceNumberHashOf } from "../server/lib/typedData";
 import { freePort, localProvider, startLocalNode } from "../scripts/lib/localNode";
 import { seedDemoWorld } from "../scripts/seed";
-import { startAnvil } from "../test/server/chain/anvil";
+import { startAnvil } from "../scripts/lib/anvil";
 import { startApiServer } from "../server/api/server";
 import { loadApiConfig } from "../server/config/api";
 import { loadIndexerConfig } from "../server/config/indexer";

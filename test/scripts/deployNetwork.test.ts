@@ -13,7 +13,7 @@ import { hardhatDevKey } from "../../server/signing/devKeys";
 import { deployNetwork, DeploymentIncompleteError } from "../../scripts/deployNetwork";
 import { DeploymentRefusedError } from "../../scripts/lib/deployJournal";
 import { ReceivableToken__factory, SettlementToken__factory } from "../../typechain-types";
-import { startAnvil, type Anvil } from "../server/chain/anvil";
+import { startAnvil, type Anvil } from "../../scripts/lib/anvil";
 
 const OPERATOR_ROLE = id("OPERATOR_ROLE");
 const DEFAULT_ADMIN_ROLE = "0x" + "00".repeat(32);

@@ -16,7 +16,7 @@ import { issueBootstrapKey } from "../../server/auth/bootstrap";
 import { deployNetwork } from "../../scripts/deployNetwork";
 import { createHarness } from "../server/api/harness";
 import { announceDialects, freshDatabase, testDialects, type FreshDatabase } from "../server/db/fresh";
-import { startAnvil, type Anvil } from "../server/chain/anvil";
+import { startAnvil, type Anvil } from "../../scripts/lib/anvil";
 import { startNodeScript } from "../helpers/processes";
 import { probeRoute } from "../helpers/probe";
 

@@ -9,7 +9,7 @@ import { loadDeployConfig } from "../../server/config/deploy";
 import { hardhatDevKey } from "../../server/signing/devKeys";
 import { deployNetwork } from "../../scripts/deployNetwork";
 import { freePort } from "../../scripts/lib/localNode";
-import { startAnvil, type Anvil } from "../server/chain/anvil";
+import { startAnvil, type Anvil } from "../../scripts/lib/anvil";
 import { startNodeScript } from "../helpers/processes";
 
 describe("indexer and API processes under a supervisor", function () {

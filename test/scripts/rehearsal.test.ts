@@ -13,7 +13,7 @@ import { hardhatDevKey } from "../../server/signing/devKeys";
 import { ReceivableToken__factory, SettlementToken__factory } from "../../typechain-types";
 import { freshDatabase, type FreshDatabase } from "../server/db/fresh";
 import { freePort } from "../../scripts/lib/localNode";
-import { startAnvil, type Anvil } from "../server/chain/anvil";
+import { startAnvil, type Anvil } from "../../scripts/lib/anvil";
 import { startCommand, startNodeScript, type Started } from "../helpers/processes";
 
 const NPM = "npm";

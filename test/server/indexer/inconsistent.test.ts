@@ -19,7 +19,7 @@ import { createHttpTransport, type RpcTransport } from "../../../server/lib/rpc"
 import type { Deployment } from "../../../server/lib/deployment";
 import { openDatabase } from "../../../server/db/client";
 import { createHarness } from "../api/harness";
-import { startAnvil, type Anvil } from "../chain/anvil";
+import { startAnvil, type Anvil } from "../../../scripts/lib/anvil";
 import { rewriteBlock, startRpcProxy } from "../chain/rpcProxy";
 import { announceDialects, freshDatabase, testDialects } from "../db/fresh";
 import { captureLogger, deploymentOf, expectSameAsFreshIndex, indexedDb, TEST_INDEXER_CONFIG } from "./helpers";

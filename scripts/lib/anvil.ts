@@ -1,9 +1,10 @@
-// Foundry's anvil (the `@foundry-rs/anvil` npm package ships the binary) as a second Ethereum node
-// implementation for tests: started on a free port, stopped by its process id.
+// Starts and stops Foundry's anvil (the `@foundry-rs/anvil` npm package ships the binary), the second
+// Ethereum node implementation: on a free port, stopped by its process id. Used by tests, `npm run
+// test:anvil` and `BENCH_NODE=anvil`; a consortium chain is reached through RPC_URL instead.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 
-const ANVIL = path.resolve(__dirname, "..", "..", "..", "node_modules", ".bin", "anvil");
+const ANVIL = path.resolve(__dirname, "..", "..", "node_modules", ".bin", "anvil");
 
 export interface Anvil {
   url: string;
