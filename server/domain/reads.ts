@@ -342,6 +342,12 @@ export function createReads(sql: Sql) {
       return r === undefined ? null : num(r.checkpoint_block);
     },
 
+    /** The indexed block and the indexer's CONFIRMATIONS (0 before an indexer has started). */
+    async finality(): Promise<{ checkpoint: number | null; confirmations: number }> {
+      const [r] = await q(`SELECT "checkpoint_block", "confirmations" FROM "indexer_state" WHERE "id" = 'main'`);
+      return r === undefined ? { checkpoint: null, confirmations: 0 } : { checkpoint: num(r.checkpoint_block), confirmations: num(r.confirmations) };
+    },
+
     async openRequestFor(receivableId: string, nowMs: number): Promise<boolean> {
       const rows = await q(`SELECT 1 AS "x" FROM "financing_request" WHERE "receivable_id" = ? AND "status" = 'OPEN' AND "deadline_ms" > ? LIMIT 1`, [receivableId, nowMs]);
       return rows.length > 0;

@@ -174,6 +174,8 @@ export function createIndexer(deps: IndexerDeps): Indexer {
       }
       logger.info({ checkpoint: st.checkpointBlock, head }, "indexer: resuming from the checkpoint");
     }
+    // Every start records its CONFIRMATIONS (a restart may change it): the API answers writes from it.
+    await store.setConfirmations(config.confirmations);
     state = st;
     refreshStatus();
   }

@@ -99,6 +99,11 @@ export class Store {
     );
   }
 
+  /** Records the indexer's CONFIRMATIONS, which the API reads to say when a write's block will be indexed. */
+  async setConfirmations(confirmations: number): Promise<void> {
+    await this.sql.run(`UPDATE "indexer_state" SET "confirmations" = ? WHERE "id" = ?`, [confirmations, STATE_ID]);
+  }
+
   async setPhase(phase: string, lastError: string | null, head?: number): Promise<void> {
     await this.sql.run(
       `UPDATE "indexer_state" SET "phase" = ?, "last_error" = ?, "head_block" = COALESCE(?, "head_block"),

@@ -18,6 +18,9 @@ const ChainOut = z
     indexedBlock: z.number().int().nullable().meta({ description: "the last block the indexer committed: every read view reflects exactly the chain up to it" }),
     indexedTimestamp: z.number().int().nullable().meta({ description: "its timestamp, unix seconds (null when not known)" }),
     lagBlocks: z.number().int().nullable().meta({ description: "headBlock − indexedBlock" }),
+    confirmations: z.number().int().meta({
+      description: "the indexer's CONFIRMATIONS: a block is in the read views once headBlock reaches it plus this many (a write's `finalAtBlock`)",
+    }),
     wallClock: z.number().int().meta({ description: "this server's wall clock, unix seconds" }),
     chainAheadSeconds: z.number().int().meta({ description: "headTimestamp − wallClock: how far the chain's clock runs ahead of the wall clock (negative: behind)" }),
   })
@@ -44,7 +47,7 @@ export function chainRoutes(ctx: DomainContext): AnyRoute[] {
           throw new ChainUnavailableError("the chain node does not answer", err);
         }
         if (head === null) throw new ChainUnavailableError("the chain node has no latest block");
-        const indexedBlock = await ctx.reads.checkpoint();
+        const { checkpoint: indexedBlock, confirmations } = await ctx.reads.finality();
         const indexed = indexedBlock === null ? null : await ctx.db.indexedBlock.findUnique({ where: { number: BigInt(indexedBlock) }, select: { timestamp: true } });
         const wallClock = Math.floor(Date.now() / 1000);
         res.setHeader("Cache-Control", "no-store");
@@ -56,6 +59,7 @@ export function chainRoutes(ctx: DomainContext): AnyRoute[] {
           indexedBlock,
           indexedTimestamp: indexed === null ? null : Number(indexed.timestamp),
           lagBlocks: indexedBlock === null ? null : Math.max(0, head.number - indexedBlock),
+          confirmations,
           wallClock,
           chainAheadSeconds: head.timestamp - wallClock,
         };

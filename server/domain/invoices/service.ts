@@ -26,6 +26,7 @@ import {
   type Invoice,
 } from "../../lib/typedData";
 import { isPrivileged, organisationOf } from "../access";
+import { assertInvoiceNotPending } from "../finality";
 import type { DomainContext } from "../context";
 import { audit, settle, type TxResult } from "../tx";
 
@@ -112,6 +113,12 @@ export function createInvoiceService(ctx: DomainContext, options: { documentDir:
     };
   }
 
+  /** A registration the API recorded that the read views do not show: 409 NotYetFinal while its block is not indexed, else 404. */
+  async function notIndexed(invoiceHash: string, doc: DocumentRow | null): Promise<never> {
+    if (doc !== null) await assertInvoiceNotPending(ctx, invoiceHash, doc.supplier);
+    throw new NotFoundError("invoice", invoiceHash);
+  }
+
   /** The terms the ledger holds for a registration, as the debtor confirms them. */
   function termsOf(row: InvoiceRow): Invoice {
     if (row.invoiceNumberHash === null) throw new ConflictError("InvoiceNumberUnknown", "this registration was indexed without its invoice number's hash");
@@ -127,8 +134,8 @@ export function createInvoiceService(ctx: DomainContext, options: { documentDir:
   }
 
   async function asDebtor(principal: Principal, invoiceHash: string, supplier?: string) {
-    const { row } = await visible(principal, invoiceHash, supplier);
-    if (row === null) throw new NotFoundError("invoice", invoiceHash);
+    const { row, doc } = await visible(principal, invoiceHash, supplier);
+    if (row === null) return notIndexed(invoiceHash, doc);
     if (organisationOf(principal) !== row.debtor) throw new ForbiddenError("NotDebtor", "only the invoice's debtor may do this");
     if (row.status !== "REGISTERED") throw new ConflictError("InvoiceNotPending", `the invoice is ${row.status.toLowerCase()}, not awaiting confirmation`);
     return termsOf(row);
@@ -230,7 +237,7 @@ export function createInvoiceService(ctx: DomainContext, options: { documentDir:
 
     async get(principal: Principal, invoiceHash: string, supplier?: string) {
       const { row, doc } = await visible(principal, invoiceHash, supplier);
-      if (row === null) throw new NotFoundError("invoice", invoiceHash);
+      if (row === null) return notIndexed(invoiceHash, doc);
       return view(row, doc);
     },
 

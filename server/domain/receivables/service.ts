@@ -10,6 +10,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from ".
 import { toDecimal } from "../../lib/encode";
 import { requireEvent } from "../../lib/receipt";
 import { canSeeReceivable, isPrivileged, organisationOf } from "../access";
+import { assertReceivableNotPending } from "../finality";
 import type { DomainContext } from "../context";
 import { audit, settle, type TxResult } from "../tx";
 import { pathsOf, tiersOf } from "./lineage";
@@ -134,6 +135,7 @@ export function createReceivableService(ctx: DomainContext) {
   /** The receivable if `principal` may see it; otherwise "not found" (never "forbidden", which would leak existence). */
   async function visible(principal: Principal, id: bigint): Promise<ReceivableRow> {
     const row = await ctx.reads.receivable(toDecimal(id));
+    if (row === undefined) await assertReceivableNotPending(ctx, principal, id);
     if (row === undefined || !(await canSeeReceivable(ctx.reads, principal, row, ctx.now().getTime()))) throw new NotFoundError("receivable", id.toString());
     return row;
   }

@@ -130,7 +130,7 @@ export function traceRoutes(service: TraceService): AnyRoute[] {
       access: { kind: "authenticated", roles: ACCESS_ROLES },
       params: ReceivableIdParams,
       response: { status: 200, description: "The lineage tree and its history", schema: TraceOut },
-      errors: [404],
+      errors: [404, 409],
       // Answered as JSON text serialised partly by the database (same shape as TraceOut; the HTTP
       // layer writes a JsonText as it is).
       handler: async ({ principal, params }) => (await service.trace(principal, params.id)) as unknown as z.input<typeof TraceOut>,

@@ -272,6 +272,8 @@ for (const dialect of testDialects()) describe(`API: organisations, invoices, re
         .set("Idempotency-Key", idem())
         .send({ amount: (50_000n * UNIT).toString() })
         .expect(201);
+      // With CONFIRMATIONS=0 a block is final as soon as it is mined, and the answer waited for the indexer.
+      expect(res.body).to.include({ indexed: true, finalAtBlock: res.body.blockNumber });
       const child = await request(w.h.app).get(`/v1/receivables/${res.body.childId}`).set(...bearer(w.tier1)).expect(200);
       expect(child.body).to.include({ parentId: rootId, rootId, depth: 1, tier: 1, holder: w.tier1.address, amount: (50_000n * UNIT).toString() });
     });

@@ -97,6 +97,11 @@ export async function createWorld(
     signerOptions?: Partial<SignerRegistryOptions>;
     /** The web app's build and demo logins (the browser tests). */
     app?: Pick<ApiDeps, "webDir" | "demo">;
+    /**
+     * The indexer's CONFIRMATIONS (default 0). Above 0, a write's wait for the indexer indexes only what
+     * the indexer would (head − confirmations), as in production, instead of driving it to the write's block.
+     */
+    confirmations?: number;
   } = {},
 ): Promise<World> {
   const [admin, core, tier1, tier2, tier3, bankA, bankB, selfCore, outsider, relayer] = (await ethers.getSigners());
@@ -134,7 +139,7 @@ export async function createWorld(
   const indexer = createIndexer({
     provider: network.provider,
     db,
-    config: TEST_INDEXER_CONFIG,
+    config: { ...TEST_INDEXER_CONFIG, confirmations: options.confirmations ?? 0 },
     deployment: {
       chainId: Number(ledgerDeployment.chainId),
       startBlock: ledgerDeployment.startBlock,
@@ -185,7 +190,7 @@ export async function createWorld(
       // The real indexer, driven to the block the write was mined in: reads after a write see it.
       // (One sync at a time: concurrent writes wait for their blocks together, as with the indexer's loop.)
       waitForIndexed: (blockNumber) => {
-        const run = indexing.then(() => indexer.syncTo(blockNumber));
+        const run = indexing.then(() => indexer.syncTo((options.confirmations ?? 0) > 0 ? undefined : blockNumber));
         indexing = run.catch(() => undefined);
         return run.then((status) => status.checkpoint >= blockNumber);
       },

@@ -4,7 +4,10 @@ import { useChainStatus } from "../features/chain/api";
 import type { TxResult } from "../lib/txMutation";
 import { ErrorNotice } from "./ErrorNotice";
 
-/** A transaction's progress, the same everywhere: submitted → mined (block, hash) → indexed (visible in every view). */
+/**
+ * A transaction's progress, the same everywhere: submitted → mined (block, hash; with confirmations, the block
+ * at which it is final) → indexed (visible in every view).
+ */
 export function TxProgress({ pending, result, error }: { pending: boolean; result: TxResult | undefined; error: unknown }) {
   const { t } = useTranslation("app");
   const chain = useChainStatus();
@@ -18,7 +21,16 @@ export function TxProgress({ pending, result, error }: { pending: boolean; resul
     <div role="status" aria-live="polite" aria-label={t(`tx.state_${state}`)}>
       <Stepper active={active} size="xs" mt="sm" allowNextStepsSelect={false}>
         <Stepper.Step label={t("tx.submitted")} />
-        <Stepper.Step label={t("tx.mined")} description={result === undefined ? undefined : t("tx.block", { block: result.blockNumber })} />
+        <Stepper.Step
+          label={t("tx.mined")}
+          description={
+            result === undefined
+              ? undefined
+              : result.finalAtBlock > result.blockNumber && !indexed
+                ? t("tx.finalAt", { block: result.blockNumber, finalAt: result.finalAtBlock })
+                : t("tx.block", { block: result.blockNumber })
+          }
+        />
         <Stepper.Step label={t("tx.indexed")} />
       </Stepper>
       {result !== undefined && (

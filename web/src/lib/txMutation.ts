@@ -12,6 +12,8 @@ export interface TxResult {
   txHash: string;
   blockNumber: number;
   indexed: boolean;
+  /** The chain head at which the read views include the block (blockNumber + the indexer's confirmations). */
+  finalAtBlock: number;
 }
 
 export function useTxMutation<V, R extends TxResult>(options: { send: (variables: V, idempotencyKey: string) => Promise<R>; invalidates: (variables: V) => readonly QueryKey[] }) {

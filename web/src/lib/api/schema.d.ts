@@ -1247,6 +1247,8 @@ export interface components {
     schemas: {
         AcceptQuoteResult: {
             blockNumber: number;
+            /** @description the chain head at which the read views include this block (blockNumber + the indexer's CONFIRMATIONS). Until `indexed`, an id this write created answers 409 NotYetFinal to its parties */
+            finalAtBlock: number;
             /**
              * @description uint256 as a decimal string
              * @example 1000000
@@ -1325,6 +1327,8 @@ export interface components {
             chainAheadSeconds: number;
             /** @description EIP-155 chain id (decimal) */
             chainId: string;
+            /** @description the indexer's CONFIRMATIONS: a block is in the read views once headBlock reaches it plus this many (a write's `finalAtBlock`) */
+            confirmations: number;
             /** @description the latest block the node knows */
             headBlock: number;
             /** @description headTimestamp as ISO 8601 */
@@ -1371,6 +1375,8 @@ export interface components {
         };
         ConfirmInvoiceResult: {
             blockNumber: number;
+            /** @description the chain head at which the read views include this block (blockNumber + the indexer's CONFIRMATIONS). Until `indexed`, an id this write created answers 409 NotYetFinal to its parties */
+            finalAtBlock: number;
             /** @description whether the read views already include this block */
             indexed: boolean;
             /**
@@ -2282,6 +2288,8 @@ export interface components {
         };
         RegisterInvoiceResult: {
             blockNumber: number;
+            /** @description the chain head at which the read views include this block (blockNumber + the indexer's CONFIRMATIONS). Until `indexed`, an id this write created answers 409 NotYetFinal to its parties */
+            finalAtBlock: number;
             /** @description whether the read views already include this block */
             indexed: boolean;
             invoiceHash: string;
@@ -2410,6 +2418,8 @@ export interface components {
              * @example 1000000
              */
             childId: string;
+            /** @description the chain head at which the read views include this block (blockNumber + the indexer's CONFIRMATIONS). Until `indexed`, an id this write created answers 409 NotYetFinal to its parties */
+            finalAtBlock: number;
             /** @description whether the read views already include this block */
             indexed: boolean;
             /** @description hash of the mined transaction */
@@ -2645,6 +2655,8 @@ export interface components {
         };
         Transaction: {
             blockNumber: number;
+            /** @description the chain head at which the read views include this block (blockNumber + the indexer's CONFIRMATIONS). Until `indexed`, an id this write created answers 409 NotYetFinal to its parties */
+            finalAtBlock: number;
             /** @description whether the read views already include this block */
             indexed: boolean;
             /** @description hash of the mined transaction */
@@ -2666,6 +2678,8 @@ export interface components {
         };
         TransferResult: {
             blockNumber: number;
+            /** @description the chain head at which the read views include this block (blockNumber + the indexer's CONFIRMATIONS). Until `indexed`, an id this write created answers 409 NotYetFinal to its parties */
+            finalAtBlock: number;
             /** @description whether the read views already include this block */
             indexed: boolean;
             /**
@@ -4303,6 +4317,8 @@ export interface operations {
                         blockNumber: number;
                         /** @description EVM address, lower case */
                         currency: string;
+                        /** @description the chain head at which the read views include this block (blockNumber + the indexer's CONFIRMATIONS). Until `indexed`, an id this write created answers 409 NotYetFinal to its parties */
+                        finalAtBlock: number;
                         /** @description whether the read views already include this block */
                         indexed: boolean;
                         /** @description EVM address, lower case */
@@ -7221,6 +7237,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limit exceeded */
             429: {
                 headers: {
@@ -7619,6 +7644,8 @@ export interface operations {
                         blockNumber: number;
                         /** @description EVM address, lower case */
                         currency: string;
+                        /** @description the chain head at which the read views include this block (blockNumber + the indexer's CONFIRMATIONS). Until `indexed`, an id this write created answers 409 NotYetFinal to its parties */
+                        finalAtBlock: number;
                         /** @description whether the read views already include this block */
                         indexed: boolean;
                         /**
@@ -7815,6 +7842,8 @@ export interface operations {
                         blockNumber: number;
                         /** @description EVM address, lower case */
                         currency: string;
+                        /** @description the chain head at which the read views include this block (blockNumber + the indexer's CONFIRMATIONS). Until `indexed`, an id this write created answers 409 NotYetFinal to its parties */
+                        finalAtBlock: number;
                         /** @description whether the read views already include this block */
                         indexed: boolean;
                         /**
@@ -8035,6 +8064,15 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8405,6 +8443,8 @@ export interface operations {
                          */
                         amount: string;
                         blockNumber: number;
+                        /** @description the chain head at which the read views include this block (blockNumber + the indexer's CONFIRMATIONS). Until `indexed`, an id this write created answers 409 NotYetFinal to its parties */
+                        finalAtBlock: number;
                         /** @description whether the read views already include this block */
                         indexed: boolean;
                         /** @description hash of the mined transaction */
