@@ -76,6 +76,9 @@ describe("web app in Chromium: lineage graph, history and proof bundle, per role
       await expectAccessible(page, "receivable with lineage (zh-CN)");
       await page.getByRole("heading", { name: "流转图谱" }).evaluate((el) => el.scrollIntoView({ block: "start" }));
       await screenshot(page, "supplier-lineage-zh-CN");
+      // The holder verifies its own proof bundle against the chain, in Chinese.
+      await page.getByRole("button", { name: "对照链上数据验证" }).click();
+      await page.getByRole("status").filter({ hasText: `验证通过：应收账款 ${tier3Part} 可追溯至已确权发票 ${trace.invoice.invoiceHash as string}` }).waitFor();
       expect(errors).to.deep.equal([]);
     } finally {
       await context.close();
@@ -104,6 +107,12 @@ describe("web app in Chromium: lineage graph, history and proof bundle, per role
       const served = (await request(sys.w.h.app).get(`/v1/receivables/${tier3Part}/proof`).set(...bearer(sys.w.auditor)).expect(200)).body;
       expect(saved).to.deep.equal(served);
       expect(saved.path).to.deep.equal([rootId, tier2Part, tier3Part]);
+      // Verified here, against the chain (through the API's read-only JSON-RPC relay), by the script's own code.
+      await page.getByRole("button", { name: "Verify against the chain" }).click();
+      const verdict = page.getByRole("status").filter({ hasText: "Valid: receivable" });
+      await verdict.waitFor();
+      expect(await verdict.textContent()).to.include(`Valid: receivable ${tier3Part} traces to the confirmed invoice ${saved.invoice.invoiceHash as string}`).and.include(", 0 failed");
+      await expectAccessible(page, "verified proof bundle (en, auditor)");
 
       // Up the tree: the root's node links to the root's own page.
       await graph.getByRole("group", { name: `Receivable ${rootId}`, exact: true }).getByRole("link", { name: rootId }).click();

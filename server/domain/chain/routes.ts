@@ -8,6 +8,7 @@ import { z } from "zod";
 import { defineRoute, type AnyRoute } from "../../api/route";
 import { ChainUnavailableError } from "../../lib/appErrors";
 import type { DomainContext } from "../context";
+import { rpcRelayRoute } from "./rpcRelay";
 
 const ChainOut = z
   .object({
@@ -65,5 +66,6 @@ export function chainRoutes(ctx: DomainContext): AnyRoute[] {
         };
       },
     }),
+    rpcRelayRoute(ctx),
   ];
 }

@@ -3,7 +3,8 @@
  * see, their history, the financings the caller is a party to, and the proof bundle to download. Shows
  * exactly what `GET /v1/receivables/{id}/trace` answers for this caller (need to know is the API's).
  */
-import { Button, Group, Paper, Stack, Table, Text, Title } from "@mantine/core";
+import { Alert, Button, Group, List, Paper, Stack, Table, Text, Title } from "@mantine/core";
+import { useMutation } from "@tanstack/react-query";
 import { lazy, Suspense, useCallback, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useSession, type Me } from "../../app/auth";
@@ -98,11 +99,20 @@ function Financings({ trace, label }: { trace: Trace; label: (a: string) => stri
   );
 }
 
-/** Saves the proof bundle as a file (the API's JSON, unchanged). */
+/**
+ * Saves the proof bundle as a file (the API's JSON, unchanged), or verifies it here against the chain with
+ * the shared verifier (loaded on first use).
+ */
 function ProofDownload({ id }: { id: string }) {
   const { t } = useTranslation("trace");
   const proof = useProofBundle();
   const [saved, setSaved] = useState<string | undefined>();
+  const verification = useMutation({
+    mutationFn: async () => {
+      const [bundle, { verifyInBrowser }] = await Promise.all([proof.mutateAsync(id), import("./verifyProof")]);
+      return { bundle, result: await verifyInBrowser(bundle) };
+    },
+  });
   const download = useCallback(() => {
     proof.mutate(id, {
       onSuccess: (bundle) => {
@@ -117,15 +127,42 @@ function ProofDownload({ id }: { id: string }) {
       },
     });
   }, [id, proof]);
+  const verified = verification.data;
   return (
     <Stack gap={4}>
       <Group>
-        <Button variant="default" onClick={download} loading={proof.isPending}>
+        <Button variant="default" onClick={download} loading={proof.isPending && !verification.isPending}>
           {t("proof.download")}
         </Button>
+        <Button variant="default" onClick={() => verification.mutate()} loading={verification.isPending}>
+          {t("proof.verify")}
+        </Button>
       </Group>
-      {proof.error !== null && <ErrorNotice error={proof.error} />}
+      {proof.error !== null && !verification.isError && <ErrorNotice error={proof.error} />}
+      {verification.error !== null && <ErrorNotice error={verification.error} />}
       {saved !== undefined && <Text size="sm">{t("proof.downloaded", { file: saved })}</Text>}
+      {verified !== undefined && (
+        <Alert
+          role="status"
+          // The colour marks the border; the title says it in words, in the body's colour (AA contrast).
+          variant="outline"
+          color={verified.result.ok ? "green" : "red"}
+          styles={{ title: { color: "var(--mantine-color-text)" } }}
+          title={verified.result.ok ? t("proof.valid", { id: verified.bundle.receivableId, invoice: verified.bundle.invoice.invoiceHash }) : t("proof.invalid")}
+        >
+          <Text size="sm">{t("proof.checks", { count: verified.result.checked.length, failed: verified.result.failures.length })}</Text>
+          <List size="xs" mt={4}>
+            {verified.result.failures.map((line) => (
+              <List.Item key={`fail-${line}`} c="red">
+                {line}
+              </List.Item>
+            ))}
+            {verified.result.checked.map((line) => (
+              <List.Item key={`ok-${line}`}>{line}</List.Item>
+            ))}
+          </List>
+        </Alert>
+      )}
     </Stack>
   );
 }

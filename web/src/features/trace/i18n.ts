@@ -85,6 +85,11 @@ export const traceText = {
     proof: {
       download: "Download the proof bundle",
       downloaded: "Proof bundle saved as {{file}}",
+      verify: "Verify against the chain",
+      verifying: "Verifying against the chain…",
+      valid: "Valid: receivable {{id}} traces to the confirmed invoice {{invoice}}",
+      invalid: "Not valid: the bundle does not match the chain",
+      checks: "{{count}} checks passed, {{failed}} failed",
     },
   },
   "zh-CN": {
@@ -173,6 +178,11 @@ export const traceText = {
     proof: {
       download: "下载证明包",
       downloaded: "证明包已保存为 {{file}}",
+      verify: "对照链上数据验证",
+      verifying: "正在对照链上数据验证…",
+      valid: "验证通过：应收账款 {{id}} 可追溯至已确权发票 {{invoice}}",
+      invalid: "验证未通过：证明包与链上数据不符",
+      checks: "{{count}} 项检查通过，{{failed}} 项未通过",
     },
   },
 };

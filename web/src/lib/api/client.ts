@@ -16,6 +16,11 @@ export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
 }
 
+/** The CSRF header a cookie-authenticated write carries, for requests made outside this client (ethers' JSON-RPC). */
+export function csrfHeader(): Record<string, string> {
+  return csrfToken === undefined ? {} : { "X-CSRF-Token": csrfToken };
+}
+
 const csrf: Middleware = {
   onRequest({ request }) {
     if (csrfToken !== undefined && request.method !== "GET" && request.method !== "HEAD") request.headers.set("X-CSRF-Token", csrfToken);

@@ -285,6 +285,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/chain/rpc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Read-only JSON-RPC to the chain node, limited to what verifying a proof bundle needs (blocks without their transaction lists; eth_call only to the ledger's organisationOf) */
+        post: operations["chainRpc"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/currencies": {
         parameters: {
             query?: never;
@@ -1696,6 +1713,28 @@ export interface components {
              * @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8
              */
             organisation?: string;
+        };
+        JsonRpcRequest: {
+            id: number | string;
+            /** @enum {string} */
+            jsonrpc: "2.0";
+            /**
+             * @description one of the read methods a proof bundle's verification needs
+             * @enum {string}
+             */
+            method: "eth_chainId" | "net_version" | "eth_blockNumber" | "eth_getBlockByNumber" | "eth_getBlockByHash" | "eth_getTransactionByHash" | "eth_getTransactionReceipt" | "eth_call";
+            /** @default [] */
+            params: unknown[];
+        };
+        JsonRpcResponse: {
+            error?: {
+                code: number;
+                message: string;
+            };
+            id: number | string;
+            /** @enum {string} */
+            jsonrpc: "2.0";
+            result?: unknown;
         };
         LedgerParameters: {
             /** @description seconds an offer stays open when no deadline is given */
@@ -3472,6 +3511,75 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Chain"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    chainRpc: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JsonRpcRequest"];
+            };
+        };
+        responses: {
+            /** @description The node's JSON-RPC answer (a node error as its JSON-RPC `error`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsonRpcResponse"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Error */
