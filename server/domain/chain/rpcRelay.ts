@@ -40,19 +40,21 @@ interface Sender {
   send(method: string, params: unknown[]): Promise<unknown>;
 }
 
+const text = (v: unknown): string => (typeof v === "string" ? v : "");
+
 /** The node's JSON-RPC error (a revert, a bad parameter), as JSON-RPC reports it. */
 function rpcErrorOf(err: unknown): { code: number; message: string } | undefined {
   const e = err as { error?: { code?: unknown; message?: unknown }; info?: { error?: { code?: unknown; message?: unknown } }; code?: unknown; message?: unknown; shortMessage?: unknown };
   // ethers' JsonRpcProvider keeps the node's error inside; an EIP-1193 provider throws it as it is.
   const inner = e.error ?? e.info?.error ?? e;
-  if (typeof inner.code === "number") return { code: inner.code, message: String(inner.message ?? "") };
-  if (e.code === "CALL_EXCEPTION") return { code: 3, message: String(e.shortMessage ?? "execution reverted") };
+  if (typeof inner.code === "number") return { code: inner.code, message: text(inner.message) };
+  if (e.code === "CALL_EXCEPTION") return { code: 3, message: text(e.shortMessage) || "execution reverted" };
   return undefined;
 }
 
 export function rpcRelayRoute(ctx: DomainContext): AnyRoute {
   const ledger = ctx.chain.addresses.ledger.toLowerCase();
-  const organisationOf = ctx.chain.ledger.interface.getFunction("organisationOf")!.selector;
+  const organisationOf = ctx.chain.ledger.interface.getFunction("organisationOf").selector;
   return defineRoute({
     method: "post",
     path: "/v1/chain/rpc",
@@ -67,8 +69,8 @@ export function rpcRelayRoute(ctx: DomainContext): AnyRoute {
       const params = [...body.params];
       if (body.method === "eth_call") {
         const call = params[0] as { to?: unknown; data?: unknown; input?: unknown } | undefined;
-        const data = String(call?.data ?? call?.input ?? "");
-        if (String(call?.to ?? "").toLowerCase() !== ledger || !data.startsWith(organisationOf)) {
+        const data = text(call?.data) || text(call?.input);
+        if (text(call?.to).toLowerCase() !== ledger || !data.startsWith(organisationOf)) {
           throw new ForbiddenError("RpcCallNotRelayed", "the relay answers eth_call only for the ledger's organisationOf");
         }
       }
