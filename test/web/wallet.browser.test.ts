@@ -5,16 +5,22 @@
  * A wallet whose account is not a registered organisation is refused with the API's code.
  */
 import { expect } from "chai";
-import { getBytes, Wallet } from "ethers";
+import { getBytes, Wallet, type HDNodeWallet, type TypedDataDomain, type TypedDataField } from "ethers";
+import request from "supertest";
 import type { BrowserContext } from "playwright-core";
 import { hardhatDevKeyOf } from "../../server/signing/devKeys";
+import { bearer, registerInvoice, UNIT } from "../server/api/world";
 import { browserAvailable, expectAccessible, startWebSystem, type WebSystem } from "./browser";
 
-/** Injects an EIP-1193 provider backed by `wallet` (chain 31337) into every page of the context; returns what it was asked. */
-async function injectWallet(context: BrowserContext, wallet: Pick<Wallet, "address" | "signMessage">): Promise<string[]> {
+/**
+ * Injects an EIP-1193 provider backed by `account.wallet` (chain 31337) into every page of the context;
+ * returns what it was asked. The test may switch `account.wallet`, as a user switches accounts in a wallet.
+ */
+async function injectWallet(context: BrowserContext, account: { wallet: Wallet | HDNodeWallet }): Promise<string[]> {
   const asked: string[] = [];
   await context.exposeBinding("__ledgerlineWallet", async (_source, method: string, params: unknown[]) => {
     asked.push(method);
+    const { wallet } = account;
     switch (method) {
       case "eth_requestAccounts":
       case "eth_accounts":
@@ -25,6 +31,13 @@ async function injectWallet(context: BrowserContext, wallet: Pick<Wallet, "addre
         return "31337";
       case "personal_sign":
         return wallet.signMessage(getBytes(params[0] as string));
+      case "eth_signTypedData_v4": {
+        // [account, JSON typed data], as MetaMask takes it; ethers derives EIP712Domain itself.
+        if (String(params[0]).toLowerCase() !== wallet.address.toLowerCase()) throw new Error("asked to sign for another account");
+        const typed = JSON.parse(params[1] as string) as { domain: TypedDataDomain; types: Record<string, TypedDataField[]>; message: Record<string, unknown> };
+        const { EIP712Domain: _domain, ...types } = typed.types;
+        return wallet.signTypedData(typed.domain, types, typed.message);
+      }
       default:
         throw new Error(`the test wallet does not answer ${method}`);
     }
@@ -57,7 +70,7 @@ describe("web app in Chromium: sign-in with the organisation's own wallet (SIWE)
   it("a core enterprise that keeps its own key signs in with its wallet; the session is the httpOnly cookie", async function () {
     const { context, page, errors } = await sys.context("en");
     try {
-      const asked = await injectWallet(context, new Wallet(hardhatDevKeyOf(sys.w.selfCore.address) as string));
+      const asked = await injectWallet(context, { wallet: new Wallet(hardhatDevKeyOf(sys.w.selfCore.address) as string) });
       await page.goto("/");
       await expectAccessible(page, "sign-in with a wallet (en)");
       await page.getByRole("button", { name: "Sign in with wallet" }).click();
@@ -73,10 +86,48 @@ describe("web app in Chromium: sign-in with the organisation's own wallet (SIWE)
     }
   });
 
+  it("a core enterprise that keeps its own key confirms an invoice by its wallet's EIP-712 signature; another account in the wallet is refused before anything is sent", async function () {
+    const invoiceHash = await registerInvoice(sys.w, { supplier: sys.w.tier2, debtor: sys.w.selfCore, amount: 12_000n * UNIT });
+    const { context, page, errors } = await sys.context("en");
+    try {
+      const account = { wallet: new Wallet(hardhatDevKeyOf(sys.w.selfCore.address) as string) as Wallet | HDNodeWallet };
+      const asked = await injectWallet(context, account);
+      await page.goto("/");
+      await page.getByRole("button", { name: "Sign in with wallet" }).click();
+      await page.getByText("Core enterprise", { exact: true }).waitFor();
+      await page.goto("/invoices");
+      const card = page.getByRole("article").filter({ hasText: invoiceHash });
+      const confirm = card.getByRole("button", { name: /^Sign in your wallet to confirm invoice / });
+      await confirm.waitFor();
+      await expectAccessible(page, "invoices to confirm with a wallet (en)");
+
+      // The user switched the wallet to another account: refused in the page, nothing signed or sent.
+      account.wallet = Wallet.createRandom();
+      await confirm.click();
+      await card.getByText("Error code: WalletAccountMismatch").waitFor();
+      expect(asked).to.not.include("eth_signTypedData_v4");
+      expect((await request(sys.w.h.app).get(`/v1/invoices/${invoiceHash}`).set(...bearer(sys.w.selfCore)).expect(200)).body.status).to.equal("REGISTERED");
+
+      // Back on the organisation's account: the wallet signs the typed data, the API relays it, the chain confirms.
+      account.wallet = new Wallet(hardhatDevKeyOf(sys.w.selfCore.address) as string);
+      await confirm.click();
+      // Confirmed and indexed, it leaves the list of invoices waiting for confirmation.
+      await card.waitFor({ state: "detached", timeout: 30_000 });
+      expect(asked).to.include("eth_signTypedData_v4");
+      const invoice = (await request(sys.w.h.app).get(`/v1/invoices/${invoiceHash}`).set(...bearer(sys.w.selfCore)).expect(200)).body;
+      expect(invoice.status).to.equal("CONFIRMED");
+      const root = (await request(sys.w.h.app).get(`/v1/receivables/${invoice.rootId as string}`).set(...bearer(sys.w.tier2)).expect(200)).body;
+      expect(root).to.include({ holder: sys.w.tier2.address, issuer: sys.w.selfCore.address, amount: (12_000n * UNIT).toString() });
+      expect(errors).to.deep.equal([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("refuses a wallet whose account is not a registered organisation, with the API's code, in Chinese", async function () {
     const { context, page, errors } = await sys.context("zh-CN");
     try {
-      await injectWallet(context, Wallet.createRandom());
+      await injectWallet(context, { wallet: Wallet.createRandom() });
       await page.goto("/");
       await page.getByRole("button", { name: "使用钱包登录" }).click();
       await page.getByText("错误代码：SiweUnknownOrganisation").waitFor();

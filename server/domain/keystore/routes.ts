@@ -1,5 +1,6 @@
 /**
- * Operator routes of the custodial keystore: create or import an organisation's key without shell access
+ * Who signs for an organisation (`GET /v1/signing`), and the operator routes of the custodial keystore:
+ * create or import an organisation's key without shell access
  * to an API host. The key is written encrypted to API_KEYSTORE_DIR — the directory every API process
  * reads — and every process loads it before its next write (server/signing/keyring.ts), so an organisation
  * registered with that address can write through any process at once, without a restart. No answer ever
@@ -8,6 +9,8 @@
 import { z } from "zod";
 import { defineRoute, type AnyRoute } from "../../api/route";
 import { AddressOut } from "../../api/schemas";
+import { ORGANISATION_ROLES } from "../../auth/principal";
+import { organisationOf } from "../access";
 import type { KeystoreService } from "./service";
 
 const CustodialKeyOut = z
@@ -27,6 +30,20 @@ const ImportBody = z
 
 export function keystoreRoutes(service: KeystoreService): AnyRoute[] {
   return [
+    defineRoute({
+      method: "get",
+      path: "/v1/signing",
+      operationId: "whoSigns",
+      summary: "The caller's organisation: whether this server signs for it (it holds the key) or its own wallet signs the EIP-712 typed data of confirmations and quotes",
+      tags: ["keystore"],
+      access: { kind: "authenticated", roles: ORGANISATION_ROLES },
+      response: {
+        status: 200,
+        description: "Who signs",
+        schema: z.object({ signsWith: z.enum(["SERVER", "WALLET"]) }).meta({ id: "Signing" }),
+      },
+      handler: async ({ principal }) => ({ signsWith: await service.signsWith(organisationOf(principal) as string) }),
+    }),
     defineRoute({
       method: "get",
       path: "/v1/custodial-keys",

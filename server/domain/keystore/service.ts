@@ -52,6 +52,15 @@ export function createKeystoreService(ctx: DomainContext, keyring: Keyring | und
       await k.refresh();
       return k.list().map((e) => ({ address: e.address, kind: e.operator ? "OPERATOR" : "ORGANISATION", loaded: e.loaded }));
     },
+    /**
+     * Who signs for `organisation`: this server (it holds the key) or the organisation's own wallet, which
+     * then signs the EIP-712 typed data of confirmations and quotes for the API to relay.
+     */
+    async signsWith(organisation: string): Promise<"SERVER" | "WALLET"> {
+      // A key another process added since is loaded before answering "wallet".
+      if (ctx.chain.signers.signerOf(organisation) === undefined && keyring !== undefined) await keyring.refresh();
+      return ctx.chain.signers.signerOf(organisation) === undefined ? "WALLET" : "SERVER";
+    },
     /** A new random organisation key. */
     create(actor: string): Promise<CustodialKey> {
       return stored((k) => k.create(), "custodialKey.create", actor);

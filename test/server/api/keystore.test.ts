@@ -166,4 +166,17 @@ describe("API: custodial keys managed through the API, loaded by every process w
       expect((await call(apis[0]!, "GET", "/v1/custodial-keys", w.auditor.auth)).status).to.equal(403);
     });
   });
+
+  // Last: it adds a key to the keystore that the listing above counts.
+  describe("GET /v1/signing", function () {
+    it("tells an organisation whether the server signs for it or its wallet does; a key another process created counts at once", async function () {
+      const [a, b] = apis as [ApiServer, ApiServer];
+      const created = await call(a, "POST", "/v1/custodial-keys", w.operator.auth);
+      const auth = await onboard(a, created.body.address as string, "SUPPLIER");
+      expect((await call(b, "GET", "/v1/signing", auth)).body).to.deep.equal({ signsWith: "SERVER" });
+      // Tier 1's key is not in these processes' keystore: its own wallet signs.
+      expect((await call(b, "GET", "/v1/signing", w.tier1.auth)).body).to.deep.equal({ signsWith: "WALLET" });
+      expect((await call(a, "GET", "/v1/signing", w.operator.auth)).status).to.equal(403);
+    });
+  });
 });

@@ -4,6 +4,7 @@
  */
 export const queryKeys = {
   session: ["session"] as const,
+  signing: ["signing"] as const,
   demoLogins: ["demo-logins"] as const,
   chain: ["chain"] as const,
   currencies: ["currencies"] as const,

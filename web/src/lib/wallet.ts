@@ -45,3 +45,31 @@ export async function signWithWallet(build: (account: { address: string; chainId
   const message = build({ address, chainId: Number(chainId) });
   return { message, signature: await signer.signMessage(message), address };
 }
+
+export class WalletAccountMismatchError extends Error {
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`the wallet's account ${actual} is not the organisation ${expected}`);
+    this.name = "WalletAccountMismatchError";
+  }
+}
+
+/** EIP-712 typed data as the API gives it (eth_signTypedData_v4's shape, `EIP712Domain` included in `types`). */
+export interface TypedData {
+  domain: { name: string; version: string; chainId: string; verifyingContract: string };
+  types: Record<string, { name: string; type: string }[]>;
+  message: Record<string, string>;
+}
+
+/** Asks the wallet of `organisation` to sign `typed` (EIP-712); refuses another account's signature before asking. */
+export async function signTypedDataWithWallet(organisation: string, typed: TypedData): Promise<string> {
+  if (window.ethereum === undefined) throw new WalletMissingError();
+  const signer = await new BrowserProvider(window.ethereum).getSigner();
+  const address = await signer.getAddress();
+  if (address.toLowerCase() !== organisation.toLowerCase()) throw new WalletAccountMismatchError(organisation, address);
+  // ethers derives the domain's type itself and refuses it among `types`.
+  const types = Object.fromEntries(Object.entries(typed.types).filter(([name]) => name !== "EIP712Domain"));
+  return signer.signTypedData(typed.domain, types, typed.message);
+}

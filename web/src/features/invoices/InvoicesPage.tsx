@@ -6,13 +6,18 @@ import { TxProgress } from "../../app/TxProgress";
 import { formatDate } from "../../lib/dates";
 import { Amount } from "../currencies/Amount";
 import { useOrganisationLabel } from "../organisations/api";
-import { useConfirmInvoice, useInvoicesToConfirm, useRejectInvoice, type Invoice } from "./api";
+import { useSession } from "../../app/auth";
+import { useConfirmInvoice, useInvoicesToConfirm, useRejectInvoice, useSigning, type Invoice } from "./api";
 
 function InvoiceCard({ invoice }: { invoice: Invoice }) {
   const { t, i18n } = useTranslation("invoices");
   const label = useOrganisationLabel();
   const confirm = useConfirmInvoice();
   const reject = useRejectInvoice();
+  const organisation = useSession().data?.organisation ?? undefined;
+  // An organisation that keeps its own key confirms by its wallet's signature.
+  const signing = useSigning(organisation !== undefined);
+  const wallet = signing.data === "WALLET" && organisation !== undefined ? { organisation } : undefined;
   const [reason, setReason] = useState("");
   const [reasonError, setReasonError] = useState<string | undefined>();
   const busy = confirm.isPending || reject.isPending;
@@ -29,8 +34,13 @@ function InvoiceCard({ invoice }: { invoice: Invoice }) {
         {t("card.hash")} <Code>{invoice.invoiceHash}</Code> · {invoice.document.uploaded ? t("card.documentMatches") : t("card.noDocument")}
       </Text>
       <Group mt="sm" align="flex-end">
-        <Button onClick={() => confirm.mutate({ invoiceHash: invoice.invoiceHash })} loading={confirm.isPending} disabled={busy} aria-label={t("card.confirmOne", { number: invoice.invoiceNumber ?? "" })}>
-          {t("card.confirm")}
+        <Button
+          onClick={() => confirm.mutate({ invoiceHash: invoice.invoiceHash, supplier: invoice.supplier, ...(wallet === undefined ? {} : { wallet }) })}
+          loading={confirm.isPending}
+          disabled={busy || signing.data === undefined}
+          aria-label={t(wallet === undefined ? "card.confirmOne" : "card.confirmOneWithWallet", { number: invoice.invoiceNumber ?? "" })}
+        >
+          {t(wallet === undefined ? "card.confirm" : "card.confirmWithWallet")}
         </Button>
         <TextInput label={t("card.reason")} value={reason} onChange={(e) => setReason(e.currentTarget.value)} error={reasonError} maxLength={500} />
         <Button

@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { api, unwrap, type Schemas } from "../../lib/api/client";
+import { api, ApiError, unwrap, type Schemas } from "../../lib/api/client";
 import { queryKeys } from "../../lib/queryKeys";
 import { useTxMutation } from "../../lib/txMutation";
 
@@ -14,10 +14,51 @@ export function useInvoicesToConfirm(enabled = true) {
 
 export type Invoice = Schemas["Invoice"];
 
+/** Whether this server signs for the caller's organisation, or its own wallet signs (EIP-712). */
+export function useSigning(enabled = true) {
+  return useQuery({
+    queryKey: queryKeys.signing,
+    queryFn: async () => (await unwrap(api.GET("/v1/signing"))).signsWith,
+    enabled,
+    staleTime: 60_000,
+  });
+}
+
+/** The wallet's refusals as API-style errors, so that the page shows them with a code in both languages. */
+async function walletErrors<T>(ask: () => Promise<T>): Promise<T> {
+  const { WalletAccountMismatchError, WalletMissingError } = await import("../../lib/wallet");
+  try {
+    return await ask();
+  } catch (err) {
+    if (err instanceof WalletMissingError) throw new ApiError(0, "WalletMissing", err.message);
+    if (err instanceof WalletAccountMismatchError) throw new ApiError(0, "WalletAccountMismatch", err.message);
+    if ((err as { code?: unknown }).code === "ACTION_REJECTED") throw new ApiError(0, "WalletRejected", "the wallet's user declined to sign");
+    throw err;
+  }
+}
+
+/** How long a wallet's confirmation signature stays valid, from the chain's clock. */
+const SIGNATURE_WINDOW_SECONDS = 15 * 60;
+
+/**
+ * Confirms one supplier's registration. With `wallet`, the organisation's own wallet signs the
+ * confirmation's EIP-712 typed data (the server never holds its key) and the API relays the signature.
+ */
 export function useConfirmInvoice() {
   return useTxMutation({
-    send: (v: { invoiceHash: string }, key) =>
-      unwrap(api.POST("/v1/invoices/{invoiceHash}/confirm", { params: { path: { invoiceHash: v.invoiceHash }, header: { "idempotency-key": key } }, body: {} })),
+    send: async (v: { invoiceHash: string; supplier: string; wallet?: { organisation: string } }, key) => {
+      const path = { invoiceHash: v.invoiceHash };
+      const query = { supplier: v.supplier };
+      let body: { signature?: string; deadline?: number } = {};
+      if (v.wallet !== undefined) {
+        // The chain's clock decides expiry, not this browser's.
+        const deadline = (await unwrap(api.GET("/v1/chain"))).headTimestamp + SIGNATURE_WINDOW_SECONDS;
+        const typed = await unwrap(api.GET("/v1/invoices/{invoiceHash}/confirmation", { params: { path, query: { ...query, deadline } } }));
+        const { signTypedDataWithWallet } = await import("../../lib/wallet");
+        body = { signature: await walletErrors(() => signTypedDataWithWallet(v.wallet!.organisation, typed)), deadline };
+      }
+      return unwrap(api.POST("/v1/invoices/{invoiceHash}/confirm", { params: { path, query, header: { "idempotency-key": key } }, body }));
+    },
     invalidates: () => [queryKeys.invoices.all, queryKeys.receivables.all, queryKeys.settlement.all, queryKeys.organisations.all],
   });
 }
