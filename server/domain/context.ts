@@ -13,6 +13,8 @@ import {
   IReceivableToken__factory,
   IRepaymentVault__factory,
   IERC20__factory,
+  LedgerTimelock__factory,
+  ReceivableToken__factory,
   type IERC20,
   type IFinancingSettlement,
   type IReceivableToken,
@@ -62,6 +64,10 @@ export function projectInterfaces(): Interface[] {
     IFinancingSettlement__factory.createInterface(),
     IRepaymentVault__factory.createInterface(),
     IERC20Errors__factory.createInterface(),
+    // What the interfaces leave out: OpenZeppelin's errors the ledger reverts with (EnforcedPause, access
+    // control, default-admin rules) and the timelock's, for operator administration.
+    ReceivableToken__factory.createInterface(),
+    LedgerTimelock__factory.createInterface(),
   ];
 }
 

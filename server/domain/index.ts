@@ -20,6 +20,8 @@ import { financingRoutes } from "./financing/routes";
 import { createInvoiceService } from "./invoices/service";
 import { invoiceRoutes } from "./invoices/routes";
 import { keystoreRoutes } from "./keystore/routes";
+import { ledgerRoutes } from "./ledger/routes";
+import { createLedgerAdminService } from "./ledger/service";
 import { createKeystoreService } from "./keystore/service";
 import { createCurrencyDirectory } from "./money/currencies";
 import { moneyRoutes } from "./money/routes";
@@ -75,6 +77,7 @@ export function createDomain(deps: DomainDeps) {
     currencies: createCurrencyDirectory(ctx),
     keystore: createKeystoreService(ctx, deps.keyring),
     programmes: createProgrammeService(ctx),
+    ledger: createLedgerAdminService(ctx),
   };
   /** Every domain's routes, mounted by `createApp` through `ApiDeps.domainRoutes`. */
   const domainRoutes: AnyRoute[] = [
@@ -90,6 +93,7 @@ export function createDomain(deps: DomainDeps) {
     ...chainRoutes(ctx),
     ...moneyRoutes(ctx, services.currencies, { localChain: deps.localChain === true }),
     ...keystoreRoutes(services.keystore),
+    ...ledgerRoutes(services.ledger),
   ];
   const keyring = deps.keyring;
   const routes = keyring === undefined ? domainRoutes : domainRoutes.map((route) => withKeysLoaded(route, keyring));

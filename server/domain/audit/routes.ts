@@ -8,11 +8,14 @@ import { defineRoute, type AnyRoute } from "../../api/route";
 import { ValidationError } from "../../lib/appErrors";
 import type { DomainContext } from "../context";
 
+export const EXPORT_DATASETS = ["receivables", "financings", "repayments", "actions"] as const;
+export type ExportDataset = (typeof EXPORT_DATASETS)[number];
+
 /** The period an export covers when the caller names none: the last 30 days up to now. */
 export const DEFAULT_EXPORT_DAYS = 30;
 
 const ExportQuery = z.object({
-  dataset: z.enum(["receivables", "financings", "repayments"]),
+  dataset: z.enum(EXPORT_DATASETS).meta({ description: "`actions`: the audit log of writes made through the API (who, what, on what, the transaction)" }),
   from: z.iso.datetime().optional().meta({ description: `period start (inclusive), ISO 8601; default: ${DEFAULT_EXPORT_DAYS} days before \`to\`` }),
   to: z.iso.datetime().optional().meta({ description: "period end (exclusive), ISO 8601; default: now (or just after the last indexed block, if the chain's clock runs ahead)" }),
   format: z.enum(["csv", "json"]).default("csv"),
@@ -32,8 +35,9 @@ export function toCsv(columns: readonly string[], rows: readonly Row[]): string 
   return [columns.join(","), ...rows.map((r) => columns.map((c) => csvCell(r[c] ?? null)).join(","))].join("\n") + "\n";
 }
 
-export async function exportRows(ctx: DomainContext, dataset: "receivables" | "financings" | "repayments", fromSec: bigint, toSec: bigint): Promise<{ columns: string[]; rows: Row[] }> {
+export async function exportRows(ctx: DomainContext, dataset: ExportDataset, fromSec: bigint, toSec: bigint): Promise<{ columns: string[]; rows: Row[] }> {
   const period = { gte: fromSec, lt: toSec };
+  if (dataset === "actions") return actionRows(ctx, fromSec, toSec);
   if (dataset === "receivables") {
     const created = await ctx.db.receivableHistory.findMany({
       where: { kind: { in: ["CONFIRMED", "CREATED"] }, blockTimestamp: period },
@@ -142,6 +146,29 @@ export async function exportRows(ctx: DomainContext, dataset: "receivables" | "f
   };
 }
 
+/**
+ * The audit log: each write made through the API with the credential that made it (`key:<id>` with the
+ * key's label, `siwe:<address>`), what it did, to what, and its transaction. Never a secret.
+ */
+async function actionRows(ctx: DomainContext, fromSec: bigint, toSec: bigint): Promise<{ columns: string[]; rows: Row[] }> {
+  const entries = await ctx.db.auditLog.findMany({ where: { atMs: { gte: fromSec * 1000n, lt: toSec * 1000n } }, orderBy: { id: "asc" } });
+  const keyIds = [...new Set(entries.map((e) => e.actor).filter((a) => a.startsWith("key:")).map((a) => a.slice(4)))];
+  const keys = await ctx.db.apiKey.findMany({ where: { id: { in: keyIds } }, select: { id: true, label: true } });
+  const labelOf = new Map(keys.map((k) => [`key:${k.id}`, k.label]));
+  return {
+    columns: ["at", "actor", "actorLabel", "action", "target", "txHash", "detail"],
+    rows: entries.map((e) => ({
+      at: new Date(Number(e.atMs)).toISOString(),
+      actor: e.actor,
+      actorLabel: labelOf.get(e.actor) ?? null,
+      action: e.action,
+      target: e.target,
+      txHash: e.txHash,
+      detail: e.detail,
+    })),
+  };
+}
+
 /** Now, or just past the last indexed block when the chain's timestamps run ahead of the clock. */
 async function defaultEnd(ctx: DomainContext): Promise<number> {
   const now = ctx.now().getTime();
@@ -157,7 +184,7 @@ export function auditRoutes(ctx: DomainContext): AnyRoute[] {
       method: "get",
       path: "/v1/audit/export",
       operationId: "auditExport",
-      summary: "Auditor: receivables (with their invoice hash), financings or repayments over a period (default: the last 30 days), as CSV or JSON, each row with its transaction hash",
+      summary: "Auditor: receivables (with their invoice hash), financings, repayments or the API's audit log of writes (`actions`: who did what) over a period (default: the last 30 days), as CSV or JSON, each row with its transaction hash",
       tags: ["audit"],
       access: { kind: "authenticated", roles: ["AUDITOR", "OPERATOR"] },
       query: ExportQuery,

@@ -10,6 +10,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import request from "supertest";
 import { deployLedger } from "../../../scripts/deploy";
 import { deploySettlement } from "../../../scripts/deploySettlement";
+import { deployTimelock, executeThroughTimelock, handOverAdmin } from "../../../scripts/governance";
 import { seedDemoWorld } from "../../../scripts/seed";
 import { createChainContext, projectInterfaces, type DomainContext } from "../../../server/domain/context";
 import { createDomain, type Domain } from "../../../server/domain";
@@ -102,6 +103,11 @@ export async function createWorld(
      * the indexer would (head − confirmations), as in production, instead of driving it to the write's block.
      */
     confirmations?: number;
+    /**
+     * Hands the ledger's DEFAULT_ADMIN_ROLE to a LedgerTimelock with this delay (seconds) whose proposer and
+     * executor is the operator's key, as `deploySystem` does; without it the operator's key is the admin.
+     */
+    timelockDelay?: bigint;
   } = {},
 ): Promise<World> {
   const [admin, core, tier1, tier2, tier3, bankA, bankB, selfCore, outsider, relayer] = (await ethers.getSigners());
@@ -131,6 +137,15 @@ export async function createWorld(
     await (await cash.connect(admin).mint(s.address, 50_000_000n * UNIT)).wait();
     await (await cash.connect(s).approve(financingAddress, ethers.MaxUint256)).wait();
     await (await cash.connect(s).approve(vaultAddress, ethers.MaxUint256)).wait();
+  }
+
+  if (options.timelockDelay !== undefined) {
+    // Handed over with no delay (the acceptance goes through the timelock's own schedule), then the
+    // timelock sets its delay through itself, as a network that starts without one would.
+    const timelock = await deployTimelock({ proposer: admin, minDelay: 0n });
+    if (!(await handOverAdmin(ledgerDeployment.ledger, admin, timelock))) throw new Error("createWorld: the admin handover did not complete");
+    const updateDelay = timelock.interface.encodeFunctionData("updateDelay", [options.timelockDelay]);
+    await executeThroughTimelock(timelock, admin, await timelock.getAddress(), updateDelay);
   }
 
   const fresh = await freshDatabase(options.dialect ?? "sqlite", "apiworld");

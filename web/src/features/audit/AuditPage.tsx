@@ -166,7 +166,7 @@ function Export() {
             label={t("export.dataset")}
             value={dataset}
             onChange={(e) => setDataset(e.currentTarget.value as ExportDataset)}
-            data={(["receivables", "financings", "repayments"] as const).map((d) => ({ value: d, label: t(`export.${d}`) }))}
+            data={(["receivables", "financings", "repayments", "actions"] as const).map((d) => ({ value: d, label: t(`export.${d}`) }))}
           />
           <NativeSelect label={t("export.format")} value={format} onChange={(e) => setFormat(e.currentTarget.value as ExportFormat)} data={["csv", "json"]} />
           <TextInput type="date" label={t("export.from")} value={from} onChange={(e) => setFrom(e.currentTarget.value)} error={error} />

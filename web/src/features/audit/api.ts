@@ -32,7 +32,7 @@ export function useSearch() {
   });
 }
 
-export type ExportDataset = "receivables" | "financings" | "repayments";
+export type ExportDataset = "receivables" | "financings" | "repayments" | "actions";
 export type ExportFormat = "csv" | "json";
 
 /** The audit export of a period as a file (the API's CSV or JSON, unchanged). */

@@ -76,7 +76,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Auditor: receivables (with their invoice hash), financings or repayments over a period (default: the last 30 days), as CSV or JSON, each row with its transaction hash */
+        /** Auditor: receivables (with their invoice hash), financings, repayments or the API's audit log of writes (`actions`: who did what) over a period (default: the last 30 days), as CSV or JSON, each row with its transaction hash */
         get: operations["auditExport"];
         put?: never;
         post?: never;
@@ -312,6 +312,26 @@ export interface paths {
         /** The settlement currencies amounts are counted in, with symbol and decimals (amounts stay decimal strings of base units) */
         get: operations["listCurrencies"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/currencies/{address}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Operator: allow a settlement currency for new invoices, or stop allowing it
+         * @description Sent as the ledger's admin: the operator's own key, or scheduled in the ledger's timelock (applied at once when its delay is zero; otherwise `state: SCHEDULED` and `POST /v1/ledger/changes/execute` after `readyAt`). Only an ERC-20 with symbol, name and decimals can be allowed (400 naming `params.address`); a currency already so is `409 LedgerSettingUnchanged`.
+         */
+        put: operations["setCurrencyAllowed"];
         post?: never;
         delete?: never;
         options?: never;
@@ -695,6 +715,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ledger's state: paused or running, its parameters, and who administers currencies and parameters */
+        get: operations["getLedgerStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ledger-parameters": {
         parameters: {
             query?: never;
@@ -704,8 +741,66 @@ export interface paths {
         };
         /** The ledger's rules for splitting and offering: minimum part amount, maximum lineage depth, default offer window */
         get: operations["getLedgerParameters"];
-        put?: never;
+        /**
+         * Operator: set the minimum part amount, the maximum lineage depth and the default offer window
+         * @description Sent as the ledger's admin, like `PUT /v1/currencies/{address}`. All three are set together; the same values as now are `409 LedgerSettingUnchanged`.
+         */
+        put: operations["setLedgerParameters"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ledger/changes/execute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Operator: execute a currency or parameter change the ledger's timelock held, once its delay has passed
+         * @description `data` and `salt` as the scheduling answer's `call` gave them. 409 `LedgerChangeNotReady` (with `readyAt`) before, `LedgerChangeAlreadyExecuted` after; 404 for a change never scheduled.
+         */
+        post: operations["executeLedgerChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ledger/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Operator: halt every state change of the ledger (an emergency); 409 EnforcedPause when already paused */
+        post: operations["pauseLedger"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ledger/unpause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Operator: resume the ledger; 409 ExpectedPause when it is running */
+        post: operations["unpauseLedger"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1494,6 +1589,15 @@ export interface components {
                 message: string;
             };
         };
+        ExecuteLedgerChange: {
+            /** @description hex bytes */
+            data: string;
+            /**
+             * @description 32 bytes as hex
+             * @example 0xabababababababababababababababababababababababababababababababab
+             */
+            salt: string;
+        };
         Exposure: {
             /** @description EVM address, lower case */
             financier: string;
@@ -1753,6 +1857,42 @@ export interface components {
             jsonrpc: "2.0";
             result?: unknown;
         };
+        LedgerAdmin: {
+            /** @description the ledger's DEFAULT_ADMIN_ROLE, which changes currencies and parameters */
+            address: string;
+            /**
+             * @description `OPERATOR`: the operator's own key (changes apply at once); `TIMELOCK`: a TimelockController the operator proposes to (changes wait `minDelaySeconds`); `OTHER`: neither, the API cannot change them
+             * @enum {string}
+             */
+            kind: "OPERATOR" | "TIMELOCK" | "OTHER";
+            /** @description the timelock's delay; null unless `kind` is `TIMELOCK` */
+            minDelaySeconds: number | null;
+        };
+        LedgerChange: {
+            blockNumber: number;
+            /** @description what was scheduled in the timelock (give it to `POST /v1/ledger/changes/execute`); null when applied directly */
+            call: {
+                data: string;
+                salt: string;
+                /** @description EVM address, lower case */
+                target: string;
+            } | null;
+            /** @description the chain head at which the read views include this block (blockNumber + the indexer's CONFIRMATIONS). Until `indexed`, an id this write created answers 409 NotYetFinal to its parties */
+            finalAtBlock: number;
+            /** @description whether the read views already include this block */
+            indexed: boolean;
+            /** @description the timelock operation; null when the operator is the admin itself */
+            operationId: string | null;
+            /** @description unix seconds (chain time) from which a scheduled change can be executed */
+            readyAt: number | null;
+            /**
+             * @description `SCHEDULED`: waiting in the timelock until `readyAt`, then `POST /v1/ledger/changes/execute`
+             * @enum {string}
+             */
+            state: "APPLIED" | "SCHEDULED";
+            /** @description hash of the mined transaction */
+            txHash: string;
+        };
         LedgerParameters: {
             /** @description seconds an offer stays open when no deadline is given */
             defaultOfferWindow: number;
@@ -1763,6 +1903,14 @@ export interface components {
              * @example 1000000
              */
             minPartAmount: string;
+        };
+        LedgerStatus: {
+            admin: components["schemas"]["LedgerAdmin"];
+            /** @description the block this was read at */
+            blockNumber: number;
+            parameters: components["schemas"]["LedgerParameters"];
+            /** @description the operator's emergency switch: while true, every state change of the ledger (and every payout of the repayment vault) is refused with `EnforcedPause` */
+            paused: boolean;
         };
         OpenFinancingRequest: {
             /**
@@ -2446,6 +2594,10 @@ export interface components {
             /** @description bearer token; send as `Authorization: Bearer <token>` */
             token: string;
         };
+        SetCurrencyAllowed: {
+            /** @description true: new invoices may be registered and confirmed in it; false: no new ones (existing receivables settle as before) */
+            allowed: boolean;
+        };
         SetExposureLimit: {
             /**
              * @description uint256 as a decimal string
@@ -2459,6 +2611,17 @@ export interface components {
              * @example 1000000
              */
             limit: string;
+        };
+        SetLedgerParameters: {
+            /** @description seconds an offer stays open when no deadline is given */
+            defaultOfferWindow: number;
+            /** @description deepest split below a root, 1–255 */
+            maxDepth: number;
+            /**
+             * @description base units; no split may leave a part below it
+             * @example 1000000
+             */
+            minPartAmount: string;
         };
         Signing: {
             /** @enum {string} */
@@ -2999,7 +3162,8 @@ export interface operations {
     auditExport: {
         parameters: {
             query: {
-                dataset: "receivables" | "financings" | "repayments";
+                /** @description `actions`: the audit log of writes made through the API (who, what, on what, the transaction) */
+                dataset: "receivables" | "financings" | "repayments" | "actions";
                 format?: "csv" | "json";
                 /** @description period start (inclusive), ISO 8601; default: 30 days before `to` */
                 from?: string;
@@ -3663,6 +3827,90 @@ export interface operations {
             };
             /** @description Error */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setCurrencyAllowed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
+                "idempotency-key": string;
+            };
+            path: {
+                /** @description EVM address */
+                address: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetCurrencyAllowed"];
+            };
+        };
+        responses: {
+            /** @description Applied or scheduled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerChange"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5837,6 +6085,62 @@ export interface operations {
             };
         };
     };
+    getLedgerStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read from the chain at the head */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerStatus"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getLedgerParameters: {
         parameters: {
             query?: never;
@@ -5884,6 +6188,313 @@ export interface operations {
             };
             /** @description Error */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setLedgerParameters: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
+                "idempotency-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetLedgerParameters"];
+            };
+        };
+        responses: {
+            /** @description Applied or scheduled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerChange"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    executeLedgerChange: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
+                "idempotency-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExecuteLedgerChange"];
+            };
+        };
+        responses: {
+            /** @description Executed (transaction mined) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerChange"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    pauseLedger: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
+                "idempotency-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Paused (transaction mined) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transaction"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    unpauseLedger: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
+                "idempotency-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Running again (transaction mined) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transaction"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
