@@ -130,6 +130,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     now: () => new Date(Date.now() + clock.aheadMs),
     ...(options.waitForIndexed === undefined ? {} : { waitForIndexed: options.waitForIndexed }),
     documentDir: config.API_DOCUMENT_DIR,
+    registrationDueDays: config.API_REGISTRATION_DUE_DAYS,
     localChain: isLocalDevelopmentChain(identity.chainId, options.deployment),
     ...(keyring === undefined ? {} : { keyring }),
   });

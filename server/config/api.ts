@@ -86,6 +86,11 @@ const ApiEnvSchema = z.object({
    * lowered, which only tests should do (a lower cost is a weaker file, quicker to unlock).
    */
   API_KEYSTORE_SCRYPT_N: z.coerce.number().int().min(1024).refine((n) => (n & (n - 1)) === 0, "a power of two").optional(),
+  /**
+   * Days a financing may stay unregistered in the PBOC movable-property financing registry before the
+   * portfolio, the risk view and the audit export flag it (issue 12 item 4).
+   */
+  API_REGISTRATION_DUE_DAYS: positiveInt.default(10),
   API_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

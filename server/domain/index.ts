@@ -16,6 +16,7 @@ import { createDisputeService } from "./disputes/service";
 import { disputeRoutes } from "./disputes/routes";
 import { createPortfolioService } from "./financing/portfolio";
 import { createFinancingService } from "./financing/service";
+import { createRegistrationService, DEFAULT_REGISTRATION_DUE_DAYS } from "./financing/registrations";
 import { financingRoutes } from "./financing/routes";
 import { createInvoiceService } from "./invoices/service";
 import { invoiceRoutes } from "./invoices/routes";
@@ -52,6 +53,8 @@ export interface DomainDeps {
    * settlement token. False (the faucet refuses) unless the server decided so from the chain and record.
    */
   localChain?: boolean;
+  /** Days a financing may stay unregistered in the PBOC registry before it is flagged (API_REGISTRATION_DUE_DAYS). */
+  registrationDueDays?: number;
   /** The custodial keystore the operator manages through the API (absent: those routes answer 503). */
   keyring?: Keyring;
 }
@@ -65,16 +68,19 @@ export function createDomain(deps: DomainDeps) {
     waitForIndexed: deps.waitForIndexed ?? indexedWaiter(deps.db),
   };
   const receivables = createReceivableService(ctx);
+  const currencies = createCurrencyDirectory(ctx);
+  const registrations = createRegistrationService(ctx, { currencies, dueDays: deps.registrationDueDays ?? DEFAULT_REGISTRATION_DUE_DAYS });
   const services = {
     organisations: createOrganisationService(ctx),
     invoices: createInvoiceService(ctx, { documentDir: deps.documentDir }),
     receivables,
     disputes: createDisputeService(ctx),
     trace: createTraceService(ctx, { receivables }),
-    financing: createFinancingService(ctx, { receivables }),
-    portfolio: createPortfolioService(ctx),
+    financing: createFinancingService(ctx, { receivables, registrations }),
+    portfolio: createPortfolioService(ctx, { registrations }),
+    registrations,
     settlement: createSettlementService(ctx, { receivables }),
-    currencies: createCurrencyDirectory(ctx),
+    currencies,
     keystore: createKeystoreService(ctx, deps.keyring),
     programmes: createProgrammeService(ctx),
     ledger: createLedgerAdminService(ctx),
@@ -89,7 +95,7 @@ export function createDomain(deps: DomainDeps) {
     ...financingRoutes(services),
     ...settlementRoutes(services.settlement),
     ...programmeRoutes(services.programmes),
-    ...auditRoutes(ctx),
+    ...auditRoutes(ctx, { registrations }),
     ...chainRoutes(ctx),
     ...moneyRoutes(ctx, services.currencies, { localChain: deps.localChain === true }),
     ...keystoreRoutes(services.keystore),

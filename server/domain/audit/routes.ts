@@ -7,6 +7,7 @@ import { z } from "zod";
 import { defineRoute, type AnyRoute } from "../../api/route";
 import { ValidationError } from "../../lib/appErrors";
 import type { DomainContext } from "../context";
+import type { RegistrationService, RegistrationState } from "../financing/registrations";
 
 export const EXPORT_DATASETS = ["receivables", "financings", "repayments", "actions"] as const;
 export type ExportDataset = (typeof EXPORT_DATASETS)[number];
@@ -35,7 +36,13 @@ export function toCsv(columns: readonly string[], rows: readonly Row[]): string 
   return [columns.join(","), ...rows.map((r) => columns.map((c) => csvCell(r[c] ?? null)).join(","))].join("\n") + "\n";
 }
 
-export async function exportRows(ctx: DomainContext, dataset: ExportDataset, fromSec: bigint, toSec: bigint): Promise<{ columns: string[]; rows: Row[] }> {
+export async function exportRows(
+  ctx: DomainContext,
+  dataset: ExportDataset,
+  fromSec: bigint,
+  toSec: bigint,
+  registrations?: Pick<RegistrationService, "statesOf">,
+): Promise<{ columns: string[]; rows: Row[] }> {
   const period = { gte: fromSec, lt: toSec };
   if (dataset === "actions") return actionRows(ctx, fromSec, toSec);
   if (dataset === "receivables") {
@@ -76,9 +83,18 @@ export async function exportRows(ctx: DomainContext, dataset: ExportDataset, fro
   }
   if (dataset === "financings") {
     const rows = await ctx.db.financingExecution.findMany({ where: { blockTimestamp: period }, orderBy: [{ blockNumber: "asc" }, { logIndex: "asc" }] });
+    // Each financing's PBOC registration (issue 12 item 4): status, number, date, and whether it is overdue.
+    const registered = registrations === undefined ? new Map<string, RegistrationState>() : await registrations.statesOf(rows);
     return {
-      columns: ["executedAt", "quoteHash", "receivableId", "financedId", "financier", "holder", "mode", "currency", "amount", "advance", "repayment", "txHash", "blockNumber"],
+      columns: [
+        "executedAt", "quoteHash", "receivableId", "financedId", "financier", "holder", "mode", "currency", "amount", "advance", "repayment", "txHash", "blockNumber",
+        "registrationStatus", "registrationNumber", "registeredOn", "registrationOverdue",
+      ],
       rows: rows.map((f) => ({
+        registrationStatus: registered.get(f.quoteHash)?.status ?? null,
+        registrationNumber: registered.get(f.quoteHash)?.registrationNumber ?? null,
+        registeredOn: registered.get(f.quoteHash)?.registeredOn ?? null,
+        registrationOverdue: registered.get(f.quoteHash)?.overdue ?? null,
         executedAt: new Date(Number(f.blockTimestamp) * 1000).toISOString(),
         quoteHash: f.quoteHash,
         receivableId: f.receivableId,
@@ -178,7 +194,7 @@ async function defaultEnd(ctx: DomainContext): Promise<number> {
   return block === null ? now : Math.max(now, (Number(block.timestamp) + 1) * 1000);
 }
 
-export function auditRoutes(ctx: DomainContext): AnyRoute[] {
+export function auditRoutes(ctx: DomainContext, deps: { registrations?: Pick<RegistrationService, "statesOf"> } = {}): AnyRoute[] {
   return [
     defineRoute({
       method: "get",
@@ -194,7 +210,7 @@ export function auditRoutes(ctx: DomainContext): AnyRoute[] {
         const fromMs = query.from === undefined ? toMs - DEFAULT_EXPORT_DAYS * 86_400_000 : Date.parse(query.from);
         if (fromMs >= toMs) throw new ValidationError("the period is empty", [{ field: "query.from", message: "must be before `to`", code: "custom" }]);
         const period = { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() };
-        const { columns, rows } = await exportRows(ctx, query.dataset, BigInt(Math.floor(fromMs / 1000)), BigInt(Math.floor(toMs / 1000)));
+        const { columns, rows } = await exportRows(ctx, query.dataset, BigInt(Math.floor(fromMs / 1000)), BigInt(Math.floor(toMs / 1000)), deps.registrations);
         const name = `${query.dataset}-${period.from.slice(0, 10)}-${period.to.slice(0, 10)}`;
         if (query.format === "json") {
           res.setHeader("Content-Disposition", `attachment; filename="${name}.json"`);

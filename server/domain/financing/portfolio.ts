@@ -5,8 +5,9 @@
  */
 import { toDecimal } from "../../lib/encode";
 import type { DomainContext } from "../context";
+import type { RegistrationService } from "./registrations";
 
-export function createPortfolioService(ctx: DomainContext) {
+export function createPortfolioService(ctx: DomainContext, deps: { registrations: RegistrationService }) {
   return {
     async portfolio(financier: string) {
       const executions = await ctx.db.financingExecution.findMany({ where: { financier }, orderBy: [{ blockNumber: "asc" }, { logIndex: "asc" }] });
@@ -17,6 +18,7 @@ export function createPortfolioService(ctx: DomainContext) {
         ctx.db.pledgeDebt.findMany({ where: { receivableId: { in: financedIds } } }),
       ]);
       const receivableOf = new Map(receivables.map((r) => [r.id, r]));
+      const registrationOf = await deps.registrations.statesOf(executions);
       const debtOf = new Map(debts.map((d) => [d.receivableId, d]));
       // Per currency: amounts of different currencies are never added.
       const totals = new Map<string, { advanced: bigint; expected: bigint; received: bigint }>();
@@ -52,6 +54,7 @@ export function createPortfolioService(ctx: DomainContext) {
           outstanding: toDecimal(expected > received ? expected - received : 0n),
           status,
           txHash: e.txHash,
+          registration: registrationOf.get(e.quoteHash) ?? deps.registrations.stateOf(e, null),
         };
       });
       return {
@@ -60,6 +63,7 @@ export function createPortfolioService(ctx: DomainContext) {
           .sort(([a], [b]) => (a < b ? -1 : 1))
           .map(([currency, t]) => ({ currency, advanced: toDecimal(t.advanced), expected: toDecimal(t.expected), received: toDecimal(t.received) })),
         items,
+        unregisteredOverdue: items.filter((i) => i.registration.overdue).length,
       };
     },
 

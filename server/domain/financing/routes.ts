@@ -10,6 +10,10 @@ import {
   ExposureLimitParams,
   ExposureLimitsOut,
   ExposureOut,
+  FinancingParams,
+  RecordRegistrationBody,
+  RegistrationQuery,
+  RegistrationRecordOut,
   ListRequestsQuery,
   OpenRequestBody,
   PortfolioOut,
@@ -23,9 +27,111 @@ import {
   SubmitQuoteBody,
 } from "./schemas";
 import type { FinancingService } from "./service";
+import type { RegistrationService } from "./registrations";
+import { toCsv } from "../audit/routes";
 
-export function financingRoutes({ financing: service, portfolio: books }: { financing: FinancingService; portfolio: PortfolioService }): AnyRoute[] {
+/** The registration record as one CSV row (what a registry upload or a spreadsheet takes). */
+export const REGISTRATION_COLUMNS = [
+  "quoteHash", "registrationType", "executedAt", "txHash",
+  "financierAddress", "financierCapacity", "financierName", "financierCreditCode", "financierKycHash",
+  "holderAddress", "holderCapacity", "holderName", "holderCreditCode", "holderKycHash",
+  "debtorAddress", "debtorName", "debtorCreditCode", "debtorKycHash",
+  "financedId", "rootId", "invoiceHash", "invoiceNumberCommitment", "invoiceNumber", "description",
+  "currency", "currencySymbol", "currencyDecimals", "amount", "advance", "securedClaim", "maturity",
+  "periodMonths", "periodFrom", "periodTo", "registrationStatus", "registrationNumber", "registeredOn", "dueBy", "overdue",
+] as const;
+
+function registrationRow(r: Awaited<ReturnType<RegistrationService["get"]>>): Record<(typeof REGISTRATION_COLUMNS)[number], string | number | boolean | null> {
+  const { financier, holder, debtor } = r.parties;
+  return {
+    quoteHash: r.financing.quoteHash,
+    registrationType: r.financing.registrationType,
+    executedAt: r.financing.executedAt,
+    txHash: r.financing.txHash,
+    financierAddress: financier.address,
+    financierCapacity: financier.capacity,
+    financierName: financier.name,
+    financierCreditCode: financier.creditCode,
+    financierKycHash: financier.kycHash,
+    holderAddress: holder.address,
+    holderCapacity: holder.capacity,
+    holderName: holder.name,
+    holderCreditCode: holder.creditCode,
+    holderKycHash: holder.kycHash,
+    debtorAddress: debtor?.address ?? null,
+    debtorName: debtor?.name ?? null,
+    debtorCreditCode: debtor?.creditCode ?? null,
+    debtorKycHash: debtor?.kycHash ?? null,
+    financedId: r.receivable.financedId,
+    rootId: r.receivable.rootId,
+    invoiceHash: r.receivable.invoiceHash,
+    invoiceNumberCommitment: r.receivable.invoiceNumberCommitment,
+    invoiceNumber: r.receivable.invoiceNumber,
+    description: r.receivable.description,
+    currency: r.receivable.currency.address,
+    currencySymbol: r.receivable.currency.symbol,
+    currencyDecimals: r.receivable.currency.decimals,
+    amount: r.amounts.financed,
+    advance: r.amounts.advance,
+    securedClaim: r.amounts.securedClaim,
+    maturity: r.receivable.maturity,
+    periodMonths: r.registrationPeriod.months,
+    periodFrom: r.registrationPeriod.from,
+    periodTo: r.registrationPeriod.to,
+    registrationStatus: r.registration.status,
+    registrationNumber: r.registration.registrationNumber,
+    registeredOn: r.registration.registeredOn,
+    dueBy: r.registration.dueBy,
+    overdue: r.registration.overdue,
+  };
+}
+
+export function financingRoutes({
+  financing: service,
+  portfolio: books,
+  registrations,
+}: {
+  financing: FinancingService;
+  portfolio: PortfolioService;
+  registrations: RegistrationService;
+}): AnyRoute[] {
   return [
+    defineRoute({
+      method: "get",
+      path: "/v1/financings/{quoteHash}/registration",
+      operationId: "financingRegistration",
+      summary: "The PBOC registry record (动产融资统一登记公示系统) its financier files for one financing, with its registration status; JSON or CSV",
+      description:
+        "Parties, the receivable (invoice hash, the invoice number's commitment), amounts, maturity and registration period. Its financier, the operator and auditors only: anyone else — the holder, another financier — reads 404 as for a financing that does not exist.",
+      tags: ["financing"],
+      access: { kind: "authenticated", roles: ACCESS_ROLES },
+      params: FinancingParams,
+      query: RegistrationQuery,
+      response: { status: 200, description: "The record (application/json), or one CSV row with `format=csv`", schema: RegistrationRecordOut },
+      errors: [404],
+      handler: async ({ principal, params, query, res }) => {
+        const record = await registrations.get(principal, params.quoteHash);
+        if (query.format === "json") return record;
+        res.setHeader("Content-Disposition", `attachment; filename="registration-${params.quoteHash.slice(2, 14)}.csv"`);
+        res.status(200).type("text/csv").send(toCsv(REGISTRATION_COLUMNS, [registrationRow(record)]));
+        return record;
+      },
+    }),
+    defineRoute({
+      method: "put",
+      path: "/v1/financings/{quoteHash}/registration",
+      operationId: "recordFinancingRegistration",
+      summary: "Financier: record the registration number and date the PBOC registry gave it for its financing (once)",
+      description:
+        "Only the financing's financier (anyone else: 404). The same values again answer as the first time; other values are `409 RegistrationAlreadyRecorded` with the recorded ones. `registeredOn` may not precede the financing nor lie in the future (400).",
+      tags: ["financing"],
+      access: { kind: "authenticated", roles: ["FINANCIER", "SUPPLIER", "CORE_ENTERPRISE"] },
+      params: FinancingParams,
+      body: RecordRegistrationBody,
+      response: { status: 200, description: "The record with its registration", schema: RegistrationRecordOut },
+      errors: [404, 409],
+      handler: async ({ principal, params, body }) => registrations.put(principal, params.quoteHash, body),
+    }),
     defineRoute({
       method: "post",
       path: "/v1/financing-requests",

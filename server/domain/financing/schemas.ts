@@ -1,9 +1,20 @@
 import { z } from "zod";
-import { Address, AddressOut, HexBytes, IsoDate, PageQuery, PositiveUint256, Uint256, Uint256Out, page } from "../../api/schemas";
+import { Address, AddressOut, Bytes32, HexBytes, IsoDate, PageQuery, PositiveUint256, Uint256, Uint256Out, page } from "../../api/schemas";
 import { ReceivableOut } from "../receivables/schemas";
 import { TxOut } from "../tx";
+import { REGISTRATION_NUMBER_PATTERN } from "./registrations";
 
 export const FinancingMode = z.enum(["PURCHASE", "PLEDGE"]);
+
+export const RegistrationStateOut = z
+  .object({
+    status: z.enum(["REGISTERED", "UNREGISTERED"]),
+    registrationNumber: z.string().nullable(),
+    registeredOn: z.string().nullable().meta({ description: "the registry's date, YYYY-MM-DD" }),
+    dueBy: z.string().meta({ description: "execution day + API_REGISTRATION_DUE_DAYS, YYYY-MM-DD (UTC)" }),
+    overdue: z.boolean().meta({ description: "unregistered and older than API_REGISTRATION_DUE_DAYS: flagged" }),
+  })
+  .meta({ id: "RegistrationState" });
 
 export const OpenRequestBody = z
   .object({
@@ -47,6 +58,14 @@ export const RiskViewOut = z
     total: z.number().int().meta({ description: "Σ contributions (0..1000); nothing else enters it" }),
     asOf: z.number().int(),
     exposureLimit: ExposureLimitOut.nullable().meta({ description: "the viewing financier's own exposure limit on the obligor (null for anyone else)" }),
+    registrations: z
+      .object({
+        financings: z.number().int().meta({ description: "parts of this lineage tree financed so far" }),
+        registered: z.number().int().meta({ description: "of those, registered in the PBOC registry (the financier recorded the number)" }),
+        unregistered: z.number().int(),
+        overdue: z.number().int().meta({ description: "unregistered for longer than API_REGISTRATION_DUE_DAYS: flagged" }),
+      })
+      .meta({ description: "registration of the tree's financings (动产融资统一登记公示系统); not a weighted factor" }),
   })
   .meta({ id: "RiskView" });
 
@@ -147,8 +166,10 @@ export const PortfolioOut = z
         outstanding: Uint256Out,
         status: z.enum(["OPEN", "SETTLED"]),
         txHash: z.string(),
+        registration: RegistrationStateOut,
       }),
     ),
+    unregisteredOverdue: z.number().int().meta({ description: "financings unregistered for longer than API_REGISTRATION_DUE_DAYS" }),
   })
   .meta({ id: "Portfolio" });
 
@@ -171,3 +192,63 @@ export const ExposureOut = z
   .meta({ id: "Exposure" });
 
 export const RequestPage = page(RequestWithRiskOut).meta({ id: "FinancingRequestPage" });
+
+// ─── registration of transfers and pledges (issue 12 item 4) ─────────────────
+
+
+
+const RegistrationParty = z.object({
+  address: AddressOut,
+  role: z.string().nullable().meta({ description: "the organisation's role on the ledger" }),
+  kycHash: z.string().nullable().meta({ description: "hash of its off-chain KYC record, as registered on chain" }),
+  name: z.string().nullable().meta({ description: "legal name, once organisation profiles hold it (null until then)" }),
+  creditCode: z.string().nullable().meta({ description: "unified social credit code, once organisation profiles hold it (null until then)" }),
+});
+
+export const RegistrationRecordOut = z
+  .object({
+    financing: z.object({
+      quoteHash: z.string(),
+      mode: FinancingMode,
+      registrationType: z.enum(["TRANSFER", "PLEDGE"]).meta({ description: "应收账款转让 (a purchase) or 应收账款质押 (a pledge)" }),
+      executedAt: z.string(),
+      txHash: z.string(),
+      blockNumber: z.number().int(),
+    }),
+    parties: z.object({
+      financier: RegistrationParty.extend({ capacity: z.enum(["TRANSFEREE", "PLEDGEE"]) }),
+      holder: RegistrationParty.extend({ capacity: z.enum(["TRANSFEROR", "PLEDGOR"]) }),
+      debtor: RegistrationParty.extend({ capacity: z.literal("DEBTOR") }).nullable(),
+    }),
+    receivable: z.object({
+      financedId: Uint256Out,
+      receivableId: Uint256Out,
+      rootId: Uint256Out,
+      invoiceHash: z.string().nullable(),
+      invoiceNumberCommitment: z.string().nullable().meta({ description: "keccak256 of the normalised invoice number, as the chain holds it" }),
+      invoiceNumber: z.string().nullable().meta({ description: "the number its supplier registered through this API (null otherwise)" }),
+      currency: z.object({ address: AddressOut, symbol: z.string().nullable(), decimals: z.number().int().nullable() }),
+      amount: Uint256Out,
+      maturity: z.string().meta({ description: "YYYY-MM-DD" }),
+      description: z.string(),
+    }),
+    amounts: z.object({ currency: AddressOut, financed: Uint256Out, advance: Uint256Out, securedClaim: Uint256Out.nullable().meta({ description: "a pledge's repayment (the secured claim); null for a transfer" }) }),
+    registrationPeriod: z.object({ months: z.number().int(), from: z.string(), to: z.string() }).meta({
+      description: "months from execution to maturity (rounded up) plus 6, at most 360, from the registration day (today while unregistered)",
+    }),
+    registration: RegistrationStateOut.extend({ recordedAt: z.string().nullable() }),
+  })
+  .meta({ id: "RegistrationRecord" });
+
+export const FinancingParams = z.object({ quoteHash: Bytes32 });
+export const RegistrationQuery = z.object({ format: z.enum(["json", "csv"]).default("json") });
+
+export const RecordRegistrationBody = z
+  .object({
+    registrationNumber: z
+      .string()
+      .regex(REGISTRATION_NUMBER_PATTERN, "10–40 digits and capital letters, as the registry's certificate shows it")
+      .meta({ description: "the registry's registration number (登记编号)" }),
+    registeredOn: z.iso.date().meta({ description: "the registration date, YYYY-MM-DD: not before the financing, not in the future" }),
+  })
+  .meta({ id: "RecordRegistration" });

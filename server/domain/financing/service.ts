@@ -17,6 +17,7 @@ import type { DomainContext } from "../context";
 import type { ReceivableService } from "../receivables/service";
 import { audit, settle } from "../tx";
 import { effectiveAnnualRatePpm, ppmToPercent } from "./rates";
+import type { RegistrationService } from "./registrations";
 import { riskViews } from "./risk";
 
 const MODE_NUMBER = { PURCHASE: FinancingMode.Purchase, PLEDGE: FinancingMode.Pledge } as const;
@@ -48,8 +49,8 @@ function decodeRequestCursor(cursor: string): [bigint, string] {
   return [BigInt(deadline), id];
 }
 
-export function createFinancingService(ctx: DomainContext, deps: { receivables: ReceivableService }) {
-  const { receivables } = deps;
+export function createFinancingService(ctx: DomainContext, deps: { receivables: ReceivableService; registrations: RegistrationService }) {
+  const { receivables, registrations } = deps;
   const nowSec = () => Math.floor(ctx.now().getTime() / 1000);
 
   function financing() {
@@ -148,6 +149,30 @@ export function createFinancingService(ctx: DomainContext, deps: { receivables: 
     );
   }
 
+  /**
+   * Per lineage tree: how many of its parts were financed, and how many of those financings are
+   * registered in the PBOC registry, unregistered, and unregistered past the due days (flagged). The
+   * registry is public; counts are all the market sees of the financings of others.
+   */
+  async function registrationsByTree(rootIds: readonly string[]) {
+    const parts = await ctx.db.receivable.findMany({ where: { rootId: { in: [...rootIds] } }, select: { id: true, rootId: true } });
+    const rootOf = new Map(parts.map((p) => [p.id, p.rootId]));
+    const executions = await ctx.db.financingExecution.findMany({ where: { financedId: { in: parts.map((p) => p.id) } }, select: { quoteHash: true, financedId: true, blockTimestamp: true } });
+    const states = await registrations.statesOf(executions);
+    const out = new Map<string, { financings: number; registered: number; unregistered: number; overdue: number }>();
+    for (const e of executions) {
+      const rootId = rootOf.get(e.financedId) ?? "";
+      const counts = out.get(rootId) ?? { financings: 0, registered: 0, unregistered: 0, overdue: 0 };
+      const state = states.get(e.quoteHash);
+      counts.financings += 1;
+      if (state?.status === "REGISTERED") counts.registered += 1;
+      else counts.unregistered += 1;
+      if (state?.overdue === true) counts.overdue += 1;
+      out.set(rootId, counts);
+    }
+    return out;
+  }
+
   /** Requests with their receivable and risk view; a financier also sees its own exposure limit on the obligor. */
   async function withRisk(principal: Principal, requests: FinancingRequest[]) {
     const rows = await ctx.reads.receivables(requests.map((r) => r.receivableId));
@@ -158,6 +183,7 @@ export function createFinancingService(ctx: DomainContext, deps: { receivables: 
       views.map((v) => ({ receivableId: v.id, issuer: v.issuer, rootId: v.rootId, maturity: v.maturity, depth: v.depth, tier: v.tier })),
       nowSec(),
     );
+    const treeRegistrations = await registrationsByTree([...new Set(views.map((v) => v.rootId))]);
     const viewer = principal.kind === "ORGANISATION" && principal.role === "FINANCIER" ? organisationOf(principal) : undefined;
     const exposures: Map<string, { limit: string; outstanding: string; available: string }> =
       viewer === undefined ? new Map<string, { limit: string; outstanding: string; available: string }>() : await exposuresOf(viewer, [...new Set(requests.map((r) => r.issuer))]);
@@ -166,7 +192,14 @@ export function createFinancingService(ctx: DomainContext, deps: { receivables: 
       return {
         ...requestView(r, viewOf.get(r.receivableId)?.currency ?? ""),
         receivable: viewOf.get(r.receivableId) ?? null,
-        risk: risk === undefined ? null : { ...risk, exposureLimit: exposures.get(r.issuer) ?? null },
+        risk:
+          risk === undefined
+            ? null
+            : {
+                ...risk,
+                exposureLimit: exposures.get(r.issuer) ?? null,
+                registrations: treeRegistrations.get(viewOf.get(r.receivableId)?.rootId ?? "") ?? { financings: 0, registered: 0, unregistered: 0, overdue: 0 },
+              },
       };
     });
   }

@@ -587,6 +587,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/financings/{quoteHash}/registration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The PBOC registry record (动产融资统一登记公示系统) its financier files for one financing, with its registration status; JSON or CSV
+         * @description Parties, the receivable (invoice hash, the invoice number's commitment), amounts, maturity and registration period. Its financier, the operator and auditors only: anyone else — the holder, another financier — reads 404 as for a financing that does not exist.
+         */
+        get: operations["financingRegistration"];
+        /**
+         * Financier: record the registration number and date the PBOC registry gave it for its financing (once)
+         * @description Only the financing's financier (anyone else: 404). The same values again answer as the first time; other values are `409 RegistrationAlreadyRecorded` with the recorded ones. `registeredOn` may not precede the financing nor lie in the future (400).
+         */
+        put: operations["recordFinancingRegistration"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/invoices": {
         parameters: {
             query?: never;
@@ -2000,6 +2024,7 @@ export interface components {
                  * @example 1000000
                  */
                 received: string;
+                registration: components["schemas"]["RegistrationState"];
                 /** @enum {string} */
                 status: "OPEN" | "SETTLED";
                 txHash: string;
@@ -2024,6 +2049,8 @@ export interface components {
                  */
                 received: string;
             }[];
+            /** @description financings unregistered for longer than API_REGISTRATION_DUE_DAYS */
+            unregisteredOverdue: number;
         };
         Programme: {
             /** @description EVM address, lower case */
@@ -2458,6 +2485,15 @@ export interface components {
             /** @description pass as `cursor` for the next page; null on the last */
             nextCursor: string | null;
         };
+        RecordRegistration: {
+            /**
+             * Format: date
+             * @description the registration date, YYYY-MM-DD: not before the financing, not in the future
+             */
+            registeredOn: string;
+            /** @description the registry's registration number (登记编号) */
+            registrationNumber: string;
+        };
         RegisterInvoice: {
             /**
              * @description uint256 as a decimal string
@@ -2513,6 +2549,149 @@ export interface components {
             kycHash: string;
             /** @enum {string} */
             role: "CORE_ENTERPRISE" | "SUPPLIER" | "FINANCIER";
+        };
+        RegistrationRecord: {
+            amounts: {
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                advance: string;
+                /** @description EVM address, lower case */
+                currency: string;
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                financed: string;
+                /**
+                 * @description a pledge's repayment (the secured claim); null for a transfer
+                 * @example 1000000
+                 */
+                securedClaim: string | null;
+            };
+            financing: {
+                blockNumber: number;
+                executedAt: string;
+                /** @enum {string} */
+                mode: "PURCHASE" | "PLEDGE";
+                quoteHash: string;
+                /**
+                 * @description 应收账款转让 (a purchase) or 应收账款质押 (a pledge)
+                 * @enum {string}
+                 */
+                registrationType: "TRANSFER" | "PLEDGE";
+                txHash: string;
+            };
+            parties: {
+                debtor: {
+                    /** @description EVM address, lower case */
+                    address: string;
+                    /** @enum {string} */
+                    capacity: "DEBTOR";
+                    /** @description unified social credit code, once organisation profiles hold it (null until then) */
+                    creditCode: string | null;
+                    /** @description hash of its off-chain KYC record, as registered on chain */
+                    kycHash: string | null;
+                    /** @description legal name, once organisation profiles hold it (null until then) */
+                    name: string | null;
+                    /** @description the organisation's role on the ledger */
+                    role: string | null;
+                } | null;
+                financier: {
+                    /** @description EVM address, lower case */
+                    address: string;
+                    /** @enum {string} */
+                    capacity: "TRANSFEREE" | "PLEDGEE";
+                    /** @description unified social credit code, once organisation profiles hold it (null until then) */
+                    creditCode: string | null;
+                    /** @description hash of its off-chain KYC record, as registered on chain */
+                    kycHash: string | null;
+                    /** @description legal name, once organisation profiles hold it (null until then) */
+                    name: string | null;
+                    /** @description the organisation's role on the ledger */
+                    role: string | null;
+                };
+                holder: {
+                    /** @description EVM address, lower case */
+                    address: string;
+                    /** @enum {string} */
+                    capacity: "TRANSFEROR" | "PLEDGOR";
+                    /** @description unified social credit code, once organisation profiles hold it (null until then) */
+                    creditCode: string | null;
+                    /** @description hash of its off-chain KYC record, as registered on chain */
+                    kycHash: string | null;
+                    /** @description legal name, once organisation profiles hold it (null until then) */
+                    name: string | null;
+                    /** @description the organisation's role on the ledger */
+                    role: string | null;
+                };
+            };
+            receivable: {
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                amount: string;
+                currency: {
+                    /** @description EVM address, lower case */
+                    address: string;
+                    decimals: number | null;
+                    symbol: string | null;
+                };
+                description: string;
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                financedId: string;
+                invoiceHash: string | null;
+                /** @description the number its supplier registered through this API (null otherwise) */
+                invoiceNumber: string | null;
+                /** @description keccak256 of the normalised invoice number, as the chain holds it */
+                invoiceNumberCommitment: string | null;
+                /** @description YYYY-MM-DD */
+                maturity: string;
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                receivableId: string;
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                rootId: string;
+            };
+            registration: {
+                /** @description execution day + API_REGISTRATION_DUE_DAYS, YYYY-MM-DD (UTC) */
+                dueBy: string;
+                /** @description unregistered and older than API_REGISTRATION_DUE_DAYS: flagged */
+                overdue: boolean;
+                recordedAt: string | null;
+                /** @description the registry's date, YYYY-MM-DD */
+                registeredOn: string | null;
+                registrationNumber: string | null;
+                /** @enum {string} */
+                status: "REGISTERED" | "UNREGISTERED";
+            };
+            /** @description months from execution to maturity (rounded up) plus 6, at most 360, from the registration day (today while unregistered) */
+            registrationPeriod: {
+                from: string;
+                months: number;
+                to: string;
+            };
+        };
+        RegistrationState: {
+            /** @description execution day + API_REGISTRATION_DUE_DAYS, YYYY-MM-DD (UTC) */
+            dueBy: string;
+            /** @description unregistered and older than API_REGISTRATION_DUE_DAYS: flagged */
+            overdue: boolean;
+            /** @description the registry's date, YYYY-MM-DD */
+            registeredOn: string | null;
+            registrationNumber: string | null;
+            /** @enum {string} */
+            status: "REGISTERED" | "UNREGISTERED";
         };
         RejectInvoice: {
             reason: string;
@@ -2580,6 +2759,16 @@ export interface components {
              * @example 1000000
              */
             receivableId: string;
+            /** @description registration of the tree's financings (动产融资统一登记公示系统); not a weighted factor */
+            registrations: {
+                /** @description parts of this lineage tree financed so far */
+                financings: number;
+                /** @description unregistered for longer than API_REGISTRATION_DUE_DAYS: flagged */
+                overdue: number;
+                /** @description of those, registered in the PBOC registry (the financier recorded the number) */
+                registered: number;
+                unregistered: number;
+            };
             /** @description Σ contributions (0..1000); nothing else enters it */
             total: number;
         } | null;
@@ -5212,6 +5401,166 @@ export interface operations {
             };
             /** @description Idempotency-Key reused with a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    financingRegistration: {
+        parameters: {
+            query?: {
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                /** @description 32 bytes as hex */
+                quoteHash: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record (application/json), or one CSV row with `format=csv` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegistrationRecord"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    recordFinancingRegistration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 32 bytes as hex */
+                quoteHash: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordRegistration"];
+            };
+        };
+        responses: {
+            /** @description The record with its registration */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegistrationRecord"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,17 @@
+-- Issue 12 item 4: the registration number and date a financier obtained for a financing in the PBOC
+-- movable-property financing registry.
+
+-- CreateTable
+CREATE TABLE "financing_registration" (
+    "quote_hash" TEXT NOT NULL,
+    "financier" TEXT NOT NULL,
+    "registration_number" TEXT NOT NULL,
+    "registered_on" TEXT NOT NULL,
+    "recorded_by" TEXT NOT NULL,
+    "recorded_at_ms" BIGINT NOT NULL,
+
+    CONSTRAINT "financing_registration_pkey" PRIMARY KEY ("quote_hash")
+);
+
+-- CreateIndex
+CREATE INDEX "financing_registration_financier_idx" ON "financing_registration"("financier");
