@@ -46,7 +46,8 @@ describe("indexer and API processes under a supervisor", function () {
     const api = startNodeScript("api", "server/main.ts", { env: { ...env, API_PORT: String(port), API_LOG_LEVEL: "info" } });
     await api.waitFor(/api: listening/, 420_000); // start-up under load: liveness, not a measurement
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).to.equal(200);
-    expect(api.output()).to.match(/no operator API key yet; issue one with `npm run bootstrap`/);
+    // Logged after the server listens (main.ts counts operator keys once it is up): waited for, not raced.
+    await api.waitFor(/no operator API key yet; issue one with `npm run bootstrap`/, 60_000);
     api.child.kill("SIGINT");
     expect(await api.exited, api.output()).to.equal(0);
     expect(api.output()).to.match(/"signal":"SIGINT".*api: shutting down/).and.match(/"signal":"SIGINT".*api: stopped/);
