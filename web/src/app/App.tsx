@@ -17,6 +17,7 @@ const HoldingsPage = lazy(() => import("../features/receivables/HoldingsPage").t
 const OffersPage = lazy(() => import("../features/receivables/OffersPage").then((m) => ({ default: m.OffersPage })));
 const MyFinancingPage = lazy(() => import("../features/financing/MyFinancingPage").then((m) => ({ default: m.MyFinancingPage })));
 const MarketPage = lazy(() => import("../features/financing/MarketPage").then((m) => ({ default: m.MarketPage })));
+const PortfolioPage = lazy(() => import("../features/financing/PortfolioPage").then((m) => ({ default: m.PortfolioPage })));
 const RegisterInvoicePage = lazy(() => import("../features/invoices/RegisterInvoicePage").then((m) => ({ default: m.RegisterInvoicePage })));
 const InvoicesPage = lazy(() => import("../features/invoices/InvoicesPage").then((m) => ({ default: m.InvoicesPage })));
 const PayablesPage = lazy(() => import("../features/settlement/PayablesPage").then((m) => ({ default: m.PayablesPage })));
@@ -83,6 +84,7 @@ const router = createBrowserRouter([
       { path: "offers", element: <Page><OffersPage /></Page> },
       { path: "financing", element: <Page><MyFinancingPage /></Page> },
       { path: "market", element: <Page><MarketPage /></Page> },
+      { path: "portfolio", element: <Page><PortfolioPage /></Page> },
       { path: "invoices", element: <Page><InvoicesPage /></Page> },
       { path: "invoices/new", element: <Page><RegisterInvoicePage /></Page> },
       { path: "payables", element: <Page><PayablesPage /></Page> },

@@ -18,6 +18,7 @@ export const NAV: Record<Role, readonly { to: string; label: string }[]> = {
   FINANCIER: [
     { to: "/", label: "nav.home" },
     { to: "/market", label: "nav.market" },
+    { to: "/portfolio", label: "nav.portfolio" },
     { to: "/holdings", label: "nav.holdings" },
     { to: "/offers", label: "nav.offers" },
   ],

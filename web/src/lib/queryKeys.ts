@@ -40,5 +40,8 @@ export const queryKeys = {
     openRequests: () => [...queryKeys.financing.all, "requests"] as const,
     mine: () => [...queryKeys.financing.all, "mine"] as const,
     quotes: (requestId: string) => [...queryKeys.financing.all, "quotes", requestId] as const,
+    myQuotes: () => [...queryKeys.financing.all, "my-quotes"] as const,
+    portfolio: () => [...queryKeys.financing.all, "portfolio"] as const,
+    exposureLimits: () => [...queryKeys.financing.all, "exposure-limits"] as const,
   },
 };

@@ -1,6 +1,6 @@
 /** Server state of financing: requests, their quotes, opening a request, accepting a quote. */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, unwrap, type Schemas } from "../../lib/api/client";
+import { api, newIdempotencyKey, unwrap, type Schemas } from "../../lib/api/client";
 import { queryKeys } from "../../lib/queryKeys";
 import { useTxMutation } from "../../lib/txMutation";
 
@@ -58,6 +58,52 @@ export function useSubmitQuote() {
       unwrap(api.POST("/v1/financing-requests/{id}/quotes", { params: { path: { id: v.requestId } }, body: v.body })),
     onSuccess: async (_quote, v) => {
       await client.invalidateQueries({ queryKey: queryKeys.financing.quotes(v.requestId) });
+    },
+  });
+}
+
+/** The financier's own quotes across requests. */
+export function useMyQuotes() {
+  return useQuery({
+    queryKey: queryKeys.financing.myQuotes(),
+    queryFn: async () => (await unwrap(api.GET("/v1/quotes"))).items,
+  });
+}
+
+/** The financier's financed parts with expected and received cash. */
+export function usePortfolio() {
+  return useQuery({ queryKey: queryKeys.financing.portfolio(), queryFn: async () => unwrap(api.GET("/v1/portfolio")) });
+}
+
+/** The financier's own exposure limit on each obligor and its outstanding financed face there. */
+export function useExposureLimits() {
+  return useQuery({ queryKey: queryKeys.financing.exposureLimits(), queryFn: async () => (await unwrap(api.GET("/v1/exposure/limits"))).items });
+}
+
+export function useSetExposureLimit() {
+  return useTxMutation({
+    send: (v: { obligor: string; limit: string }, key) =>
+      unwrap(api.PUT("/v1/exposure/limits/{obligor}", { params: { path: { obligor: v.obligor }, header: { "idempotency-key": key } }, body: { limit: v.limit } })),
+    invalidates: () => [queryKeys.financing.all],
+  });
+}
+
+export function useCancelQuote() {
+  return useTxMutation({
+    send: (v: { quoteId: string }, key) => unwrap(api.POST("/v1/quotes/{id}/cancel", { params: { path: { id: v.quoteId }, header: { "idempotency-key": key } } })),
+    invalidates: () => [queryKeys.financing.all],
+  });
+}
+
+/** Revises a quote's advance: the old quote is cancelled on chain and a new one replaces it (answered with the new quote). */
+export function useReviseQuote() {
+  const client = useQueryClient();
+  return useMutation({
+    // One key per revision; the button is disabled while one is in flight, so a double click sends once.
+    mutationFn: async (v: { quoteId: string; advance: string }) =>
+      unwrap(api.PUT("/v1/quotes/{id}", { params: { path: { id: v.quoteId }, header: { "idempotency-key": newIdempotencyKey() } }, body: { advance: v.advance } })),
+    onSuccess: async () => {
+      await client.invalidateQueries({ queryKey: queryKeys.financing.all });
     },
   });
 }
