@@ -6,6 +6,7 @@
 import { expect } from "chai";
 import type { Page } from "playwright-core";
 import request from "supertest";
+import { formatAmount } from "../../web/src/lib/money";
 import { confirmedReceivable, DAY, registerInvoice, UNIT } from "../server/api/world";
 import { browserAvailable, DEMO_NAMES, expectAccessible, screenshot, signInAsDemo, startWebSystem, tabTo, type WebSystem } from "./browser";
 
@@ -76,6 +77,9 @@ describe("web app in Chromium: sign-in, shell, supplier holdings, authorisation,
       const symbol = await sys.w.cash.symbol();
       // The amount appears once the currencies are loaded (until then the cell says "…").
       await row.getByText(`1,234,567.89 ${symbol}`).waitFor();
+      // Its cash, read from the chain now, in the currency's decimals.
+      const [cash] = (await request(sys.w.h.app).get("/v1/balances").set("Authorization", `Bearer ${sys.w.tier1.auth}`).expect(200)).body.items as { balance: string }[];
+      await page.getByTestId("cash-balance").getByText(`${formatAmount(cash!.balance, 2, language)} ${symbol}`).waitFor();
       // Only its own: the tier-2 supplier's receivable is not listed.
       expect(await page.getByRole("link", { name: tier2Root, exact: true }).count()).to.equal(0);
       await page.getByRole("button", { name: language === "en" ? "Sort by Amount" : "按金额排序" }).click();
@@ -319,6 +323,13 @@ describe("web app in Chromium: sign-in, shell, supplier holdings, authorisation,
       await screenshot(core.page, "core-payables-en");
       const limit = (await request(sys.w.h.app).get(`/v1/issuance-limits/${sys.w.core.address}`).set("Authorization", `Bearer ${sys.w.core.auth}`).expect(200)).body;
       expect(limit.upcomingMaturities.map((m: { outstanding: string }) => m.outstanding), JSON.stringify(limit)).to.include((2_000n * UNIT).toString());
+      // Its issuance limit and what it uses, as the operator set it and the chain counts it.
+      const symbol = await sys.w.cash.symbol();
+      const shown = (v: string) => `${formatAmount(v, 2, "en")} ${symbol}`;
+      await core.page
+        .getByTestId("issuance-limit")
+        .filter({ hasText: `Issuance limit ${shown(limit.limit as string)} · confirmed and unpaid ${shown(limit.issued as string)} · available ${shown(limit.available as string)}` })
+        .waitFor();
       const row = core.page.getByRole("row").filter({ hasText: "2,000.00" }).filter({ has: core.page.getByRole("button", { name: "Deposit" }) });
       await row.getByRole("textbox", { name: "Amount" }).fill("5000");
       await row.getByRole("button", { name: "Deposit" }).click();

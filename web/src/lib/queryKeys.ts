@@ -8,6 +8,7 @@ export const queryKeys = {
   demoLogins: ["demo-logins"] as const,
   chain: ["chain"] as const,
   currencies: ["currencies"] as const,
+  balances: ["balances"] as const,
   ledgerParameters: ["ledger-parameters"] as const,
   organisations: {
     all: ["organisations"] as const,

@@ -9,18 +9,9 @@ import { chartNumber } from "../../lib/chartNumber";
 import { formatDate } from "../../lib/dates";
 import { formatAmount, parseAmount } from "../../lib/money";
 import { Amount } from "../currencies/Amount";
-import { useCurrencies, type Currency } from "../currencies/api";
+import { useCurrencies, useFaceCurrency } from "../currencies/api";
 import { useOrganisationLabel, useOrganisations } from "../organisations/api";
 import { useCancelQuote, useExposureLimits, useMyQuotes, usePortfolio, useReviseQuote, useSetExposureLimit, type Quote } from "./api";
-
-/**
- * Exposure limits are kept by the chain in base units of face value, whatever the currency; they are shown
- * and entered in the first settlement currency's decimals (the deployment's own).
- */
-function useLimitCurrency(): Currency | undefined {
-  const currencies = useCurrencies();
-  return currencies.data === undefined ? undefined : [...currencies.data.values()][0];
-}
 
 /** Outstanding financed face against the financier's own limit, per obligor; and setting a limit. */
 function ExposureSection() {
@@ -28,7 +19,7 @@ function ExposureSection() {
   const label = useOrganisationLabel();
   const limits = useExposureLimits();
   const organisations = useOrganisations();
-  const currency = useLimitCurrency();
+  const currency = useFaceCurrency();
   const setLimit = useSetExposureLimit();
   const obligors = (organisations.data ?? []).filter((o) => o.role === "CORE_ENTERPRISE" && o.active);
   const [obligor, setObligor] = useState("");

@@ -4,6 +4,7 @@ import { useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { ErrorNotice } from "../../app/ErrorNotice";
+import { CashBalance } from "../currencies/CashBalance";
 import { formatDate, shortAddress } from "../../lib/dates";
 import { Amount } from "../currencies/Amount";
 import { useHoldings, type Receivable } from "./api";
@@ -73,6 +74,7 @@ export function HoldingsPage() {
             {t("holdings")}
           </Title>
           <Text size="sm">{t("holdingsCaption")}</Text>
+          <CashBalance />
         </div>
         <Text size="sm" role="status">
           {t("count", { count: rows.length })}

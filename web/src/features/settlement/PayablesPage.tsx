@@ -8,7 +8,7 @@ import { TxProgress } from "../../app/TxProgress";
 import { chartNumber } from "../../lib/chartNumber";
 import { formatDate } from "../../lib/dates";
 import { formatAmount, parseAmount } from "../../lib/money";
-import { useCurrencies } from "../currencies/api";
+import { useCurrencies, useFaceCurrency } from "../currencies/api";
 import { Amount } from "../currencies/Amount";
 import { useSession } from "../../app/auth";
 import { useIssuanceLimit } from "../organisations/api";
@@ -72,6 +72,7 @@ export function PayablesPage() {
   const session = useSession();
   const limit = useIssuanceLimit(session.data?.organisation ?? null);
   const currencies = useCurrencies();
+  const faceCurrency = useFaceCurrency();
   // Outstanding per maturity from the issuance limit's view; deposits from the repayment pools.
   const deposits = new Map((pools.data ?? []).map((p) => [`${p.currency}:${p.maturity}`, p.deposited]));
   const items: Rung[] = (limit.data?.upcomingMaturities ?? []).map((m) => {
@@ -101,6 +102,15 @@ export function PayablesPage() {
       </Title>
       {pools.error !== null && <ErrorNotice error={pools.error} />}
       {limit.error !== null && <ErrorNotice error={limit.error} />}
+      {limit.data !== undefined && faceCurrency !== undefined && (
+        <Text size="sm" data-testid="issuance-limit">
+          {t("issuanceLimit", {
+            limit: `${formatAmount(limit.data.limit, faceCurrency.decimals, i18n.language)} ${faceCurrency.symbol}`,
+            issued: `${formatAmount(limit.data.issued, faceCurrency.decimals, i18n.language)} ${faceCurrency.symbol}`,
+            available: `${formatAmount(limit.data.available, faceCurrency.decimals, i18n.language)} ${faceCurrency.symbol}`,
+          })}
+        </Text>
+      )}
       {limit.data !== undefined && items.length === 0 && <Text>{t("empty")}</Text>}
       {chart.length > 0 && (
         <Paper withBorder p="md" role="img" aria-label={t("chartLabel")}>

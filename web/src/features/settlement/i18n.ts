@@ -2,6 +2,7 @@ export const settlementText = {
   en: {
     title: "Payables ladder",
     empty: "Nothing is owed yet.",
+    issuanceLimit: "Issuance limit {{limit}} · confirmed and unpaid {{issued}} · available {{available}}",
     chartLabel: "Amount due per maturity, paid and unpaid",
     caption: "Repayment pools by maturity",
     maturity: "Maturity",
@@ -21,6 +22,7 @@ export const settlementText = {
   "zh-CN": {
     title: "应付账款到期梯队",
     empty: "暂无应付款。",
+    issuanceLimit: "签发额度 {{limit}} · 已确权未兑付 {{issued}} · 可用 {{available}}",
     chartLabel: "各到期日的应付金额（已付与未付）",
     caption: "按到期日划分的还款池",
     maturity: "到期日",
