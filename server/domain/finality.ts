@@ -27,10 +27,18 @@ export class NotYetFinalError extends ConflictError {
 
 const topicOf = (address: string) => zeroPadValue(getAddress(address), 32).toLowerCase();
 
+/**
+ * Past this many unindexed blocks the indexer is catching up (a backfill), not waiting for confirmations:
+ * "not found" stands, and a request for an unknown id never makes the node scan a long range.
+ */
+const MAX_UNINDEXED_SCAN = 1_000;
+
 /** The first ledger log since the indexed block that matches `topics`; undefined when none or the node does not answer. */
 async function firstUnindexedLog(ctx: DomainContext, checkpoint: number, topics: (string | null)[]): Promise<Log | undefined> {
   try {
-    const [log] = await ctx.chain.provider.getLogs({ address: ctx.chain.addresses.ledger, fromBlock: checkpoint + 1, toBlock: "latest", topics });
+    const head = await headNumber(ctx);
+    if (head === undefined || head <= checkpoint || head - checkpoint > MAX_UNINDEXED_SCAN) return undefined;
+    const [log] = await ctx.chain.provider.getLogs({ address: ctx.chain.addresses.ledger, fromBlock: checkpoint + 1, toBlock: head, topics });
     return log;
   } catch {
     return undefined; // the node does not answer: "not found" is what the read views say

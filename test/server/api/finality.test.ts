@@ -83,5 +83,15 @@ describe("API: writes while the indexer waits for confirmations (CONFIRMATIONS=2
     expect(later.body.indexed).to.equal(false);
     await twoMoreBlocks();
     await get(w.tier1, `/v1/receivables/${later.body.childId}`).expect(200);
+
+    // While the indexer is far behind (catching up, not waiting for confirmations), an id missing from the
+    // read views is "not found" without asking the node to scan the long unindexed range.
+    const another = await post(w.tier1, `/v1/receivables/${rootId}/split`, { amount: (1_000n * UNIT).toString() }).expect(201);
+    await get(w.tier1, `/v1/receivables/${another.body.childId}`).expect(409);
+    // 1,001 blocks, not indexed (one by one: Hardhat's hardhat_mine of many blocks leaves them unlinked).
+    for (let i = 0; i < 1_001; i++) await ethers.provider.send("evm_mine", []);
+    await get(w.tier1, `/v1/receivables/${another.body.childId}`).expect(404);
+    await w.indexer.syncTo();
+    await get(w.tier1, `/v1/receivables/${another.body.childId}`).expect(200);
   });
 });
