@@ -7,6 +7,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Provider, Signer } from "ethers";
 import { loadApiConfig, type ApiConfig } from "../config/api";
+import { createSealedBox, developmentProfileKey, type SealedBox } from "../lib/sealedBox";
 import type { Env } from "../config/env";
 import type { Db } from "../db/client";
 import { openSql } from "../db/sql";
@@ -132,6 +133,8 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     documentDir: config.API_DOCUMENT_DIR,
     registrationDueDays: config.API_REGISTRATION_DUE_DAYS,
     localChain: isLocalDevelopmentChain(identity.chainId, options.deployment),
+    ...profileSealedBoxOption(config, isLocalDevelopmentChain(identity.chainId, options.deployment), logger),
+    siwe: { domain: config.SIWE_DOMAIN, nonceTtlSeconds: config.SIWE_NONCE_TTL_SECONDS },
     ...(keyring === undefined ? {} : { keyring }),
   });
   const api = createApp({
@@ -210,4 +213,19 @@ export function formatDemoLogins(url: string, logins: readonly DemoLogin[]): str
     `e.g.  curl -H "Authorization: Bearer <key>" ${url}/v1/me`,
     `or exchange it for a session:  curl -X POST -H 'Content-Type: application/json' -d '{"apiKey":"<key>"}' ${url}/v1/auth/sessions`,
   ].join("\n");
+}
+
+/**
+ * The sealed box of organisations' bank accounts: API_PROFILE_ENCRYPTION_KEY when set; on a local
+ * development chain without it, the fixed development key (logged: it protects nothing); elsewhere none,
+ * and the profile routes answer 503 until the key is configured.
+ */
+export function profileSealedBoxOption(config: Pick<ApiConfig, "API_PROFILE_ENCRYPTION_KEY">, localChain: boolean, logger?: { warn(msg: string): void }): { profileBox?: SealedBox } {
+  if (config.API_PROFILE_ENCRYPTION_KEY !== undefined) return { profileBox: createSealedBox(config.API_PROFILE_ENCRYPTION_KEY) };
+  if (!localChain) {
+    logger?.warn("api: API_PROFILE_ENCRYPTION_KEY is not set; organisation profiles (bank accounts) cannot be written or read");
+    return {};
+  }
+  logger?.warn("api: API_PROFILE_ENCRYPTION_KEY is not set; bank accounts are encrypted with the public development key (local chain only)");
+  return { profileBox: createSealedBox(developmentProfileKey()) };
 }

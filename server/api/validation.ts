@@ -5,11 +5,20 @@
 import type { z } from "zod";
 import { ValidationError, type FieldIssue } from "../lib/appErrors";
 
+/**
+ * A custom check may name its own machine-readable code (`params: { reason: "CreditCodeCheckMismatch" }`);
+ * every other issue keeps zod's code.
+ */
+function codeOf(issue: z.core.$ZodIssue): string {
+  const reason: unknown = issue.code === "custom" ? issue.params?.reason : undefined;
+  return typeof reason === "string" ? reason : issue.code;
+}
+
 function issuesOf(where: string, error: z.ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({
     field: [where, ...issue.path.map(String)].join("."),
     message: issue.message,
-    code: issue.code,
+    code: codeOf(issue),
   }));
 }
 

@@ -6,11 +6,10 @@
  * projection on every request), or accept a SIWE nonce twice.
  */
 import { randomBytes } from "node:crypto";
-import { getAddress } from "ethers";
-import { SiweMessage } from "siwe";
 import { ForbiddenError, UnauthorizedError, ValidationError } from "../lib/appErrors";
 import { newCredential, parseCredential, secretMatches } from "./credentials";
 import type { Principal, Subject } from "./principal";
+import { verifySiweMessage } from "./siwe";
 import type { ApiKeyRecord, AuthStore, OrganisationView } from "./store";
 
 export interface AuthServiceOptions {
@@ -248,33 +247,13 @@ export function createAuthService(options: AuthServiceOptions) {
      * checked, so a message can be presented once only (a captured message cannot be replayed).
      */
     async siweVerify(input: { message: string; signature: string }): Promise<IssuedCredential & { subject: string }> {
-      let message: SiweMessage;
-      try {
-        message = new SiweMessage(input.message);
-      } catch {
-        throw new ValidationError("not an EIP-4361 message", [{ field: "body.message", message: "unparseable SIWE message", code: "custom" }]);
-      }
-      const at = now();
-      if (!(await store.consumeNonce({ nonce: message.nonce, now: at }))) {
-        throw new UnauthorizedError("SiweNonceInvalid", "the nonce is unknown, expired or already used");
-      }
-      if (message.domain !== options.siwe.domain) {
-        throw new UnauthorizedError("SiweDomainMismatch", `the message must be for ${options.siwe.domain}`);
-      }
-      if (options.siwe.chainId !== undefined && message.chainId !== options.siwe.chainId) {
-        throw new UnauthorizedError("SiweChainMismatch", `the message must be for chain ${options.siwe.chainId}`);
-      }
-      const result = await message.verify(
-        { signature: input.signature, domain: options.siwe.domain, nonce: message.nonce, time: at.toISOString() },
-        { suppressExceptions: true },
-      );
-      if (!result.success) {
-        const type = result.error?.type ?? "";
-        if (type === "Expired message.") throw new UnauthorizedError("SiweExpired", "the SIWE message has expired");
-        if (type === "Message is not valid yet.") throw new UnauthorizedError("SiweNotYetValid", "the SIWE message is not valid yet");
-        throw new UnauthorizedError("SiweSignatureInvalid", "the signature does not match the message's address");
-      }
-      const address = getAddress(message.address).toLowerCase();
+      const { address } = await verifySiweMessage({
+        ...input,
+        domain: options.siwe.domain,
+        ...(options.siwe.chainId === undefined ? {} : { chainId: options.siwe.chainId }),
+        now: now(),
+        consumeNonce: (nonce, at) => store.consumeNonce({ nonce, now: at }),
+      });
       const organisation = await store.findOrganisation(address);
       if (organisation === undefined) throw new UnauthorizedError("SiweUnknownOrganisation", "the address is not a registered organisation");
       // Whoever holds the organisation's own key is its administrator.

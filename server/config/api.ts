@@ -77,6 +77,23 @@ const ApiEnvSchema = z.object({
   /** The encrypted ethers JSON keystores of organisations whose keys the server holds. */
   API_KEYSTORE_DIR: z.string().min(1).default("data/keystore"),
   API_KEYSTORE_PASSPHRASE: z.string().min(1).optional(),
+  /**
+   * The AES-256-GCM key that encrypts organisations' settlement bank accounts at rest: 32 bytes as 64
+   * hex characters or base64. Unset: on a local development chain a fixed, public development key is
+   * derived (logged as such); anywhere else the routes that need it answer 503.
+   */
+  API_PROFILE_ENCRYPTION_KEY: z
+    .string()
+    .transform((raw, ctx) => {
+      const v = raw.trim();
+      const bytes = /^[0-9a-fA-F]{64}$/.test(v) ? Buffer.from(v, "hex") : /^[A-Za-z0-9+/_-]{43}=?$/.test(v) ? Buffer.from(v, "base64") : undefined;
+      if (bytes?.length !== 32) {
+        ctx.addIssue({ code: "custom", message: "must be 32 bytes as 64 hex characters or base64 (e.g. `openssl rand -hex 32`)" });
+        return z.NEVER;
+      }
+      return bytes;
+    })
+    .optional(),
   /** How long Idempotency-Key records (and the binding of sent transactions to keys) are kept. */
   API_IDEMPOTENCY_RETENTION_HOURS: positiveInt.default(24),
   /** A request still PENDING after this long is taken to have died with its process: a retry takes it over. */

@@ -8,6 +8,7 @@ import type { AnyRoute } from "../api/route";
 import type { PrismaClient } from "../db/client";
 import type { Sql } from "../db/sql";
 import type { Keyring } from "../signing/keyring";
+import type { SealedBox } from "../lib/sealedBox";
 import { indexedWaiter, type ChainContext, type DomainContext } from "./context";
 import { createReads } from "./reads";
 import { auditRoutes } from "./audit/routes";
@@ -26,6 +27,8 @@ import { createLedgerAdminService } from "./ledger/service";
 import { createKeystoreService } from "./keystore/service";
 import { createCurrencyDirectory } from "./money/currencies";
 import { moneyRoutes } from "./money/routes";
+import { createOnboardingService } from "./organisations/onboarding";
+import { createProfileService } from "./organisations/profiles";
 import { createOrganisationService } from "./organisations/service";
 import { organisationRoutes } from "./organisations/routes";
 import { createProgrammeService } from "./programmes/service";
@@ -57,6 +60,13 @@ export interface DomainDeps {
   registrationDueDays?: number;
   /** The custodial keystore the operator manages through the API (absent: those routes answer 503). */
   keyring?: Keyring;
+  /**
+   * Seals organisations' bank accounts (API_PROFILE_ENCRYPTION_KEY; see `profileSealedBox`). Absent:
+   * writing or reading a profile answers 503 ProfileEncryptionNotConfigured.
+   */
+  profileBox?: SealedBox;
+  /** The domain self-application messages name (SIWE_DOMAIN) and their nonce's lifetime; defaults as the API config's. */
+  siwe?: { domain: string; nonceTtlSeconds: number };
 }
 
 export function createDomain(deps: DomainDeps) {
@@ -70,8 +80,15 @@ export function createDomain(deps: DomainDeps) {
   const receivables = createReceivableService(ctx);
   const currencies = createCurrencyDirectory(ctx);
   const registrations = createRegistrationService(ctx, { currencies, dueDays: deps.registrationDueDays ?? DEFAULT_REGISTRATION_DUE_DAYS });
+  const profiles = createProfileService(ctx, { sealedBox: deps.profileBox });
+  const organisations = createOrganisationService(ctx, { profiles });
   const services = {
-    organisations: createOrganisationService(ctx),
+    organisations,
+    profiles,
+    onboarding: createOnboardingService(ctx, { profiles, organisations }, {
+      documentDir: deps.documentDir,
+      siwe: deps.siwe ?? { domain: "127.0.0.1:3000", nonceTtlSeconds: 300 },
+    }),
     invoices: createInvoiceService(ctx, { documentDir: deps.documentDir }),
     receivables,
     disputes: createDisputeService(ctx),
@@ -87,7 +104,7 @@ export function createDomain(deps: DomainDeps) {
   };
   /** Every domain's routes, mounted by `createApp` through `ApiDeps.domainRoutes`. */
   const domainRoutes: AnyRoute[] = [
-    ...organisationRoutes(services.organisations),
+    ...organisationRoutes(services),
     ...invoiceRoutes(services.invoices),
     ...receivableRoutes(services.receivables),
     ...disputeRoutes(services.disputes),

@@ -9,31 +9,45 @@ import { compareDecimal, toDecimal } from "../../lib/encode";
 import { isPrivileged, organisationOf } from "../access";
 import type { DomainContext } from "../context";
 import { audit, settle, type TxResult } from "../tx";
+import type { DirectoryNames, ProfileService } from "./profiles";
 
 const ROLE_NUMBER = { CORE_ENTERPRISE: 1, SUPPLIER: 2, FINANCIER: 3 } as const;
 
-export function createOrganisationService(ctx: DomainContext) {
-  const view = (principal: Principal, row: { address: string; role: string; active: boolean; kycHash: string }) => ({
-    address: row.address,
-    role: row.role as keyof typeof ROLE_NUMBER,
-    active: row.active,
-    kycHash: isPrivileged(principal) ? row.kycHash : null,
-  });
+export function createOrganisationService(ctx: DomainContext, deps: { profiles: ProfileService }) {
+  type Row = { address: string; role: string; active: boolean; kycHash: string };
+  const view = (principal: Principal, row: Row, names: Map<string, DirectoryNames>) => {
+    const named = names.get(row.address);
+    return {
+      address: row.address,
+      name: named?.name ?? null,
+      nameEn: named?.nameEn ?? null,
+      creditCode: named?.creditCode ?? null,
+      role: row.role as keyof typeof ROLE_NUMBER,
+      status: row.active ? ("ACTIVE" as const) : ("SUSPENDED" as const),
+      active: row.active,
+      kycHash: isPrivileged(principal) ? row.kycHash : null,
+    };
+  };
 
   return {
-    async list(principal: Principal, filter: { role?: keyof typeof ROLE_NUMBER }) {
-      // The directory is public to every member: counterparties must be findable to transfer to them.
+    /**
+     * The directory: every registered organisation with its name, role, code and status. Public to every
+     * member (counterparties must be findable to transfer to them); never contact details or bank accounts.
+     */
+    async list(principal: Principal, filter: { role?: keyof typeof ROLE_NUMBER | undefined; q?: string | undefined }) {
+      const matching = filter.q === undefined ? undefined : await deps.profiles.search(filter.q);
       const rows = await ctx.db.organisation.findMany({
-        where: filter.role === undefined ? {} : { role: filter.role },
+        where: { ...(filter.role === undefined ? {} : { role: filter.role }), ...(matching === undefined ? {} : { address: { in: matching } }) },
         orderBy: { address: "asc" },
       });
-      return { items: rows.map((r) => view(principal, r)) };
+      const names = await deps.profiles.names(rows.map((r) => r.address));
+      return { items: rows.map((r) => view(principal, r, names)) };
     },
 
     async get(principal: Principal, address: string) {
       const row = await ctx.db.organisation.findUnique({ where: { address } });
       if (row === null) throw new NotFoundError("organisation", address);
-      return view(principal, row);
+      return view(principal, row, await deps.profiles.names([address]));
     },
 
     async register(principal: Principal, input: { address: string; role: keyof typeof ROLE_NUMBER; kycHash: string }): Promise<TxResult> {

@@ -11,6 +11,7 @@
 import { Interface, type Provider, type Result, type ParamType } from "ethers";
 import { IFinancingSettlement__factory, IReceivableToken__factory, IRepaymentVault__factory } from "../../../typechain-types";
 import { recoverConfirmationSigner, type Invoice } from "../../lib/typedData";
+import { canonicalJson } from "../../lib/canonicalJson";
 
 /** 2: the invoice carries its invoiceNumberHash (issue 8 item 3), which the confirmation signs and names. */
 export const PROOF_BUNDLE_FORMAT = "ledgerline-proof-bundle/2";
@@ -71,17 +72,6 @@ function normalise(value: unknown, type: ParamType): unknown {
   return value;
 }
 
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
-
 const SEQ_MASK = 0xffffffffn;
 
 /** Verifies `bundle` against the chain behind `provider`. Never throws for a bad bundle: it reports why. */
@@ -139,8 +129,8 @@ export async function verifyProofBundle(bundle: ProofBundle, provider: Provider)
       parsed.fragment.inputs.forEach((input, i) => {
         onChain[input.name === "" ? `arg${i}` : input.name] = normalise(parsed.args[i], input);
       });
-      if (canonical(onChain) !== canonical(ev.args)) {
-        fail(`${where}: the arguments differ from the log on chain (chain says ${canonical(onChain)})`);
+      if (canonicalJson(onChain) !== canonicalJson(ev.args)) {
+        fail(`${where}: the arguments differ from the log on chain (chain says ${canonicalJson(onChain)})`);
         continue;
       }
       checked.push(`${where} is in block ${ev.blockNumber}`);

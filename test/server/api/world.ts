@@ -27,6 +27,8 @@ import { freshDatabase } from "../db/fresh";
 import { isLocalDevelopmentChain } from "../../../server/lib/deployment";
 import { TEST_INDEXER_CONFIG } from "../indexer/helpers";
 import type { ApiDeps } from "../../../server/api/app";
+import { profileSealedBoxOption } from "../../../server/api/server";
+import { loadApiConfig } from "../../../server/config/api";
 import { createHarness, type Harness } from "./harness";
 import fs from "node:fs";
 import os from "node:os";
@@ -180,6 +182,9 @@ export async function createWorld(
   let indexing: Promise<unknown> = Promise.resolve();
   const documentDir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-docs-"));
 
+  // The API's configuration as the harness reads it (the domain needs its SIWE domain and profile key).
+  const apiConfig = loadApiConfig({ ...options.env });
+
   /** One API process: its own database connections, nonce manager and app over the shared database and chain. */
   async function apiProcess(apiDb: Db): Promise<ApiProcess> {
     const nonceSql = openSql(apiDb.url);
@@ -211,6 +216,8 @@ export async function createWorld(
       },
       documentDir,
       localChain: isLocalDevelopmentChain(ledgerDeployment.chainId, { local: options.local ?? true }),
+      ...profileSealedBoxOption(apiConfig, isLocalDevelopmentChain(ledgerDeployment.chainId, { local: options.local ?? true })),
+      siwe: { domain: apiConfig.SIWE_DOMAIN, nonceTtlSeconds: apiConfig.SIWE_NONCE_TTL_SECONDS },
     });
     const h = await createHarness({
       db: apiDb,
