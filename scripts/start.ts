@@ -10,6 +10,7 @@ import path from "node:path";
 import { alignChainClock, startLocalNode, localProvider, type LocalNode } from "./lib/localNode";
 import { deploySystem, writeDeploymentRecord } from "./deploySystem";
 import { fundDemoWorld, seedDemoWorld } from "./seed";
+import { seedDemoProfiles } from "./seedProfiles";
 import { fixedPoint, playLedgerStory } from "./ledgerStory";
 import { playFinancingStory } from "./financingStory";
 import type { SettlementToken } from "../typechain-types";
@@ -186,6 +187,8 @@ async function main(): Promise<void> {
       },
     });
     stopAll.push(() => api.close());
+    // Each demo organisation's profile (names, a valid credit code, its bank account encrypted at rest).
+    await seedDemoProfiles({ profiles: api.domain.services.profiles, world });
     const logins = await api.issueDemoLogins([world.coreEnterprise, ...world.suppliers, ...world.banks]);
     say(narrateBlock(formatDemoLogins(api.url, logins)));
 

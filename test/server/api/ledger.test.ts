@@ -46,7 +46,7 @@ for (const dialect of testDialects()) describe(`API: organisations, invoices, re
     it("lists the directory to members, without KYC hashes", async function () {
       const res = await request(w.h.app).get("/v1/organisations").set(...bearer(w.tier1)).expect(200);
       const tier2 = res.body.items.find((o: { address: string }) => o.address === w.tier2.address);
-      expect(tier2).to.deep.equal({ address: w.tier2.address, role: "SUPPLIER", active: true, kycHash: null });
+      expect(tier2).to.deep.equal({ address: w.tier2.address, name: null, nameEn: null, creditCode: null, role: "SUPPLIER", status: "ACTIVE", active: true, kycHash: null });
     });
 
     it("shows KYC hashes to the auditor", async function () {
@@ -65,7 +65,7 @@ for (const dialect of testDialects()) describe(`API: organisations, invoices, re
       expect(res.body.txHash).to.match(/^0x[0-9a-f]{64}$/);
       expect(res.body.indexed).to.equal(true);
       const org = await request(w.h.app).get(`/v1/organisations/${fresh.address}`).set(...bearer(w.tier1)).expect(200);
-      expect(org.body).to.deep.equal({ address: fresh.address.toLowerCase(), role: "SUPPLIER", active: true, kycHash: null });
+      expect(org.body).to.deep.equal({ address: fresh.address.toLowerCase(), name: null, nameEn: null, creditCode: null, role: "SUPPLIER", status: "ACTIVE", active: true, kycHash: null });
     });
 
     it("answers a contract revert with the custom error's name", async function () {
