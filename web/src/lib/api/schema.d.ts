@@ -865,6 +865,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/onboarding/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Operator and auditors: onboarding applications (bank accounts masked), newest first */
+        get: operations["listApplications"];
+        put?: never;
+        /** Operator: apply on an organisation's behalf (profile and KYC documents declared by hash) */
+        post: operations["applyForOrganisation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/onboarding/applications/{address}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Operator: approve a pending application, registering the organisation on chain with its KYC hash */
+        post: operations["approveApplication"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/onboarding/applications/{address}/documents/{hash}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A KYC document (operator, auditors, the organisation itself), as an attachment of type application/octet-stream */
+        get: operations["downloadKycDocument"];
+        /** Upload a KYC document a pending application declared: kept only if its keccak256 is the declared hash */
+        put: operations["uploadKycDocument"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/onboarding/applications/{address}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Operator: reject a pending application with a reason */
+        post: operations["rejectApplication"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/onboarding/self-applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Apply by itself: the application with the EIP-4361 message signed by its address (nonce consumed whatever the outcome) */
+        post: operations["selfApply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/onboarding/self-applications/message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The EIP-4361 message an applicant signs with its wallet to apply by itself (a one-time nonce and the application's digest) */
+        post: operations["selfApplicationMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/openapi.json": {
         parameters: {
             query?: never;
@@ -889,7 +993,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The directory of registered organisations (KYC hashes for operator and auditors only) */
+        /** The directory of registered organisations: name, role, credit code, status; searchable by name and code (KYC hashes for operator and auditors only) */
         get: operations["listOrganisations"];
         put?: never;
         /** Operator: register an organisation on chain (KYC done off chain; only its hash is recorded) */
@@ -910,6 +1014,24 @@ export interface paths {
         /** One registered organisation */
         get: operations["getOrganisation"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organisations/{address}/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An organisation's profile: in full to the organisation itself; to the operator and auditors with the bank account number masked; to no one else (404) */
+        get: operations["getOrganisationProfile"];
+        /** A registered organisation's admin, or the operator: write its profile (the bank account is stored encrypted) */
+        put: operations["putOrganisationProfile"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1433,6 +1555,12 @@ export interface components {
                 organisation: string | null;
             };
         };
+        ApplicationDecision: {
+            /** @description EVM address, lower case */
+            address: string;
+            /** @enum {string} */
+            status: "PENDING" | "APPROVING" | "APPROVED" | "REJECTED";
+        };
         Balances: {
             /** @description EVM address, lower case */
             address: string;
@@ -1463,6 +1591,14 @@ export interface components {
                  */
                 openQuotesAdvance: string;
             }[];
+        };
+        BankAccount: {
+            /** @description the bank and branch (开户行) */
+            bank: string;
+            /** @description the account holder's name (户名) */
+            name: string;
+            /** @description the account number (账号); stored encrypted, shown masked to everyone but the organisation itself */
+            number: string;
         };
         BrowserSession: {
             /** @description send as `X-CSRF-Token` on every write this session makes */
@@ -1881,6 +2017,16 @@ export interface components {
             jsonrpc: "2.0";
             result?: unknown;
         };
+        KycDocumentDeclaration: {
+            /** @default application/octet-stream */
+            contentType: string;
+            /**
+             * @description keccak256 of the document's bytes: upload exactly those bytes afterwards
+             * @example 0xabababababababababababababababababababababababababababababababab
+             */
+            hash: string;
+            name: string;
+        };
         LedgerAdmin: {
             /** @description the ledger's DEFAULT_ADMIN_ROLE, which changes currencies and parameters */
             address: string;
@@ -1936,6 +2082,17 @@ export interface components {
             /** @description the operator's emergency switch: while true, every state change of the ledger (and every payout of the repayment vault) is refused with `EnforcedPause` */
             paused: boolean;
         };
+        OnboardingApplication: {
+            /**
+             * @description the address the organisation will act from on chain (its own wallet, or a custodial key)
+             * @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8
+             */
+            address: string;
+            kycDocuments: components["schemas"]["KycDocumentDeclaration"][];
+            profile: components["schemas"]["OrganisationProfileInput"];
+            /** @enum {string} */
+            role: "CORE_ENTERPRISE" | "SUPPLIER" | "FINANCIER";
+        };
         OpenFinancingRequest: {
             /**
              * @description face amount to finance (all or part of the receivable)
@@ -1959,10 +2116,85 @@ export interface components {
             active: boolean;
             /** @description EVM address, lower case */
             address: string;
+            /** @description unified social credit code from the profile */
+            creditCode: string | null;
             /** @description shown to the operator and auditors only */
             kycHash: string | null;
+            /** @description legal name in Chinese from the organisation's profile (null: no profile yet) */
+            name: string | null;
+            nameEn: string | null;
             /** @enum {string} */
             role: "CORE_ENTERPRISE" | "SUPPLIER" | "FINANCIER";
+            /** @enum {string} */
+            status: "ACTIVE" | "SUSPENDED";
+        };
+        OrganisationContact: {
+            /** Format: email */
+            email: string;
+            name: string;
+            phone: string;
+        };
+        OrganisationProfile: {
+            /** @description EVM address, lower case */
+            address: string;
+            bankAccount: {
+                bank: string;
+                masked: boolean;
+                name: string;
+                /** @description in full for the organisation itself; `****` and the last 4 digits for everyone else */
+                number: string;
+            };
+            contact: {
+                email: string;
+                name: string;
+                phone: string;
+            };
+            creditCode: string;
+            kycDocuments: {
+                contentType: string;
+                hash: string;
+                name: string;
+                sizeBytes: number | null;
+                uploaded: boolean;
+            }[];
+            /** @description keccak256 of the one KYC document, or of the documents' hashes in ascending order: what approval anchors on chain */
+            kycHash: string;
+            legalName: {
+                en: string | null;
+                zh: string;
+            };
+            onboarding: {
+                /** Format: date-time */
+                appliedAt: string;
+                appliedBy: string;
+                /** @enum {string} */
+                channel: "SELF" | "OPERATOR" | "REGISTERED";
+                /** Format: date-time */
+                decidedAt: string | null;
+                decidedBy: string | null;
+                registrationTxHash: string | null;
+                rejectionReason: string | null;
+                /** @enum {string} */
+                status: "PENDING" | "APPROVING" | "APPROVED" | "REJECTED";
+            };
+            registeredAddress: string;
+            /** @enum {string} */
+            role: "CORE_ENTERPRISE" | "SUPPLIER" | "FINANCIER";
+        };
+        OrganisationProfileInput: {
+            bankAccount: components["schemas"]["BankAccount"];
+            contact: components["schemas"]["OrganisationContact"];
+            /**
+             * @description unified social credit code (统一社会信用代码, GB 32100-2015), check character verified
+             * @example 91330100716105852F
+             */
+            creditCode: string;
+            legalName: {
+                en?: string;
+                /** @description legal name in Chinese (as on the business licence) */
+                zh: string;
+            };
+            registeredAddress: string;
         };
         PaymentCredits: {
             items: {
@@ -2693,6 +2925,9 @@ export interface components {
             /** @enum {string} */
             status: "REGISTERED" | "UNREGISTERED";
         };
+        RejectApplication: {
+            reason: string;
+        };
         RejectInvoice: {
             reason: string;
         };
@@ -2772,6 +3007,23 @@ export interface components {
             /** @description Σ contributions (0..1000); nothing else enters it */
             total: number;
         } | null;
+        SelfApplication: {
+            application: components["schemas"]["OnboardingApplication"];
+            message: string;
+            signature: string;
+        };
+        SelfApplicationMessage: {
+            /** @description keccak256 of the application's canonical JSON, named in the message's resources */
+            digest: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** @description the EIP-4361 message to sign with the applicant's wallet (personal_sign) */
+            message: string;
+            nonce: string;
+        };
+        SelfApplicationMessageRequest: {
+            application: components["schemas"]["OnboardingApplication"];
+        };
         Session: {
             /**
              * @description ISO 8601 timestamp
@@ -6974,6 +7226,574 @@ export interface operations {
             };
         };
     };
+    listApplications: {
+        parameters: {
+            query?: {
+                status?: "PENDING" | "APPROVING" | "APPROVED" | "REJECTED";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Applications */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["OrganisationProfile"][];
+                    };
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    applyForOrganisation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OnboardingApplication"];
+            };
+        };
+        responses: {
+            /** @description The application, PENDING */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationProfile"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    approveApplication: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
+                "idempotency-key": string;
+            };
+            path: {
+                /** @description EVM address */
+                address: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Approved (registration mined) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description EVM address, lower case */
+                        address: string;
+                        blockNumber: number;
+                        /** @description the chain head at which the read views include this block (blockNumber + the indexer's CONFIRMATIONS). Until `indexed`, an id this write created answers 409 NotYetFinal to its parties */
+                        finalAtBlock: number;
+                        /** @description whether the read views already include this block */
+                        indexed: boolean;
+                        /** @enum {string} */
+                        status: "PENDING" | "APPROVING" | "APPROVED" | "REJECTED";
+                        /** @description hash of the mined transaction */
+                        txHash: string;
+                    };
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    downloadKycDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description EVM address */
+                address: string;
+                /** @description 32 bytes as hex */
+                hash: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document bytes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    uploadKycDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description EVM address */
+                address: string;
+                /** @description 32 bytes as hex */
+                hash: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        address: string;
+                        hash: string;
+                        sizeBytes: number;
+                    };
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rejectApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description EVM address */
+                address: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RejectApplication"];
+            };
+        };
+        responses: {
+            /** @description Rejected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationDecision"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    selfApply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SelfApplication"];
+            };
+        };
+        responses: {
+            /** @description The application, PENDING */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationProfile"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    selfApplicationMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SelfApplicationMessageRequest"];
+            };
+        };
+        responses: {
+            /** @description The message to sign */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfApplicationMessage"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     openApiDocument: {
         parameters: {
             query?: never;
@@ -6999,6 +7819,8 @@ export interface operations {
     listOrganisations: {
         parameters: {
             query?: {
+                /** @description search: part of the Chinese or English name (any case), or the start of the credit code */
+                q?: string;
                 role?: "CORE_ENTERPRISE" | "SUPPLIER" | "FINANCIER";
             };
             header?: never;
@@ -7196,6 +8018,173 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOrganisationProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description EVM address */
+                address: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The profile */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationProfile"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putOrganisationProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description EVM address */
+                address: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganisationProfileInput"];
+            };
+        };
+        responses: {
+            /** @description The profile as written */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationProfile"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
