@@ -22,6 +22,8 @@ const RegisterInvoicePage = lazy(() => import("../features/invoices/RegisterInvo
 const InvoicesPage = lazy(() => import("../features/invoices/InvoicesPage").then((m) => ({ default: m.InvoicesPage })));
 const PayablesPage = lazy(() => import("../features/settlement/PayablesPage").then((m) => ({ default: m.PayablesPage })));
 const OrganisationsPage = lazy(() => import("../features/organisations/OrganisationsPage").then((m) => ({ default: m.OrganisationsPage })));
+const DirectoryPage = lazy(() => import("../features/organisations/DirectoryPage").then((m) => ({ default: m.DirectoryPage })));
+const OnboardingPage = lazy(() => import("../features/organisations/OnboardingPage").then((m) => ({ default: m.OnboardingPage })));
 const DisputesPage = lazy(() => import("../features/disputes/DisputesPage").then((m) => ({ default: m.DisputesPage })));
 const AuditPage = lazy(() => import("../features/audit/AuditPage").then((m) => ({ default: m.AuditPage })));
 const ReceivablePage = lazy(() => import("../features/receivables/ReceivablePage").then((m) => ({ default: m.ReceivablePage })));
@@ -89,6 +91,8 @@ const router = createBrowserRouter([
       { path: "invoices/new", element: <Page><RegisterInvoicePage /></Page> },
       { path: "payables", element: <Page><PayablesPage /></Page> },
       { path: "organisations", element: <Page><OrganisationsPage /></Page> },
+      { path: "directory", element: <Page><DirectoryPage /></Page> },
+      { path: "onboarding", element: <Page><OnboardingPage /></Page> },
       { path: "disputes", element: <Page><DisputesPage /></Page> },
       { path: "audit", element: <Page><AuditPage /></Page> },
       { path: "receivables/:id", element: <AnyRole><ReceivablePage /></AnyRole> },

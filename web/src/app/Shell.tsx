@@ -14,6 +14,7 @@ export const NAV: Record<Role, readonly { to: string; label: string }[]> = {
     { to: "/offers", label: "nav.offers" },
     { to: "/financing", label: "nav.financing" },
     { to: "/invoices/new", label: "nav.registerInvoice" },
+    { to: "/directory", label: "nav.directory" },
   ],
   FINANCIER: [
     { to: "/", label: "nav.home" },
@@ -21,16 +22,20 @@ export const NAV: Record<Role, readonly { to: string; label: string }[]> = {
     { to: "/portfolio", label: "nav.portfolio" },
     { to: "/holdings", label: "nav.holdings" },
     { to: "/offers", label: "nav.offers" },
+    { to: "/directory", label: "nav.directory" },
   ],
   CORE_ENTERPRISE: [
     { to: "/", label: "nav.home" },
     { to: "/invoices", label: "nav.invoices" },
     { to: "/payables", label: "nav.payables" },
     { to: "/holdings", label: "nav.holdings" },
+    { to: "/directory", label: "nav.directory" },
   ],
   OPERATOR: [
     { to: "/", label: "nav.home" },
     { to: "/organisations", label: "nav.organisations" },
+    { to: "/onboarding", label: "nav.onboarding" },
+    { to: "/directory", label: "nav.directory" },
     { to: "/disputes", label: "nav.disputes" },
     { to: "/holdings", label: "nav.allReceivables" },
   ],
@@ -39,6 +44,8 @@ export const NAV: Record<Role, readonly { to: string; label: string }[]> = {
     { to: "/audit", label: "nav.audit" },
     { to: "/holdings", label: "nav.allReceivables" },
     { to: "/organisations", label: "nav.organisations" },
+    { to: "/onboarding", label: "nav.onboarding" },
+    { to: "/directory", label: "nav.directory" },
     { to: "/disputes", label: "nav.disputes" },
   ],
 };

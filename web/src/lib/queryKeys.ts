@@ -13,6 +13,8 @@ export const queryKeys = {
   organisations: {
     all: ["organisations"] as const,
     issuanceLimit: (address: string) => [...queryKeys.organisations.all, "issuance-limit", address] as const,
+    directory: (q: string) => [...queryKeys.organisations.all, "directory", q] as const,
+    applications: (status: string) => [...queryKeys.organisations.all, "applications", status] as const,
   },
   receivables: {
     all: ["receivables"] as const,

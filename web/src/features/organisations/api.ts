@@ -1,5 +1,6 @@
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useMemo } from "react";
+import { useTranslation } from "react-i18next";
 import { useDemoLogins } from "../../app/auth";
 import { api, unwrap, type Schemas } from "../../lib/api/client";
 import { shortAddress } from "../../lib/dates";
@@ -15,11 +16,64 @@ export function useOrganisations() {
   });
 }
 
-/** A person-readable label for an address: its name where the directory knows one, else the short address. */
+/** The directory searched by part of a name or the start of a credit code (all of it without `q`). */
+export function useDirectory(q: string) {
+  const query = q.trim();
+  return useQuery({
+    queryKey: queryKeys.organisations.directory(query),
+    queryFn: async () => (await unwrap(api.GET("/v1/organisations", { params: { query: query === "" ? {} : { q: query } } }))).items,
+    staleTime: 30_000,
+  });
+}
+
+/**
+ * A person-readable label for an address: its legal name from the directory (the English one in English
+ * where it has one), else the demo picker's name, else the short address.
+ */
 export function useOrganisationLabel(): (address: string) => string {
   const demo = useDemoLogins();
-  const names = useMemo(() => new Map((demo.data ?? []).map((o) => [o.subject, o.name])), [demo.data]);
+  const directory = useOrganisations();
+  const { i18n } = useTranslation();
+  const english = !i18n.language.startsWith("zh");
+  const names = useMemo(() => {
+    const map = new Map((demo.data ?? []).map((o) => [o.subject, o.name]));
+    for (const o of directory.data ?? []) {
+      const name = english ? (o.nameEn ?? o.name) : o.name;
+      if (name !== null) map.set(o.address, name);
+    }
+    return map;
+  }, [demo.data, directory.data, english]);
   return useCallback((address) => names.get(address.toLowerCase()) ?? shortAddress(address), [names]);
+}
+
+export type Application = Schemas["OrganisationProfile"];
+export type ApplicationStatus = Application["onboarding"]["status"];
+
+/** Operator and auditors: onboarding applications in one state. */
+export function useApplications(status: ApplicationStatus) {
+  return useQuery({
+    queryKey: queryKeys.organisations.applications(status),
+    queryFn: async () => (await unwrap(api.GET("/v1/onboarding/applications", { params: { query: { status } } }))).items,
+  });
+}
+
+/** Operator: approve an application, registering the organisation on chain. */
+export function useApproveApplication() {
+  return useTxMutation({
+    send: (v: { address: string }, key) =>
+      unwrap(api.POST("/v1/onboarding/applications/{address}/approve", { params: { path: { address: v.address }, header: { "idempotency-key": key } } })),
+    invalidates: () => [queryKeys.organisations.all],
+  });
+}
+
+/** Operator: reject an application with a reason (no transaction). */
+export function useRejectApplication() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (v: { address: string; reason: string }) =>
+      unwrap(api.POST("/v1/onboarding/applications/{address}/reject", { params: { path: { address: v.address } }, body: { reason: v.reason } })),
+    onSuccess: async () => client.invalidateQueries({ queryKey: queryKeys.organisations.all }),
+  });
 }
 
 /** A core enterprise's issuance limit, what it has issued, and its outstanding amounts per upcoming maturity. */
