@@ -14,12 +14,8 @@
  *   over and resumes; a PENDING record older than the stale limit (its process died) likewise;
  * - every record, and the binding of transactions to keys, expires after the retention period.
  */
-import type { PrismaClient } from "../db/client";
+import { isUniqueViolation, type PrismaClient } from "../db/client";
 import type { IdempotencyStore } from "./http";
-
-function isUniqueViolation(err: unknown): boolean {
-  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "P2002";
-}
 
 export interface IdempotencyChain {
   /** `chainIdentity().deploymentKey`: answers given on another chain or deployment are never replayed. */

@@ -13,6 +13,11 @@ import type { Dialect } from "./schema-model";
 export type { PrismaClient } from "./generated/sqlite/client";
 export type { Sql } from "./sql";
 
+/** A write refused by a unique key (Prisma's P2002): another writer got there first. */
+export function isUniqueViolation(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "P2002";
+}
+
 export interface Db {
   readonly dialect: Dialect;
   readonly url: string;

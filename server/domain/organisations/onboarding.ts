@@ -20,6 +20,7 @@ import { SiweMessage } from "siwe";
 import type { z } from "zod";
 import type { Principal } from "../../auth/principal";
 import { verifySiweMessage } from "../../auth/siwe";
+import { isUniqueViolation } from "../../db/client";
 import { canonicalJson } from "../../lib/canonicalJson";
 import { ConflictError, NotFoundError, ValidationError } from "../../lib/appErrors";
 import { isPrivileged, organisationOf } from "../access";
@@ -85,20 +86,26 @@ export function createOnboardingService(
       registrationTxHash: null,
       updatedAtMs: nowMs,
     };
-    await ctx.db.$transaction(async (tx) => {
-      const existing = await tx.organisationProfile.findUnique({ where: { address }, select: { status: true } });
-      if (existing === null) {
-        await tx.organisationProfile.create({ data: { address, ...row } });
-      } else {
-        // Only a rejected application may be replaced; the conditional update loses to a concurrent decision.
-        const { count } = await tx.organisationProfile.updateMany({ where: { address, status: "REJECTED" }, data: row });
-        if (count !== 1) throw new ConflictError("ApplicationExists", `an application for this address is already ${existing.status}`, { status: existing.status });
-        await tx.kycDocument.deleteMany({ where: { address } });
-      }
-      await tx.kycDocument.createMany({
-        data: application.kycDocuments.map((d) => ({ address, hash: d.hash, name: d.name, contentType: d.contentType, sizeBytes: null, storedPath: null, uploadedAtMs: null })),
+    try {
+      await ctx.db.$transaction(async (tx) => {
+        const existing = await tx.organisationProfile.findUnique({ where: { address }, select: { status: true } });
+        if (existing === null) {
+          await tx.organisationProfile.create({ data: { address, ...row } });
+        } else {
+          // Only a rejected application may be replaced; the conditional update loses to a concurrent decision.
+          const { count } = await tx.organisationProfile.updateMany({ where: { address, status: "REJECTED" }, data: row });
+          if (count !== 1) throw new ConflictError("ApplicationExists", `an application for this address is already ${existing.status}`, { status: existing.status });
+          await tx.kycDocument.deleteMany({ where: { address } });
+        }
+        await tx.kycDocument.createMany({
+          data: application.kycDocuments.map((d) => ({ address, hash: d.hash, name: d.name, contentType: d.contentType, sizeBytes: null, storedPath: null, uploadedAtMs: null })),
+        });
       });
-    });
+    } catch (err) {
+      // Two first applications for one address at once: the second finds the first's row.
+      if (isUniqueViolation(err)) throw new ConflictError("ApplicationExists", "an application for this address is already PENDING", { status: "PENDING" });
+      throw err;
+    }
     await audit(ctx, {
       actor: by.actor,
       action: "onboarding.apply",

@@ -192,6 +192,17 @@ for (const dialect of testDialects()) describe(`API: identity and onboarding (${
       expect(registered.body.error.code).to.equal("OrganisationAlreadyRegistered");
     });
 
+    it("two first applications for one address at once: one 201, one 409 ApplicationExists", async function () {
+      const wallet = Wallet.createRandom();
+      const body = () => ({ address: wallet.address, role: "SUPPLIER", profile: profile(), kycDocuments: [{ hash: documentOf(`race ${wallet.address}`).hash, name: "a" }] });
+      const [a, b] = await Promise.all([
+        app().post("/v1/onboarding/applications").set(...bearer(w.operator)).send(body()),
+        app().post("/v1/onboarding/applications").set(...bearer(w.operator)).send(body()),
+      ]);
+      expect([a.status, b.status].sort()).to.deep.equal([201, 409]);
+      expect((a.status === 409 ? a : b).body.error.code).to.equal("ApplicationExists");
+    });
+
     it("refuses a second organisation with the same credit code (409 CreditCodeTaken)", async function () {
       const { body } = await operatorApplies();
       const res = await app()
