@@ -115,7 +115,7 @@ export function createOnboardingService(
     return profiles.view(await ctx.db.organisationProfile.findUniqueOrThrow({ where: { address } }), await ctx.db.kycDocument.findMany({ where: { address } }), "self");
   }
 
-  async function loadPending(address: string) {
+  async function loadApplication(address: string) {
     const row = await ctx.db.organisationProfile.findUnique({ where: { address } });
     if (row === null) throw new NotFoundError("application", address);
     return row;
@@ -179,7 +179,7 @@ export function createOnboardingService(
 
     /** Stores a declared KYC document of a PENDING application if its bytes hash to the declared hash. */
     async uploadDocument(address: string, hash: string, bytes: Buffer) {
-      const row = await loadPending(address);
+      const row = await loadApplication(address);
       const doc = await ctx.db.kycDocument.findUnique({ where: { address_hash: { address, hash } } });
       if (row.status !== "PENDING" || doc === null) throw new NotFoundError("declared KYC document of a pending application", hash);
       const actual = keccak256(bytes);
@@ -220,7 +220,8 @@ export function createOnboardingService(
     /**
      * The operator approves: the application is claimed (PENDING → APPROVING, or a claim left by a dead
      * process), the organisation is registered on chain with the KYC hash, then it is APPROVED. A failed
-     * registration gives the claim back (PENDING) and answers the failure.
+     * registration gives the claim back (PENDING) and answers the failure; a retry with the same
+     * Idempotency-Key finds the registration it already sent instead of sending another.
      */
     async approve(principal: Principal, address: string) {
       const now = ctx.now().getTime();
@@ -229,28 +230,26 @@ export function createOnboardingService(
         data: { status: "APPROVING", decidedBy: principal.credentialId, decidedAtMs: BigInt(now) },
       });
       if (claimed.count !== 1) {
-        const row = await loadPending(address);
+        const row = await loadApplication(address);
         throw new ConflictError("ApplicationNotPending", `the application is ${row.status}`, { status: row.status });
       }
       const release = () => ctx.db.organisationProfile.updateMany({ where: { address, status: "APPROVING" }, data: { status: "PENDING", decidedBy: null, decidedAtMs: null } });
-      let txHash: string;
-      let result;
+      let result: Awaited<ReturnType<OrganisationService["register"]>>;
       try {
         const row = await ctx.db.organisationProfile.findUniqueOrThrow({ where: { address } });
         const missing = (await ctx.db.kycDocument.findMany({ where: { address, storedPath: null }, select: { hash: true } })).map((d) => d.hash);
         if (missing.length > 0) throw new ConflictError("KycDocumentsMissing", "every declared KYC document must be uploaded before approval", { missing });
         await profiles.assertCreditCodeFree(row.creditCode, address);
         result = await deps.organisations.register(principal, { address, role: row.role as "SUPPLIER", kycHash: row.kycHash });
-        txHash = result.txHash;
       } catch (err) {
         await release();
         throw err;
       }
       await ctx.db.organisationProfile.update({
         where: { address },
-        data: { status: "APPROVED", registrationTxHash: txHash, updatedAtMs: BigInt(ctx.now().getTime()) },
+        data: { status: "APPROVED", registrationTxHash: result.txHash, updatedAtMs: BigInt(ctx.now().getTime()) },
       });
-      await audit(ctx, { actor: principal.credentialId, action: "onboarding.approve", target: address, txHash });
+      await audit(ctx, { actor: principal.credentialId, action: "onboarding.approve", target: address, txHash: result.txHash });
       return { ...result, address, status: "APPROVED" as const };
     },
 
@@ -262,7 +261,7 @@ export function createOnboardingService(
         data: { status: "REJECTED", decidedBy: principal.credentialId, decidedAtMs: nowMs, rejectionReason: reason, updatedAtMs: nowMs },
       });
       if (count !== 1) {
-        const row = await loadPending(address);
+        const row = await loadApplication(address);
         throw new ConflictError("ApplicationNotPending", `the application is ${row.status}`, { status: row.status });
       }
       await audit(ctx, { actor: principal.credentialId, action: "onboarding.reject", target: address, detail: { reason } });
