@@ -31,6 +31,19 @@ describe("web app in Chromium: the financier's portfolio, exposure limits and qu
       .set(...bearer(w.bankA))
       .send({ mode: "PURCHASE", advance: (19_000n * UNIT).toString(), expiry: (await chainNow()) + 5 * DAY })
       .expect(201);
+    // A financing bank A made, for its portfolio (not yet registered in the PBOC registry).
+    const financed = await confirmedReceivable(w, { supplier: w.tier1, amount: 5_000n * UNIT });
+    const other = await request(w.h.app)
+      .post("/v1/financing-requests")
+      .set(...bearer(w.tier1))
+      .send({ receivableId: financed, amount: (5_000n * UNIT).toString(), mode: "ANY", deadline: (await chainNow()) + 2 * DAY })
+      .expect(201);
+    const quote = await request(w.h.app)
+      .post(`/v1/financing-requests/${other.body.id as string}/quotes`)
+      .set(...bearer(w.bankA))
+      .send({ mode: "PURCHASE", advance: (4_900n * UNIT).toString(), expiry: (await chainNow()) + 5 * DAY })
+      .expect(201);
+    await request(w.h.app).post(`/v1/quotes/${quote.body.id as string}/accept`).set(...bearer(w.tier1)).set("Idempotency-Key", "portfolio-accept").expect(200);
   });
 
   after(async function () {
@@ -47,6 +60,8 @@ describe("web app in Chromium: the financier's portfolio, exposure limits and qu
       await page.getByRole("link", { name: "Portfolio and exposure" }).click();
       await page.getByRole("heading", { name: "Portfolio and exposure" }).waitFor();
       await page.getByRole("img", { name: "Outstanding financed face and what is still available, per obligor" }).waitFor();
+      // The financed receivable, with its PBOC registration still to be filed.
+      await page.getByRole("table", { name: "What you bought or took in pledge, with the cash expected and received" }).getByText(/^Not registered yet \(due by \d{4}-\d{2}-\d{2}\)$/).waitFor();
       await expectAccessible(page, "portfolio (en)");
 
       // A limit that is not a number: a field error, nothing sent.

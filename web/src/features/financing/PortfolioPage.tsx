@@ -231,6 +231,11 @@ function HoldingsSection() {
           {t("portfolio.received")} <Amount value={total.received} currency={total.currency} />
         </Text>
       ))}
+      {(portfolio.data?.unregisteredOverdue ?? 0) > 0 && (
+        <Text size="sm" c="red.9" fw={700}>
+          {t("portfolio.overdueRegistrations", { count: portfolio.data?.unregisteredOverdue ?? 0 })}
+        </Text>
+      )}
       {portfolio.data !== undefined && items.length === 0 && <Text size="sm">{t("portfolio.noFinancings")}</Text>}
       {items.length > 0 && (
         <Table.ScrollContainer minWidth={900}>
@@ -246,6 +251,7 @@ function HoldingsSection() {
                 <Table.Th>{t("portfolio.expected")}</Table.Th>
                 <Table.Th>{t("portfolio.received")}</Table.Th>
                 <Table.Th>{t("quotes.status")}</Table.Th>
+                <Table.Th>{t("portfolio.registration")}</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -265,6 +271,15 @@ function HoldingsSection() {
                     <Amount value={f.received} currency={f.currency} />
                   </Table.Td>
                   <Table.Td>{t(`portfolio.status_${f.status}`)}</Table.Td>
+                  <Table.Td>
+                    {f.registration.status === "REGISTERED" ? (
+                      t("portfolio.registered", { number: f.registration.registrationNumber ?? "", date: f.registration.registeredOn ?? "" })
+                    ) : (
+                      <Text size="sm" c={f.registration.overdue ? "red.9" : undefined} fw={f.registration.overdue ? 700 : undefined}>
+                        {t(f.registration.overdue ? "portfolio.unregisteredOverdue" : "portfolio.unregistered", { due: f.registration.dueBy })}
+                      </Text>
+                    )}
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
