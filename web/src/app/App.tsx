@@ -24,6 +24,7 @@ const PayablesPage = lazy(() => import("../features/settlement/PayablesPage").th
 const OrganisationsPage = lazy(() => import("../features/organisations/OrganisationsPage").then((m) => ({ default: m.OrganisationsPage })));
 const DirectoryPage = lazy(() => import("../features/organisations/DirectoryPage").then((m) => ({ default: m.DirectoryPage })));
 const OnboardingPage = lazy(() => import("../features/organisations/OnboardingPage").then((m) => ({ default: m.OnboardingPage })));
+const LedgerPage = lazy(() => import("../features/ledger/LedgerPage").then((m) => ({ default: m.LedgerPage })));
 const DisputesPage = lazy(() => import("../features/disputes/DisputesPage").then((m) => ({ default: m.DisputesPage })));
 const AuditPage = lazy(() => import("../features/audit/AuditPage").then((m) => ({ default: m.AuditPage })));
 const ReceivablePage = lazy(() => import("../features/receivables/ReceivablePage").then((m) => ({ default: m.ReceivablePage })));
@@ -93,6 +94,7 @@ const router = createBrowserRouter([
       { path: "organisations", element: <Page><OrganisationsPage /></Page> },
       { path: "directory", element: <Page><DirectoryPage /></Page> },
       { path: "onboarding", element: <Page><OnboardingPage /></Page> },
+      { path: "ledger", element: <Page><LedgerPage /></Page> },
       { path: "disputes", element: <Page><DisputesPage /></Page> },
       { path: "audit", element: <Page><AuditPage /></Page> },
       { path: "receivables/:id", element: <AnyRole><ReceivablePage /></AnyRole> },

@@ -2,6 +2,7 @@ import { Anchor, AppShell, Badge, Button, Group, NavLink, Stack, Text, Title } f
 import { useTranslation } from "react-i18next";
 import { Link, NavLink as RouterNavLink, Outlet } from "react-router";
 import { ChainStatus } from "../features/chain/ChainStatus";
+import { PausedBanner } from "../features/ledger/PausedBanner";
 import { shortAddress } from "../lib/dates";
 import { useDemoLogins, useSignOut, type Me, type Role } from "./auth";
 import { LanguageSwitch } from "./LanguageSwitch";
@@ -36,6 +37,7 @@ export const NAV: Record<Role, readonly { to: string; label: string }[]> = {
     { to: "/organisations", label: "nav.organisations" },
     { to: "/onboarding", label: "nav.onboarding" },
     { to: "/directory", label: "nav.directory" },
+    { to: "/ledger", label: "nav.ledger" },
     { to: "/disputes", label: "nav.disputes" },
     { to: "/holdings", label: "nav.allReceivables" },
   ],
@@ -101,6 +103,7 @@ export function Shell({ me }: { me: Me }) {
         <Title order={1} className="visually-hidden">
           {name}
         </Title>
+        <PausedBanner />
         <Outlet />
       </AppShell.Main>
     </AppShell>

@@ -11,7 +11,7 @@ export const appText = {
     cash: "Cash balance:",
     notFoundBody: "There is nothing here, or it is not visible to your organisation.",
     back: "Back",
-    nav: { label: "Main", home: "To do", holdings: "Holdings", offers: "Offers", financing: "Financing", market: "Financing requests", portfolio: "Portfolio and exposure", invoices: "Invoices to confirm", payables: "Payables ladder", organisations: "Organisations", directory: "Directory", onboarding: "Onboarding", disputes: "Disputes", audit: "Audit", allReceivables: "All receivables", registerInvoice: "Register an invoice" },
+    nav: { label: "Main", home: "To do", holdings: "Holdings", offers: "Offers", financing: "Financing", market: "Financing requests", portfolio: "Portfolio and exposure", invoices: "Invoices to confirm", payables: "Payables ladder", organisations: "Organisations", ledger: "Ledger", directory: "Directory", onboarding: "Onboarding", disputes: "Disputes", audit: "Audit", allReceivables: "All receivables", registerInvoice: "Register an invoice" },
     role: {
       OPERATOR: "Platform operator",
       AUDITOR: "Auditor",
@@ -88,6 +88,12 @@ export const appText = {
       FinancingQuoteAlreadyAccepted: "The quote has already been accepted.",
       VaultNotMatured: "The receivable has not matured yet.",
       VaultNothingToRedeem: "Nothing can be redeemed yet: the core enterprise has not deposited.",
+      EnforcedPause: "The ledger is paused by the platform operator: nothing can change until it resumes.",
+      ExpectedPause: "The ledger is not paused.",
+      LedgerSettingUnchanged: "That is already the ledger's setting: nothing to change.",
+      LedgerChangeNotReady: "The change is still waiting in the timelock.",
+      LedgerAdminNotReachable: "The ledger's administrator is not a key this server holds.",
+      ReceivableCurrencyNotAllowed: "That currency is not allowed on the ledger.",
     },
   },
   "zh-CN": {
@@ -101,7 +107,7 @@ export const appText = {
     cash: "资金余额：",
     notFoundBody: "此处没有内容，或您的机构无权查看。",
     back: "返回",
-    nav: { label: "主导航", home: "待办", holdings: "持有的应收账款", offers: "待签收", financing: "融资", market: "融资申请", portfolio: "资产组合与敞口", invoices: "待确权发票", payables: "应付账款梯队", organisations: "机构", directory: "机构名录", onboarding: "准入审核", disputes: "争议", audit: "审计", allReceivables: "全部应收账款", registerInvoice: "登记发票" },
+    nav: { label: "主导航", home: "待办", holdings: "持有的应收账款", offers: "待签收", financing: "融资", market: "融资申请", portfolio: "资产组合与敞口", invoices: "待确权发票", payables: "应付账款梯队", organisations: "机构", ledger: "账本", directory: "机构名录", onboarding: "准入审核", disputes: "争议", audit: "审计", allReceivables: "全部应收账款", registerInvoice: "登记发票" },
     role: {
       OPERATOR: "平台运营方",
       AUDITOR: "审计方",
@@ -178,6 +184,12 @@ export const appText = {
       FinancingQuoteAlreadyAccepted: "该报价已被接受。",
       VaultNotMatured: "该应收账款尚未到期。",
       VaultNothingToRedeem: "暂无可兑付金额：核心企业尚未存入还款。",
+      EnforcedPause: "平台运营方已暂停账本：恢复前一切都不能变动。",
+      ExpectedPause: "账本并未暂停。",
+      LedgerSettingUnchanged: "账本已是该设置，无需修改。",
+      LedgerChangeNotReady: "该修改仍在时间锁中等待。",
+      LedgerAdminNotReachable: "账本管理者不是本服务器持有的密钥。",
+      ReceivableCurrencyNotAllowed: "该币种未获账本允许。",
     },
   },
 };

@@ -10,6 +10,9 @@ export const queryKeys = {
   currencies: ["currencies"] as const,
   balances: ["balances"] as const,
   ledgerParameters: ["ledger-parameters"] as const,
+  ledger: {
+    status: ["ledger", "status"] as const,
+  },
   organisations: {
     all: ["organisations"] as const,
     issuanceLimit: (address: string) => [...queryKeys.organisations.all, "issuance-limit", address] as const,
