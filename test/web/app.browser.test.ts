@@ -257,6 +257,8 @@ describe("web app in Chromium: sign-in, shell, supplier holdings, authorisation,
       await bankA.page.getByRole("link", { name: "Financing requests" }).click();
       await bankA.page.getByRole("heading", { name: new RegExp(`Receivable ${offeredPart} of`) }).waitFor();
       await bankA.page.getByRole("table").filter({ hasText: "Risk view" }).waitFor();
+      // The PBOC registration of the tree's financings (issue 12 item 4): none yet.
+      await bankA.page.getByText("PBOC registry: no part of this tree has been financed yet.").waitFor();
       await expectAccessible(bankA.page, "market (en)");
       const rate = bankA.page.getByRole("textbox", { name: "Effective annual rate (%)" });
       expect(await tabTo(bankA.page, rate), "the rate field is reachable with Tab").to.equal(true);

@@ -42,6 +42,19 @@ function RiskView({ request }: { request: FinancingRequest }) {
   );
 }
 
+/** The PBOC registration of the tree's earlier financings (counts only: the registry is public, the terms are not). */
+function TreeRegistrations({ request }: { request: FinancingRequest }) {
+  const { t } = useTranslation("financing");
+  const r = request.risk?.registrations;
+  if (r === undefined) return null;
+  if (r.financings === 0) return <Text size="sm">{t("registrations.none")}</Text>;
+  return (
+    <Text size="sm" c={r.overdue > 0 ? "red.9" : undefined}>
+      {t("registrations.counts", r)}
+    </Text>
+  );
+}
+
 /** The quote form: the advance and the effective annual rate convert into each other as either is typed. */
 function QuoteForm({ request, decimals }: { request: FinancingRequest; decimals: number }) {
   const { t, i18n } = useTranslation("financing");
@@ -144,6 +157,7 @@ export function MarketPage() {
               {request.receivable === null ? "" : t("market.maturity", { date: formatDate(request.receivable.maturity, i18n.language) })}
             </Text>
             <RiskView request={request} />
+            <TreeRegistrations request={request} />
             {decimals !== undefined && <QuoteForm request={request} decimals={decimals} />}
           </Paper>
         );

@@ -51,6 +51,10 @@ export const financingText = {
       weight: "Weight",
       contribution: "Contribution",
     },
+    registrations: {
+      none: "PBOC registry: no part of this tree has been financed yet.",
+      counts: "PBOC registry: {{financings}} financings of this tree, {{registered}} registered, {{unregistered}} unregistered ({{overdue}} past the due days).",
+    },
     quote: {
       title: "Your quote",
       mode: "Mode",
@@ -158,6 +162,10 @@ export const financingText = {
       points: "分数",
       weight: "权重",
       contribution: "贡献",
+    },
+    registrations: {
+      none: "动产融资统一登记公示系统：该流转树尚无任何部分被融资。",
+      counts: "动产融资统一登记公示系统：该流转树共 {{financings}} 笔融资，已登记 {{registered}} 笔，未登记 {{unregistered}} 笔（其中 {{overdue}} 笔已超过登记期限）。",
     },
     quote: {
       title: "您的报价",
