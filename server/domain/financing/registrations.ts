@@ -77,13 +77,30 @@ export function createRegistrationService(ctx: DomainContext, deps: { currencies
     throw new NotFoundError("financing", quoteHash);
   }
 
-  /** What the API knows of a party today: its address, role and KYC record hash (names and codes come with organisation profiles). */
+  /**
+   * What the API knows of a party: its address, role and KYC record hash from the chain, and from its
+   * approved profile (issue 12 item 1) its legal name, unified social credit code and registered address
+   * (null while it has none).
+   */
   async function parties(addresses: string[]) {
-    const rows = await ctx.db.organisation.findMany({ where: { address: { in: addresses } } });
+    const [rows, profiles] = await Promise.all([
+      ctx.db.organisation.findMany({ where: { address: { in: addresses } } }),
+      ctx.db.organisationProfile.findMany({ where: { address: { in: addresses }, status: "APPROVED" } }),
+    ]);
     const of = new Map(rows.map((r) => [r.address, r]));
+    const profileOf = new Map(profiles.map((p) => [p.address, p]));
     return (address: string) => {
       const row = of.get(address);
-      return { address, role: row?.role ?? null, kycHash: row?.kycHash ?? null, name: null as string | null, creditCode: null as string | null };
+      const profile = profileOf.get(address);
+      return {
+        address,
+        role: row?.role ?? null,
+        kycHash: row?.kycHash ?? null,
+        name: profile?.legalNameZh ?? null,
+        nameEn: profile?.legalNameEn ?? null,
+        creditCode: profile?.creditCode ?? null,
+        registeredAddress: profile?.registeredAddress ?? null,
+      };
     };
   }
 

@@ -201,8 +201,10 @@ const RegistrationParty = z.object({
   address: AddressOut,
   role: z.string().nullable().meta({ description: "the organisation's role on the ledger" }),
   kycHash: z.string().nullable().meta({ description: "hash of its off-chain KYC record, as registered on chain" }),
-  name: z.string().nullable().meta({ description: "legal name, once organisation profiles hold it (null until then)" }),
-  creditCode: z.string().nullable().meta({ description: "unified social credit code, once organisation profiles hold it (null until then)" }),
+  name: z.string().nullable().meta({ description: "legal name (Chinese) from its approved profile (null without one)" }),
+  nameEn: z.string().nullable().meta({ description: "English legal name from its approved profile, when it has one" }),
+  creditCode: z.string().nullable().meta({ description: "unified social credit code from its approved profile (null without one)" }),
+  registeredAddress: z.string().nullable().meta({ description: "registered address from its approved profile (null without one)" }),
 });
 
 export const RegistrationRecordOut = z

@@ -7,6 +7,7 @@
 import { expect } from "chai";
 import request from "supertest";
 import { REGISTRATION_COLUMNS } from "../../../server/domain/financing/routes";
+import { creditCodeCheckCharacter } from "../../../server/domain/organisations/creditCode";
 import { testDialects } from "../db/fresh";
 import { bearer, chainNow, confirmedReceivable, createWorld, DAY, UNIT, type Actor, type World } from "./world";
 
@@ -19,6 +20,7 @@ for (const dialect of testDialects()) describe(`API: registration of transfers a
   let purchase: { quoteHash: string; financedId: string; rootId: string; advance: string };
   let pledge: { quoteHash: string; financedId: string; rootId: string; repayment: string };
   let executedSec: number;
+  const bankCode = "91110000100000001" + creditCodeCheckCharacter("91110000100000001");
 
   /** tier1 finances 20,000.00 of a fresh 50,000.00 receivable with `bank`; returns the financing. */
   async function finance(bank: Actor, terms: { mode: "PURCHASE" | "PLEDGE"; advance: bigint; repayment?: bigint }) {
@@ -45,6 +47,18 @@ for (const dialect of testDialects()) describe(`API: registration of transfers a
     purchase = { ...(await finance(w.bankA, { mode: "PURCHASE", advance: 19_500n * UNIT })), advance: (19_500n * UNIT).toString() };
     pledge = { ...(await finance(w.bankB, { mode: "PLEDGE", advance: 18_000n * UNIT, repayment: 18_600n * UNIT })), repayment: (18_600n * UNIT).toString() };
     executedSec = Number((await w.db.prisma.financingExecution.findUniqueOrThrow({ where: { quoteHash: purchase.quoteHash } })).blockTimestamp);
+    // Bank A has a profile (issue 12 item 1); tier 1 has none.
+    await request(w.h.app)
+      .put(`/v1/organisations/${w.bankA.address}/profile`)
+      .set(...bearer(w.operator))
+      .send({
+        legalName: { zh: "甲银行股份有限公司", en: "Bank A Co., Ltd." },
+        creditCode: bankCode,
+        registeredAddress: "北京市西城区金融大街1号",
+        contact: { name: "李经理", phone: "+86 10 5555 0100", email: "scf@bank-a.example" },
+        bankAccount: { name: "甲银行股份有限公司", bank: "甲银行总行营业部", number: "6222020200112345678" },
+      })
+      .expect(200);
   });
   after(async function () {
     await w?.close();
@@ -57,8 +71,16 @@ for (const dialect of testDialects()) describe(`API: registration of transfers a
       const invoice = await w.db.prisma.invoice.findUniqueOrThrow({ where: { id: `${root.supplier}:${root.invoiceHash}` } });
       const financed = await w.db.prisma.receivable.findUniqueOrThrow({ where: { id: purchase.financedId } });
       expect(res.body.financing).to.include({ quoteHash: purchase.quoteHash, mode: "PURCHASE", registrationType: "TRANSFER" });
-      expect(res.body.parties.financier).to.include({ address: w.bankA.address, capacity: "TRANSFEREE", role: "FINANCIER", name: null, creditCode: null });
-      expect(res.body.parties.holder).to.include({ address: w.tier1.address, capacity: "TRANSFEROR", role: "SUPPLIER" });
+      expect(res.body.parties.financier).to.include({
+        address: w.bankA.address,
+        capacity: "TRANSFEREE",
+        role: "FINANCIER",
+        name: "甲银行股份有限公司",
+        nameEn: "Bank A Co., Ltd.",
+        creditCode: bankCode,
+        registeredAddress: "北京市西城区金融大街1号",
+      });
+      expect(res.body.parties.holder).to.include({ address: w.tier1.address, capacity: "TRANSFEROR", role: "SUPPLIER", name: null, creditCode: null });
       expect(res.body.parties.holder.kycHash).to.match(/^0x[0-9a-f]{64}$/);
       expect(res.body.parties.debtor).to.include({ address: w.core.address, capacity: "DEBTOR", role: "CORE_ENTERPRISE" });
       expect(res.body.receivable).to.include({
@@ -97,6 +119,8 @@ for (const dialect of testDialects()) describe(`API: registration of transfers a
       expect(cells[REGISTRATION_COLUMNS.indexOf("quoteHash")]).to.equal(purchase.quoteHash);
       expect(cells[REGISTRATION_COLUMNS.indexOf("registrationType")]).to.equal("TRANSFER");
       expect(cells[REGISTRATION_COLUMNS.indexOf("holderAddress")]).to.equal(w.tier1.address);
+      expect(cells[REGISTRATION_COLUMNS.indexOf("financierName")]).to.equal("甲银行股份有限公司");
+      expect(cells[REGISTRATION_COLUMNS.indexOf("financierCreditCode")]).to.equal(bankCode);
       expect(cells[REGISTRATION_COLUMNS.indexOf("registrationStatus")]).to.equal("UNREGISTERED");
     });
 

@@ -2821,12 +2821,16 @@ export interface components {
                     address: string;
                     /** @enum {string} */
                     capacity: "DEBTOR";
-                    /** @description unified social credit code, once organisation profiles hold it (null until then) */
+                    /** @description unified social credit code from its approved profile (null without one) */
                     creditCode: string | null;
                     /** @description hash of its off-chain KYC record, as registered on chain */
                     kycHash: string | null;
-                    /** @description legal name, once organisation profiles hold it (null until then) */
+                    /** @description legal name (Chinese) from its approved profile (null without one) */
                     name: string | null;
+                    /** @description English legal name from its approved profile, when it has one */
+                    nameEn: string | null;
+                    /** @description registered address from its approved profile (null without one) */
+                    registeredAddress: string | null;
                     /** @description the organisation's role on the ledger */
                     role: string | null;
                 } | null;
@@ -2835,12 +2839,16 @@ export interface components {
                     address: string;
                     /** @enum {string} */
                     capacity: "TRANSFEREE" | "PLEDGEE";
-                    /** @description unified social credit code, once organisation profiles hold it (null until then) */
+                    /** @description unified social credit code from its approved profile (null without one) */
                     creditCode: string | null;
                     /** @description hash of its off-chain KYC record, as registered on chain */
                     kycHash: string | null;
-                    /** @description legal name, once organisation profiles hold it (null until then) */
+                    /** @description legal name (Chinese) from its approved profile (null without one) */
                     name: string | null;
+                    /** @description English legal name from its approved profile, when it has one */
+                    nameEn: string | null;
+                    /** @description registered address from its approved profile (null without one) */
+                    registeredAddress: string | null;
                     /** @description the organisation's role on the ledger */
                     role: string | null;
                 };
@@ -2849,12 +2857,16 @@ export interface components {
                     address: string;
                     /** @enum {string} */
                     capacity: "TRANSFEROR" | "PLEDGOR";
-                    /** @description unified social credit code, once organisation profiles hold it (null until then) */
+                    /** @description unified social credit code from its approved profile (null without one) */
                     creditCode: string | null;
                     /** @description hash of its off-chain KYC record, as registered on chain */
                     kycHash: string | null;
-                    /** @description legal name, once organisation profiles hold it (null until then) */
+                    /** @description legal name (Chinese) from its approved profile (null without one) */
                     name: string | null;
+                    /** @description English legal name from its approved profile, when it has one */
+                    nameEn: string | null;
+                    /** @description registered address from its approved profile (null without one) */
+                    registeredAddress: string | null;
                     /** @description the organisation's role on the ledger */
                     role: string | null;
                 };
