@@ -27,6 +27,15 @@ export class NotYetFinalError extends ConflictError {
 
 const topicOf = (address: string) => zeroPadValue(getAddress(address), 32).toLowerCase();
 
+/** The chain head's number, or undefined when the node does not answer (the caller then assumes "not yet"). */
+async function headNumber(ctx: DomainContext): Promise<number | undefined> {
+  try {
+    return (await ctx.chain.latestBlock())?.number;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Past this many unindexed blocks the indexer is catching up (a backfill), not waiting for confirmations:
  * "not found" stands, and a request for an unknown id never makes the node scan a long range.
@@ -42,15 +51,6 @@ async function firstUnindexedLog(ctx: DomainContext, checkpoint: number, topics:
     return log;
   } catch {
     return undefined; // the node does not answer: "not found" is what the read views say
-  }
-}
-
-/** The chain head's number, or undefined when the node does not answer (the caller then assumes "not yet"). */
-async function headNumber(ctx: DomainContext): Promise<number | undefined> {
-  try {
-    return (await ctx.chain.latestBlock())?.number;
-  } catch {
-    return undefined;
   }
 }
 

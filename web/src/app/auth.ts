@@ -84,17 +84,13 @@ export function useWalletSignIn() {
   const signedIn = useSignedIn();
   return useMutation({
     mutationFn: async () => {
-      const { signWithWallet, siweMessage, WalletMissingError } = await import("../lib/wallet");
+      const { askWallet, signWithWallet, siweMessage } = await import("../lib/wallet");
       const { nonce, domain, expiresAt } = await unwrap(api.POST("/v1/auth/siwe/nonce"));
-      let signed: { message: string; signature: string };
-      try {
-        signed = await signWithWallet(({ address, chainId }) =>
+      const signed = await askWallet(() =>
+        signWithWallet(({ address, chainId }) =>
           siweMessage({ domain, address, uri: globalThis.location.origin, chainId, nonce, issuedAt: new Date().toISOString(), expirationTime: expiresAt }),
-        );
-      } catch (err) {
-        if (err instanceof WalletMissingError) throw new ApiError(0, "WalletMissing", err.message);
-        throw new ApiError(0, "WalletRefused", err instanceof Error ? err.message : String(err));
-      }
+        ),
+      );
       return unwrap(api.POST("/v1/auth/siwe/browser-sessions", { body: signed }));
     },
     onSuccess: signedIn,

@@ -4,6 +4,7 @@
  * leaves the wallet: the page asks it to sign and sends the signature.
  */
 import { BrowserProvider, getAddress, type Eip1193Provider } from "ethers";
+import { ApiError } from "./api/client";
 
 declare global {
   interface Window {
@@ -72,4 +73,19 @@ export async function signTypedDataWithWallet(organisation: string, typed: Typed
   // ethers derives the domain's type itself and refuses it among `types`.
   const types = Object.fromEntries(Object.entries(typed.types).filter(([name]) => name !== "EIP712Domain"));
   return signer.signTypedData(typed.domain, types, typed.message);
+}
+
+/**
+ * Runs `ask` against the wallet and turns its refusals into API-style errors, so that every page shows
+ * them with a code in both languages: no wallet, another account than the organisation's, or any other
+ * refusal (the user declined, the wallet failed) as WalletRefused.
+ */
+export async function askWallet<T>(ask: () => Promise<T>): Promise<T> {
+  try {
+    return await ask();
+  } catch (err) {
+    if (err instanceof WalletMissingError) throw new ApiError(0, "WalletMissing", err.message);
+    if (err instanceof WalletAccountMismatchError) throw new ApiError(0, "WalletAccountMismatch", err.message);
+    throw new ApiError(0, "WalletRefused", err instanceof Error ? err.message : String(err));
+  }
 }

@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { api, ApiError, unwrap, type Schemas } from "../../lib/api/client";
+import { api, unwrap, type Schemas } from "../../lib/api/client";
 import { queryKeys } from "../../lib/queryKeys";
 import { useTxMutation } from "../../lib/txMutation";
 
@@ -24,19 +24,6 @@ export function useSigning(enabled = true) {
   });
 }
 
-/** The wallet's refusals as API-style errors, so that the page shows them with a code in both languages. */
-async function walletErrors<T>(ask: () => Promise<T>): Promise<T> {
-  const { WalletAccountMismatchError, WalletMissingError } = await import("../../lib/wallet");
-  try {
-    return await ask();
-  } catch (err) {
-    if (err instanceof WalletMissingError) throw new ApiError(0, "WalletMissing", err.message);
-    if (err instanceof WalletAccountMismatchError) throw new ApiError(0, "WalletAccountMismatch", err.message);
-    if ((err as { code?: unknown }).code === "ACTION_REJECTED") throw new ApiError(0, "WalletRejected", "the wallet's user declined to sign");
-    throw err;
-  }
-}
-
 /** How long a wallet's confirmation signature stays valid, from the chain's clock. */
 const SIGNATURE_WINDOW_SECONDS = 15 * 60;
 
@@ -54,8 +41,9 @@ export function useConfirmInvoice() {
         // The chain's clock decides expiry, not this browser's.
         const deadline = (await unwrap(api.GET("/v1/chain"))).headTimestamp + SIGNATURE_WINDOW_SECONDS;
         const typed = await unwrap(api.GET("/v1/invoices/{invoiceHash}/confirmation", { params: { path, query: { ...query, deadline } } }));
-        const { signTypedDataWithWallet } = await import("../../lib/wallet");
-        body = { signature: await walletErrors(() => signTypedDataWithWallet(v.wallet!.organisation, typed)), deadline };
+        const { askWallet, signTypedDataWithWallet } = await import("../../lib/wallet");
+        const organisation = v.wallet.organisation;
+        body = { signature: await askWallet(() => signTypedDataWithWallet(organisation, typed)), deadline };
       }
       return unwrap(api.POST("/v1/invoices/{invoiceHash}/confirm", { params: { path, query, header: { "idempotency-key": key } }, body }));
     },
