@@ -101,6 +101,7 @@ async function measureRiskRows(options: MeasureRiskGasOptions, provider: RpcSend
     expiry: now + DAY,
     nonce,
     programmeId: programme,
+    evidenceHash: ethers.id("due-diligence record"),
   });
   const purchaseSlots = {
     fresh: ["financed part: holder+amount", "financed part: lineage+flags", "quote used"],

@@ -93,6 +93,8 @@ async function measureSettlementRows(options: MeasureSettlementGasOptions, provi
     expiry: now + 86_400n,
     nonce,
     programmeId: 0n,
+    // A real record's hash: 32 non-zero calldata bytes, as the API signs.
+    evidenceHash: ethers.id("due-diligence record"),
   });
 
   const rows: GasRow[] = [];

@@ -171,7 +171,7 @@ async function main(): Promise<void> {
       await sendAndMine(node.url, accepts);
       const finances = [];
       for (const [k, id] of offered.entries()) {
-        const quote = { receivableId: id, amount: 250_000n, advance: 240_000n, financier: addr.bankA, holder: addr.tier2, mode: 0, repayment: 0n, currency, expiry: maturity - 86_400n, nonce: BigInt(base + k), programmeId: 0n };
+        const quote = { receivableId: id, amount: 250_000n, advance: 240_000n, financier: addr.bankA, holder: addr.tier2, mode: 0, repayment: 0n, currency, expiry: maturity - 86_400n, nonce: BigInt(base + k), programmeId: 0n, evidenceHash: keccak256(toQuantity(k + 1)) };
         const signature = await bankKey.signTypedData(domain, QUOTE_TYPES, quote);
         finances.push({ from: addr.tier2, to: financingAddr, data: financing.interface.encodeFunctionData("acceptQuote", [quote, signature]), nonce: await nextNonce(addr.tier2) });
       }

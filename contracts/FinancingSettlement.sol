@@ -26,7 +26,7 @@ contract FinancingSettlement is IFinancingSettlement, EIP712, ReentrancyGuard {
     using SafeCast for uint256;
 
     bytes32 public constant QUOTE_TYPEHASH = keccak256(
-        "Quote(uint256 receivableId,uint256 amount,uint256 advance,address financier,address holder,uint8 mode,uint256 repayment,address currency,uint64 expiry,uint256 nonce,uint256 programmeId)"
+        "Quote(uint256 receivableId,uint256 amount,uint256 advance,address financier,address holder,uint8 mode,uint256 repayment,address currency,uint64 expiry,uint256 nonce,uint256 programmeId,bytes32 evidenceHash)"
     );
 
     IReceivableToken private immutable _ledger;
@@ -269,7 +269,7 @@ contract FinancingSettlement is IFinancingSettlement, EIP712, ReentrancyGuard {
         return (root.issuer, root.maturity);
     }
 
-    /// @dev Kept apart so the eleven event fields do not crowd `acceptQuote`'s stack.
+    /// @dev Kept apart so the twelve event fields do not crowd `acceptQuote`'s stack.
     function _emitAccepted(Quote calldata quote, bytes32 quoteHash, uint256 financedId) private {
         emit QuoteAccepted(
             quoteHash,
@@ -282,7 +282,8 @@ contract FinancingSettlement is IFinancingSettlement, EIP712, ReentrancyGuard {
             quote.amount,
             quote.advance,
             quote.repayment,
-            quote.nonce
+            quote.nonce,
+            quote.evidenceHash
         );
     }
 }

@@ -211,7 +211,7 @@ export async function playFinancingStory(options: PlayFinancingStoryOptions): Pr
   const expiry = (await chainTime(provider)) + 3_600n;
   const purchase: Quote = {
     receivableId: tier3Id, amount: 100_000n * unit, advance: advanceA, financier: addr.bankA, holder: addr.tier3,
-    mode: FinancingMode.Purchase, repayment: 0n, currency, expiry, nonce: 0n, programmeId: 0n,
+    mode: FinancingMode.Purchase, repayment: 0n, currency, expiry, nonce: 0n, programmeId: 0n, evidenceHash: ethersLib.ZeroHash,
   };
   const purchased = financedIdFrom(
     financing,
@@ -220,7 +220,7 @@ export async function playFinancingStory(options: PlayFinancingStoryOptions): Pr
   log(`tier 3 accepted bank A's purchase quote: bank A holds receivable ${purchased}, tier 3 got ${formatUnits(advanceA, decimals)}`);
   const pledge: Quote = {
     receivableId: tier2Id, amount: 200_000n * unit, advance: advanceB, financier: addr.bankB, holder: addr.tier2,
-    mode: FinancingMode.Pledge, repayment: repaymentB, currency, expiry, nonce: 0n, programmeId: 0n,
+    mode: FinancingMode.Pledge, repayment: repaymentB, currency, expiry, nonce: 0n, programmeId: 0n, evidenceHash: ethersLib.ZeroHash,
   };
   const pledged = financedIdFrom(
     financing,

@@ -335,7 +335,7 @@ describe("Settlement properties", function () {
               nonce += 1n;
               const quote: Quote = {
                 receivableId: id, amount, advance, financier: bank.address, holder: t.holder, mode: action.mode,
-                repayment, currency: sys.currency, expiry: model.now + DAY, nonce, programmeId: 0n,
+                repayment, currency: sys.currency, expiry: model.now + DAY, nonce, programmeId: 0n, evidenceHash: ethers.ZeroHash,
               };
               const holder = signerOf.get(t.holder)!;
               const signature = await signQuote(sys.financing, bank, quote);
@@ -366,7 +366,7 @@ describe("Settlement properties", function () {
               nonce += 1n;
               const quote: Quote = {
                 receivableId: id, amount: t.amount, advance: t.amount, financier: bank.address, holder: t.holder,
-                mode: FinancingMode.Purchase, repayment: 0n, currency: sys.currency, expiry: model.now + DAY, nonce, programmeId: 0n,
+                mode: FinancingMode.Purchase, repayment: 0n, currency: sys.currency, expiry: model.now + DAY, nonce, programmeId: 0n, evidenceHash: ethers.ZeroHash,
               };
               const signature = await signQuote(sys.financing, bank, quote);
               await (await sys.financing.connect(bank).cancelQuote(quote)).wait();

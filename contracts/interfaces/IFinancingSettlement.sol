@@ -45,7 +45,7 @@ interface IFinancingSettlement {
     }
 
     /// @notice A financier's offer to finance (part of) a receivable, signed with EIP-712 as
-    /// `Quote(uint256 receivableId,uint256 amount,uint256 advance,address financier,address holder,uint8 mode,uint256 repayment,address currency,uint64 expiry,uint256 nonce,uint256 programmeId)`.
+    /// `Quote(uint256 receivableId,uint256 amount,uint256 advance,address financier,address holder,uint8 mode,uint256 repayment,address currency,uint64 expiry,uint256 nonce,uint256 programmeId,bytes32 evidenceHash)`.
     struct Quote {
         uint256 receivableId;
         /// @dev Face amount financed: all of the receivable or a part split off it.
@@ -68,6 +68,10 @@ interface IFinancingSettlement {
         /// @dev A risk-sharing programme to enrol the financing in (IRiskProgramme), or 0 for none. Enrol or
         /// fail: when the programme refuses, the acceptance reverts with its error and nothing moves.
         uint256 programmeId;
+        /// @dev The hash of the financier's due-diligence decision record (the risk view, the documents seen,
+        /// who prepared and who approved the quote), kept off chain; signing it here anchors the record so
+        /// nobody can rewrite it after the financing. 0 when the financier keeps no record.
+        bytes32 evidenceHash;
     }
 
     // ─── events (the indexer's API: complete without reading storage) ─────────────
@@ -76,6 +80,7 @@ interface IFinancingSettlement {
     /// became the FINANCED receivable `financedId` (equal to `receivableId` when the whole of it was
     /// financed), now held by `financier` (Purchase) or pledged to it (Pledge), and `advance` of `currency`
     /// moved from `financier` to `holder`. For a pledge, `repayment` is what `holder` owes `financier`.
+    /// `evidenceHash` is the signed hash of the financier's due-diligence record for this quote.
     event QuoteAccepted(
         bytes32 indexed quoteHash,
         uint256 indexed receivableId,
@@ -87,7 +92,8 @@ interface IFinancingSettlement {
         uint256 amount,
         uint256 advance,
         uint256 repayment,
-        uint256 nonce
+        uint256 nonce,
+        bytes32 evidenceHash
     );
 
     /// @notice `financier` withdrew its quote `quoteHash` (with `nonce`) before anyone accepted it.

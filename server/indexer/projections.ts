@@ -611,6 +611,7 @@ export const HANDLERS: Record<string, Handler> = {
         advance: dec(a.advance),
         repayment: dec(a.repayment),
         nonce: dec(a.nonce),
+        evidence_hash: s(a.evidenceHash),
         block_number: BigInt(block),
         log_index: log.logIndex,
         tx_hash: log.txHash,

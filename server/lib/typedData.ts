@@ -124,7 +124,7 @@ export type FinancingModeValue = (typeof FinancingMode)[keyof typeof FinancingMo
 
 /** A financier's quote, as signed with EIP-712: IFinancingSettlement.Quote, typed from the ABI by TypeChain
  * (its `mode` narrowed to the enum's values; `programmeId` is the risk-sharing programme to enrol the
- * financing in, 0n for none). */
+ * financing in, 0n for none; `evidenceHash` the keccak256 of the financier's due-diligence record). */
 export type Quote = Omit<StructFields<IFinancingSettlement.QuoteStructOutput>, "mode"> & { mode: FinancingModeValue };
 
 export const QUOTE_TYPES = {
@@ -140,6 +140,7 @@ export const QUOTE_TYPES = {
     { name: "expiry", type: "uint64" },
     { name: "nonce", type: "uint256" },
     { name: "programmeId", type: "uint256" },
+    { name: "evidenceHash", type: "bytes32" },
   ],
 };
 

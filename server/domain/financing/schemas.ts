@@ -109,6 +109,7 @@ export const QuoteOut = z
     nonce: Uint256Out,
     quoteHash: z.string().meta({ description: "the EIP-712 digest; the quote's id on chain" }),
     signature: z.string(),
+    evidenceHash: z.string().meta({ description: "keccak256 of the quote's due-diligence record, signed in the quote (GET /v1/quotes/{id}/evidence)" }),
     status: z.enum(["OPEN", "ACCEPTED", "CANCELLED", "REVISED", "CLOSED"]),
     effectiveAnnualRate: z
       .object({ ppm: z.string(), percent: z.string() })
@@ -121,16 +122,38 @@ export const QuoteOut = z
   })
   .meta({ id: "Quote" });
 
+/** What a financier adds to a quote's due-diligence record (issue 12 item 6). */
+const EvidenceFields = {
+  documents: z
+    .array(z.object({ name: z.string().trim().min(1).max(200), hash: Bytes32.meta({ description: "keccak256 (or other 32-byte digest) of the document" }) }).strict())
+    .max(50)
+    .optional()
+    .meta({ description: "documents the financier read for this decision, by hash (the invoice and the parties' KYC documents are recorded without asking)" }),
+  notes: z.string().trim().min(1).max(2000).optional().meta({ description: "the financier's rationale, kept in the record" }),
+};
+
+const QuoteFields = {
+  advance: PositiveUint256.meta({ description: "what the financier pays the holder, in base units" }),
+  mode: FinancingMode.optional().meta({ description: "required when the request accepts ANY" }),
+  repayment: Uint256.optional().meta({ description: "pledge: what the holder owes back (default: the amount)" }),
+  amount: PositiveUint256.optional().meta({ description: "face amount financed (default: the request's amount)" }),
+  expiry: z.number().int().positive().meta({ description: "unix seconds until which the holder may accept" }),
+};
+
+/** A financier keeping its own key signs a draft's typed data and sends both; a custodial one sends neither. */
+const SignedDraft = {
+  draftId: z.uuid().optional().meta({ description: "with `signature`: the quote draft (prepareQuote) whose typed data the financier signed" }),
+  signature: HexBytes.optional().meta({ description: "with `draftId`: the financier's EIP-712 signature of the draft's typed data" }),
+};
+const bothOrNeither = (b: { draftId?: string | undefined; signature?: string | undefined }) => (b.draftId === undefined) === (b.signature === undefined);
+const BOTH_OR_NEITHER = { message: "send `draftId` and `signature` together, or neither", path: ["signature"] };
+
+export const PrepareQuoteBody = z.object({ ...QuoteFields, ...EvidenceFields }).strict().meta({ id: "PrepareQuote" });
+
 export const SubmitQuoteBody = z
-  .object({
-    advance: PositiveUint256.meta({ description: "what the financier pays the holder, in base units" }),
-    mode: FinancingMode.optional().meta({ description: "required when the request accepts ANY" }),
-    repayment: Uint256.optional().meta({ description: "pledge: what the holder owes back (default: the amount)" }),
-    amount: PositiveUint256.optional().meta({ description: "face amount financed (default: the request's amount)" }),
-    expiry: z.number().int().positive().meta({ description: "unix seconds until which the holder may accept" }),
-    signature: HexBytes.optional().meta({ description: "for financiers that keep their own key: their EIP-712 signature of the quote" }),
-    nonce: Uint256.optional().meta({ description: "with `signature`: the nonce the financier signed" }),
-  })
+  .object({ ...QuoteFields, ...EvidenceFields, ...SignedDraft })
+  .strict()
+  .refine(bothOrNeither, BOTH_OR_NEITHER)
   .meta({ id: "SubmitQuote" });
 
 export const ReviseQuoteBody = z
@@ -138,10 +161,45 @@ export const ReviseQuoteBody = z
     advance: PositiveUint256,
     repayment: Uint256.optional(),
     expiry: z.number().int().positive().optional(),
-    signature: HexBytes.optional(),
-    nonce: Uint256.optional(),
+    ...EvidenceFields,
+    ...SignedDraft,
   })
+  .strict()
+  .refine(bothOrNeither, BOTH_OR_NEITHER)
   .meta({ id: "ReviseQuote" });
+
+export const QuoteDraftOut = z
+  .object({
+    draftId: z.uuid(),
+    evidenceHash: z.string().meta({ description: "keccak256 of the record's canonical JSON; the typed data's `evidenceHash`" }),
+    record: z.record(z.string(), z.unknown()).meta({ description: "the decision record, frozen now" }),
+    expiresAt: IsoDate.meta({ description: "submit the signed quote before this instant" }),
+    typedData: z.object({
+      domain: z.object({ name: z.string(), version: z.string(), chainId: z.union([z.string(), z.number(), z.bigint()]).transform(String), verifyingContract: z.string() }),
+      types: z.record(z.string(), z.array(z.object({ name: z.string(), type: z.string() }))),
+      primaryType: z.literal("Quote"),
+      message: z.record(z.string(), z.union([z.string(), z.number()])),
+    }),
+  })
+  .meta({ id: "QuoteDraft" });
+
+export const QuoteEvidenceOut = z
+  .object({
+    quoteId: z.uuid(),
+    quoteHash: z.string(),
+    evidenceHash: z.string(),
+    record: z.record(z.string(), z.unknown()).nullable().meta({ description: "null for a quote placed before records were kept" }),
+    recordJson: z.string().nullable().meta({ description: "the exact bytes hashed (UTF-8): keccak256(recordJson) = evidenceHash" }),
+    financing: z
+      .object({ txHash: z.string(), blockNumber: z.string(), financedId: Uint256Out, evidenceHash: z.string().meta({ description: "as the chain emitted it with QuoteAccepted" }) })
+      .nullable(),
+    checks: z.object({
+      recordMatchesHash: z.boolean(),
+      quoteSignsHash: z.boolean().meta({ description: "the quote's EIP-712 digest, with this evidenceHash, is its quoteHash" }),
+      anchoredOnChain: z.boolean().nullable().meta({ description: "null until the quote is accepted" }),
+    }),
+  })
+  .meta({ id: "QuoteEvidence" });
 
 export const AcceptQuoteOut = TxOut.extend({ financedId: Uint256Out, quoteHash: z.string() }).meta({ id: "AcceptQuoteResult" });
 

@@ -6,12 +6,13 @@
  * atomically. Revising or cancelling a quote cancels its signature on chain, so it can never be used.
  */
 import { randomUUID } from "node:crypto";
+import { ZeroHash } from "ethers";
 import type { Principal } from "../../auth/principal";
 import type { FinancingQuote, FinancingRequest } from "../../db/generated/sqlite/client";
 import { AppError, ChainUnavailableError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/appErrors";
 import { toDecimal } from "../../lib/encode";
 import { requireEvent } from "../../lib/receipt";
-import { FinancingMode, QUOTE_TYPES, quoteDigest, quoteDomain, recoverQuoteSigner, type Quote } from "../../lib/typedData";
+import { QUOTE_TYPES, quoteDigest, quoteDomain, recoverQuoteSigner, type Quote } from "../../lib/typedData";
 import { canSeeReceivable, isPrivileged, organisationOf } from "../access";
 import type { DomainContext } from "../context";
 import type { ReceivableService } from "../receivables/service";
@@ -19,27 +20,8 @@ import { audit, settle } from "../tx";
 import { effectiveAnnualRatePpm, ppmToPercent } from "./rates";
 import type { RegistrationService } from "./registrations";
 import { riskViews } from "./risk";
-
-const MODE_NUMBER = { PURCHASE: FinancingMode.Purchase, PLEDGE: FinancingMode.Pledge } as const;
-type Mode = keyof typeof MODE_NUMBER;
-
-/** The quote a stored row stands for, as the financing settlement hashes and executes it. */
-export function structOf(q: FinancingQuote): Quote {
-  return {
-    receivableId: BigInt(q.receivableId),
-    amount: BigInt(q.amount),
-    advance: BigInt(q.advance),
-    financier: q.financier,
-    holder: q.holder,
-    mode: MODE_NUMBER[q.mode as Mode],
-    repayment: BigInt(q.repayment),
-    currency: q.currency,
-    expiry: q.expiry,
-    nonce: BigInt(q.nonce),
-    // Quotes placed through the API do not enrol yet (risk-sharing programmes: issue 13).
-    programmeId: 0n,
-  };
-}
+import { createEvidence, QUOTE_DRAFT_TTL_MS, quoteFields, type EvidenceInput } from "./evidence";
+import { MODE_NUMBER, structOf, type Mode } from "./quoteStruct";
 
 function decodeRequestCursor(cursor: string): [bigint, string] {
   const [deadline, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
@@ -49,8 +31,18 @@ function decodeRequestCursor(cursor: string): [bigint, string] {
   return [BigInt(deadline), id];
 }
 
+/** The fields a financier prices a quote with. */
+interface QuoteInput {
+  advance: bigint;
+  mode?: Mode | undefined;
+  repayment?: bigint | undefined;
+  amount?: bigint | undefined;
+  expiry: number;
+}
+
 export function createFinancingService(ctx: DomainContext, deps: { receivables: ReceivableService; registrations: RegistrationService }) {
   const { receivables, registrations } = deps;
+  const evidence = createEvidence(ctx);
   const nowSec = () => Math.floor(ctx.now().getTime() / 1000);
 
   function financing() {
@@ -105,6 +97,7 @@ export function createFinancingService(ctx: DomainContext, deps: { receivables: 
         nonce: q.nonce,
         quoteHash: q.quoteHash,
         signature: q.signature,
+        evidenceHash: q.evidenceHash,
         status: q.status as "OPEN" | "ACCEPTED" | "CANCELLED" | "REVISED" | "CLOSED",
         effectiveAnnualRate: ppm === null ? null : { ppm: ppm.toString(), percent: ppmToPercent(ppm) },
         secondsToMaturity: Number(seconds),
@@ -212,26 +205,74 @@ export function createFinancingService(ctx: DomainContext, deps: { receivables: 
     return BigInt(minNonce?.minNonce ?? "0") + BigInt(count);
   }
 
-  async function signOrVerify(quote: Quote, supplied: { signature?: string | undefined }): Promise<{ signature: string; quoteHash: string }> {
-    const financingAddress = await financing().getAddress();
-    const quoteHash = quoteDigest(ctx.chain.chainId, financingAddress, quote);
-    if (supplied.signature !== undefined) {
-      let signer: string;
-      try {
-        signer = recoverQuoteSigner(ctx.chain.chainId, financingAddress, quote, supplied.signature);
-      } catch {
-        signer = "";
-      }
-      if (signer !== quote.financier) {
-        throw new ConflictError("FinancingInvalidSignature", "the signature is not the financier's signature of this quote", { quoteHash, financier: quote.financier });
-      }
-      return { signature: supplied.signature, quoteHash };
+  /** Validates a quote on request `requestId` from the financier's fields: the quote (its evidenceHash not set yet) and what it was decided on. */
+  async function quoteFor(principal: Principal, requestId: string, input: QuoteInput, nonce?: bigint) {
+    const financier = organisationOf(principal) as string;
+    const r = await visibleRequest(principal, requestId);
+    if (!isOpen(r)) throw new ConflictError("RequestNotOpen", "the request no longer takes quotes (accepted, cancelled or past its deadline)");
+    const receivable = await ctx.db.receivable.findUnique({ where: { id: r.receivableId } });
+    if (receivable === null || !(await canSeeReceivable(ctx.reads, principal, receivable, ctx.now().getTime()))) throw new NotFoundError("financing request", requestId);
+    const mode: Mode | undefined = r.mode === "ANY" ? input.mode : (r.mode as Mode);
+    if (mode === undefined) throw new ValidationError("mode is required for this request", [{ field: "body.mode", message: "PURCHASE or PLEDGE", code: "invalid_type" }]);
+    if (input.mode !== undefined && input.mode !== mode) {
+      throw new ValidationError(`the request asks for ${mode}`, [{ field: "body.mode", message: `must be ${mode}`, code: "custom" }]);
     }
+    const amount = input.amount ?? BigInt(r.amount);
+    const repayment = mode === "PLEDGE" ? (input.repayment ?? amount) : 0n;
+    const issues = [];
+    if (amount > BigInt(receivable.amount)) issues.push({ field: "body.amount", message: `at most ${receivable.amount}`, code: "too_big" });
+    if (input.advance > amount) issues.push({ field: "body.advance", message: "cannot exceed the amount financed", code: "too_big" });
+    if (mode === "PLEDGE" && (repayment < input.advance || repayment > amount)) {
+      issues.push({ field: "body.repayment", message: "must lie between the advance and the amount", code: "custom" });
+    }
+    if (mode === "PURCHASE" && input.repayment !== undefined && input.repayment !== 0n) {
+      issues.push({ field: "body.repayment", message: "a purchase has no repayment", code: "custom" });
+    }
+    if (input.expiry <= nowSec() || input.expiry >= Number(receivable.maturity)) {
+      issues.push({ field: "body.expiry", message: "must be in the future and before maturity", code: "custom" });
+    }
+    if (issues.length > 0) throw new ValidationError("invalid quote", issues);
+    const quote: Quote = {
+      receivableId: BigInt(r.receivableId),
+      amount,
+      advance: input.advance,
+      financier,
+      holder: r.holder,
+      mode: MODE_NUMBER[mode],
+      repayment,
+      currency: receivable.currency,
+      expiry: BigInt(input.expiry),
+      nonce: nonce ?? (await nextNonce(financier)),
+      programmeId: 0n,
+      evidenceHash: ZeroHash,
+    };
+    // What the financier sees of the request when it decides: the request, the receivable, the risk view.
+    const [view] = await withRisk(principal, [r]);
+    return { r, receivable, quote, decision: { requestId, rootId: receivable.rootId, issuer: r.issuer, view } };
+  }
+
+  async function signCustodial(quote: Quote): Promise<{ signature: string; quoteHash: string }> {
+    const financingAddress = await financing().getAddress();
     const wallet = ctx.chain.signers.signerOf(quote.financier);
     if (wallet === undefined) {
-      throw new ForbiddenError("NoCustodialKey", "the server does not hold this financier's key; sign the quote typed data and send `signature` and `nonce`");
+      throw new ForbiddenError("NoCustodialKey", "the server does not hold this financier's key; prepare a quote draft, sign its typed data and send `draftId` and `signature`");
     }
-    return { signature: await wallet.signTypedData(quoteDomain(ctx.chain.chainId, financingAddress), QUOTE_TYPES, quote), quoteHash };
+    return { signature: await wallet.signTypedData(quoteDomain(ctx.chain.chainId, financingAddress), QUOTE_TYPES, quote), quoteHash: quoteDigest(ctx.chain.chainId, financingAddress, quote) };
+  }
+
+  async function verifySigned(quote: Quote, signature: string): Promise<{ signature: string; quoteHash: string }> {
+    const financingAddress = await financing().getAddress();
+    const quoteHash = quoteDigest(ctx.chain.chainId, financingAddress, quote);
+    let signer: string;
+    try {
+      signer = recoverQuoteSigner(ctx.chain.chainId, financingAddress, quote, signature);
+    } catch {
+      signer = "";
+    }
+    if (signer !== quote.financier) {
+      throw new ConflictError("FinancingInvalidSignature", "the signature is not the financier's signature of this quote", { quoteHash, financier: quote.financier });
+    }
+    return { signature, quoteHash };
   }
 
   /**
@@ -401,101 +442,112 @@ export function createFinancingService(ctx: DomainContext, deps: { receivables: 
       return { items: await quoteViews(quotes) };
     },
 
-    async submitQuote(
-      principal: Principal,
-      requestId: string,
-      input: {
-        advance: bigint;
-        mode?: Mode | undefined;
-        repayment?: bigint | undefined;
-        amount?: bigint | undefined;
-        expiry: number;
-        signature?: string | undefined;
-        nonce?: bigint | undefined;
-      },
-      supersedes?: FinancingQuote,
-    ) {
+    /**
+     * Financier: places a quote, with the due-diligence record it was decided on. With a custodial key the
+     * server builds the record, signs the quote (its evidenceHash included) and stores both. A financier that
+     * keeps its own key first asks for a draft (`prepareQuote`), signs its typed data, and sends the same
+     * fields with `draftId` and `signature`.
+     */
+    async submitQuote(principal: Principal, requestId: string, input: QuoteInput & EvidenceInput & { draftId?: string | undefined; signature?: string | undefined }, supersedes?: FinancingQuote) {
       const financier = organisationOf(principal) as string;
-      const r = await visibleRequest(principal, requestId);
-      if (!isOpen(r)) throw new ConflictError("RequestNotOpen", "the request no longer takes quotes (accepted, cancelled or past its deadline)");
-      const receivable = await ctx.db.receivable.findUnique({ where: { id: r.receivableId } });
-      if (receivable === null || !(await canSeeReceivable(ctx.reads, principal, receivable, ctx.now().getTime()))) throw new NotFoundError("financing request", requestId);
-      const mode: Mode | undefined = r.mode === "ANY" ? input.mode : (r.mode as Mode);
-      if (mode === undefined) throw new ValidationError("mode is required for this request", [{ field: "body.mode", message: "PURCHASE or PLEDGE", code: "invalid_type" }]);
-      if (input.mode !== undefined && input.mode !== mode) {
-        throw new ValidationError(`the request asks for ${mode}`, [{ field: "body.mode", message: `must be ${mode}`, code: "custom" }]);
+      const draft = input.draftId === undefined ? undefined : await evidence.draft(principal, input.draftId, requestId);
+      const { r, receivable, quote, decision } = await quoteFor(principal, requestId, input, draft === undefined ? undefined : evidence.nonceOf(draft));
+      let signed: { signature: string; quoteHash: string };
+      let record: { recordJson: string; evidenceHash: string };
+      if (draft === undefined) {
+        record = await evidence.build(principal, quote, decision, input);
+        signed = await signCustodial({ ...quote, evidenceHash: record.evidenceHash });
+      } else {
+        evidence.assertRecords(draft, quote);
+        record = { recordJson: draft.record, evidenceHash: draft.evidenceHash };
+        signed = await verifySigned({ ...quote, evidenceHash: draft.evidenceHash }, input.signature as string);
       }
-      const amount = input.amount ?? BigInt(r.amount);
-      const repayment = mode === "PLEDGE" ? (input.repayment ?? amount) : 0n;
-      const issues = [];
-      if (amount > BigInt(receivable.amount)) issues.push({ field: "body.amount", message: `at most ${receivable.amount}`, code: "too_big" });
-      if (input.advance > amount) issues.push({ field: "body.advance", message: "cannot exceed the amount financed", code: "too_big" });
-      if (mode === "PLEDGE" && (repayment < input.advance || repayment > amount)) {
-        issues.push({ field: "body.repayment", message: "must lie between the advance and the amount", code: "custom" });
-      }
-      if (mode === "PURCHASE" && input.repayment !== undefined && input.repayment !== 0n) {
-        issues.push({ field: "body.repayment", message: "a purchase has no repayment", code: "custom" });
-      }
-      if (input.expiry <= nowSec() || input.expiry >= Number(receivable.maturity)) {
-        issues.push({ field: "body.expiry", message: "must be in the future and before maturity", code: "custom" });
-      }
-      if (issues.length > 0) throw new ValidationError("invalid quote", issues);
       await assertFinancierCanPay(financier, receivable.currency, input.advance);
-      const quote: Quote = {
-        receivableId: BigInt(r.receivableId),
-        amount,
-        advance: input.advance,
-        financier,
-        holder: r.holder,
-        mode: MODE_NUMBER[mode],
-        repayment,
-        currency: receivable.currency,
-        expiry: BigInt(input.expiry),
-        nonce: input.nonce ?? (await nextNonce(financier)),
-        programmeId: 0n,
-      };
-      const { signature, quoteHash } = await signOrVerify(quote, input);
+      const { signature, quoteHash } = signed;
       // Each step only once the previous one held, so a failure never leaves a quote half-placed: the
       // allowance covering the new quote first (harmless alone), then the revised quote's cancellation
-      // on chain, then both rows in one database transaction. A retry with the same Idempotency-Key
+      // on chain, then the rows in one database transaction. A retry with the same Idempotency-Key
       // resumes after the transactions already sent.
       await ensureAdvanceAllowance(financier, receivable.currency, { adding: input.advance, ...(supersedes === undefined ? {} : { replacing: supersedes.id }) });
       const cancelled = supersedes === undefined ? undefined : await cancelOnChain(supersedes);
-      const create = ctx.db.financingQuote.create({
-        data: {
-          id: randomUUID(),
-          requestId,
-          financier,
-          holder: r.holder,
-          receivableId: r.receivableId,
-          amount: toDecimal(amount),
-          advance: toDecimal(input.advance),
-          mode,
-          repayment: toDecimal(repayment),
-          currency: receivable.currency,
-          expiry: BigInt(input.expiry),
-          nonce: toDecimal(quote.nonce),
-          quoteHash,
-          signature,
-          status: "OPEN",
-          supersedes: supersedes?.id ?? null,
-          acceptedTxHash: null,
-          createdAtMs: BigInt(ctx.now().getTime()),
-        },
+      const id = randomUUID();
+      const row = await ctx.db.$transaction(async (tx) => {
+        if (draft !== undefined) {
+          // First, and conditional: of two submissions of one draft, the second waits on this row and
+          // finds it used, so exactly one quote is placed.
+          const linked = await tx.quoteEvidence.updateMany({ where: { id: draft.id, quoteId: null }, data: { quoteId: id } });
+          if (linked.count !== 1) throw new ConflictError("QuoteDraftUsed", "a quote was placed on this draft already", { draftId: draft.id });
+        }
+        if (supersedes !== undefined) await tx.financingQuote.update({ where: { id: supersedes.id }, data: { status: "REVISED" } });
+        const created = await tx.financingQuote.create({
+          data: {
+            id,
+            requestId,
+            financier,
+            holder: r.holder,
+            receivableId: r.receivableId,
+            amount: toDecimal(quote.amount),
+            advance: toDecimal(input.advance),
+            mode: quote.mode === MODE_NUMBER.PLEDGE ? "PLEDGE" : "PURCHASE",
+            repayment: toDecimal(quote.repayment),
+            currency: receivable.currency,
+            expiry: BigInt(input.expiry),
+            nonce: toDecimal(quote.nonce),
+            quoteHash,
+            signature,
+            status: "OPEN",
+            supersedes: supersedes?.id ?? null,
+            acceptedTxHash: null,
+            evidenceHash: record.evidenceHash,
+            createdAtMs: BigInt(ctx.now().getTime()),
+          },
+        });
+        if (draft === undefined) {
+          await tx.quoteEvidence.create({
+            data: { id: randomUUID(), requestId, financier, evidenceHash: record.evidenceHash, record: record.recordJson, quoteId: id, createdAtMs: BigInt(ctx.now().getTime()) },
+          });
+        }
+        return created;
       });
-      const row =
-        supersedes === undefined
-          ? await create
-          : (await ctx.db.$transaction([ctx.db.financingQuote.update({ where: { id: supersedes.id }, data: { status: "REVISED" } }), create]))[1];
       await audit(ctx, {
         actor: financier,
         action: supersedes === undefined ? "quote.submit" : "quote.revise",
         target: row.id,
         ...(cancelled === undefined ? {} : { txHash: cancelled.txHash }),
-        detail: { requestId, advance: input.advance, quoteHash },
+        detail: { requestId, advance: input.advance, quoteHash, evidenceHash: record.evidenceHash },
       });
       const [view] = await quoteViews([row]);
       return { ...(view as NonNullable<typeof view>), ...(cancelled === undefined ? {} : { cancelledTxHash: cancelled.txHash }) };
+    },
+
+    /**
+     * Financier that keeps its own key: freezes the decision record of the quote these fields make and
+     * returns the EIP-712 typed data to sign (its evidenceHash is the record's hash). Nothing is placed yet.
+     */
+    async prepareQuote(principal: Principal, requestId: string, input: QuoteInput & EvidenceInput) {
+      const financier = organisationOf(principal) as string;
+      const { quote, decision } = await quoteFor(principal, requestId, input);
+      const record = await evidence.build(principal, quote, decision, input);
+      const draftId = randomUUID();
+      await evidence.saveDraft(draftId, requestId, financier, record);
+      const signedQuote = { ...quote, evidenceHash: record.evidenceHash };
+      return {
+        draftId,
+        evidenceHash: record.evidenceHash,
+        record: JSON.parse(record.recordJson) as Record<string, unknown>,
+        expiresAt: new Date(ctx.now().getTime() + QUOTE_DRAFT_TTL_MS).toISOString(),
+        typedData: {
+          domain: quoteDomain(ctx.chain.chainId, await financing().getAddress()),
+          types: QUOTE_TYPES,
+          primaryType: "Quote" as const,
+          message: { ...quoteFields(signedQuote), evidenceHash: signedQuote.evidenceHash },
+        },
+      };
+    },
+
+    /** The due-diligence record of a quote, with the checks that tie it to the signed quote and the chain. */
+    async quoteEvidence(principal: Principal, id: string) {
+      return evidence.exportOf(principal, await visibleQuote(principal, id));
     },
 
     /** Financier: withdraws its quote; the signature is cancelled on chain so nobody can ever execute it. */
@@ -509,7 +561,11 @@ export function createFinancingService(ctx: DomainContext, deps: { receivables: 
       return settle(ctx, sent);
     },
 
-    async reviseQuote(principal: Principal, id: string, input: { advance: bigint; repayment?: bigint | undefined; expiry?: number | undefined; signature?: string | undefined; nonce?: bigint | undefined }) {
+    async reviseQuote(
+      principal: Principal,
+      id: string,
+      input: { advance: bigint; repayment?: bigint | undefined; expiry?: number | undefined; draftId?: string | undefined; signature?: string | undefined } & EvidenceInput,
+    ) {
       const q = await visibleQuote(principal, id);
       if (q.financier !== organisationOf(principal)) throw new ForbiddenError("NotQuoteFinancier", "only the quote's financier may revise it");
       if (q.status !== "OPEN") throw new ConflictError("QuoteNotOpen", `the quote is ${q.status.toLowerCase()}`);
@@ -517,13 +573,11 @@ export function createFinancingService(ctx: DomainContext, deps: { receivables: 
         principal,
         q.requestId,
         {
-          advance: input.advance,
+          ...input,
           mode: q.mode as Mode,
           repayment: input.repayment ?? (q.mode === "PLEDGE" ? BigInt(q.repayment) : undefined),
           amount: BigInt(q.amount),
           expiry: input.expiry ?? Number(q.expiry),
-          signature: input.signature,
-          nonce: input.nonce,
         },
         q,
       );

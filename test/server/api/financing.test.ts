@@ -8,8 +8,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import request from "supertest";
 import { testDialects } from "../db/fresh";
-import { structOf } from "../../../server/domain/financing/service";
-import { eip712DomainOf, FinancingMode, QUOTE_TYPES } from "../../../server/lib/typedData";
+import { structOf } from "../../../server/domain/financing/quoteStruct";
 import { effectiveAnnualRatePpm, ppmToPercent } from "../../../server/domain/financing/rates";
 import { bearer, chainNow, confirmedReceivable, createWorld, DAY, UNIT, type Actor, type World } from "./world";
 
@@ -119,30 +118,23 @@ for (const dialect of testDialects()) describe(`API: financing (${dialect})`, fu
       quoteA = res.body.id;
     });
 
-    it("relays a quote a bank signed itself, and refuses one signed by someone else", async function () {
-      const expiry = (await chainNow()) + 5 * DAY;
-      const struct = {
-        receivableId: BigInt(receivableId),
-        amount: 20_000n * UNIT,
-        advance: 19_000n * UNIT,
-        financier: w.bankB.signer.address,
-        holder: w.tier1.signer.address,
-        mode: FinancingMode.Pledge,
-        repayment: 19_600n * UNIT,
-        currency: w.currency,
-        expiry: BigInt(expiry),
-        nonce: 777n,
-        programmeId: 0n,
-      };
-      const domain = await eip712DomainOf(await ethers.getContractAt("FinancingSettlement", w.addresses.financing));
-      const forged = await w.tier3.signer.signTypedData(domain, QUOTE_TYPES, struct);
-      const bad = await quote(w.bankB, requestId, { mode: "PLEDGE", advance: struct.advance.toString(), repayment: struct.repayment.toString(), expiry, nonce: "777", signature: forged });
+    it("relays a quote a bank signed itself from a draft, and refuses one signed by someone else", async function () {
+      const fields = { mode: "PLEDGE", advance: (19_000n * UNIT).toString(), repayment: (19_600n * UNIT).toString(), expiry: (await chainNow()) + 5 * DAY };
+      const draft = await request(w.h.app).post(`/v1/financing-requests/${requestId}/quote-drafts`).set(...bearer(w.bankB)).send(fields);
+      expect(draft.status, JSON.stringify(draft.body)).to.equal(201);
+      const { domain, types, message } = draft.body.typedData;
+      expect(message).to.include({ financier: w.bankB.address, holder: w.tier1.address, amount: (20_000n * UNIT).toString(), evidenceHash: draft.body.evidenceHash });
+      const forged = await w.tier3.signer.signTypedData(domain, types, message);
+      const bad = await quote(w.bankB, requestId, { ...fields, draftId: draft.body.draftId, signature: forged });
       expect(bad.status).to.equal(409);
       expect(bad.body.error.code).to.equal("FinancingInvalidSignature");
-      const signature = await w.bankB.signer.signTypedData(domain, QUOTE_TYPES, struct);
-      const res = await quote(w.bankB, requestId, { mode: "PLEDGE", advance: struct.advance.toString(), repayment: struct.repayment.toString(), expiry, nonce: "777", signature });
+      const signature = await w.bankB.signer.signTypedData(domain, types, message);
+      const res = await quote(w.bankB, requestId, { ...fields, draftId: draft.body.draftId, signature });
       expect(res.status, JSON.stringify(res.body)).to.equal(201);
-      expect(res.body.signature).to.equal(signature);
+      expect(res.body).to.include({ signature, evidenceHash: draft.body.evidenceHash, nonce: message.nonce });
+      // The contract is the oracle for the typed data the API handed out.
+      const stored = await w.ctx.db.financingQuote.findUniqueOrThrow({ where: { id: res.body.id } });
+      expect(await w.ctx.chain.financing!.hashQuote(structOf(stored))).to.equal(res.body.quoteHash);
       quoteB = res.body.id;
     });
 

@@ -11,7 +11,6 @@ import request from "supertest";
 import { testDialects } from "../db/fresh";
 import { moneyRoutes } from "../../../server/domain/money/routes";
 import { isLocalDevelopmentChain } from "../../../server/lib/deployment";
-import { eip712DomainOf, FinancingMode, QUOTE_TYPES } from "../../../server/lib/typedData";
 import { createHarness } from "./harness";
 import { bearer, chainNow, confirmedReceivable, createWorld, DAY, UNIT, type Actor, type World } from "./world";
 
@@ -199,26 +198,15 @@ for (const dialect of testDialects()) describe(`API: chain, currencies and balan
         .send({ to: own.address, amount: (50_000n * UNIT).toString() })
         .expect(201);
       const auth = (await w.h.auth.issueApiKey({ issuer: "bootstrap", subject: { kind: "ORGANISATION", organisation: own.address.toLowerCase(), admin: true }, label: "own-key bank" })).token;
-      const expiry = (await chainNow()) + 5 * DAY;
-      const struct = {
-        receivableId: BigInt(receivableId),
-        amount: 20_000n * UNIT,
-        advance: 19_000n * UNIT,
-        financier: own.address,
-        holder: w.tier1.signer.address,
-        mode: FinancingMode.Purchase,
-        repayment: 0n,
-        currency: w.currency,
-        expiry: BigInt(expiry),
-        nonce: 1n,
-        programmeId: 0n,
-      };
-      const domain = await eip712DomainOf(await ethers.getContractAt("FinancingSettlement", w.addresses.financing));
-      const signature = await own.signTypedData(domain, QUOTE_TYPES, struct);
+      const fields = { mode: "PURCHASE", advance: (19_000n * UNIT).toString(), expiry: (await chainNow()) + 5 * DAY };
+      const draft = await request(w.h.app).post(`/v1/financing-requests/${requestId}/quote-drafts`).set("Authorization", `Bearer ${auth}`).send(fields);
+      expect(draft.status, JSON.stringify(draft.body)).to.equal(201);
+      const { domain, types, message } = draft.body.typedData;
+      const signature = await own.signTypedData(domain, types, message);
       const res = await request(w.h.app)
         .post(`/v1/financing-requests/${requestId}/quotes`)
         .set("Authorization", `Bearer ${auth}`)
-        .send({ mode: "PURCHASE", advance: struct.advance.toString(), expiry, nonce: "1", signature });
+        .send({ ...fields, draftId: draft.body.draftId, signature });
       expect(res.status, JSON.stringify(res.body)).to.equal(409);
       expect(res.body.error.code).to.equal("FinancierInsufficientFunds");
       expect(res.body.error.details).to.include({ balance: (50_000n * UNIT).toString(), allowance: "0", spender: w.addresses.financing, shortfall: (19_000n * UNIT).toString() });

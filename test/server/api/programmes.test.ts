@@ -60,6 +60,7 @@ for (const dialect of testDialects()) describe(`API: risk-sharing programmes (${
       expiry: BigInt(await chainNow()) + BigInt(DAY),
       nonce: 9_001n,
       programmeId: id,
+      evidenceHash: ethers.ZeroHash,
     };
     const receipt = await (await financing.connect(w.tier1.signer).acceptQuote(quote, await signQuote(financing, w.bankA.signer, quote))).wait();
     financedId = financedIdFrom(financing, receipt);

@@ -569,6 +569,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/financing-requests/{id}/quote-drafts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Financier keeping its own key: freeze the quote's due-diligence record and get the EIP-712 typed data to sign; then submit the same fields with `draftId` and `signature` */
+        post: operations["prepareQuote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/financing-requests/{id}/quotes": {
         parameters: {
             query?: never;
@@ -579,7 +596,7 @@ export interface paths {
         /** Quotes on a request, best effective annual rate first (the holder sees all; a financier its own) */
         get: operations["listQuotes"];
         put?: never;
-        /** Financier: submit an EIP-712 signed quote (signed here with its custodial key, or relayed with `signature`); refused 409 FinancierInsufficientFunds when the financier's balance (or, keeping its own key, its allowance) does not cover the advance */
+        /** Financier: submit an EIP-712 signed quote with its due-diligence record (signed here with its custodial key, or a signed draft relayed with `draftId` and `signature`); refused 409 FinancierInsufficientFunds when the financier's balance (or, keeping its own key, its allowance) does not cover the advance */
         post: operations["submitQuote"];
         delete?: never;
         options?: never;
@@ -1204,6 +1221,23 @@ export interface paths {
         put?: never;
         /** Financier: cancel a quote (on chain, so its signature can never be executed) */
         post: operations["cancelQuote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/quotes/{id}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The quote's due-diligence record (its financier, operator, auditor) and the checks that tie it to the signed quote and the chain */
+        get: operations["getQuoteEvidence"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2284,6 +2318,41 @@ export interface components {
             /** @description financings unregistered for longer than API_REGISTRATION_DUE_DAYS */
             unregisteredOverdue: number;
         };
+        PrepareQuote: {
+            /**
+             * @description what the financier pays the holder, in base units
+             * @example 1000000
+             */
+            advance: string;
+            /**
+             * @description face amount financed (default: the request's amount)
+             * @example 1000000
+             */
+            amount?: string;
+            /** @description documents the financier read for this decision, by hash (the invoice and the parties' KYC documents are recorded without asking) */
+            documents?: {
+                /**
+                 * @description keccak256 (or other 32-byte digest) of the document
+                 * @example 0xabababababababababababababababababababababababababababababababab
+                 */
+                hash: string;
+                name: string;
+            }[];
+            /** @description unix seconds until which the holder may accept */
+            expiry: number;
+            /**
+             * @description required when the request accepts ANY
+             * @enum {string}
+             */
+            mode?: "PURCHASE" | "PLEDGE";
+            /** @description the financier's rationale, kept in the record */
+            notes?: string;
+            /**
+             * @description pledge: what the holder owes back (default: the amount)
+             * @example 1000000
+             */
+            repayment?: string;
+        };
         Programme: {
             /** @description EVM address, lower case */
             admin: string;
@@ -2588,6 +2657,8 @@ export interface components {
                 percent: string;
                 ppm: string;
             } | null;
+            /** @description keccak256 of the quote's due-diligence record, signed in the quote (GET /v1/quotes/{id}/evidence) */
+            evidenceHash: string;
             expiry: number;
             /** @description EVM address, lower case */
             financier: string;
@@ -2619,6 +2690,70 @@ export interface components {
             /** @enum {string} */
             status: "OPEN" | "ACCEPTED" | "CANCELLED" | "REVISED" | "CLOSED";
             supersedes: string | null;
+        };
+        QuoteDraft: {
+            /** Format: uuid */
+            draftId: string;
+            /** @description keccak256 of the record's canonical JSON; the typed data's `evidenceHash` */
+            evidenceHash: string;
+            /**
+             * @description submit the signed quote before this instant
+             * @example 2026-01-31T00:00:00.000Z
+             */
+            expiresAt: string;
+            /** @description the decision record, frozen now */
+            record: {
+                [key: string]: unknown;
+            };
+            typedData: {
+                domain: {
+                    chainId: string | number;
+                    name: string;
+                    verifyingContract: string;
+                    version: string;
+                };
+                message: {
+                    [key: string]: string | number;
+                };
+                /** @enum {string} */
+                primaryType: "Quote";
+                types: {
+                    [key: string]: {
+                        name: string;
+                        type: string;
+                    }[];
+                };
+            };
+        };
+        QuoteEvidence: {
+            checks: {
+                /** @description null until the quote is accepted */
+                anchoredOnChain: boolean | null;
+                /** @description the quote's EIP-712 digest, with this evidenceHash, is its quoteHash */
+                quoteSignsHash: boolean;
+                recordMatchesHash: boolean;
+            };
+            evidenceHash: string;
+            financing: {
+                blockNumber: string;
+                /** @description as the chain emitted it with QuoteAccepted */
+                evidenceHash: string;
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                financedId: string;
+                txHash: string;
+            } | null;
+            quoteHash: string;
+            /** Format: uuid */
+            quoteId: string;
+            /** @description null for a quote placed before records were kept */
+            record: {
+                [key: string]: unknown;
+            } | null;
+            /** @description the exact bytes hashed (UTF-8): keccak256(recordJson) = evidenceHash */
+            recordJson: string | null;
         };
         RaiseDispute: {
             /**
@@ -2953,18 +3088,29 @@ export interface components {
              * @example 1000000
              */
             advance: string;
-            expiry?: number;
+            /** @description documents the financier read for this decision, by hash (the invoice and the parties' KYC documents are recorded without asking) */
+            documents?: {
+                /**
+                 * @description keccak256 (or other 32-byte digest) of the document
+                 * @example 0xabababababababababababababababababababababababababababababababab
+                 */
+                hash: string;
+                name: string;
+            }[];
             /**
-             * @description uint256 as a decimal string
-             * @example 1000000
+             * Format: uuid
+             * @description with `signature`: the quote draft (prepareQuote) whose typed data the financier signed
              */
-            nonce?: string;
+            draftId?: string;
+            expiry?: number;
+            /** @description the financier's rationale, kept in the record */
+            notes?: string;
             /**
              * @description uint256 as a decimal string
              * @example 1000000
              */
             repayment?: string;
-            /** @description hex bytes */
+            /** @description with `draftId`: the financier's EIP-712 signature of the draft's typed data */
             signature?: string;
         };
         RiskView: {
@@ -3112,6 +3258,20 @@ export interface components {
              * @example 1000000
              */
             amount?: string;
+            /** @description documents the financier read for this decision, by hash (the invoice and the parties' KYC documents are recorded without asking) */
+            documents?: {
+                /**
+                 * @description keccak256 (or other 32-byte digest) of the document
+                 * @example 0xabababababababababababababababababababababababababababababababab
+                 */
+                hash: string;
+                name: string;
+            }[];
+            /**
+             * Format: uuid
+             * @description with `signature`: the quote draft (prepareQuote) whose typed data the financier signed
+             */
+            draftId?: string;
             /** @description unix seconds until which the holder may accept */
             expiry: number;
             /**
@@ -3119,17 +3279,14 @@ export interface components {
              * @enum {string}
              */
             mode?: "PURCHASE" | "PLEDGE";
-            /**
-             * @description with `signature`: the nonce the financier signed
-             * @example 1000000
-             */
-            nonce?: string;
+            /** @description the financier's rationale, kept in the record */
+            notes?: string;
             /**
              * @description pledge: what the holder owes back (default: the amount)
              * @example 1000000
              */
             repayment?: string;
-            /** @description for financiers that keep their own key: their EIP-712 signature of the quote */
+            /** @description with `draftId`: the financier's EIP-712 signature of the draft's typed data */
             signature?: string;
         };
         Trace: {
@@ -5455,6 +5612,86 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FinancingRequest"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    prepareQuote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PrepareQuote"];
+            };
+        };
+        responses: {
+            /** @description The draft: its record, its hash and the typed data */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuoteDraft"];
                 };
             };
             /** @description Invalid request (the offending fields are in `details.fields`) */
@@ -8835,6 +9072,8 @@ export interface operations {
                             percent: string;
                             ppm: string;
                         } | null;
+                        /** @description keccak256 of the quote's due-diligence record, signed in the quote (GET /v1/quotes/{id}/evidence) */
+                        evidenceHash: string;
                         expiry: number;
                         /** @description EVM address, lower case */
                         financier: string;
@@ -9101,6 +9340,82 @@ export interface operations {
             };
             /** @description Rate limit exceeded */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getQuoteEvidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record and its checks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuoteEvidence"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
