@@ -98,3 +98,16 @@ export function boundedJsonObject(limits: { maxDepth: number; maxBytes: number }
     if (bytes > limits.maxBytes) ctx.addIssue({ code: "custom", message: `${bytes} bytes as JSON; at most ${limits.maxBytes}` });
   });
 }
+
+/** EIP-712 typed data for `eth_signTypedData_v4` (all values as strings), with the digest the signature covers. */
+export function typedDataOut<P extends string>(primaryType: P, id: string) {
+  return z
+    .object({
+      domain: z.object({ name: z.string(), version: z.string(), chainId: z.string(), verifyingContract: AddressOut }),
+      types: z.record(z.string(), z.array(z.object({ name: z.string(), type: z.string() }))),
+      primaryType: z.literal(primaryType),
+      message: z.record(z.string(), z.string()),
+      digest: z.string(),
+    })
+    .meta({ id });
+}

@@ -9,7 +9,8 @@ import { getBytes, Wallet, type HDNodeWallet, type TypedDataDomain, type TypedDa
 import request from "supertest";
 import type { BrowserContext } from "playwright-core";
 import { hardhatDevKeyOf } from "../../server/signing/devKeys";
-import { bearer, registerInvoice, UNIT } from "../server/api/world";
+import { ethers } from "hardhat";
+import { bearer, chainNow, confirmedReceivable, DAY, registerInvoice, UNIT } from "../server/api/world";
 import { browserAvailable, expectAccessible, startWebSystem, type WebSystem } from "./browser";
 
 /**
@@ -118,6 +119,53 @@ describe("web app in Chromium: sign-in with the organisation's own wallet (SIWE)
       expect(invoice.status).to.equal("CONFIRMED");
       const root = (await request(sys.w.h.app).get(`/v1/receivables/${invoice.rootId as string}`).set(...bearer(sys.w.tier2)).expect(200)).body;
       expect(root).to.include({ holder: sys.w.tier2.address, issuer: sys.w.selfCore.address, amount: (12_000n * UNIT).toString() });
+      expect(errors).to.deep.equal([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("a financier that keeps its own key signs its quote in its wallet; the quote anchors the due-diligence record with the rationale typed", async function () {
+    const { w } = sys;
+    const own = Wallet.createRandom().connect(ethers.provider);
+    const op = (path: string, body: Record<string, unknown>) =>
+      request(w.h.app).post(path).set(...bearer(w.operator)).set("Idempotency-Key", `wq-${path}-${own.address}`).send(body).expect(201);
+    await op("/v1/organisations", { address: own.address, role: "FINANCIER", kycHash: ethers.id("kyc:wallet bank") });
+    await op("/v1/faucet", { to: own.address, amount: (20_000n * UNIT).toString() });
+    await (await w.outsider.sendTransaction({ to: own.address, value: ethers.parseEther("1") })).wait();
+    // A financier keeping its own key approves its advances itself.
+    await (await w.cash.connect(own).approve(w.addresses.financing, 20_000n * UNIT)).wait();
+    const receivableId = await confirmedReceivable(w, { supplier: w.tier1, amount: 10_000n * UNIT, maturityInDays: 90 });
+    const opened = await request(w.h.app)
+      .post("/v1/financing-requests")
+      .set(...bearer(w.tier1))
+      .send({ receivableId, amount: (10_000n * UNIT).toString(), mode: "PURCHASE", deadline: (await chainNow()) + 2 * DAY })
+      .expect(201);
+
+    const { context, page, errors } = await sys.context("en");
+    try {
+      const asked = await injectWallet(context, { wallet: own });
+      await page.goto("/");
+      await page.getByRole("button", { name: "Sign in with wallet" }).click();
+      await page.getByText("Financier", { exact: true }).waitFor();
+      await page.goto("/market");
+      const card = page.getByRole("article").filter({ has: page.locator(`#market-${opened.body.id}`) });
+      await card.getByRole("textbox", { name: "Advance" }).fill("9800");
+      await card.getByRole("textbox", { name: "Rationale" }).fill("obligor rated AA; invoice checked against the purchase order");
+      await expectAccessible(page, "market with a wallet-signed quote (en)");
+      await card.getByRole("button", { name: "Sign the quote in your wallet and send it" }).click();
+      await card.getByText(/Quote sent: /).waitFor();
+      expect(asked).to.include("eth_signTypedData_v4");
+
+      const mine = await request(w.h.app).get(`/v1/financing-requests/${opened.body.id}/quotes`).set(...bearer(w.tier1)).expect(200);
+      const placed = mine.body.items.find((q: { financier: string }) => q.financier === own.address.toLowerCase());
+      expect(placed).to.include({ advance: (9_800n * UNIT).toString(), status: "OPEN" });
+      const evidence = await request(w.h.app).get(`/v1/quotes/${placed.id}/evidence`).set(...bearer(w.auditor)).expect(200);
+      expect(evidence.body.record.notes).to.equal("obligor rated AA; invoice checked against the purchase order");
+      expect(evidence.body.checks).to.deep.equal({ recordMatchesHash: true, quoteSignsHash: true, anchoredOnChain: null });
+      // The holder can execute it: the wallet's signature is the financier's.
+      const accepted = await request(w.h.app).post(`/v1/quotes/${placed.id}/accept`).set(...bearer(w.tier1)).set("Idempotency-Key", `wq-accept-${placed.id}`);
+      expect(accepted.status, JSON.stringify(accepted.body)).to.equal(200);
       expect(errors).to.deep.equal([]);
     } finally {
       await context.close();

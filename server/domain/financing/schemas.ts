@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Address, AddressOut, Bytes32, HexBytes, IsoDate, PageQuery, PositiveUint256, Uint256, Uint256Out, page } from "../../api/schemas";
+import { Address, AddressOut, Bytes32, HexBytes, IsoDate, PageQuery, PositiveUint256, Uint256, Uint256Out, page, typedDataOut } from "../../api/schemas";
 import { ReceivableOut } from "../receivables/schemas";
 import { TxOut } from "../tx";
 import { REGISTRATION_NUMBER_PATTERN } from "./registrations";
@@ -174,12 +174,7 @@ export const QuoteDraftOut = z
     evidenceHash: z.string().meta({ description: "keccak256 of the record's canonical JSON; the typed data's `evidenceHash`" }),
     record: z.record(z.string(), z.unknown()).meta({ description: "the decision record, frozen now" }),
     expiresAt: IsoDate.meta({ description: "submit the signed quote before this instant" }),
-    typedData: z.object({
-      domain: z.object({ name: z.string(), version: z.string(), chainId: z.union([z.string(), z.number(), z.bigint()]).transform(String), verifyingContract: z.string() }),
-      types: z.record(z.string(), z.array(z.object({ name: z.string(), type: z.string() }))),
-      primaryType: z.literal("Quote"),
-      message: z.record(z.string(), z.union([z.string(), z.number()])),
-    }),
+    typedData: typedDataOut("Quote", "QuoteTypedData"),
   })
   .meta({ id: "QuoteDraft" });
 

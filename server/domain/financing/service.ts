@@ -531,16 +531,19 @@ export function createFinancingService(ctx: DomainContext, deps: { receivables: 
       const draftId = randomUUID();
       await evidence.saveDraft(draftId, requestId, financier, record);
       const signedQuote = { ...quote, evidenceHash: record.evidenceHash };
+      const financingAddress = await financing().getAddress();
+      const domain = quoteDomain(ctx.chain.chainId, financingAddress);
       return {
         draftId,
         evidenceHash: record.evidenceHash,
         record: JSON.parse(record.recordJson) as Record<string, unknown>,
         expiresAt: new Date(ctx.now().getTime() + QUOTE_DRAFT_TTL_MS).toISOString(),
         typedData: {
-          domain: quoteDomain(ctx.chain.chainId, await financing().getAddress()),
+          domain: { ...domain, chainId: domain.chainId.toString() },
           types: QUOTE_TYPES,
           primaryType: "Quote" as const,
-          message: { ...quoteFields(signedQuote), evidenceHash: signedQuote.evidenceHash },
+          message: { ...quoteFields(signedQuote), mode: String(signedQuote.mode), evidenceHash: signedQuote.evidenceHash },
+          digest: quoteDigest(ctx.chain.chainId, financingAddress, signedQuote),
         },
       };
     },

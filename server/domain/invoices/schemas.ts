@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Address, AddressOut, boundedJsonObject, Bytes32, HexBytes, IsoDate, PositiveUint256, Uint256Out } from "../../api/schemas";
+import { Address, AddressOut, boundedJsonObject, Bytes32, HexBytes, IsoDate, PositiveUint256, Uint256Out, typedDataOut } from "../../api/schemas";
 import { TxOut } from "../tx";
 
 /** Invoice metadata limits: deep enough for line items with nested references, small enough to store as a row. */
@@ -73,12 +73,4 @@ export const ConfirmInvoiceOut = TxOut.extend({ rootId: Uint256Out, signature: z
 
 export const RejectInvoiceBody = z.object({ reason: z.string().min(1).max(500) }).meta({ id: "RejectInvoice" });
 
-export const ConfirmationTypedDataOut = z
-  .object({
-    domain: z.object({ name: z.string(), version: z.string(), chainId: z.string(), verifyingContract: AddressOut }),
-    types: z.record(z.string(), z.array(z.object({ name: z.string(), type: z.string() }))),
-    primaryType: z.literal("Confirmation"),
-    message: z.record(z.string(), z.string()),
-    digest: z.string(),
-  })
-  .meta({ id: "ConfirmationTypedData" });
+export const ConfirmationTypedDataOut = typedDataOut("Confirmation", "ConfirmationTypedData");

@@ -1,4 +1,4 @@
-import { Button, Group, NativeSelect, Paper, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { Button, Group, NativeSelect, Paper, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from "@mantine/core";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "../../app/ErrorNotice";
@@ -8,6 +8,8 @@ import { useChainStatus } from "../chain/api";
 import { useCurrencies } from "../currencies/api";
 import { Amount } from "../currencies/Amount";
 import { useOrganisationLabel } from "../organisations/api";
+import { useSigning } from "../invoices/api";
+import { useSession } from "../../app/auth";
 import { Countdown } from "../receivables/OffersPage";
 import { useOpenRequests, useSubmitQuote, type FinancingRequest } from "./api";
 import { advanceOf, formatPercent, parsePercent, rateOf } from "./rates";
@@ -60,11 +62,16 @@ function QuoteForm({ request, decimals }: { request: FinancingRequest; decimals:
   const { t, i18n } = useTranslation("financing");
   const chain = useChainStatus();
   const submit = useSubmitQuote();
+  const organisation = useSession().data?.organisation ?? undefined;
+  // A financier that keeps its own key signs its quotes in its wallet.
+  const signing = useSigning(organisation !== undefined);
+  const wallet = signing.data === "WALLET" && organisation !== undefined ? { organisation } : undefined;
   const modes = request.mode === "ANY" ? (["PURCHASE", "PLEDGE"] as const) : ([request.mode] as const);
   const [mode, setMode] = useState<"PURCHASE" | "PLEDGE">(modes[0]);
   const [advance, setAdvance] = useState("");
   const [rate, setRate] = useState("");
   const [hours, setHours] = useState("12");
+  const [notes, setNotes] = useState("");
   const [errors, setErrors] = useState<{ advance?: string; rate?: string; hours?: string }>({});
   const cost = BigInt(request.amount);
   const now = BigInt(chain.data?.headTimestamp ?? Math.floor(Date.now() / 1000));
@@ -91,7 +98,8 @@ function QuoteForm({ request, decimals }: { request: FinancingRequest; decimals:
     if (!/^\d+$/.test(hours) || Number(hours) < 1 || Number(hours) > 720) next.hours = t("quote.hoursRange");
     setErrors(next);
     if (Object.keys(next).length > 0 || value === undefined) return;
-    submit.mutate({ requestId: request.id, body: { advance: value.toString(), mode, expiry: Number(now) + Number(hours) * 3600 } });
+    const body = { advance: value.toString(), mode, expiry: Number(now) + Number(hours) * 3600, ...(notes.trim() === "" ? {} : { notes: notes.trim() }) };
+    submit.mutate({ requestId: request.id, body, ...(wallet === undefined ? {} : { wallet }) });
   };
   return (
     <form
@@ -111,6 +119,7 @@ function QuoteForm({ request, decimals }: { request: FinancingRequest; decimals:
         <TextInput label={t("quote.rate")} inputMode="decimal" value={rate} onChange={(e) => onRate(e.currentTarget.value)} error={errors.rate} />
         <TextInput label={t("quote.hours")} inputMode="numeric" value={hours} onChange={(e) => setHours(e.currentTarget.value)} error={errors.hours} />
       </SimpleGrid>
+      <Textarea label={t("quote.notes")} description={t("quote.notesHint")} value={notes} onChange={(e) => setNotes(e.currentTarget.value)} maxLength={2000} autosize minRows={1} mt="xs" />
       <Text size="xs" mt={4}>
         {t("quote.explain", { face: formatAmount(cost, decimals, i18n.language), days: (seconds / 86_400n).toString() })}
       </Text>
@@ -120,8 +129,8 @@ function QuoteForm({ request, decimals }: { request: FinancingRequest; decimals:
           {t("quote.sent", { rate: submit.data.effectiveAnnualRate?.percent ?? "—" })}
         </Text>
       )}
-      <Button type="submit" mt="sm" loading={submit.isPending} disabled={submit.isPending}>
-        {t("quote.submit")}
+      <Button type="submit" mt="sm" loading={submit.isPending} disabled={submit.isPending || signing.data === undefined}>
+        {wallet === undefined ? t("quote.submit") : t("quote.submitWallet")}
       </Button>
     </form>
   );

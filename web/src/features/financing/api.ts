@@ -51,11 +51,31 @@ export function useAcceptQuote() {
   });
 }
 
+export interface QuoteFields {
+  advance: string;
+  mode: "PURCHASE" | "PLEDGE";
+  expiry: number;
+  /** The financier's rationale, kept in the quote's due-diligence record. */
+  notes?: string;
+}
+
+/**
+ * Places a quote. With `wallet`, the financier keeps its own key: the API freezes the quote's due-diligence
+ * record in a draft, the wallet signs the draft's EIP-712 typed data (its evidenceHash is the record's hash)
+ * and the same fields go back with the draft's id and the signature. Otherwise the server signs.
+ */
 export function useSubmitQuote() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: async (v: { requestId: string; body: { advance: string; mode: "PURCHASE" | "PLEDGE"; expiry: number } }) =>
-      unwrap(api.POST("/v1/financing-requests/{id}/quotes", { params: { path: { id: v.requestId } }, body: v.body })),
+    mutationFn: async (v: { requestId: string; body: QuoteFields; wallet?: { organisation: string } }) => {
+      const path = { id: v.requestId };
+      if (v.wallet === undefined) return unwrap(api.POST("/v1/financing-requests/{id}/quotes", { params: { path }, body: v.body }));
+      const draft = await unwrap(api.POST("/v1/financing-requests/{id}/quote-drafts", { params: { path }, body: v.body }));
+      const { askWallet, signTypedDataWithWallet } = await import("../../lib/wallet");
+      const organisation = v.wallet.organisation;
+      const signature = await askWallet(() => signTypedDataWithWallet(organisation, draft.typedData));
+      return unwrap(api.POST("/v1/financing-requests/{id}/quotes", { params: { path }, body: { ...v.body, draftId: draft.draftId, signature } }));
+    },
     onSuccess: async (_quote, v) => {
       await client.invalidateQueries({ queryKey: queryKeys.financing.quotes(v.requestId) });
     },

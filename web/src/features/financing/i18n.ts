@@ -66,6 +66,9 @@ export const financingText = {
       advanceTooLarge: "An advance cannot exceed the amount financed",
       hoursRange: "Between 1 and 720 hours",
       submit: "Send the quote",
+      submitWallet: "Sign the quote in your wallet and send it",
+      notes: "Rationale",
+      notesHint: "Kept in the quote's due-diligence record, whose hash the quote signs",
       sent: "Quote sent: {{rate}} % a year.",
     },
     portfolio: {
@@ -178,6 +181,9 @@ export const financingText = {
       advanceTooLarge: "放款金额不能超过融资面额",
       hoursRange: "1 到 720 小时之间",
       submit: "提交报价",
+      submitWallet: "在钱包中签署并提交报价",
+      notes: "决策依据",
+      notesHint: "记入本报价的尽职调查记录，其哈希由报价签名锚定",
       sent: "报价已提交：年化 {{rate}}%。",
     },
     portfolio: {

@@ -2705,25 +2705,7 @@ export interface components {
             record: {
                 [key: string]: unknown;
             };
-            typedData: {
-                domain: {
-                    chainId: string | number;
-                    name: string;
-                    verifyingContract: string;
-                    version: string;
-                };
-                message: {
-                    [key: string]: string | number;
-                };
-                /** @enum {string} */
-                primaryType: "Quote";
-                types: {
-                    [key: string]: {
-                        name: string;
-                        type: string;
-                    }[];
-                };
-            };
+            typedData: components["schemas"]["QuoteTypedData"];
         };
         QuoteEvidence: {
             checks: {
@@ -2754,6 +2736,27 @@ export interface components {
             } | null;
             /** @description the exact bytes hashed (UTF-8): keccak256(recordJson) = evidenceHash */
             recordJson: string | null;
+        };
+        QuoteTypedData: {
+            digest: string;
+            domain: {
+                chainId: string;
+                name: string;
+                /** @description EVM address, lower case */
+                verifyingContract: string;
+                version: string;
+            };
+            message: {
+                [key: string]: string;
+            };
+            /** @enum {string} */
+            primaryType: "Quote";
+            types: {
+                [key: string]: {
+                    name: string;
+                    type: string;
+                }[];
+            };
         };
         RaiseDispute: {
             /**
