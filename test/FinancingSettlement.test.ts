@@ -69,12 +69,13 @@ describe("FinancingSettlement", function () {
 
       it("emits QuoteAccepted with every term and marks the quote accepted", async function () {
         const sys = await loadFixture(tier2HoldsFixture);
-        const { quote, signature } = await signedQuote(sys, { receivableId: sys.id, holder: sys.tier2, financier: sys.bankA, amount: 150_000n * sys.unit, nonce: 7n });
+        const evidenceHash = ethers.id("due-diligence record of quote 7");
+        const { quote, signature } = await signedQuote(sys, { receivableId: sys.id, holder: sys.tier2, financier: sys.bankA, amount: 150_000n * sys.unit, nonce: 7n, evidenceHash });
         const hash = await sys.financing.hashQuote(quote);
         const childId = await nextChildId(sys, sys.rootId);
         await expect(sys.financing.connect(sys.tier2).acceptQuote(quote, signature))
           .to.emit(sys.financing, "QuoteAccepted")
-          .withArgs(hash, sys.id, sys.bankA.address, childId, sys.tier2.address, FinancingMode.Purchase, sys.currency, quote.amount, quote.advance, 0n, 7n);
+          .withArgs(hash, sys.id, sys.bankA.address, childId, sys.tier2.address, FinancingMode.Purchase, sys.currency, quote.amount, quote.advance, 0n, 7n, evidenceHash);
         expect(await sys.financing.quoteStatus(hash)).to.equal(QuoteStatus.Accepted);
       });
     });
@@ -86,7 +87,7 @@ describe("FinancingSettlement", function () {
         const hash = await sys.financing.hashQuote(quote);
         await expect(sys.financing.connect(sys.tier2).acceptQuote(quote, signature))
           .to.emit(sys.financing, "QuoteAccepted")
-          .withArgs(hash, sys.id, sys.bankA.address, sys.id, sys.tier2.address, FinancingMode.Purchase, sys.currency, sys.face, quote.advance, 0n, 0n)
+          .withArgs(hash, sys.id, sys.bankA.address, sys.id, sys.tier2.address, FinancingMode.Purchase, sys.currency, sys.face, quote.advance, 0n, 0n, ethers.ZeroHash)
           .and.to.emit(sys.ledger, "Transfer")
           .withArgs(sys.tier2.address, sys.bankA.address, sys.id);
         expect(await sys.ledger.ownerOf(sys.id)).to.equal(sys.bankA.address);
@@ -107,7 +108,7 @@ describe("FinancingSettlement", function () {
         const tx = sys.financing.connect(sys.tier2).acceptQuote(quote, signature);
         await expect(tx)
           .to.emit(sys.financing, "QuoteAccepted")
-          .withArgs(hash, sys.id, sys.bankB.address, childId, sys.tier2.address, FinancingMode.Pledge, sys.currency, amount, quote.advance, quote.repayment, 0n)
+          .withArgs(hash, sys.id, sys.bankB.address, childId, sys.tier2.address, FinancingMode.Pledge, sys.currency, amount, quote.advance, quote.repayment, 0n, ethers.ZeroHash)
           .and.to.emit(sys.ledger, "ReceivablePledged")
           .withArgs(childId, sys.tier2.address, sys.bankB.address)
           .and.to.emit(sys.vault, "PledgeRecorded")
@@ -147,7 +148,7 @@ describe("FinancingSettlement", function () {
         await wallet.approveHash(hash);
         await expect(sys.financing.connect(sys.tier2).acceptQuote(quote, "0x"))
           .to.emit(sys.financing, "QuoteAccepted")
-          .withArgs(hash, sys.id, walletAddress, sys.id, sys.tier2.address, FinancingMode.Purchase, sys.currency, sys.face, quote.advance, 0n, 0n);
+          .withArgs(hash, sys.id, walletAddress, sys.id, sys.tier2.address, FinancingMode.Purchase, sys.currency, sys.face, quote.advance, 0n, 0n, ethers.ZeroHash);
         expect(await sys.ledger.ownerOf(sys.id)).to.equal(walletAddress);
       });
     });
@@ -284,6 +285,15 @@ describe("FinancingSettlement", function () {
         await expect(sys.financing.connect(sys.tier2).acceptQuote(tampered, signature))
           .to.be.revertedWithCustomError(sys.financing, "FinancingInvalidSignature")
           .withArgs(await sys.financing.hashQuote(tampered), sys.bankA.address);
+      });
+
+      it("reverts when the due-diligence record's hash was swapped for another (the record is anchored by the signature)", async function () {
+        const sys = await loadFixture(tier2HoldsFixture);
+        const { quote, signature } = await signedQuote(sys, { receivableId: sys.id, holder: sys.tier2, financier: sys.bankA, amount: sys.face, evidenceHash: ethers.id("record as decided") });
+        const rewritten = { ...quote, evidenceHash: ethers.id("record rewritten later") };
+        await expect(sys.financing.connect(sys.tier2).acceptQuote(rewritten, signature))
+          .to.be.revertedWithCustomError(sys.financing, "FinancingInvalidSignature")
+          .withArgs(await sys.financing.hashQuote(rewritten), sys.bankA.address);
       });
 
       it("reverts when the quote's currency is not the receivable's", async function () {

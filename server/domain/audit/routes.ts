@@ -88,7 +88,7 @@ export async function exportRows(
     return {
       columns: [
         "executedAt", "quoteHash", "receivableId", "financedId", "financier", "holder", "mode", "currency", "amount", "advance", "repayment", "txHash", "blockNumber",
-        "registrationStatus", "registrationNumber", "registeredOn", "registrationOverdue",
+        "registrationStatus", "registrationNumber", "registeredOn", "registrationOverdue", "evidenceHash",
       ],
       rows: rows.map((f) => ({
         registrationStatus: registered.get(f.quoteHash)?.status ?? null,
@@ -108,6 +108,8 @@ export async function exportRows(
         repayment: f.repayment,
         txHash: f.txHash,
         blockNumber: Number(f.blockNumber),
+        // The due-diligence record's hash as the chain emitted it (GET /v1/quotes/{id}/evidence has the record).
+        evidenceHash: f.evidenceHash,
       })),
     };
   }

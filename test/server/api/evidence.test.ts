@@ -91,6 +91,11 @@ for (const dialect of testDialects()) describe(`API: due-diligence evidence of q
       const ev = await evidenceOf(w.bankA, quoteId);
       expect(ev.body.checks).to.deep.equal({ recordMatchesHash: true, quoteSignsHash: true, anchoredOnChain: true });
       expect(ev.body.financing).to.include({ txHash: accepted.body.txHash, evidenceHash, financedId: accepted.body.financedId });
+      // The auditor's financings export carries the hash the chain emitted.
+      const from = new Date((await chainNow()) * 1000 - DAY * 1000).toISOString();
+      const to = new Date((await chainNow()) * 1000 + DAY * 1000).toISOString();
+      const exported = await request(w.h.app).get(`/v1/audit/export?dataset=financings&from=${from}&to=${to}&format=json`).set(...bearer(w.auditor)).expect(200);
+      expect(exported.body.rows.find((r: { quoteHash: string }) => r.quoteHash === accepted.body.quoteHash)).to.include({ evidenceHash });
     });
 
     it("shows the record to the operator and auditors, refuses the holder (403) and hides it from other banks (404)", async function () {

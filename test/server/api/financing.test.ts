@@ -322,7 +322,7 @@ for (const dialect of testDialects()) describe(`API: financing (${dialect})`, fu
       const csv = await request(w.h.app).get(`/v1/audit/export?dataset=financings&from=${from}&to=${to}&format=csv`).set(...bearer(w.auditor)).expect(200);
       expect(csv.headers["content-type"]).to.match(/^text\/csv/);
       const lines = csv.text.trim().split("\n");
-      expect(lines[0]).to.equal("executedAt,quoteHash,receivableId,financedId,financier,holder,mode,currency,amount,advance,repayment,txHash,blockNumber,registrationStatus,registrationNumber,registeredOn,registrationOverdue");
+      expect(lines[0]).to.equal("executedAt,quoteHash,receivableId,financedId,financier,holder,mode,currency,amount,advance,repayment,txHash,blockNumber,registrationStatus,registrationNumber,registeredOn,registrationOverdue,evidenceHash");
       expect(lines.length).to.be.greaterThanOrEqual(2);
       const json = await request(w.h.app).get(`/v1/audit/export?dataset=receivables&from=${from}&to=${to}&format=json`).set(...bearer(w.auditor)).expect(200);
       expect(json.body.rows.length).to.be.greaterThan(0);
