@@ -129,12 +129,14 @@ describe("web app in Chromium: sign-in with the organisation's own wallet (SIWE)
     const { w } = sys;
     const own = Wallet.createRandom().connect(ethers.provider);
     const op = (path: string, body: Record<string, unknown>) =>
-      request(w.h.app).post(path).set(...bearer(w.operator)).set("Idempotency-Key", `wq-${path}-${own.address}`).send(body).expect(201);
+      request(w.h.app).post(path).set(...bearer(w.operator)).set("Idempotency-Key", `wq-${path.replace(/\W/g, "")}-${own.address}`).send(body).expect(201);
     await op("/v1/organisations", { address: own.address, role: "FINANCIER", kycHash: ethers.id("kyc:wallet bank") });
     await op("/v1/faucet", { to: own.address, amount: (20_000n * UNIT).toString() });
     await (await w.outsider.sendTransaction({ to: own.address, value: ethers.parseEther("1") })).wait();
-    // A financier keeping its own key approves its advances itself.
+    // A financier keeping its own key approves its advances and sets its limit on the obligor itself.
     await (await w.cash.connect(own).approve(w.addresses.financing, 20_000n * UNIT)).wait();
+    const settlement = await ethers.getContractAt("FinancingSettlement", w.addresses.financing);
+    await (await settlement.connect(own).setExposureLimit(w.core.address, 20_000n * UNIT)).wait();
     const receivableId = await confirmedReceivable(w, { supplier: w.tier1, amount: 10_000n * UNIT, maturityInDays: 90 });
     const opened = await request(w.h.app)
       .post("/v1/financing-requests")
