@@ -10,6 +10,7 @@ import type { PrismaClient, Sql } from "../db/client";
 import { createPrismaAuthStore } from "../auth/prismaAuthStore";
 import { authRoutes, LOCAL_CHAIN_IDS, type DemoLogins } from "../auth/routes";
 import { createAuthService, type AuthService } from "../auth/service";
+import { userRoutes } from "../auth/userRoutes";
 import { createHttpApp } from "./http";
 import { createPrismaIdempotencyStore, type IdempotencyChain } from "./idempotency";
 import { buildOpenApiDocument, renderOpenApiHtml } from "./openapi";
@@ -89,6 +90,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   const routes: AnyRoute[] = [
     ...systemRoutes({ readiness, document: () => document, documentHtml: () => html }),
     ...authRoutes(auth, deps.demo === undefined ? {} : { demo: deps.demo }),
+    ...userRoutes(auth),
     // Reads of indexed data refuse to serve rows known not to match the chain (503 ProjectionInvalid).
     ...(deps.domainRoutes ?? []).map((route) => (route.method === "get" ? guardedRead(route, guard) : route)),
   ];

@@ -12,6 +12,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import helmet from "helmet";
 import type { Logger } from "pino";
 import { CSRF_HEADER, csrfTokenMatches, sessionCookieOf } from "../auth/cookies";
+import { runAsPrincipal } from "../auth/actor";
 import { accessRoleOf, type Principal } from "../auth/principal";
 import { AppError, ForbiddenError, ValidationError } from "../lib/appErrors";
 import { toJson } from "../lib/encode";
@@ -19,7 +20,7 @@ import type { ApiConfig } from "../config/api";
 import { errorMiddleware, notFoundMiddleware } from "./middleware/errors";
 import { memoryRateLimitStore, rateLimiter, type RateLimitStore } from "./middleware/rateLimit";
 import { cors, requestContext } from "./middleware/requestContext";
-import { expressPath, pathMatcher, type AnyRoute } from "./route";
+import { expressPath, pathMatcher, requiredDuty, type AnyRoute } from "./route";
 import { JsonText, stringify } from "./json";
 import { parseRequest } from "./validation";
 import { IDEMPOTENCY_KEY_PATTERN } from "./schemas";
@@ -147,12 +148,18 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const limiter = rateLimiter({ limit: config.API_RATE_LIMIT_PER_MINUTE, store: options.rateLimitStore ?? memoryRateLimitStore() });
 
   /** The role guard of an authenticated route: the error to answer with, if any. */
-  function refusal(access: Extract<AnyRoute["access"], { kind: "authenticated" }>, principal: Principal): ForbiddenError | undefined {
+  function refusal(route: AnyRoute, access: Extract<AnyRoute["access"], { kind: "authenticated" }>, principal: Principal): ForbiddenError | undefined {
     if (principal.kind === "ORGANISATION" && !principal.active && access.allowSuspended !== true) {
       return new ForbiddenError("OrganisationSuspended", "the organisation is suspended");
     }
     if (!access.roles.includes(accessRoleOf(principal))) {
       return new ForbiddenError("RoleNotAllowed", `this route is not open to ${accessRoleOf(principal)}`, { allowed: access.roles });
+    }
+    // Inside an organisation, the user's duties (issue 12 item 2): a viewer reads, a maker writes, a
+    // checker approves, an admin manages users, keys and thresholds.
+    const duty = requiredDuty(route);
+    if (duty !== undefined && principal.kind === "ORGANISATION" && !principal.user.duties.includes(duty)) {
+      return new ForbiddenError("DutyRequired", `this needs the ${duty} duty, which your user does not hold`, { required: duty, duties: principal.user.duties });
     }
     return undefined;
   }
@@ -204,7 +211,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
               next(limited);
               return;
             }
-            const refused = refusal(access, principal);
+            const refused = refusal(route, access, principal);
             if (refused !== undefined) next(refused);
             else afterAccess(req, res, next);
           }, next);
@@ -216,7 +223,13 @@ export function createHttpApp(options: HttpAppOptions): Express {
     app[route.method](expressPath(route.path), handler);
   }
 
-  async function runHandler(route: AnyRoute, req: Request, res: Response): Promise<void> {
+  /** Runs a route's handler as its principal (what the audit log names; see auth/actor.ts). */
+  function runHandler(route: AnyRoute, req: Request, res: Response): Promise<void> {
+    const principal = res.locals.principal as Principal | undefined;
+    return principal === undefined ? handle(route, req, res) : runAsPrincipal(principal, () => handle(route, req, res));
+  }
+
+  async function handle(route: AnyRoute, req: Request, res: Response): Promise<void> {
     // A request with no body at all (`curl -X POST`: no type, no length or a zero one) reads as `{}`.
     const length = req.get("content-length");
     const empty = req.get("content-type") === undefined && req.get("transfer-encoding") === undefined && (length === undefined || length === "0");

@@ -5,7 +5,7 @@
  */
 import { OpenAPIRegistry, OpenApiGeneratorV3 } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
-import type { AnyRoute } from "./route";
+import { requiredDuty, type AnyRoute } from "./route";
 import { IdempotencyKeyHeader } from "./schemas";
 
 export const ErrorSchema = z
@@ -80,6 +80,8 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: OpenApiI
       tags: [...route.tags],
       ...(route.access.kind === "authenticated" ? { security: [{ [bearer.name]: [] }] } : {}),
       "x-roles": route.access.kind === "authenticated" ? [...route.access.roles] : ["public"],
+      // The duty an organisation's user needs (issue 12 item 2); absent: any user of an allowed role.
+      ...(requiredDuty(route) === undefined ? {} : { "x-duty": requiredDuty(route) }),
       request: {
         // Path and query schemas are z.object()s (or pipes of them), which is what the generator reads.
         ...(route.params === undefined ? {} : { params: route.params as z.ZodObject }),

@@ -5,7 +5,7 @@
  */
 import type { Request, Response } from "express";
 import { z } from "zod";
-import type { AccessRole, Principal } from "../auth/principal";
+import type { AccessRole, Duty, Principal } from "../auth/principal";
 
 export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
 
@@ -17,7 +17,20 @@ export type Access =
       roles: readonly AccessRole[];
       /** Suspended organisations are refused everywhere except routes that say otherwise (e.g. `GET /v1/me`). */
       allowSuspended?: boolean;
+      /**
+       * The duty an organisation's user needs (issue 12 item 2; the operator and auditors have none).
+       * By default reads need none and every other method needs `maker`; `any` opens a write to every
+       * duty (signing out, the read-only RPC relay).
+       */
+      duty?: Duty | "any";
     };
+
+/** The duty an organisation's user needs for a route (undefined: none). */
+export function requiredDuty(route: { method: HttpMethod; access: Access }): Duty | undefined {
+  if (route.access.kind !== "authenticated") return undefined;
+  const duty = route.access.duty ?? (route.method === "get" ? undefined : "maker");
+  return duty === "any" ? undefined : duty;
+}
 
 export type ZodObjectLike = z.ZodType<Record<string, unknown>>;
 
@@ -104,9 +117,9 @@ export function txRoute<
   Q extends ZodObjectLike | undefined = undefined,
   B extends z.ZodType | undefined = undefined,
   R extends z.ZodType | undefined = undefined,
->(def: Omit<RouteDefinition<P, Q, B, R>, "method" | "access" | "idempotent"> & { roles: readonly AccessRole[] }): AnyRoute {
-  const { roles, ...rest } = def;
-  return defineRoute<P, Q, B, R>({ ...rest, method: "post", access: { kind: "authenticated", roles }, idempotent: true });
+>(def: Omit<RouteDefinition<P, Q, B, R>, "method" | "access" | "idempotent"> & { roles: readonly AccessRole[]; duty?: Duty | "any" }): AnyRoute {
+  const { roles, duty, ...rest } = def;
+  return defineRoute<P, Q, B, R>({ ...rest, method: "post", access: { kind: "authenticated", roles, ...(duty === undefined ? {} : { duty }) }, idempotent: true });
 }
 
 /** Express path (`/v1/receivables/:id`) of an OpenAPI path (`/v1/receivables/{id}`). */

@@ -4,18 +4,19 @@
  */
 import type { PrismaClient, Sql } from "../db/client";
 import { big, bool, strOrNull } from "../db/codec";
-import { ORGANISATION_ROLES, type OrganisationRole, type Subject } from "./principal";
-import type { ApiKeyRecord, AuthStore, OrganisationView } from "./store";
+import { canonicalDuties, ORGANISATION_ROLES, parseDuties, type OrganisationRole, type Subject } from "./principal";
+import type { ApiKeyRecord, AuthStore, OrganisationView, UserRecord } from "./store";
 
 interface SubjectColumns {
   subjectKind: string;
   organisation: string | null;
   admin: boolean;
+  userId: string | null;
 }
 
 function subjectFromRow(row: SubjectColumns): Subject {
   if (row.subjectKind === "ORGANISATION" && row.organisation !== null) {
-    return { kind: "ORGANISATION", organisation: row.organisation, admin: row.admin };
+    return { kind: "ORGANISATION", organisation: row.organisation, admin: row.admin, ...(row.userId === null ? {} : { userId: row.userId }) };
   }
   if (row.subjectKind === "OPERATOR" || row.subjectKind === "AUDITOR") return { kind: row.subjectKind };
   throw new Error(`corrupt credential subject ${row.subjectKind}`);
@@ -23,8 +24,34 @@ function subjectFromRow(row: SubjectColumns): Subject {
 
 function subjectToRow(subject: Subject): SubjectColumns {
   return subject.kind === "ORGANISATION"
-    ? { subjectKind: subject.kind, organisation: subject.organisation, admin: subject.admin }
-    : { subjectKind: subject.kind, organisation: null, admin: subject.kind === "OPERATOR" };
+    ? { subjectKind: subject.kind, organisation: subject.organisation, admin: subject.admin, userId: subject.userId ?? null }
+    : { subjectKind: subject.kind, organisation: null, admin: subject.kind === "OPERATOR", userId: null };
+}
+
+function userFromRow(r: { id: string; organisation: string; name: string; duties: string; createdBy: string; createdAtMs: bigint; disabledAtMs: bigint | null }): UserRecord {
+  return {
+    id: r.id,
+    organisation: r.organisation,
+    name: r.name,
+    duties: parseDuties(r.duties),
+    createdBy: r.createdBy,
+    createdAt: new Date(Number(r.createdAtMs)),
+    disabledAt: r.disabledAtMs === null ? null : new Date(Number(r.disabledAtMs)),
+  };
+}
+
+/** A user row read by plain SQL (snake_case columns, optionally prefixed). */
+function userFromSql(r: Record<string, unknown>, prefix = ""): UserRecord {
+  const at = (k: string) => r[`${prefix}${k}`];
+  return userFromRow({
+    id: String(at("id")),
+    organisation: String(at("organisation")),
+    name: String(at("name")),
+    duties: String(at("duties")),
+    createdBy: String(at("created_by")),
+    createdAtMs: big(at("created_at_ms")),
+    disabledAtMs: at("disabled_at_ms") === null || at("disabled_at_ms") === undefined ? null : big(at("disabled_at_ms")),
+  });
 }
 
 export function organisationRoleOf(role: string): OrganisationRole | undefined {
@@ -42,6 +69,7 @@ export function createPrismaAuthStore(db: PrismaClient, sql: Sql): AuthStore {
     subjectKind: string;
     organisation: string | null;
     admin: boolean;
+    userId: string | null;
     label: string;
     createdBy: string;
     createdAtMs: bigint;
@@ -71,10 +99,14 @@ export function createPrismaAuthStore(db: PrismaClient, sql: Sql): AuthStore {
       });
     },
     async findApiKey(id) {
-      // The key and its organisation's on-chain role and state in one query: this runs on every request.
+      // The key, its user and its organisation's on-chain role and state in one query: this runs on every request.
       const [r] = await sql.query(
-        `SELECT k.*, o."address" AS "o_address", o."role" AS "o_role", o."active" AS "o_active"
-           FROM "api_key" k LEFT JOIN "organisation" o ON o."address" = k."organisation" WHERE k."id" = ?`,
+        `SELECT k.*, o."address" AS "o_address", o."role" AS "o_role", o."active" AS "o_active",
+                u."id" AS "u_id", u."organisation" AS "u_organisation", u."name" AS "u_name", u."duties" AS "u_duties",
+                u."created_by" AS "u_created_by", u."created_at_ms" AS "u_created_at_ms", u."disabled_at_ms" AS "u_disabled_at_ms"
+           FROM "api_key" k LEFT JOIN "organisation" o ON o."address" = k."organisation"
+                LEFT JOIN "organisation_user" u ON u."id" = k."user_id"
+          WHERE k."id" = ?`,
         [id],
       );
       if (r === undefined) return undefined;
@@ -86,11 +118,12 @@ export function createPrismaAuthStore(db: PrismaClient, sql: Sql): AuthStore {
         subjectKind: String(r.subject_kind),
         organisation: strOrNull(r.organisation),
         admin: bool(r.admin),
+        userId: strOrNull(r.user_id),
         label: String(r.label),
         createdBy: String(r.created_by),
         createdAtMs: big(r.created_at_ms),
         revokedAtMs: r.revoked_at_ms === null || r.revoked_at_ms === undefined ? null : big(r.revoked_at_ms),
-      }), organisationView };
+      }), organisationView, userView: r.u_id === null || r.u_id === undefined ? null : userFromSql(r, "u_") };
     },
     async listApiKeys(filter) {
       const rows = await db.apiKey.findMany({
@@ -129,7 +162,7 @@ export function createPrismaAuthStore(db: PrismaClient, sql: Sql): AuthStore {
       return {
         id: String(r.id),
         secretHash: String(r.secret_hash),
-        subject: subjectFromRow({ subjectKind: String(r.subject_kind), organisation: strOrNull(r.organisation), admin: bool(r.admin) }),
+        subject: subjectFromRow({ subjectKind: String(r.subject_kind), organisation: strOrNull(r.organisation), admin: bool(r.admin), userId: strOrNull(r.user_id) }),
         credentialId: String(r.credential_id),
         expiresAt: new Date(Number(r.expires_at_ms)),
       };
@@ -157,11 +190,68 @@ export function createPrismaAuthStore(db: PrismaClient, sql: Sql): AuthStore {
       const [r] = await sql.query(`SELECT total_changes() AS "c", "data_version" AS "v" FROM pragma_data_version`);
       return r === undefined ? undefined : `${String(r.v)}:${String(r.c)}`;
     },
+    async insertUser(record) {
+      await db.organisationUser.create({ data: userToData(record) });
+    },
+    async ensureUser(record) {
+      await db.organisationUser.upsert({ where: { id: record.id }, create: userToData(record), update: {} });
+      const row = await db.organisationUser.findUnique({ where: { id: record.id } });
+      if (row === null) throw new Error(`user ${record.id} vanished`);
+      return userFromRow(row);
+    },
+    async findUser(id) {
+      const [r] = await sql.query(`SELECT * FROM "organisation_user" WHERE "id" = ?`, [id]);
+      return r === undefined ? undefined : userFromSql(r);
+    },
+    async listUsers(organisation) {
+      const rows = await db.organisationUser.findMany({ where: { organisation }, orderBy: [{ createdAtMs: "asc" }, { id: "asc" }] });
+      return rows.map(userFromRow);
+    },
+    async changeUser({ id, duties, disableAt }) {
+      return db.$transaction(async (tx) => {
+        const target = await tx.organisationUser.findUnique({ where: { id } });
+        if (target === null) return "NotFound" as const;
+        // One change per organisation at a time (its users' rows locked on PostgreSQL; SQLite has one
+        // writer), so "is anyone else still an admin?" stays true until this commits.
+        if (sql.dialect === "postgres") {
+          await tx.$queryRawUnsafe(`SELECT "id" FROM "organisation_user" WHERE "organisation" = $1 FOR UPDATE`, target.organisation);
+        }
+        const users = await tx.organisationUser.findMany({ where: { organisation: target.organisation, disabledAtMs: null } });
+        const adminAfter = users.some((u) => {
+          if (u.id !== id) return parseDuties(u.duties).includes("admin");
+          if (disableAt !== undefined) return false;
+          return (duties ?? parseDuties(u.duties)).includes("admin");
+        });
+        if (!adminAfter) return "LastAdmin" as const;
+        if (disableAt !== undefined) {
+          const at = BigInt(disableAt.getTime());
+          await tx.organisationUser.update({ where: { id }, data: { disabledAtMs: at } });
+          const keys = await tx.apiKey.findMany({ where: { userId: id, revokedAtMs: null }, select: { id: true } });
+          await tx.apiKey.updateMany({ where: { userId: id, revokedAtMs: null }, data: { revokedAtMs: at } });
+          await tx.apiSession.deleteMany({ where: { OR: [{ userId: id }, { credentialId: { in: keys.map((k) => `key:${k.id}`) } }] } });
+        } else if (duties !== undefined) {
+          await tx.organisationUser.update({ where: { id }, data: { duties: canonicalDuties(duties).join(",") } });
+        }
+        return "changed" as const;
+      });
+    },
     async findOrganisation(address): Promise<OrganisationView | undefined> {
       const [row] = await sql.query(`SELECT "address", "role", "active" FROM "organisation" WHERE "address" = ?`, [address]);
       if (row === undefined) return undefined;
       const role = organisationRoleOf(String(row.role));
       return role === undefined ? undefined : { address: String(row.address), role, active: bool(row.active) };
     },
+  };
+}
+
+function userToData(record: UserRecord) {
+  return {
+    id: record.id,
+    organisation: record.organisation,
+    name: record.name,
+    duties: canonicalDuties(record.duties).join(","),
+    createdBy: record.createdBy,
+    createdAtMs: BigInt(record.createdAt.getTime()),
+    disabledAtMs: record.disabledAt === null ? null : BigInt(record.disabledAt.getTime()),
   };
 }

@@ -9,7 +9,8 @@ import { Address, IsoDate } from "../api/schemas";
 import { requestCredential } from "../api/http";
 import { NotFoundError, ValidationError } from "../lib/appErrors";
 import { clearSessionCookie, csrfTokenOf, setSessionCookie } from "./cookies";
-import { ACCESS_ROLES, accessRoleOf, type Subject } from "./principal";
+import { ACCESS_ROLES, accessRoleOf, DUTIES, type Subject } from "./principal";
+import { UserId, UserRef } from "./userSchemas";
 import type { AuthService } from "./service";
 
 const SessionOut = z
@@ -24,7 +25,12 @@ const ApiKeyOut = z
   .object({
     id: z.string(),
     label: z.string(),
-    subject: z.object({ kind: z.enum(["OPERATOR", "AUDITOR", "ORGANISATION"]), organisation: z.string().nullable(), admin: z.boolean() }),
+    subject: z.object({
+      kind: z.enum(["OPERATOR", "AUDITOR", "ORGANISATION"]),
+      organisation: z.string().nullable(),
+      admin: z.boolean().meta({ description: "what the key was issued with; its user's duties decide what it may do now" }),
+      userId: z.string().nullable(),
+    }),
     createdAt: IsoDate,
     revokedAt: IsoDate.nullable(),
   })
@@ -34,7 +40,8 @@ const IssueApiKeyBody = z
   .object({
     kind: z.enum(["ORGANISATION", "AUDITOR", "OPERATOR"]).default("ORGANISATION"),
     organisation: Address.optional(),
-    admin: z.boolean().default(false),
+    admin: z.boolean().default(false).meta({ description: "without `userId`: whether the key's new user gets the admin duty" }),
+    userId: UserId.optional().meta({ description: "the organisation user the key belongs to (an enabled user of that organisation)" }),
     label: z.string().min(1).max(100),
   })
   .meta({ id: "IssueApiKey" });
@@ -74,6 +81,7 @@ function subjectOut(subject: Subject) {
     kind: subject.kind,
     organisation: subject.kind === "ORGANISATION" ? subject.organisation : null,
     admin: subject.kind === "ORGANISATION" ? subject.admin : subject.kind === "OPERATOR",
+    userId: subject.kind === "ORGANISATION" ? (subject.userId ?? null) : null,
   };
 }
 
@@ -227,7 +235,7 @@ export function authRoutes(auth: AuthService, options: { demo?: DemoLogins } = {
       operationId: "endSession",
       summary: "Sign out: end the session whose token authenticates this request",
       tags: ["auth"],
-      access: { kind: "authenticated", roles: ACCESS_ROLES, allowSuspended: true },
+      access: { kind: "authenticated", roles: ACCESS_ROLES, allowSuspended: true, duty: "any" },
       response: { status: 204, description: "Ended" },
       handler: async ({ req, res }) => {
         // The same credential that authenticated this request, whichever header (or the cookie) carried
@@ -241,7 +249,7 @@ export function authRoutes(auth: AuthService, options: { demo?: DemoLogins } = {
       method: "get",
       path: "/v1/me",
       operationId: "whoAmI",
-      summary: "The caller: organisation, on-chain role, active flag, admin flag",
+      summary: "The caller: organisation, on-chain role, active flag, admin flag, and its user with its duties",
       tags: ["auth"],
       access: { kind: "authenticated", roles: ACCESS_ROLES, allowSuspended: true },
       response: {
@@ -252,6 +260,9 @@ export function authRoutes(auth: AuthService, options: { demo?: DemoLogins } = {
           organisation: z.string().nullable(),
           active: z.boolean(),
           admin: z.boolean(),
+          user: UserRef.extend({ duties: z.array(z.enum(DUTIES)) })
+            .nullable()
+            .meta({ description: "the organisation user signed in (null for the operator and auditors)" }),
         }),
       },
       handler: async ({ principal }) => ({
@@ -259,6 +270,7 @@ export function authRoutes(auth: AuthService, options: { demo?: DemoLogins } = {
         organisation: principal.kind === "ORGANISATION" ? principal.organisation : null,
         active: principal.kind === "ORGANISATION" ? principal.active : true,
         admin: principal.kind === "ORGANISATION" ? principal.admin : principal.kind === "OPERATOR",
+        user: principal.kind === "ORGANISATION" ? { id: principal.user.id, name: principal.user.name, duties: [...principal.user.duties] } : null,
       }),
     }),
     defineRoute({
@@ -267,13 +279,15 @@ export function authRoutes(auth: AuthService, options: { demo?: DemoLogins } = {
       operationId: "issueApiKey",
       secret: true,
       summary: "Issue an API key (operator: any; organisation admin: its own organisation). The key is shown once.",
+      description:
+        "An organisation key belongs to a user: name it with `userId`. Without `userId` a new user is made for the key, named by its label, with every duty when `admin` is true and every duty but admin otherwise (what an organisation key could do before users existed).",
       tags: ["auth"],
-      access: { kind: "authenticated", roles: ["OPERATOR", "CORE_ENTERPRISE", "SUPPLIER", "FINANCIER"] },
+      access: { kind: "authenticated", roles: ["OPERATOR", "CORE_ENTERPRISE", "SUPPLIER", "FINANCIER"], duty: "admin" },
       body: IssueApiKeyBody,
       response: {
         status: 201,
         description: "The new key; store it now, it cannot be shown again",
-        schema: z.object({ id: z.string(), apiKey: z.string(), label: z.string() }),
+        schema: z.object({ id: z.string(), apiKey: z.string(), label: z.string(), userId: z.string().nullable().meta({ description: "the user the key belongs to (null for operator and auditor keys)" }) }),
       },
       handler: async ({ body, principal }) => {
         let subject: Subject;
@@ -282,12 +296,12 @@ export function authRoutes(auth: AuthService, options: { demo?: DemoLogins } = {
           if (organisation === undefined) {
             throw new ValidationError("organisation is required", [{ field: "body.organisation", message: "required", code: "invalid_type" }]);
           }
-          subject = { kind: "ORGANISATION", organisation, admin: body.admin };
+          subject = { kind: "ORGANISATION", organisation, admin: body.admin, ...(body.userId === undefined ? {} : { userId: body.userId }) };
         } else {
           subject = { kind: body.kind };
         }
         const issued = await auth.issueApiKey({ issuer: principal, subject, label: body.label });
-        return { id: issued.id, apiKey: issued.token, label: body.label };
+        return { id: issued.id, apiKey: issued.token, label: body.label, userId: issued.userId ?? null };
       },
     }),
     defineRoute({
@@ -296,7 +310,7 @@ export function authRoutes(auth: AuthService, options: { demo?: DemoLogins } = {
       operationId: "listApiKeys",
       summary: "API keys the caller manages (never their secrets)",
       tags: ["auth"],
-      access: { kind: "authenticated", roles: ["OPERATOR", "CORE_ENTERPRISE", "SUPPLIER", "FINANCIER"] },
+      access: { kind: "authenticated", roles: ["OPERATOR", "CORE_ENTERPRISE", "SUPPLIER", "FINANCIER"], duty: "admin" },
       response: { status: 200, description: "Keys", schema: z.object({ items: z.array(ApiKeyOut) }) },
       handler: async ({ principal }) => ({
         items: (await auth.listApiKeys(principal)).map((k) => ({
@@ -314,7 +328,7 @@ export function authRoutes(auth: AuthService, options: { demo?: DemoLogins } = {
       operationId: "revokeApiKey",
       summary: "Revoke an API key (and every session made from it)",
       tags: ["auth"],
-      access: { kind: "authenticated", roles: ["OPERATOR", "CORE_ENTERPRISE", "SUPPLIER", "FINANCIER"] },
+      access: { kind: "authenticated", roles: ["OPERATOR", "CORE_ENTERPRISE", "SUPPLIER", "FINANCIER"], duty: "admin" },
       params: z.object({ id: z.string().regex(/^[0-9a-f]{16}$/) }),
       response: { status: 204, description: "Revoked" },
       errors: [404],

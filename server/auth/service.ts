@@ -6,11 +6,26 @@
  * projection on every request), or accept a SIWE nonce twice.
  */
 import { randomBytes } from "node:crypto";
-import { ForbiddenError, UnauthorizedError, ValidationError } from "../lib/appErrors";
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from "../lib/appErrors";
 import { newCredential, parseCredential, secretMatches } from "./credentials";
-import type { Principal, Subject } from "./principal";
+import { DUTIES, legacyDuties, type Duty, type Principal, type Subject } from "./principal";
 import { verifySiweMessage } from "./siwe";
-import type { ApiKeyRecord, AuthStore, OrganisationView } from "./store";
+import type { ApiKeyRecord, AuthStore, OrganisationView, UserRecord } from "./store";
+
+/** A new user id: `usr_` and 64 random bits in hex. */
+export function newUserId(): string {
+  return `usr_${randomBytes(8).toString("hex")}`;
+}
+
+/** The user that signs in with an organisation's own wallet (SIWE): whoever holds its key. */
+export function walletUserId(address: string): string {
+  return `usr_wallet_${address.toLowerCase().replace(/^0x/, "")}`;
+}
+
+/** The user of the web app's demo picker for an organisation (local development chain only). */
+export function demoUserId(address: string): string {
+  return `usr_demo_${address.toLowerCase().replace(/^0x/, "")}`;
+}
 
 export interface AuthServiceOptions {
   store: AuthStore;
@@ -75,19 +90,52 @@ export function createAuthService(options: AuthServiceOptions) {
     turnStamp = undefined;
   }
 
-  async function principalOf(subject: Subject, credentialId: string, prefetched?: OrganisationView | null): Promise<Principal> {
+  async function principalOf(
+    subject: Subject,
+    credentialId: string,
+    prefetched?: { organisation?: OrganisationView | null; user?: UserRecord | null },
+  ): Promise<Principal> {
     if (subject.kind !== "ORGANISATION") return { kind: subject.kind, credentialId };
-    const organisation = prefetched === undefined ? await store.findOrganisation(subject.organisation) : (prefetched ?? undefined);
-    // A credential of an organisation the chain does not (or no longer) know authenticates nobody.
-    if (organisation === undefined) throw new UnauthorizedError("CredentialInvalid", "credential is not valid");
+    const invalid = () => new UnauthorizedError("CredentialInvalid", "credential is not valid");
+    // A credential without a user (a session opened before users existed) signs in again.
+    if (subject.userId === undefined) throw invalid();
+    const [organisation, user] = await Promise.all([
+      prefetched?.organisation === undefined ? store.findOrganisation(subject.organisation) : (prefetched.organisation ?? undefined),
+      prefetched?.user === undefined ? store.findUser(subject.userId) : (prefetched.user ?? undefined),
+    ]);
+    // A credential of an organisation the chain does not (or no longer) know authenticates nobody, nor
+    // one of a user that was disabled (or moved, which cannot happen: a user never changes organisation).
+    if (organisation === undefined || user === undefined || user.disabledAt !== null || user.organisation !== organisation.address) throw invalid();
     return {
       kind: "ORGANISATION",
       organisation: organisation.address,
       role: organisation.role,
       active: organisation.active,
-      admin: subject.admin,
+      admin: user.duties.includes("admin"),
+      user: Object.freeze({ id: user.id, name: user.name, duties: Object.freeze([...user.duties]) }),
       credentialId,
     };
+  }
+
+  /** The user a new organisation credential belongs to: the one named, or a new one with the duties its `admin` flag implied. */
+  async function userFor(subject: Extract<Subject, { kind: "ORGANISATION" }>, input: { label: string; createdBy: string }): Promise<UserRecord> {
+    if (subject.userId !== undefined) {
+      const user = await store.findUser(subject.userId);
+      if (user === undefined || user.organisation !== subject.organisation) throw new NotFoundError("user", subject.userId);
+      if (user.disabledAt !== null) throw new ConflictError("UserDisabled", "the user is disabled; it cannot be given keys", { userId: user.id });
+      return user;
+    }
+    const user: UserRecord = {
+      id: newUserId(),
+      organisation: subject.organisation,
+      name: input.label,
+      duties: legacyDuties(subject.admin),
+      createdBy: input.createdBy,
+      createdAt: now(),
+      disabledAt: null,
+    };
+    await store.insertUser(user);
+    return user;
   }
 
   async function checkApiKey(token: string): Promise<ApiKeyRecord> {
@@ -106,7 +154,14 @@ export function createAuthService(options: AuthServiceOptions) {
     if (parsed === undefined) throw new UnauthorizedError("CredentialInvalid", "credential is not valid");
     if (parsed.kind === "apiKey") {
       const record = await checkApiKey(token);
-      return { principal: Object.freeze(await principalOf(record.subject, `key:${record.id}`, record.organisationView)) };
+      return {
+        principal: Object.freeze(
+          await principalOf(record.subject, `key:${record.id}`, {
+            ...(record.organisationView === undefined ? {} : { organisation: record.organisationView }),
+            ...(record.userView === undefined ? {} : { user: record.userView }),
+          }),
+        ),
+      };
     }
     const session = await store.findSession(parsed.id);
     if (session === undefined || !secretMatches(parsed.secret, session.secretHash)) {
@@ -162,8 +217,9 @@ export function createAuthService(options: AuthServiceOptions) {
      * Issues an API key for `subject`. The operator may issue any key; an organisation admin only keys for
      * its own organisation (and never admin keys for another one). Auditor keys are the operator's alone.
      */
-    async issueApiKey(input: { issuer: Principal | "bootstrap"; subject: Subject; label: string }): Promise<IssuedCredential> {
-      const { issuer, subject } = input;
+    async issueApiKey(input: { issuer: Principal | "bootstrap"; subject: Subject; label: string }): Promise<IssuedCredential & { userId?: string }> {
+      const { issuer } = input;
+      let subject = input.subject;
       if (issuer !== "bootstrap" && issuer.kind !== "OPERATOR") {
         const ownOrg = issuer.kind === "ORGANISATION" && issuer.admin && subject.kind === "ORGANISATION" && subject.organisation === issuer.organisation;
         if (!ownOrg) throw new ForbiddenError("ApiKeyIssueDenied", "only the operator or an admin of the organisation may issue this key");
@@ -173,17 +229,24 @@ export function createAuthService(options: AuthServiceOptions) {
           { field: "body.organisation", message: "not a registered organisation", code: "custom" },
         ]);
       }
+      const createdBy = issuer === "bootstrap" ? "bootstrap" : issuer.credentialId;
+      let userId: string | undefined;
+      if (subject.kind === "ORGANISATION") {
+        const user = await userFor(subject, { label: input.label, createdBy });
+        userId = user.id;
+        subject = { ...subject, admin: user.duties.includes("admin"), userId };
+      }
       const credential = newCredential("apiKey");
       await store.insertApiKey({
         id: credential.id,
         secretHash: credential.secretHash,
         subject,
         label: input.label,
-        createdBy: issuer === "bootstrap" ? "bootstrap" : issuer.credentialId,
+        createdBy,
         createdAt: now(),
         revokedAt: null,
       });
-      return { id: credential.id, token: credential.token };
+      return { id: credential.id, token: credential.token, ...(userId === undefined ? {} : { userId }) };
     },
 
     async listApiKeys(viewer: Principal): Promise<ApiKeyRecord[]> {
@@ -206,6 +269,70 @@ export function createAuthService(options: AuthServiceOptions) {
       return revoked;
     },
 
+    /**
+     * Users of an organisation the viewer may see: its own organisation's (an admin's job; the route
+     * checks the duty), any organisation's for the operator and auditors. Another organisation's
+     * users are simply not there.
+     */
+    async listUsers(viewer: Principal, organisation?: string): Promise<UserRecord[]> {
+      const org = viewer.kind === "ORGANISATION" ? viewer.organisation : organisation;
+      if (org === undefined) {
+        throw new ValidationError("name the organisation", [{ field: "query.organisation", message: "required for the operator and auditors", code: "invalid_type" }]);
+      }
+      return store.listUsers(org);
+    },
+
+    /** One user the viewer may see (see listUsers); anyone else's: 404. */
+    async getUser(viewer: Principal, id: string): Promise<UserRecord> {
+      const user = await store.findUser(id);
+      if (user === undefined || (viewer.kind === "ORGANISATION" && user.organisation !== viewer.organisation)) throw new NotFoundError("user", id);
+      return user;
+    },
+
+    /** An organisation admin adds a user to its own organisation; the operator to any. */
+    async createUser(issuer: Principal, input: { organisation?: string | undefined; name: string; duties: readonly Duty[] }): Promise<UserRecord> {
+      const organisation = issuer.kind === "ORGANISATION" ? issuer.organisation : input.organisation;
+      if (issuer.kind === "AUDITOR") throw new ForbiddenError("RoleNotAllowed", "auditors only read");
+      if (organisation === undefined) {
+        throw new ValidationError("name the organisation", [{ field: "body.organisation", message: "required for the operator", code: "invalid_type" }]);
+      }
+      if (issuer.kind === "ORGANISATION" && input.organisation !== undefined && input.organisation !== issuer.organisation) {
+        throw new ForbiddenError("NotOrganisationAdmin", "an admin manages the users of its own organisation only");
+      }
+      if ((await store.findOrganisation(organisation)) === undefined) {
+        throw new ValidationError("the organisation is not registered", [{ field: "body.organisation", message: "not a registered organisation", code: "custom" }]);
+      }
+      const user: UserRecord = {
+        id: newUserId(),
+        organisation,
+        name: input.name,
+        duties: [...input.duties],
+        createdBy: issuer.kind === "ORGANISATION" ? issuer.user.id : issuer.credentialId,
+        createdAt: now(),
+        disabledAt: null,
+      };
+      await store.insertUser(user);
+      return user;
+    },
+
+    /**
+     * Changes a user's duties, or disables it (its keys revoked, its sessions ended). Never leaves an
+     * organisation without an enabled admin (409 LastAdmin), so it can always manage itself.
+     */
+    async changeUser(issuer: Principal, id: string, change: { duties: readonly Duty[] } | { disable: true }): Promise<UserRecord> {
+      const user = await this.getUser(issuer, id);
+      if (issuer.kind === "AUDITOR") throw new ForbiddenError("RoleNotAllowed", "auditors only read");
+      if ("disable" in change && user.disabledAt !== null) return user;
+      if ("duties" in change && user.disabledAt !== null) throw new ConflictError("UserDisabled", "the user is disabled", { userId: id });
+      const outcome = await store.changeUser({ id, ...("disable" in change ? { disableAt: now() } : { duties: change.duties }) });
+      if (outcome === "NotFound") throw new NotFoundError("user", id);
+      if (outcome === "LastAdmin") {
+        throw new ConflictError("LastAdmin", "the organisation would be left without an enabled admin; give another user the admin duty first", { userId: id });
+      }
+      forgetResolved();
+      return (await store.findUser(id)) as UserRecord;
+    },
+
     /** Exchanges a valid API key for a short-lived session token. */
     async sessionFromApiKey(apiKey: string): Promise<IssuedCredential & { subject: string }> {
       const record = await checkApiKey(apiKey);
@@ -217,7 +344,21 @@ export function createAuthService(options: AuthServiceOptions) {
      * A session for a demo organisation chosen in the web app's picker, without any key: only ever
      * offered on a local development chain with demo logins switched on (see `DemoLogins` in routes.ts).
      */
-    async demoSession(subject: Subject): Promise<IssuedCredential & { subject: string }> {
+    async demoSession(input: Subject): Promise<IssuedCredential & { subject: string }> {
+      let subject = input;
+      if (subject.kind === "ORGANISATION" && subject.userId === undefined) {
+        // The picker's user of an organisation: every duty, as the organisation's credential had before users.
+        const user = await store.ensureUser({
+          id: demoUserId(subject.organisation),
+          organisation: subject.organisation,
+          name: "Demo user",
+          duties: [...DUTIES],
+          createdBy: "demo",
+          createdAt: now(),
+          disabledAt: null,
+        });
+        subject = { ...subject, userId: user.id };
+      }
       await principalOf(subject, `demo:${subjectLabel(subject)}`);
       return { ...(await openSession(subject, `demo:${subjectLabel(subject)}`)), subject: subjectLabel(subject) };
     },
@@ -256,8 +397,19 @@ export function createAuthService(options: AuthServiceOptions) {
       });
       const organisation = await store.findOrganisation(address);
       if (organisation === undefined) throw new UnauthorizedError("SiweUnknownOrganisation", "the address is not a registered organisation");
-      // Whoever holds the organisation's own key is its administrator.
-      const subject: Subject = { kind: "ORGANISATION", organisation: address, admin: true };
+      // Whoever holds the organisation's own key is its administrator, and can do anything the key
+      // can: it is signed in as the organisation's wallet user, with every duty (it still cannot
+      // approve what it prepared itself).
+      const user = await store.ensureUser({
+        id: walletUserId(address),
+        organisation: address,
+        name: "Organisation wallet",
+        duties: [...DUTIES],
+        createdBy: `siwe:${address}`,
+        createdAt: now(),
+        disabledAt: null,
+      });
+      const subject: Subject = { kind: "ORGANISATION", organisation: address, admin: true, userId: user.id };
       return { ...(await openSession(subject, `siwe:${address}`)), subject: address };
     },
   };

@@ -11,6 +11,9 @@ import type { Keyring } from "../signing/keyring";
 import type { SealedBox } from "../lib/sealedBox";
 import { indexedWaiter, type ChainContext, type DomainContext } from "./context";
 import { createReads } from "./reads";
+import { approvalRoutes } from "./approvals/routes";
+import { governedSpecs, governRoutes } from "./approvals/governed";
+import { createApprovalService } from "./approvals/service";
 import { auditRoutes } from "./audit/routes";
 import { chainRoutes } from "./chain/routes";
 import { createDisputeService } from "./disputes/service";
@@ -101,9 +104,10 @@ export function createDomain(deps: DomainDeps) {
     keystore: createKeystoreService(ctx, deps.keyring),
     programmes: createProgrammeService(ctx),
     ledger: createLedgerAdminService(ctx),
+    approvals: createApprovalService(ctx),
   };
   /** Every domain's routes, mounted by `createApp` through `ApiDeps.domainRoutes`. */
-  const domainRoutes: AnyRoute[] = [
+  const businessRoutes: AnyRoute[] = [
     ...organisationRoutes(services),
     ...invoiceRoutes(services.invoices),
     ...receivableRoutes(services.receivables),
@@ -118,6 +122,10 @@ export function createDomain(deps: DomainDeps) {
     ...keystoreRoutes(services.keystore),
     ...ledgerRoutes(services.ledger),
   ];
+  // Confirmations, transfers, quotes and deposits above an organisation's threshold need a checker
+  // (issue 12 item 2): those routes are wrapped, and prepared actions send through their handlers.
+  const { routes: governedRoutes, governed } = governRoutes(businessRoutes, governedSpecs(services), services.approvals);
+  const domainRoutes: AnyRoute[] = [...governedRoutes, ...approvalRoutes(services.approvals, governed)];
   const keyring = deps.keyring;
   const routes = keyring === undefined ? domainRoutes : domainRoutes.map((route) => withKeysLoaded(route, keyring));
   return { ctx, services, routes };

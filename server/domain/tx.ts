@@ -4,6 +4,7 @@
  * `finalAtBlock` the chain head at which it will (see ./finality.ts).
  */
 import { z } from "zod";
+import { currentPrincipal } from "../auth/actor";
 import type { SentTransaction } from "../signing/signers";
 import type { DomainContext } from "./context";
 import { finalityOf } from "./finality";
@@ -26,11 +27,19 @@ export async function settle(ctx: DomainContext, sent: SentTransaction): Promise
   return { txHash: sent.txHash, blockNumber: sent.blockNumber, ...(await finalityOf(ctx, sent.blockNumber)) };
 }
 
-/** Records a write in the audit log (never a secret: actor is an address or role, detail is public data). */
+/**
+ * Records a write in the audit log (never a secret: actor is an address or role, detail is public data).
+ * The user who took the step is the request's acting user (auth/actor.ts); a write sent for an approved
+ * prepared action also names the action, its maker and its checker in `detail`.
+ */
 export async function audit(
   ctx: DomainContext,
   entry: { actor: string; action: string; target?: string; txHash?: string; detail?: Record<string, unknown> },
 ): Promise<void> {
+  const principal = currentPrincipal();
+  const userId = principal?.kind === "ORGANISATION" ? principal.user.id : null;
+  const approval = principal?.kind === "ORGANISATION" ? principal.approval : undefined;
+  const detail = approval === undefined ? entry.detail : { ...entry.detail, approval };
   await ctx.db.auditLog.create({
     data: {
       atMs: BigInt(ctx.now().getTime()),
@@ -38,7 +47,8 @@ export async function audit(
       action: entry.action,
       target: entry.target ?? null,
       txHash: entry.txHash ?? null,
-      detail: entry.detail === undefined ? null : JSON.stringify(entry.detail, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)),
+      detail: detail === undefined ? null : JSON.stringify(detail, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)),
+      userId,
     },
   });
 }

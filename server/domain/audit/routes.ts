@@ -173,12 +173,17 @@ async function actionRows(ctx: DomainContext, fromSec: bigint, toSec: bigint): P
   const keyIds = [...new Set(entries.map((e) => e.actor).filter((a) => a.startsWith("key:")).map((a) => a.slice(4)))];
   const keys = await ctx.db.apiKey.findMany({ where: { id: { in: keyIds } }, select: { id: true, label: true } });
   const labelOf = new Map(keys.map((k) => [`key:${k.id}`, k.label]));
+  const userIds = [...new Set(entries.map((e) => e.userId).filter((u): u is string => u !== null))];
+  const users = await ctx.db.organisationUser.findMany({ where: { id: { in: userIds } }, select: { id: true, name: true } });
+  const nameOf = new Map(users.map((u) => [u.id, u.name]));
   return {
-    columns: ["at", "actor", "actorLabel", "action", "target", "txHash", "detail"],
+    columns: ["at", "actor", "actorLabel", "user", "userName", "action", "target", "txHash", "detail"],
     rows: entries.map((e) => ({
       at: new Date(Number(e.atMs)).toISOString(),
       actor: e.actor,
       actorLabel: labelOf.get(e.actor) ?? null,
+      user: e.userId,
+      userName: e.userId === null ? null : (nameOf.get(e.userId) ?? null),
       action: e.action,
       target: e.target,
       txHash: e.txHash,

@@ -61,7 +61,7 @@ export function rpcRelayRoute(ctx: DomainContext): AnyRoute {
     operationId: "chainRpc",
     summary: "Read-only JSON-RPC to the chain node, limited to what verifying a proof bundle needs (blocks without their transaction lists; eth_call only to the ledger's organisationOf)",
     tags: ["system"],
-    access: { kind: "authenticated", roles: ACCESS_ROLES },
+    access: { kind: "authenticated", roles: ACCESS_ROLES, duty: "any" },
     body: RpcRequest,
     response: { status: 200, description: "The node's JSON-RPC answer (a node error as its JSON-RPC `error`)", schema: RpcResponse },
     errors: [503],

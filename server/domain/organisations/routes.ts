@@ -128,7 +128,7 @@ export function organisationRoutes(services: { organisations: OrganisationServic
       operationId: "putOrganisationProfile",
       summary: "A registered organisation's admin, or the operator: write its profile (the bank account is stored encrypted)",
       tags: ["organisations"],
-      access: { kind: "authenticated", roles: ["OPERATOR", "CORE_ENTERPRISE", "SUPPLIER", "FINANCIER"] },
+      access: { kind: "authenticated", roles: ["OPERATOR", "CORE_ENTERPRISE", "SUPPLIER", "FINANCIER"], duty: "admin" },
       params: OrganisationParams,
       body: ProfileBody,
       response: { status: 200, description: "The profile as written", schema: ProfileOut },

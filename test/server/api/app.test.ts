@@ -178,7 +178,10 @@ for (const dialect of testDialects()) describe(`API shell and authentication (${
 
     it("authenticates an API key directly and reports the on-chain role", async function () {
       const res = await request(h.app).get("/v1/me").set("X-API-Key", supplierKey).expect(200);
-      expect(res.body).to.deep.equal({ role: "SUPPLIER", organisation: SUPPLIER.address.toLowerCase(), active: true, admin: false });
+      expect(res.body).to.deep.include({ role: "SUPPLIER", organisation: SUPPLIER.address.toLowerCase(), active: true, admin: false });
+      // A key issued without naming a user has a user of its own, with the duties the key could use before users existed.
+      expect(res.body.user).to.deep.include({ duties: ["maker", "checker", "viewer"] });
+      expect(res.body.user.id).to.match(/^usr_[0-9a-f]{16}$/);
     });
 
     it("stores only a hash of the key", async function () {
@@ -242,7 +245,7 @@ for (const dialect of testDialects()) describe(`API shell and authentication (${
 
     it("refuses a non-admin user any key", async function () {
       const res = await request(h.app).post("/v1/api-keys").set("X-API-Key", supplierKey).send({ label: "x" }).expect(403);
-      expect(res.body.error.code).to.equal("ApiKeyIssueDenied");
+      expect(res.body.error.code).to.equal("DutyRequired");
     });
 
     it("refuses an organisation admin an auditor key", async function () {
@@ -300,7 +303,14 @@ for (const dialect of testDialects()) describe(`API shell and authentication (${
       const message = siweMessage({ address: SUPPLIER.address, nonce: await nonce() });
       const res = await request(h.app).post("/v1/auth/siwe/verify").send({ message, signature: await SUPPLIER.signMessage(message) }).expect(201);
       const me = await request(h.app).get("/v1/me").set("Authorization", `Bearer ${res.body.token}`).expect(200);
-      expect(me.body).to.deep.equal({ role: "SUPPLIER", organisation: SUPPLIER.address.toLowerCase(), active: true, admin: true });
+      expect(me.body).to.deep.equal({
+        role: "SUPPLIER",
+        organisation: SUPPLIER.address.toLowerCase(),
+        active: true,
+        admin: true,
+        // Whoever holds the organisation's key is its wallet user, with every duty.
+        user: { id: `usr_wallet_${SUPPLIER.address.toLowerCase().slice(2)}`, name: "Organisation wallet", duties: ["admin", "maker", "checker", "viewer"] },
+      });
     });
 
     it("refuses a replayed nonce", async function () {

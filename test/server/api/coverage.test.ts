@@ -9,6 +9,7 @@ import { JsonRpcProvider, Network, Wallet } from "ethers";
 import request from "supertest";
 import os from "node:os";
 import { ACCESS_ROLES, type AccessRole } from "../../../server/auth/principal";
+import { requiredDuty } from "../../../server/api/route";
 import { createDomain } from "../../../server/domain";
 import { createChainContext, projectInterfaces } from "../../../server/domain/context";
 import { createSignerRegistry } from "../../../server/signing/signers";
@@ -21,6 +22,8 @@ describe("API: every route's authentication, role guard, validation and document
   let db: Db;
   let h: Harness;
   const keys = new Map<AccessRole, string>();
+  /** Per organisation role, keys of users holding only some duties (issue 12 item 2). */
+  const dutyKeys = new Map<string, string>();
   let provider: JsonRpcProvider;
 
   before(async function () {
@@ -40,6 +43,12 @@ describe("API: every route's authentication, role guard, validation and document
       const address = Wallet.createRandom().address.toLowerCase();
       await db.sql.run(`INSERT INTO "organisation" ("address", "role", "active", "kyc_hash", "registered_block", "updated_block") VALUES (?, ?, ?, ?, 1, 1)`, [address, role, true, "0x00"]);
       keys.set(role, (await h.auth.issueApiKey({ issuer: "bootstrap", subject: { kind: "ORGANISATION", organisation: address, admin: true }, label: role })).token);
+      const operator = { kind: "OPERATOR", credentialId: "test" } as const;
+      for (const duties of [["viewer"], ["maker"], ["checker", "viewer"]] as const) {
+        const user = await h.auth.createUser(operator, { organisation: address, name: duties.join("+"), duties });
+        const subject = { kind: "ORGANISATION" as const, organisation: address, admin: false, userId: user.id };
+        dutyKeys.set(`${role}:${duties.join("+")}`, (await h.auth.issueApiKey({ issuer: "bootstrap", subject, label: duties.join("+") })).token);
+      }
     }
     keys.set("OPERATOR", (await h.auth.issueApiKey({ issuer: "bootstrap", subject: { kind: "OPERATOR" }, label: "op" })).token);
     keys.set("AUDITOR", (await h.auth.issueApiKey({ issuer: "bootstrap", subject: { kind: "AUDITOR" }, label: "au" })).token);
@@ -113,6 +122,36 @@ describe("API: every route's authentication, role guard, validation and document
       }
     }
     expect(checked).to.be.greaterThan(100);
+  });
+
+  it("answers 403 DutyRequired to every organisation user without the duty a route needs", async function () {
+    let checked = 0;
+    for (const route of h.routes) {
+      const duty = requiredDuty(route);
+      if (duty === undefined || route.access.kind !== "authenticated") continue;
+      for (const role of route.access.roles.filter((r) => r !== "OPERATOR" && r !== "AUDITOR")) {
+        // A viewer does no one's job but reading; a maker does not do an admin's or a checker's; a checker not a maker's or an admin's.
+        for (const duties of ["viewer", "maker", "checker+viewer"].filter((d) => !d.split("+").includes(duty))) {
+          const res = await send(route, urlOf(route.path, validId(route.path))).set("Authorization", `Bearer ${dutyKeys.get(`${role}:${duties}`)}`);
+          expect(res.status, `${duties} of ${role} on ${route.method} ${route.path}`).to.equal(403);
+          expect(res.body.error.code).to.equal("DutyRequired");
+          expect(res.body.error.details.required).to.equal(duty);
+          checked += 1;
+        }
+      }
+    }
+    expect(checked).to.be.greaterThan(150);
+  });
+
+  it("leaves every read open to every duty, and documents each route's duty", async function () {
+    const doc = (await request(h.app).get("/v1/openapi.json").expect(200)).body;
+    for (const route of h.routes) {
+      expect(doc.paths[route.path][route.method]["x-duty"], `${route.method} ${route.path}`).to.equal(requiredDuty(route));
+      if (route.method === "get" && route.access.kind === "authenticated" && route.access.duty === undefined) expect(requiredDuty(route)).to.equal(undefined);
+    }
+    const me = await request(h.app).get("/v1/me").set("Authorization", `Bearer ${dutyKeys.get("SUPPLIER:viewer")}`).expect(200);
+    expect(me.body.user.duties).to.deep.equal(["viewer"]);
+    await request(h.app).get("/v1/receivables").set("Authorization", `Bearer ${dutyKeys.get("SUPPLIER:viewer")}`).expect(200);
   });
 
   it("answers 400 naming the field to a malformed path parameter or body", async function () {
