@@ -19,6 +19,7 @@ import { openKeyring, type Keyring } from "../signing/keyring";
 import { chainIdentity, idempotencyChainOf } from "../lib/chainIdentity";
 import { createSignerRegistry, observedBlockTimeMs, receiptPollMs } from "../signing/signers";
 import { createApp, type ApiApp, type ApiDeps } from "./app";
+import type { Duty, Principal } from "../auth/principal";
 
 export interface StartApiServerOptions {
   db: Db;
@@ -45,7 +46,10 @@ export interface ApiServer extends ApiApp {
   url: string;
   domain: Domain;
   ctx: DomainContext;
-  /** Issues a fresh API key for each organisation (admin), the operator and an auditor. */
+  /**
+   * Gives each organisation three users with a fresh API key each — an admin, a maker and a checker
+   * (issue 12 item 2) — and issues keys for the operator and an auditor.
+   */
   issueDemoLogins(organisations: readonly { name: string; address: string }[]): Promise<DemoLogin[]>;
   close(): Promise<void>;
 }
@@ -55,7 +59,16 @@ export interface DemoLogin {
   /** Organisation address, or OPERATOR / AUDITOR. */
   subject: string;
   apiKey: string;
+  /** The organisation user the key belongs to (none for the operator and the auditor). */
+  user?: { id: string; duties: readonly Duty[] };
 }
+
+/** The users `npm start` gives each demo organisation: who manages, who prepares, who approves. */
+export const DEMO_USERS: readonly { label: string; duties: readonly Duty[] }[] = [
+  { label: "admin", duties: ["admin", "viewer"] },
+  { label: "maker", duties: ["maker", "viewer"] },
+  { label: "checker", duties: ["checker", "viewer"] },
+];
 
 export async function startApiServer(options: StartApiServerOptions): Promise<ApiServer> {
   const config = options.config ?? loadApiConfig(options.env ?? process.env);
@@ -174,13 +187,18 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     ctx: domain.ctx,
     async issueDemoLogins(organisations) {
       const logins: DemoLogin[] = [];
+      const seeder: Principal = { kind: "OPERATOR", credentialId: "bootstrap" };
       for (const o of organisations) {
-        const issued = await api.auth.issueApiKey({
-          issuer: "bootstrap",
-          subject: { kind: "ORGANISATION", organisation: o.address.toLowerCase(), admin: true },
-          label: `demo: ${o.name}`,
-        });
-        logins.push({ name: o.name, subject: o.address.toLowerCase(), apiKey: issued.token });
+        const organisation = o.address.toLowerCase();
+        for (const u of DEMO_USERS) {
+          const user = await api.auth.createUser(seeder, { organisation, name: `${o.name} ${u.label}`, duties: u.duties });
+          const issued = await api.auth.issueApiKey({
+            issuer: "bootstrap",
+            subject: { kind: "ORGANISATION", organisation, admin: u.duties.includes("admin"), userId: user.id },
+            label: `demo: ${o.name} ${u.label}`,
+          });
+          logins.push({ name: `${o.name} ${u.label}`, subject: organisation, apiKey: issued.token, user: { id: user.id, duties: u.duties } });
+        }
       }
       for (const kind of ["OPERATOR", "AUDITOR"] as const) {
         const issued = await api.auth.issueApiKey({ issuer: "bootstrap", subject: { kind }, label: `demo: ${kind.toLowerCase()}` });
@@ -205,10 +223,10 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
 /** How a newcomer logs in as each demo organisation, printed by the start script (keys shown once). */
 export function formatDemoLogins(url: string, logins: readonly DemoLogin[]): string {
   const width = Math.max(...logins.map((l) => l.name.length));
-  const lines = logins.map((l) => `  ${l.name.padEnd(width)}  ${l.apiKey}  (${l.subject})`);
+  const lines = logins.map((l) => `  ${l.name.padEnd(width)}  ${l.apiKey}  (${l.subject}${l.user === undefined ? "" : `; ${l.user.duties.join(", ")}`})`);
   return [
     `API: ${url}/v1   documentation: ${url}/v1/docs`,
-    "Log in with an API key (shown once; keep it):",
+    "Log in with an API key (shown once; keep it). Each organisation has an admin (users, keys, thresholds), a maker (prepares and sends) and a checker (approves what a maker prepared above the organisation's thresholds; none are set until its admin sets them with PUT /v1/thresholds):",
     ...lines,
     `e.g.  curl -H "Authorization: Bearer <key>" ${url}/v1/me`,
     `or exchange it for a session:  curl -X POST -H 'Content-Type: application/json' -d '{"apiKey":"<key>"}' ${url}/v1/auth/sessions`,

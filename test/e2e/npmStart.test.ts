@@ -19,6 +19,8 @@ interface Login {
   name: string;
   subject: string;
   apiKey: string;
+  /** An organisation user's duties (none for the operator and the auditor). */
+  duties: string[];
 }
 
 /** Starts `scripts/start.ts` as `npm start` does (contracts are already compiled by the test run). */
@@ -38,10 +40,11 @@ function startSystem(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () 
       if (!out.includes("✔ running:")) return;
       clearInterval(timer);
       const url = /API: (http:\/\/\S+)\/v1 /.exec(out)?.[1];
-      const logins = [...out.matchAll(/^\s+(.+?)\s{2,}(\S+)\s{2}\((0x[0-9a-f]{40}|OPERATOR|AUDITOR)\)$/gm)].map((m) => ({
+      const logins = [...out.matchAll(/^\s+(.+?)\s{2,}(\S+)\s{2}\((0x[0-9a-f]{40}|OPERATOR|AUDITOR)(?:; ([a-z, ]+))?\)$/gm)].map((m) => ({
         name: (m[1] as string).trim(),
         apiKey: m[2] as string,
         subject: m[3] as string,
+        duties: m[4] === undefined ? [] : m[4].split(", "),
       }));
       if (url === undefined) reject(new Error(`no API address in the output:\n${out}`));
       else resolve({ url, logins });
@@ -103,14 +106,16 @@ describe("npm start, then the whole story through the API alone", function () {
     return res.body;
   }
 
-  it("prints a login per organisation, the operator and the auditor", function () {
+  it("prints an admin, a maker and a checker per organisation, the operator and the auditor", function () {
     expect(logins.map((l) => l.subject)).to.include.members(["OPERATOR", "AUDITOR"]);
-    expect(logins.filter((l) => l.subject.startsWith("0x"))).to.have.length(6);
+    const users = logins.filter((l) => l.subject.startsWith("0x"));
+    expect(new Set(users.map((l) => l.subject)).size).to.equal(6);
+    for (const duty of ["admin", "maker", "checker"]) expect(users.filter((l) => l.duties.includes(duty))).to.have.length(6);
   });
 
   it("plays confirm → transfers to tier 3 → two quick splits → financing with a revised quote → deposit → redemption, with no 5xx", async function () {
-    // The printed order: core enterprise, suppliers of tiers 1-3, banks A and B.
-    const orgs = logins.filter((l) => l.subject.startsWith("0x"));
+    // The printed order: core enterprise, suppliers of tiers 1-3, banks A and B; each organisation's maker sends.
+    const orgs = logins.filter((l) => l.subject.startsWith("0x") && l.duties.includes("maker"));
     const [core, tier1, tier2, tier3, bankA, bankB] = orgs.map((l) => ({ key: l.apiKey, address: l.subject })) as { key: string; address: string }[] as [
       { key: string; address: string },
       { key: string; address: string },

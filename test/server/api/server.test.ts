@@ -101,14 +101,19 @@ describe("API server and keystore", function () {
         { name: "Tier-1 supplier", address: w.tier1.address },
       ]);
       const text = formatDemoLogins(api.url, logins);
-      expect(text).to.include("Tier-1 supplier").and.include(logins[1]!.apiKey).and.include("/v1/docs");
+      // Each organisation has an admin, a maker and a checker, each with a key of its own.
+      const login = (name: string) => logins.find((l) => l.name === name) as (typeof logins)[number];
+      expect(logins.map((l) => l.name)).to.include.members(["Core enterprise admin", "Core enterprise maker", "Core enterprise checker", "Tier-1 supplier maker", "Platform operator", "Auditor"]);
+      expect(text).to.include("Tier-1 supplier maker").and.include(login("Tier-1 supplier maker").apiKey).and.include("/v1/docs");
+      const checker = await fetch(`${api.url}/v1/me`, { headers: { Authorization: `Bearer ${login("Core enterprise checker").apiKey}` } });
+      expect(((await checker.json()) as { user: { duties: string[] } }).user.duties).to.deep.equal(["checker", "viewer"]);
       const health = await fetch(`${api.url}/health`);
       expect(health.status).to.equal(200);
       const ready = await fetch(`${api.url}/ready`);
       expect(((await ready.json()) as { database: { ok: boolean } }).database.ok).to.equal(true);
       const res = await fetch(`${api.url}/v1/invoices`, {
         method: "POST",
-        headers: { "Content-Type": "application/json", Authorization: `Bearer ${logins[1]!.apiKey}`, "Idempotency-Key": "server-test-1" },
+        headers: { "Content-Type": "application/json", Authorization: `Bearer ${login("Tier-1 supplier maker").apiKey}`, "Idempotency-Key": "server-test-1" },
         body: JSON.stringify({
           debtor: w.core.address,
           currency: w.currency,
@@ -123,7 +128,7 @@ describe("API server and keystore", function () {
       expect(tx?.from.toLowerCase()).to.equal(w.tier1.address);
       const confirm = await fetch(`${api.url}/v1/invoices/${body.invoiceHash}/confirm`, {
         method: "POST",
-        headers: { "Content-Type": "application/json", Authorization: `Bearer ${logins[0]!.apiKey}`, "Idempotency-Key": "server-test-2" },
+        headers: { "Content-Type": "application/json", Authorization: `Bearer ${login("Core enterprise maker").apiKey}`, "Idempotency-Key": "server-test-2" },
         body: "{}",
       });
       expect(confirm.status).to.equal(201);

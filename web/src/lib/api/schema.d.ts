@@ -44,7 +44,10 @@ export interface paths {
         /** API keys the caller manages (never their secrets) */
         get: operations["listApiKeys"];
         put?: never;
-        /** Issue an API key (operator: any; organisation admin: its own organisation). The key is shown once. */
+        /**
+         * Issue an API key (operator: any; organisation admin: its own organisation). The key is shown once.
+         * @description An organisation key belongs to a user: name it with `userId`. Without `userId` a new user is made for the key, named by its label, with every duty when `admin` is true and every duty but admin otherwise (what an organisation key could do before users existed).
+         */
         post: operations["issueApiKey"];
         delete?: never;
         options?: never;
@@ -596,7 +599,10 @@ export interface paths {
         /** Quotes on a request, best effective annual rate first (the holder sees all; a financier its own) */
         get: operations["listQuotes"];
         put?: never;
-        /** Financier: submit an EIP-712 signed quote with its due-diligence record (signed here with its custodial key, or a signed draft relayed with `draftId` and `signature`); refused 409 FinancierInsufficientFunds when the financier's balance (or, keeping its own key, its allowance) does not cover the advance */
+        /**
+         * Financier: submit an EIP-712 signed quote with its due-diligence record (signed here with its custodial key, or a signed draft relayed with `draftId` and `signature`); refused 409 FinancierInsufficientFunds when the financier's balance (or, keeping its own key, its allowance) does not cover the advance
+         * @description Above the organisation's QUOTE threshold a maker alone is refused 403 ApprovalRequired: prepare it (POST /v1/prepared-actions, action `quote.submit`) for a checker to approve.
+         */
         post: operations["submitQuote"];
         delete?: never;
         options?: never;
@@ -674,7 +680,7 @@ export interface paths {
         put?: never;
         /**
          * Core enterprise: confirm an invoice, minting its root receivable to the supplier (consumes its issuance limit)
-         * @description With no body fields the server signs the EIP-712 confirmation with the organisation's custodial key; with `signature` and `deadline` it relays the organisation's own signature.
+         * @description With no body fields the server signs the EIP-712 confirmation with the organisation's custodial key; with `signature` and `deadline` it relays the organisation's own signature. Above the organisation's CONFIRMATION threshold a maker alone is refused 403 ApprovalRequired: prepare it (POST /v1/prepared-actions, action `invoice.confirm`) for a checker to approve.
          */
         post: operations["confirmInvoice"];
         delete?: never;
@@ -855,7 +861,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller: organisation, on-chain role, active flag, admin flag */
+        /** The caller: organisation, on-chain role, active flag, admin flag, and its user with its duties */
         get: operations["whoAmI"];
         put?: never;
         post?: never;
@@ -1107,6 +1113,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/prepared-actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every user of an organisation: its prepared actions, newest first (operator, auditors: everyone's or the organisation named) */
+        get: operations["listPreparedActions"];
+        put?: never;
+        /**
+         * Maker: prepare a confirmation, transfer, quote or deposit for a checker to approve (nothing is sent yet)
+         * @description The request is validated exactly as its route validates it and stored as validated; approving sends that request and nothing else. It waits for the organisation's approval window (default one day), then expires.
+         */
+        post: operations["prepareAction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/prepared-actions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One prepared action of the caller's organisation: who prepared it, who approved or rejected it, the request, the outcome */
+        get: operations["getPreparedAction"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/prepared-actions/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Checker (never its maker): approve a pending prepared action, which sends it; answered once sent
+         * @description Of two checkers approving at once exactly one sends (the other: 409 PreparedActionNotPending). After its expiry: 409 PreparedActionExpired. A send refused by the ledger marks it FAILED and answers that refusal; a failure on our side leaves it APPROVED: the same checker approves again to resume (what was sent is never sent twice).
+         */
+        post: operations["approvePreparedAction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/prepared-actions/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Its maker: withdraw a pending prepared action; nothing is sent */
+        post: operations["cancelPreparedAction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/prepared-actions/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Checker (not its maker): reject a pending prepared action with a reason; nothing is sent */
+        post: operations["rejectPreparedAction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/programmes": {
         parameters: {
             query?: never;
@@ -1184,7 +1282,10 @@ export interface paths {
         };
         /** One quote (its financier, the holder it names, operator, auditor) */
         get: operations["getQuote"];
-        /** Financier: revise a quote (the old signature is cancelled on chain, a new quote replaces it) */
+        /**
+         * Financier: revise a quote (the old signature is cancelled on chain, a new quote replaces it)
+         * @description Above the organisation's QUOTE threshold a maker alone is refused 403 ApprovalRequired: prepare it (POST /v1/prepared-actions, action `quote.revise`) for a checker to approve.
+         */
         put: operations["reviseQuote"];
         post?: never;
         delete?: never;
@@ -1457,7 +1558,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Holder: offer all or part of a receivable to a registered organisation, which accepts or rejects it */
+        /**
+         * Holder: offer all or part of a receivable to a registered organisation, which accepts or rejects it
+         * @description Above the organisation's TRANSFER threshold a maker alone is refused 403 ApprovalRequired: prepare it (POST /v1/prepared-actions, action `receivable.transfer`) for a checker to approve.
+         */
         post: operations["transferReceivable"];
         delete?: never;
         options?: never;
@@ -1491,7 +1595,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Core enterprise: deposit repayment for its receivables of one maturity (restores its issuance limit) */
+        /**
+         * Core enterprise: deposit repayment for its receivables of one maturity (restores its issuance limit)
+         * @description Above the organisation's DEPOSIT threshold a maker alone is refused 403 ApprovalRequired: prepare it (POST /v1/prepared-actions, action `settlement.deposit`) for a checker to approve.
+         */
         post: operations["depositRepayment"];
         delete?: never;
         options?: never;
@@ -1550,6 +1657,113 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/thresholds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every user of an organisation: its approval thresholds and approval window (operator, auditors: of the organisation named) */
+        get: operations["getThresholds"];
+        /**
+         * Admin: set its organisation's approval thresholds (the whole set) and approval window
+         * @description Above a threshold a confirmation (face amount), transfer (amount offered), quote (advance) or deposit (amount) in that currency needs a checker other than its maker; at or below it one maker suffices. Applies to the next request.
+         */
+        put: operations["setThresholds"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Admin: the users of its organisation with their duties (operator, auditors: of the organisation named) */
+        get: operations["listUsers"];
+        put?: never;
+        /** Admin: add a user to its organisation with one or more duties (operator: to the organisation named) */
+        post: operations["createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Admin: one user of its organisation (another organisation's: 404) */
+        get: operations["getUser"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{id}/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Admin: issue an API key for a user of its organisation. The key is shown once. */
+        post: operations["issueUserApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Admin: disable a user: its API keys are revoked and its sessions ended (409 LastAdmin for the last enabled admin) */
+        post: operations["disableUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{id}/duties": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Admin: set a user's duties (409 LastAdmin when it would leave the organisation without an admin) */
+        put: operations["setUserDuties"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1583,10 +1797,12 @@ export interface components {
              */
             revokedAt: string | null;
             subject: {
+                /** @description what the key was issued with; its user's duties decide what it may do now */
                 admin: boolean;
                 /** @enum {string} */
                 kind: "OPERATOR" | "AUDITOR" | "ORGANISATION";
                 organisation: string | null;
+                userId: string | null;
             };
         };
         ApplicationDecision: {
@@ -1710,6 +1926,16 @@ export interface components {
             signature: string;
             /** @description hash of the mined transaction */
             txHash: string;
+        };
+        CreateUser: {
+            /** @description admin: users, keys, thresholds; maker: prepares and sends writes; checker: approves what another user prepared; viewer: reads */
+            duties: ("admin" | "maker" | "checker" | "viewer")[];
+            name: string;
+            /**
+             * @description the operator names the organisation; an admin's is its own
+             * @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8
+             */
+            organisation?: string;
         };
         Currency: {
             /** @description EVM address, lower case */
@@ -2015,7 +2241,10 @@ export interface components {
             }[];
         };
         IssueApiKey: {
-            /** @default false */
+            /**
+             * @description without `userId`: whether the key's new user gets the admin duty
+             * @default false
+             */
             admin: boolean;
             /**
              * @default ORGANISATION
@@ -2028,6 +2257,14 @@ export interface components {
              * @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8
              */
             organisation?: string;
+            /**
+             * @description the organisation user the key belongs to (an enabled user of that organisation)
+             * @example usr_0123456789abcdef
+             */
+            userId?: string;
+        };
+        IssueUserApiKey: {
+            label: string;
         };
         JsonRpcRequest: {
             id: number | string;
@@ -2230,6 +2467,23 @@ export interface components {
             };
             registeredAddress: string;
         };
+        OrganisationUser: {
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-01-31T00:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-01-31T00:00:00.000Z
+             */
+            disabledAt: string | null;
+            duties: ("admin" | "maker" | "checker" | "viewer")[];
+            id: string;
+            name: string;
+            /** @description EVM address, lower case */
+            organisation: string;
+        };
         PaymentCredits: {
             items: {
                 /**
@@ -2317,6 +2571,136 @@ export interface components {
             }[];
             /** @description financings unregistered for longer than API_REGISTRATION_DUE_DAYS */
             unregisteredOverdue: number;
+        };
+        /** @description the action and the request its route takes: `params`, `query` and `body` exactly as that route validates them (e.g. `receivable.transfer`: `params.id` and the transfer body) */
+        PrepareAction: {
+            /** @enum {string} */
+            action: "invoice.confirm";
+            body?: components["schemas"]["ConfirmInvoice"];
+            params: {
+                /**
+                 * @description 32 bytes as hex
+                 * @example 0xabababababababababababababababababababababababababababababababab
+                 */
+                invoiceHash: string;
+            };
+            /** @default {} */
+            query: {
+                /**
+                 * @description the supplier whose registration of this hash is meant; needed only when more than one registration is visible to you (409 InvoiceRegistrationAmbiguous lists them)
+                 * @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8
+                 */
+                supplier?: string;
+            };
+        } | {
+            /** @enum {string} */
+            action: "receivable.transfer";
+            body: components["schemas"]["Transfer"];
+            params: {
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                id: string;
+            };
+        } | {
+            /** @enum {string} */
+            action: "quote.submit";
+            body: components["schemas"]["SubmitQuote"];
+            params: {
+                /** Format: uuid */
+                id: string;
+            };
+        } | {
+            /** @enum {string} */
+            action: "quote.revise";
+            body: components["schemas"]["ReviseQuote"];
+            params: {
+                /** Format: uuid */
+                id: string;
+            };
+        } | {
+            /** @enum {string} */
+            action: "settlement.deposit";
+            body: components["schemas"]["Deposit"];
+        };
+        PreparedAction: {
+            /** @enum {string} */
+            action: "invoice.confirm" | "receivable.transfer" | "quote.submit" | "quote.revise" | "settlement.deposit";
+            /**
+             * @description what the threshold compares (see the thresholds' `action`)
+             * @example 1000000
+             */
+            amount: string;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-01-31T00:00:00.000Z
+             */
+            approvedAt: string | null;
+            approvedBy: {
+                id: string;
+                name: string;
+            } | null;
+            /** @description EVM address, lower case */
+            currency: string;
+            error: {
+                code: string;
+                message: string;
+                status: number;
+            } | null;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-01-31T00:00:00.000Z
+             */
+            executedAt: string | null;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-01-31T00:00:00.000Z
+             */
+            expiresAt: string;
+            id: string;
+            /** @description EVM address, lower case */
+            organisation: string;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-01-31T00:00:00.000Z
+             */
+            preparedAt: string;
+            preparedBy: {
+                id: string;
+                name: string;
+            };
+            reason: string | null;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-01-31T00:00:00.000Z
+             */
+            rejectedAt: string | null;
+            /** @description the checker who rejected it, or its maker who cancelled it */
+            rejectedBy: {
+                id: string;
+                name: string;
+            } | null;
+            /** @description the request as validated: what approving sends, and nothing else */
+            request: {
+                body?: unknown;
+                params: {
+                    [key: string]: unknown;
+                };
+                query: {
+                    [key: string]: unknown;
+                };
+            };
+            /** @description SHA-256 of the canonical JSON of `request` */
+            requestHash: string;
+            /** @description EXECUTED: the answer the route gives when called directly */
+            result?: unknown;
+            /**
+             * @description PENDING: waiting for a checker; APPROVED: a checker approved it and it is being sent (approve again to resume after a failure on our side); EXECUTED: sent, `result` holds the answer; FAILED: refused when sent, `error` says why; REJECTED (a checker, with a reason); CANCELLED (its maker); EXPIRED: nobody approved it in time
+             * @enum {string}
+             */
+            status: "PENDING" | "APPROVED" | "EXECUTED" | "FAILED" | "REJECTED" | "CANCELLED" | "EXPIRED";
+            txHash: string | null;
         };
         PrepareQuote: {
             /**
@@ -3081,6 +3465,9 @@ export interface components {
         RejectInvoice: {
             reason: string;
         };
+        RejectPreparedAction: {
+            reason: string;
+        };
         ResolveDispute: {
             /** @enum {string} */
             outcome: "UPHOLD" | "RELEASE";
@@ -3225,6 +3612,35 @@ export interface components {
              */
             minPartAmount: string;
         };
+        SetThresholds: {
+            /**
+             * @description how long a prepared action waits for a checker before it expires
+             * @default 86400
+             */
+            approvalWindowSeconds: number;
+            /** @description the whole set (it replaces the previous one); an action and currency without one needs no checker */
+            thresholds: {
+                /**
+                 * @description CONFIRMATION: an invoice's face amount; TRANSFER: the amount offered; QUOTE: the advance (submitted or revised); DEPOSIT: the amount deposited
+                 * @enum {string}
+                 */
+                action: "CONFIRMATION" | "TRANSFER" | "QUOTE" | "DEPOSIT";
+                /**
+                 * @description base units of the currency: a larger amount needs a checker other than its maker (0: every one does)
+                 * @example 1000000
+                 */
+                amount: string;
+                /**
+                 * @description the settlement token the amount is in
+                 * @example 0x70997970c51812dc3a010c7d01b50e0d17dc79c8
+                 */
+                currency: string;
+            }[];
+        };
+        SetUserDuties: {
+            /** @description admin: users, keys, thresholds; maker: prepares and sends writes; checker: approves what another user prepared; viewer: reads */
+            duties: ("admin" | "maker" | "checker" | "viewer")[];
+        };
         Signing: {
             /** @enum {string} */
             signsWith: "SERVER" | "WALLET";
@@ -3291,6 +3707,32 @@ export interface components {
             repayment?: string;
             /** @description with `draftId`: the financier's EIP-712 signature of the draft's typed data */
             signature?: string;
+        };
+        Thresholds: {
+            approvalWindowSeconds: number;
+            /** @description EVM address, lower case */
+            organisation: string;
+            thresholds: {
+                /** @enum {string} */
+                action: "CONFIRMATION" | "TRANSFER" | "QUOTE" | "DEPOSIT";
+                /**
+                 * @description uint256 as a decimal string
+                 * @example 1000000
+                 */
+                amount: string;
+                /** @description EVM address, lower case */
+                currency: string;
+            }[];
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-01-31T00:00:00.000Z
+             */
+            updatedAt: string | null;
+            /** @description the admin who set them last (null: never set; no checker is needed) */
+            updatedBy: {
+                id: string;
+                name: string;
+            } | null;
         };
         Trace: {
             events: {
@@ -3666,6 +4108,8 @@ export interface operations {
                         apiKey: string;
                         id: string;
                         label: string;
+                        /** @description the user the key belongs to (null for operator and auditor keys) */
+                        userId: string | null;
                     };
                 };
             };
@@ -7378,6 +7822,12 @@ export interface operations {
                         organisation: string | null;
                         /** @enum {string} */
                         role: "OPERATOR" | "AUDITOR" | "CORE_ENTERPRISE" | "SUPPLIER" | "FINANCIER";
+                        /** @description the organisation user signed in (null for the operator and auditors) */
+                        user: {
+                            duties: ("admin" | "maker" | "checker" | "viewer")[];
+                            id: string;
+                            name: string;
+                        } | null;
                     };
                 };
             };
@@ -8671,6 +9121,489 @@ export interface operations {
             };
             /** @description Error */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPreparedActions: {
+        parameters: {
+            query?: {
+                action?: "invoice.confirm" | "receivable.transfer" | "quote.submit" | "quote.revise" | "settlement.deposit";
+                limit?: number;
+                /** @description operator and auditors: whose prepared actions (default: everyone's) */
+                organisation?: string;
+                status?: "PENDING" | "APPROVED" | "EXECUTED" | "FAILED" | "REJECTED" | "CANCELLED" | "EXPIRED";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prepared actions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PreparedAction"][];
+                    };
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    prepareAction: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
+                "idempotency-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PrepareAction"];
+            };
+        };
+        responses: {
+            /** @description The prepared action, waiting for a checker */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreparedAction"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPreparedAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The prepared action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreparedAction"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    approvePreparedAction: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 8–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-' (a UUID fits); the same key with the same request replays the stored answer */
+                "idempotency-key": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The executed action, with the route's answer in `result` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreparedAction"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cancelPreparedAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreparedAction"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rejectPreparedAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RejectPreparedAction"];
+            };
+        };
+        responses: {
+            /** @description The rejected action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreparedAction"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10963,6 +11896,567 @@ export interface operations {
             };
             /** @description Error */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getThresholds: {
+        parameters: {
+            query?: {
+                /** @description EVM address */
+                organisation?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The thresholds (none: no checker is needed) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Thresholds"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setThresholds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetThresholds"];
+            };
+        };
+        responses: {
+            /** @description The thresholds as set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Thresholds"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listUsers: {
+        parameters: {
+            query?: {
+                /** @description operator and auditors: whose users */
+                organisation?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Users, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["OrganisationUser"][];
+                    };
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateUser"];
+            };
+        };
+        responses: {
+            /** @description The new user (give it a key with POST /v1/users/{id}/api-keys) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationUser"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description an organisation user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationUser"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    issueUserApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description an organisation user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IssueUserApiKey"];
+            };
+        };
+        responses: {
+            /** @description The new key; store it now, it cannot be shown again */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        apiKey: string;
+                        id: string;
+                        label: string;
+                        userId: string;
+                    };
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    disableUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description an organisation user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The disabled user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationUser"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setUserDuties: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description an organisation user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetUserDuties"];
+            };
+        };
+        responses: {
+            /** @description The user with its new duties (they apply to its next request) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationUser"];
+                };
+            };
+            /** @description Invalid request (the offending fields are in `details.fields`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role or organisation state does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (including contract reverts, coded by the custom error's name) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
