@@ -128,7 +128,7 @@ export function createDomain(deps: DomainDeps) {
   const domainRoutes: AnyRoute[] = [...governedRoutes, ...approvalRoutes(services.approvals, governed)];
   const keyring = deps.keyring;
   const routes = keyring === undefined ? domainRoutes : domainRoutes.map((route) => withKeysLoaded(route, keyring));
-  return { ctx, services, routes };
+  return { ctx, services, routes, governed };
 }
 
 export type Domain = ReturnType<typeof createDomain>;

@@ -103,10 +103,12 @@ export function governRoutes(routes: readonly AnyRoute[], specs: readonly Govern
       description: `${route.description ?? ""}${route.description === undefined ? "" : " "}Above the organisation's ${spec.kind} threshold a maker alone is refused 403 ApprovalRequired: prepare it (POST /v1/prepared-actions, action \`${spec.action}\`) for a checker to approve.`,
       handler: async (c: Parameters<AnyRoute["handler"]>[0]) => {
         const principal = c.principal;
-        if (principal.kind === "ORGANISATION") {
+        // Only an organisation with thresholds of this kind pays for reading the amount.
+        const thresholds = principal.kind === "ORGANISATION" ? await approvals.thresholdsOf(principal.organisation, spec.kind) : new Map<string, bigint>();
+        if (thresholds.size > 0) {
           const input = { params: c.params as Record<string, unknown>, query: c.query as Record<string, unknown>, body: c.body };
           const { currency, amount } = await spec.amountOf(principal, input);
-          const threshold = await approvals.thresholdOf(principal.organisation, spec.kind, currency);
+          const threshold = thresholds.get(currency.toLowerCase());
           if (threshold !== undefined && amount > threshold) {
             throw new ForbiddenError("ApprovalRequired", `above your organisation's ${spec.kind.toLowerCase()} threshold a checker other than its maker must approve this: prepare it with POST /v1/prepared-actions`, {
               action: spec.action,

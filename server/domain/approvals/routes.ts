@@ -119,6 +119,8 @@ export function approvalRoutes(approvals: ApprovalService, governed: ReadonlyMap
         approvals.approve(principal, params.id, async (row, acting) => {
           const g = governed.get(row.action as PreparedActionName);
           if (g === undefined) throw new Error(`no governed route for ${row.action}`);
+          // The route's own role rule holds at sending as at preparing (its duty is the checker's approval).
+          assertRoleFor(g, acting);
           return executeGoverned(g, acting, parseStored(g, approvals.requestOf(row)), { req, res, idempotencyKey });
         }),
     }),

@@ -173,12 +173,11 @@ export function createApprovalService(ctx: DomainContext) {
       return this.thresholds(principal);
     },
 
-    /** The threshold of `kind` in `currency` for an organisation, if it set one. */
-    async thresholdOf(organisation: string, kind: ThresholdKind, currency: string): Promise<bigint | undefined> {
+    /** An organisation's thresholds of `kind`, by currency (none set: empty, and no checker is needed). */
+    async thresholdsOf(organisation: string, kind: ThresholdKind): Promise<Map<string, bigint>> {
       const row = await policyRow(organisation);
-      if (row === null) return undefined;
-      const found = (JSON.parse(row.thresholds) as Threshold[]).find((t) => t.action === kind && t.currency === currency.toLowerCase());
-      return found === undefined ? undefined : BigInt(found.amount);
+      if (row === null) return new Map();
+      return new Map((JSON.parse(row.thresholds) as Threshold[]).filter((t) => t.action === kind).map((t) => [t.currency, BigInt(t.amount)]));
     },
 
     /**
@@ -230,7 +229,9 @@ export function createApprovalService(ctx: DomainContext) {
             ? { status: "PENDING", expiresAtMs: { gt: at } }
             : query.status === "EXPIRED"
               ? { status: "PENDING", expiresAtMs: { lte: at } }
-              : { status: query.status };
+              : query.status === "APPROVED"
+                ? { status: { in: ["APPROVED", "INTERRUPTED"] } }
+                : { status: query.status };
       const rows = await ctx.db.preparedAction.findMany({
         where: { ...(organisation === undefined ? {} : { organisation }), ...status, ...(query.action === undefined ? {} : { action: query.action }) },
         orderBy: [{ preparedAtMs: "desc" }, { id: "asc" }],

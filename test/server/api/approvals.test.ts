@@ -8,6 +8,9 @@
 import { expect } from "chai";
 import request from "supertest";
 import { testDialects } from "../db/fresh";
+import type { OrganisationPrincipal } from "../../../server/auth/principal";
+import { executeGoverned, parseStored } from "../../../server/domain/approvals/governed";
+import { ChainUnavailableError } from "../../../server/lib/appErrors";
 import { bearer, chainNow, confirmedReceivable, createWorld, DAY, registerInvoice, UNIT, type Actor, type World } from "./world";
 
 interface User {
@@ -460,6 +463,35 @@ for (const dialect of testDialects()) describe(`API: users, duties and maker-che
       const quotes = await app().get(`/v1/financing-requests/${req.body.id}/quotes`).set(...bearer(w.tier2)).expect(200);
       expect(quotes.body.items).to.have.length(1);
       expect(quotes.body.items[0]).to.deep.include({ id: placed.body.result.id, advance: (1_900n * UNIT).toString(), expiry, financier: w.bankA.address });
+    });
+
+    it("resume after a failure on our side, by the same checker, without sending twice", async function () {
+      const id = await confirmedReceivable(w, { supplier: w.tier1, amount: 6_000n * UNIT, maturityInDays: 105 });
+      const prepared = await prepare(tier1Maker, { action: "receivable.transfer", params: { id }, body: { to: w.tier2.address, amount: (6_000n * UNIT).toString() } });
+      const g = w.domain.governed.get("receivable.transfer");
+      if (g === undefined) throw new Error("transfer is not governed");
+      const checker = (await w.h.auth.authenticate(tier1Checker.auth)) as OrganisationPrincipal;
+      const sentCount = async () => Number((await w.db.sql.query<{ n: number | string }>(`SELECT COUNT(*) AS "n" FROM "signer_transaction" WHERE "address" = ?`, [w.tier1.address]))[0]?.n);
+      const before = await sentCount();
+      // The transfer is sent, then our side fails before the answer is recorded.
+      const failed = await w.domain.services.approvals
+        .approve(checker, prepared.body.id, async (row, acting) => {
+          await executeGoverned(g, acting, parseStored(g, JSON.parse(row.request)), { req: {} as never, res: {} as never, idempotencyKey: undefined });
+          throw new ChainUnavailableError("the node went away after the send");
+        })
+        .catch((e: unknown) => e);
+      expect(failed).to.be.instanceOf(ChainUnavailableError);
+      expect(await sentCount()).to.equal(before + 1);
+      expect((await app().get(`/v1/prepared-actions/${prepared.body.id}`).set(...bearer(tier1Checker)).expect(200)).body).to.deep.include({ status: "APPROVED", result: null });
+      expect((await app().get("/v1/prepared-actions?status=APPROVED").set(...bearer(tier1Checker)).expect(200)).body.items.map((a: { id: string }) => a.id)).to.include(prepared.body.id);
+      // Another checker cannot take it over; its own checker approves again and gets the outcome of the one transfer.
+      expect((await approve(tier1Checker2, prepared.body.id)).body.error.code).to.equal("PreparedActionNotPending");
+      const resumed = await approve(tier1Checker, prepared.body.id);
+      expect(resumed.status, JSON.stringify(resumed.body)).to.equal(200);
+      expect(resumed.body.status).to.equal("EXECUTED");
+      expect(await sentCount()).to.equal(before + 1);
+      const offered = await app().get(`/v1/receivables/${resumed.body.result.offeredId}`).set(...bearer(w.tier2)).expect(200);
+      expect(offered.body).to.deep.include({ amount: (6_000n * UNIT).toString(), status: "OFFERED" });
     });
 
     it("approved by two checkers at once (two API processes) send exactly one transaction", async function () {
