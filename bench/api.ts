@@ -1,6 +1,6 @@
 // API read benchmark (`npm run bench:api`). Seeds a fresh SQLite database with 100,000 receivables in
 // 2,000 lineage trees of 50 (each with one path down to depth 10, the ledger's maximum), their history,
-// roots, invoices, credit lines and 1,000 open financing requests — written straight into the
+// roots, invoices, issuance limits and 1,000 open financing requests — written straight into the
 // indexer's tables, as the indexer would have — then serves the real API from a child process on
 // 127.0.0.1 and drives it with autocannon. For each route it prints p50/p99 latency at a fixed offered
 // load (500 req/s, open loop, latency counted from each request's due time) and the saturation
@@ -66,19 +66,41 @@ interface Seeded {
   financier: string;
   myIds: string[];
   deepLeaves: string[];
+  /** The root of the one large tree (SeedOptions.largeTree), if asked for. */
+  largeTreeRoot?: string;
 }
 
-export function seed(raw: Database.Database): Seeded {
+export interface SeedOptions {
+  /** Receivables in all (default BENCH_RECEIVABLES), the large tree's included. */
+  receivables?: number;
+  /** The settlement token amounts are counted in (default a made-up address: the read routes never ask the chain). */
+  currency?: string;
+  /**
+   * Exactly this many receivables held by the first supplier (`me`), spread evenly over every tree; the
+   * other holders are then drawn from the other suppliers. By default `me` is one supplier among 200.
+   */
+  heldByMe?: number;
+  /** Parts in one more tree (depth ≤ 10, its root included), for the lineage graph. */
+  largeTree?: number;
+}
+
+export function seed(raw: Database.Database, options: SeedOptions = {}): Seeded {
   const rand = rng(42);
   const now = Math.floor(Date.now() / 1000);
-  const currency = addr(0xcc, 1);
+  const currency = options.currency ?? addr(0xcc, 1);
+  const receivables = options.receivables ?? RECEIVABLES;
+  const largeTree = options.largeTree ?? 0;
+  // Every stride-th part generated (never a root: roots are generated at multiples of TREE_SIZE) is mine.
+  const stride = options.heldByMe === undefined ? 0 : Math.floor(receivables / options.heldByMe);
+  const firstOther = stride === 0 ? 0 : 1;
+  let generated = 0;
   const suppliers = Array.from({ length: SUPPLIERS }, (_, i) => addr(0x51, i));
   const cores = Array.from({ length: CORES }, (_, i) => addr(0xc0, i));
   const financiers = Array.from({ length: FINANCIERS }, (_, i) => addr(0xf1, i));
   const insertOrg = raw.prepare(`INSERT INTO "organisation" ("address", "role", "active", "kyc_hash", "registered_block", "updated_block") VALUES (?, ?, 1, ?, 1, 1)`);
-  const insertLine = raw.prepare(`INSERT INTO "credit_line" ("core_enterprise", "grantor", "credit_limit", "used", "updated_block") VALUES (?, ?, ?, ?, 1)`);
+  const insertLimit = raw.prepare(`INSERT INTO "issuance_limit" ("core_enterprise", "issuance_limit", "issued", "updated_block") VALUES (?, ?, ?, 1)`);
   const insertInvoice = raw.prepare(
-    `INSERT INTO "invoice" ("invoice_hash", "supplier", "debtor", "currency", "amount", "maturity", "status", "reject_reason", "root_id", "confirmation_nonce", "registered_block", "confirmed_block", "confirmed_tx_hash", "updated_block") VALUES (?, ?, ?, ?, ?, ?, 'CONFIRMED', NULL, ?, '0', 1, ?, ?, ?)`,
+    `INSERT INTO "invoice" ("id", "invoice_hash", "supplier", "debtor", "currency", "amount", "maturity", "status", "reject_reason", "root_id", "confirmation_nonce", "registered_block", "confirmed_block", "confirmed_tx_hash", "updated_block") VALUES (?, ?, ?, ?, ?, ?, ?, 'CONFIRMED', NULL, ?, '0', 1, ?, ?, ?)`,
   );
   const insertRoot = raw.prepare(
     `INSERT INTO "receivable_root" ("root_id", "invoice_hash", "issuer", "supplier", "currency", "face_amount", "maturity", "frozen", "overdue", "confirmed_block", "confirmed_tx_hash", "updated_block") VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)`,
@@ -94,30 +116,34 @@ export function seed(raw: Database.Database): Seeded {
   );
   const myIds: string[] = [];
   const deepLeaves: string[] = [];
+  let largeTreeRoot: string | undefined;
   const candidates: { id: string; holder: string; issuer: string; amount: bigint }[] = [];
   let block = 100;
   raw.transaction(() => {
     for (const s of suppliers) insertOrg.run(s, "SUPPLIER", hash(1, 1));
     for (const c of cores) insertOrg.run(c, "CORE_ENTERPRISE", hash(2, 2));
     for (const f of financiers) insertOrg.run(f, "FINANCIER", hash(3, 3));
-    const trees = Math.ceil(RECEIVABLES / TREE_SIZE);
-    const usedByCore = new Map<string, bigint>();
-    for (let t = 0; t < trees; t++) {
+    const trees = Math.ceil((receivables - largeTree) / TREE_SIZE);
+    const issuedByCore = new Map<string, bigint>();
+    for (let t = 0; t < trees + (largeTree > 0 ? 1 : 0); t++) {
+      const size = t < trees ? TREE_SIZE : largeTree;
       const rootId = (BigInt(t + 1) << 32n).toString();
+      if (t === trees) largeTreeRoot = rootId;
       const issuer = cores[t % CORES] as string;
-      const supplier = suppliers[t % 50] as string;
+      const supplier = suppliers[firstOther + (t % 50)] as string;
       const face = 5_000_000n * 100n;
       const maturity = now + 30 * 86_400 + (t % 300) * 86_400;
       const tx = hash(t, 7);
       block += 1;
-      insertInvoice.run(hash(t, 9), supplier, issuer, currency, face.toString(), maturity, rootId, block, tx, block);
+      insertInvoice.run(`${supplier}:${hash(t, 9)}`, hash(t, 9), supplier, issuer, currency, face.toString(), maturity, rootId, block, tx, block);
       insertRoot.run(rootId, hash(t, 9), issuer, supplier, currency, face.toString(), maturity, block, tx, block);
-      usedByCore.set(issuer, (usedByCore.get(issuer) ?? 0n) + face);
+      issuedByCore.set(issuer, (issuedByCore.get(issuer) ?? 0n) + face);
       const nodes: { id: string; depth: number; holder: string; amount: bigint; parent: number }[] = [
         { id: rootId, depth: 0, holder: supplier, amount: face, parent: -1 },
       ];
       insertHistory.run(block, 0, rootId, rootId, "CONFIRMED", null, supplier, face.toString(), null, tx, now - 86_400);
-      for (let i = 1; i < TREE_SIZE; i++) {
+      generated += 1;
+      for (let i = 1; i < size; i++) {
         // The first 10 children form one path down to depth 10; the rest hang anywhere shallower.
         let parentIndex: number;
         if (i <= MAX_DEPTH) parentIndex = i - 1;
@@ -129,14 +155,18 @@ export function seed(raw: Database.Database): Seeded {
         const amount = parent.amount / 3n;
         parent.amount -= amount;
         const moves = rand() < 0.7;
-        const holder = moves ? (suppliers[Math.floor(rand() * SUPPLIERS)] as string) : parent.holder;
+        generated += 1;
+        const mine = stride > 0 && generated % stride === 0;
+        const drawn = moves ? (suppliers[firstOther + Math.floor(rand() * (SUPPLIERS - firstOther))] as string) : parent.holder;
+        const holder = mine ? (suppliers[0] as string) : drawn === suppliers[0] && stride > 0 ? (suppliers[firstOther] as string) : drawn;
         const id = ((BigInt(t + 1) << 32n) | BigInt(i)).toString();
         nodes.push({ id, depth: parent.depth + 1, holder, amount, parent: parentIndex });
         block += 1;
         const ctx = hash(t * TREE_SIZE + i, 8);
+        const moved = holder !== parent.holder;
         insertHistory.run(block, 0, parent.id, rootId, "SPLIT", parent.holder, parent.holder, amount.toString(), id, ctx, now - 3_600);
         insertHistory.run(block, 1, id, rootId, "CREATED", parent.holder, parent.holder, amount.toString(), parent.id, ctx, now - 3_600);
-        if (moves) {
+        if (moves || moved) {
           insertHistory.run(block, 2, id, rootId, "OFFERED", parent.holder, holder, amount.toString(), null, ctx, now - 3_600);
           block += 1;
           insertHistory.run(block, 0, id, rootId, "ACCEPTED", parent.holder, holder, amount.toString(), null, hash(t * TREE_SIZE + i, 6), now - 3_000);
@@ -150,7 +180,7 @@ export function seed(raw: Database.Database): Seeded {
         if (n.depth > 0 && candidates.length < OPEN_REQUESTS * 3) candidates.push({ id: n.id, holder: n.holder, issuer, amount: n.amount });
       }
     }
-    for (const [core, used] of usedByCore) insertLine.run(core, financiers[0], (used * 2n).toString(), used.toString());
+    for (const [core, issued] of issuedByCore) insertLimit.run(core, (issued * 2n).toString(), issued.toString());
     for (let i = 0; i < OPEN_REQUESTS; i++) {
       const c = candidates[i * 3] as (typeof candidates)[number];
       insertRequest.run(randomUUID(), c.id, c.holder, c.issuer, (c.amount / 2n).toString(), BigInt(now + 7 * 86_400 + i * 60) * 1000n, BigInt(Date.now()));
@@ -159,10 +189,10 @@ export function seed(raw: Database.Database): Seeded {
       .prepare(
         `INSERT INTO "indexer_state" ("id", "chain_id", "genesis_hash", "contracts", "start_block", "checkpoint_block", "checkpoint_hash", "undo_floor", "head_block", "lag_blocks", "events_total", "events_per_second", "phase", "last_error", "writer", "updated_at_ms") VALUES ('main', 31337, ?, '{}', 1, ?, ?, ?, ?, 0, ?, 0, 'live', NULL, 'bench', ?)`,
       )
-      .run(hash(0, 0), block, hash(block, 5), block, block, RECEIVABLES, Date.now());
+      .run(hash(0, 0), block, hash(block, 5), block, block, receivables, Date.now());
   })();
   raw.pragma("optimize");
-  return { me: suppliers[0] as string, financier: financiers[0] as string, myIds, deepLeaves };
+  return { me: suppliers[0] as string, financier: financiers[0] as string, myIds, deepLeaves, ...(largeTreeRoot === undefined ? {} : { largeTreeRoot }) };
 }
 
 /**

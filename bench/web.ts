@@ -1,7 +1,9 @@
 // `npm run bench:web`: builds the web app and prints what its first load costs (JS + CSS, gzip) against
-// the 250 KB budget, and the lazily loaded chunks.
+// the 250 KB budget, and the lazily loaded chunks; times the lineage layout in Node; then opens the
+// holdings page and the lineage graph over 100,000 receivables in headless Chromium (bench/webPages.ts).
 import { execFileSync } from "node:child_process";
 import path from "node:path";
+import { benchWebPages, printPageFigures } from "./webPages";
 import { FIRST_LOAD_BUDGET_BYTES, measureFirstLoad } from "./webSize";
 
 const root = path.join(__dirname, "..");
@@ -32,3 +34,12 @@ for (let i = 0; i < 21; i++) {
 }
 runs.sort((a, b) => a - b);
 console.log(`lineage layout, 500 parts (d3-hierarchy tidy tree, Node): median ${runs[10]!.toFixed(1)} ms, worst ${runs[20]!.toFixed(1)} ms of 21 runs`);
+
+benchWebPages(path.join(root, "web", "dist"))
+  .then((figures) => {
+    if (!printPageFigures(figures)) process.exitCode = 1;
+  })
+  .catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
