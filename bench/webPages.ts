@@ -44,6 +44,8 @@ const RUNS = Number(process.env.BENCH_WEB_RUNS ?? 3);
 const SCROLL_SECONDS = 4;
 /** 50 rows a second (rows are 40 px): a fast, steady scroll. */
 const SCROLL_PX_PER_SECOND = 2_000;
+/** How long a graph run may take before the bench gives up on it. */
+const GRAPH_GIVE_UP_MS = 90_000;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export interface PageFigures {
@@ -224,10 +226,16 @@ export async function benchWebPages(webDist: string): Promise<PageFigures> {
       const { context, page } = await signedInContext(browser, api.url, auditorKey);
       await page.addInitScript(graphProbe, GRAPH_PARTS + 1);
       await page.goto(`/receivables/${seeded.largeTreeRoot}`);
-      const at = await page.waitForFunction(() => (window as unknown as { __graph?: { at: number } }).__graph?.at);
-      graphMs.push((await at.jsonValue()) as number);
-      console.log(`  lineage graph run ${run + 1}: interactive at ${ms(graphMs[graphMs.length - 1] as number)}`);
+      const at = await page.waitForFunction(() => (window as unknown as { __graph?: { at: number } }).__graph?.at, undefined, { timeout: GRAPH_GIVE_UP_MS, polling: 250 });
+      const interactive = (await at.jsonValue()) as number;
+      graphMs.push(interactive);
+      console.log(`  lineage graph run ${run + 1}: interactive at ${ms(interactive)}`);
       await context.close();
+      // Far over the goal: further runs would only make the bench long (it stays under ~3 minutes).
+      if (interactive > 10 * GOALS.graphInteractiveMs) {
+        console.log(`  (further graph runs skipped: one at more than ten times the goal says enough)`);
+        break;
+      }
     }
     return { lcpMs, firstRowsMs, scroll, graphMs };
   } finally {
