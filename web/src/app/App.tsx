@@ -8,7 +8,7 @@ import { useSession } from "./auth";
 import { ErrorNotice } from "./ErrorNotice";
 import { LoginPage } from "./LoginPage";
 import { NotFound } from "./NotFound";
-import { NAV, Shell } from "./Shell";
+import { navOf, Shell } from "./Shell";
 import { TodoList } from "./TodoList";
 import { theme } from "./theme";
 
@@ -27,6 +27,8 @@ const OnboardingPage = lazy(() => import("../features/organisations/OnboardingPa
 const LedgerPage = lazy(() => import("../features/ledger/LedgerPage").then((m) => ({ default: m.LedgerPage })));
 const DisputesPage = lazy(() => import("../features/disputes/DisputesPage").then((m) => ({ default: m.DisputesPage })));
 const AuditPage = lazy(() => import("../features/audit/AuditPage").then((m) => ({ default: m.AuditPage })));
+const ApprovalsPage = lazy(() => import("../features/approvals/ApprovalsPage").then((m) => ({ default: m.ApprovalsPage })));
+const UsersPage = lazy(() => import("../features/users/UsersPage").then((m) => ({ default: m.UsersPage })));
 const ReceivablePage = lazy(() => import("../features/receivables/ReceivablePage").then((m) => ({ default: m.ReceivablePage })));
 
 /**
@@ -36,8 +38,8 @@ const ReceivablePage = lazy(() => import("../features/receivables/ReceivablePage
 function Page({ children }: { children: ReactNode }) {
   const session = useSession();
   const { pathname } = useLocation();
-  const role = session.data?.role;
-  if (role !== undefined && !NAV[role].some((item) => item.to === pathname)) return <NotFound />;
+  const me = session.data;
+  if (me !== undefined && me !== null && !navOf(me).some((item) => item.to === pathname)) return <NotFound />;
   return <Suspense fallback={<Loader size="sm" />}>{children}</Suspense>;
 }
 
@@ -97,6 +99,8 @@ const router = createBrowserRouter([
       { path: "ledger", element: <Page><LedgerPage /></Page> },
       { path: "disputes", element: <Page><DisputesPage /></Page> },
       { path: "audit", element: <Page><AuditPage /></Page> },
+      { path: "approvals", element: <Page><ApprovalsPage /></Page> },
+      { path: "users", element: <Page><UsersPage /></Page> },
       { path: "receivables/:id", element: <AnyRole><ReceivablePage /></AnyRole> },
       { path: "login", element: <Navigate to="/" replace /> },
       { path: "*", element: <NotFound /> },

@@ -7,8 +7,15 @@ import { shortAddress } from "../lib/dates";
 import { useDemoLogins, useSignOut, type Me, type Role } from "./auth";
 import { LanguageSwitch } from "./LanguageSwitch";
 
+/** A screen in the navigation; with `duty`, only for users who hold it (issue 12 item 2). */
+export interface NavItem {
+  to: string;
+  label: string;
+  duty?: NonNullable<Me["user"]>["duties"][number];
+}
+
 /** The screens of each role, in the navigation's order (a role sees only its own). */
-export const NAV: Record<Role, readonly { to: string; label: string }[]> = {
+export const NAV: Record<Role, readonly NavItem[]> = {
   SUPPLIER: [
     { to: "/", label: "nav.home" },
     { to: "/holdings", label: "nav.holdings" },
@@ -16,6 +23,8 @@ export const NAV: Record<Role, readonly { to: string; label: string }[]> = {
     { to: "/financing", label: "nav.financing" },
     { to: "/invoices/new", label: "nav.registerInvoice" },
     { to: "/directory", label: "nav.directory" },
+    { to: "/approvals", label: "nav.approvals" },
+    { to: "/users", label: "nav.users", duty: "admin" },
   ],
   FINANCIER: [
     { to: "/", label: "nav.home" },
@@ -24,6 +33,8 @@ export const NAV: Record<Role, readonly { to: string; label: string }[]> = {
     { to: "/holdings", label: "nav.holdings" },
     { to: "/offers", label: "nav.offers" },
     { to: "/directory", label: "nav.directory" },
+    { to: "/approvals", label: "nav.approvals" },
+    { to: "/users", label: "nav.users", duty: "admin" },
   ],
   CORE_ENTERPRISE: [
     { to: "/", label: "nav.home" },
@@ -31,6 +42,8 @@ export const NAV: Record<Role, readonly { to: string; label: string }[]> = {
     { to: "/payables", label: "nav.payables" },
     { to: "/holdings", label: "nav.holdings" },
     { to: "/directory", label: "nav.directory" },
+    { to: "/approvals", label: "nav.approvals" },
+    { to: "/users", label: "nav.users", duty: "admin" },
   ],
   OPERATOR: [
     { to: "/", label: "nav.home" },
@@ -51,6 +64,11 @@ export const NAV: Record<Role, readonly { to: string; label: string }[]> = {
     { to: "/disputes", label: "nav.disputes" },
   ],
 };
+
+/** The screens this user sees: its role's, less those needing a duty it does not hold. */
+export function navOf(me: Me): readonly NavItem[] {
+  return NAV[me.role].filter((item) => item.duty === undefined || (me.user?.duties ?? []).includes(item.duty));
+}
 
 /** The organisation's display name: the demo directory's name when there is one, else its address. */
 function useOrganisationName(me: Me): string {
@@ -80,9 +98,16 @@ export function Shell({ me }: { me: Me }) {
               <Text fw={600} size="sm" data-testid="organisation-name">
                 {name}
               </Text>
-              <Badge size="sm" variant="outline" color="dark">
-                {t(`role.${me.role}`)}
-              </Badge>
+              <Group gap={6} wrap="nowrap">
+                <Badge size="sm" variant="outline" color="dark">
+                  {t(`role.${me.role}`)}
+                </Badge>
+                {me.user !== null && me.user !== undefined && (
+                  <Text size="xs" data-testid="user-name">
+                    {me.user.name}
+                  </Text>
+                )}
+              </Group>
             </Stack>
           </Group>
           <ChainStatus />
@@ -95,7 +120,7 @@ export function Shell({ me }: { me: Me }) {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" component="nav" aria-label={t("nav.label")}>
-        {NAV[me.role].map((item) => (
+        {navOf(me).map((item) => (
           <NavLink key={item.to} component={RouterNavLink} to={item.to} end={item.to === "/"} label={t(item.label)} variant="filled" />
         ))}
       </AppShell.Navbar>

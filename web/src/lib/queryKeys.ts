@@ -41,6 +41,15 @@ export const queryKeys = {
     all: ["settlement"] as const,
     pools: () => [...queryKeys.settlement.all, "pools"] as const,
   },
+  approvals: {
+    all: ["approvals"] as const,
+    list: (status: string) => [...queryKeys.approvals.all, "list", status] as const,
+    thresholds: ["approvals", "thresholds"] as const,
+  },
+  users: {
+    all: ["users"] as const,
+    list: () => [...queryKeys.users.all, "list"] as const,
+  },
   financing: {
     all: ["financing"] as const,
     openRequests: () => [...queryKeys.financing.all, "requests"] as const,

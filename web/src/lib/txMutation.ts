@@ -16,7 +16,7 @@ export interface TxResult {
   finalAtBlock: number;
 }
 
-export function useTxMutation<V, R extends TxResult>(options: { send: (variables: V, idempotencyKey: string) => Promise<R>; invalidates: (variables: V) => readonly QueryKey[] }) {
+export function useTxMutation<V, R>(options: { send: (variables: V, idempotencyKey: string) => Promise<R>; invalidates: (variables: V) => readonly QueryKey[] }) {
   const client = useQueryClient();
   const keys = useRef(new Map<string, string>());
   return useMutation({
