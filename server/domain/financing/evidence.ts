@@ -7,7 +7,7 @@
  * can rewrite the record once the quote exists: anyone holding the record checks it against the chain.
  */
 import { keccak256, toUtf8Bytes } from "ethers";
-import type { Principal } from "../../auth/principal";
+import { actingUsers, type Principal } from "../../auth/principal";
 import type { FinancingQuote, QuoteEvidence } from "../../db/generated/sqlite/client";
 import { ConflictError, ForbiddenError } from "../../lib/appErrors";
 import { canonicalJson } from "../../lib/canonicalJson";
@@ -36,6 +36,22 @@ export interface EvidenceInput {
 /** Who acted, as the record keeps it: the organisation and the credential (API key or session) used. */
 export function actorOf(principal: Principal): { organisation: string | null; credentialId: string } {
   return { organisation: organisationOf(principal) ?? null, credentialId: principal.credentialId };
+}
+
+/**
+ * Who prepared the quote and who approved it (issue 12 item 2), by user: placed directly, its maker
+ * with the credential it used and no approver; placed by a checker's approval of a prepared action, the
+ * maker who prepared it (and the action) and the checker with the credential it approved with.
+ */
+export function decidersOf(principal: Principal) {
+  const organisation = organisationOf(principal) ?? null;
+  const { preparedBy, approvedBy } = actingUsers(principal);
+  const approval = principal.kind === "ORGANISATION" ? principal.approval : undefined;
+  if (approval === undefined) return { preparedBy: { ...actorOf(principal), userId: preparedBy }, approvedBy: null };
+  return {
+    preparedBy: { organisation, userId: preparedBy, preparedActionId: approval.preparedActionId },
+    approvedBy: { organisation, userId: approvedBy, credentialId: principal.credentialId },
+  };
 }
 
 /** The signed quote's fields as the record states them (decimal strings; no evidenceHash: it is the record's own hash). */
@@ -97,9 +113,7 @@ export function createEvidence(ctx: DomainContext) {
         decision: decision.view,
         documents: await documentsSeen(decision.rootId, [quote.holder, decision.issuer], input),
         notes: input.notes ?? null,
-        preparedBy: actorOf(principal),
-        // Set by a checker's approval once prepared actions exist (issue 12 item 2); one person decided here.
-        approvedBy: null,
+        ...decidersOf(principal),
       };
       const recordJson = canonicalJson(record);
       return { recordJson, evidenceHash: evidenceHashOf(recordJson) };

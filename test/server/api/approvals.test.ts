@@ -277,6 +277,9 @@ for (const dialect of testDialects()) describe(`API: users, duties and maker-che
         .set(...bearer(bankMaker))
         .send({ advance: (500n * UNIT).toString(), expiry: (await chainNow()) + 5 * DAY });
       expect(below.status, JSON.stringify(below.body)).to.equal(201);
+      const direct = await app().get(`/v1/quotes/${below.body.id}/evidence`).set(...bearer(w.bankA)).expect(200);
+      expect(direct.body.record.preparedBy).to.deep.include({ organisation: w.bankA.address, userId: bankMaker.id });
+      expect(direct.body.record.approvedBy).to.equal(null);
       // Revising it above the threshold is a quote above the threshold too.
       const revise = await app().put(`/v1/quotes/${below.body.id}`).set(...bearer(bankMaker)).set("Idempotency-Key", idem()).send({ advance: (600n * UNIT).toString() }).expect(403);
       expect(revise.body.error.details).to.deep.include({ action: "quote.revise", amount: (600n * UNIT).toString() });
@@ -463,6 +466,11 @@ for (const dialect of testDialects()) describe(`API: users, duties and maker-che
       const quotes = await app().get(`/v1/financing-requests/${req.body.id}/quotes`).set(...bearer(w.tier2)).expect(200);
       expect(quotes.body.items).to.have.length(1);
       expect(quotes.body.items[0]).to.deep.include({ id: placed.body.result.id, advance: (1_900n * UNIT).toString(), expiry, financier: w.bankA.address });
+      // The quote's due-diligence record (issue 12 item 6), anchored in the signed quote, names its maker and its checker.
+      const evidence = await app().get(`/v1/quotes/${placed.body.result.id}/evidence`).set(...bearer(w.bankA)).expect(200);
+      expect(evidence.body.record.preparedBy).to.deep.equal({ organisation: w.bankA.address, userId: bankMaker.id, preparedActionId: quote.body.id });
+      expect(evidence.body.record.approvedBy).to.deep.include({ organisation: w.bankA.address, userId: bankChecker.id });
+      expect(evidence.body.checks).to.include({ recordMatchesHash: true, quoteSignsHash: true });
     });
 
     it("resume after a failure on our side, by the same checker, without sending twice", async function () {
