@@ -191,8 +191,15 @@ for (const dialect of testDialects()) describe(`API: users, duties and maker-che
       expect(body.updatedBy.name).to.equal("bankA");
       const seen = await app().get("/v1/thresholds").set(...bearer(bankMaker)).expect(200);
       expect(seen.body.thresholds).to.deep.equal(body.thresholds);
-      // Another organisation's are its own.
+      // Another organisation's are its own, even when it names bank A: `organisation` is for the operator and auditors.
       expect((await app().get("/v1/thresholds").set(...bearer(w.bankB)).expect(200)).body.thresholds).to.deep.equal([]);
+      const named = await app().get(`/v1/thresholds?organisation=${w.bankA.address}`).set(...bearer(w.bankB)).expect(200);
+      expect(named.body).to.deep.include({ organisation: w.bankB.address, thresholds: [] });
+      const users = await app().get(`/v1/users?organisation=${w.bankA.address}`).set(...bearer(w.bankB)).expect(200);
+      expect(users.body.items.every((u: { organisation: string }) => u.organisation === w.bankB.address)).to.equal(true);
+      // The auditor reads bank A's.
+      const audited = await app().get(`/v1/thresholds?organisation=${w.bankA.address}`).set(...bearer(w.auditor)).expect(200);
+      expect(audited.body.thresholds).to.deep.equal(body.thresholds);
     });
 
     it("refuses a repeated action and currency, a negative or fractional amount, an out-of-range window", async function () {
@@ -333,7 +340,7 @@ for (const dialect of testDialects()) describe(`API: users, duties and maker-che
       expect(list.body.items.map((a: { id: string }) => a.id)).to.include(preparedId);
       await app().get(`/v1/prepared-actions/${preparedId}`).set(...bearer(coreChecker)).expect(200);
       expect((await app().get(`/v1/prepared-actions/${preparedId}`).set(...bearer(w.bankB)).expect(404)).body.error.code).to.equal("NotFound");
-      const foreign = await app().get("/v1/prepared-actions").set(...bearer(w.bankB)).expect(200);
+      const foreign = await app().get(`/v1/prepared-actions?organisation=${w.core.address}`).set(...bearer(w.bankB)).expect(200);
       expect(foreign.body.items.map((a: { id: string }) => a.id)).to.not.include(preparedId);
       for (const path of ["approve", "reject", "cancel"]) {
         const res = await app()
