@@ -12,10 +12,26 @@ export function formatAmount(value: bigint | string, decimals: number, locale: s
   const scale = 10n ** BigInt(decimals);
   const whole = abs / scale;
   const fraction = abs % scale;
-  const grouped = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(whole);
-  const separator = new Intl.NumberFormat(locale).formatToParts(1.5).find((p) => p.type === "decimal")?.value ?? ".";
+  const { grouping, separator } = numberFormatOf(locale);
+  const grouped = grouping.format(whole);
   const text = decimals === 0 ? grouped : `${grouped}${separator}${fraction.toString().padStart(decimals, "0")}`;
   return negative ? `-${text}` : text;
+}
+
+// One grouping formatter and decimal separator per locale: building an Intl.NumberFormat costs far more
+// than formatting with it, and a page may show thousands of amounts.
+const numberFormats = new Map<string, { grouping: Intl.NumberFormat; separator: string }>();
+
+function numberFormatOf(locale: string): { grouping: Intl.NumberFormat; separator: string } {
+  let f = numberFormats.get(locale);
+  if (f === undefined) {
+    f = {
+      grouping: new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }),
+      separator: new Intl.NumberFormat(locale).formatToParts(1.5).find((p) => p.type === "decimal")?.value ?? ".",
+    };
+    numberFormats.set(locale, f);
+  }
+  return f;
 }
 
 /** "12,345.67" (or "12345.67") with 2 decimals → 1234567n; undefined when it is not such an amount. */

@@ -5,7 +5,7 @@
  */
 import { Alert, Button, Group, List, Paper, Stack, Table, Text, Title } from "@mantine/core";
 import { useMutation } from "@tanstack/react-query";
-import { lazy, Suspense, useCallback, useMemo, useState } from "react";
+import { lazy, memo, Suspense, useCallback, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useSession, type Me } from "../../app/auth";
 import { ErrorNotice } from "../../app/ErrorNotice";
@@ -25,7 +25,8 @@ export function canOpenPart(me: Me, trace: Trace): (part: TraceNode) => boolean 
   };
 }
 
-function History({ trace, label }: { trace: Trace; label: (a: string) => string }) {
+// Memoised: a large tree's history has thousands of rows, drawn again only when the trace or the names change.
+const History = memo(function History({ trace, label }: { trace: Trace; label: (a: string) => string }) {
   const { t, i18n } = useTranslation("trace");
   const kind = (k: string) => (i18n.exists(`kind.${k}`, { ns: "trace" }) ? t(`kind.${k}`) : t("kind.other", { kind: k }));
   if (trace.events.length === 0) return <Text>{t("history.empty")}</Text>;
@@ -61,9 +62,9 @@ function History({ trace, label }: { trace: Trace; label: (a: string) => string 
       </Table>
     </Table.ScrollContainer>
   );
-}
+});
 
-function Financings({ trace, label }: { trace: Trace; label: (a: string) => string }) {
+const Financings = memo(function Financings({ trace, label }: { trace: Trace; label: (a: string) => string }) {
   const { t } = useTranslation("trace");
   if (trace.financings.length === 0) return null;
   return (
@@ -97,7 +98,7 @@ function Financings({ trace, label }: { trace: Trace; label: (a: string) => stri
       </Table>
     </Table.ScrollContainer>
   );
-}
+});
 
 /**
  * Saves the proof bundle as a file (the API's JSON, unchanged), or verifies it here against the chain with
