@@ -195,7 +195,7 @@ export async function benchWebPages(webDist: string): Promise<PageFigures> {
     const supplierKey = (await api.auth.issueApiKey({ issuer: "bootstrap", subject: { kind: "ORGANISATION", organisation: seeded.me, admin: false }, label: "bench" })).token;
     const auditorKey = (await api.auth.issueApiKey({ issuer: "bootstrap", subject: { kind: "AUDITOR" }, label: "bench" })).token;
     console.log(
-      `\nweb pages in headless Chromium: ${RECEIVABLES.toLocaleString("en")} receivables (SQLite), ${HELD_BY_ONE_SUPPLIER.toLocaleString("en")} held by one supplier, one tree of ${GRAPH_PARTS} parts; anvil + API + Chromium on this machine (set up in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      `\nweb pages in headless Chromium: ${RECEIVABLES.toLocaleString("en")} receivables (SQLite), ${HELD_BY_ONE_SUPPLIER.toLocaleString("en")} held by one supplier, one tree of ${GRAPH_PARTS} parts; anvil + API + Chromium on this machine (set up in ${((Date.now() - started) / 1000).toFixed(1)} s; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores)`,
     );
 
     const browser = await chromium.launch({
