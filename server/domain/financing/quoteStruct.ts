@@ -17,8 +17,7 @@ export function structOf(q: FinancingQuote): Quote {
     currency: q.currency,
     expiry: q.expiry,
     nonce: BigInt(q.nonce),
-    // Quotes placed through the API do not enrol yet (risk-sharing programmes: issue 13).
-    programmeId: 0n,
+    programmeId: BigInt(q.programmeId),
     // Quotes placed before due-diligence records existed carry ZeroHash (the migration's default).
     evidenceHash: q.evidenceHash,
   };

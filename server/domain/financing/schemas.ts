@@ -115,6 +115,18 @@ export const QuoteOut = z
       .object({ ppm: z.string(), percent: z.string() })
       .nullable()
       .meta({ description: "(cost − advance) ÷ advance × 365 days ÷ time to maturity; cost = amount (purchase) or repayment (pledge); exact, rounded half-up to 1 ppm" }),
+    programmeId: Uint256Out.meta({ description: "the risk-sharing programme the financing is enrolled in on acceptance (enrol or fail); \"0\": none" }),
+    subsidy: z
+      .object({
+        amount: Uint256Out.meta({ description: "the interest subsidy if accepted now: amount × subsidy bps × whole days to maturity ÷ (10 000 × 365), rounded down, as the programme computes it" }),
+        recipient: z.enum(["HOLDER", "FINANCIER"]),
+        effectiveAnnualRate: z
+          .object({ ppm: z.string(), percent: z.string() })
+          .nullable()
+          .meta({ description: "the holder's effective annual rate after the subsidy (cost − subsidy against the advance); null when the financier receives it" }),
+      })
+      .nullable()
+      .meta({ description: "null for a quote without a programme" }),
     secondsToMaturity: z.number().int(),
     supersedes: z.string().nullable(),
     acceptedTxHash: z.string().nullable(),
@@ -138,6 +150,9 @@ const QuoteFields = {
   repayment: Uint256.optional().meta({ description: "pledge: what the holder owes back (default: the amount)" }),
   amount: PositiveUint256.optional().meta({ description: "face amount financed (default: the request's amount)" }),
   expiry: z.number().int().positive().meta({ description: "unix seconds until which the holder may accept" }),
+  programmeId: PositiveUint256.optional().meta({
+    description: "enrol the financing in this risk-sharing programme on acceptance (enrol or fail); refused now when the programme could not take it (404, 409 RiskCurrencyMismatch / RiskFinancierNotParticipating / RiskNotWhitelisted)",
+  }),
 };
 
 /** A financier keeping its own key signs a draft's typed data and sends both; a custodial one sends neither. */

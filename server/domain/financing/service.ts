@@ -20,6 +20,7 @@ import { audit, settle } from "../tx";
 import { effectiveAnnualRatePpm, ppmToPercent } from "./rates";
 import type { RegistrationService } from "./registrations";
 import { riskViews } from "./risk";
+import { createEnrolment } from "./enrolment";
 import { createEvidence, QUOTE_DRAFT_TTL_MS, quoteFields, type EvidenceInput } from "./evidence";
 import { MODE_NUMBER, structOf, type Mode } from "./quoteStruct";
 
@@ -38,11 +39,14 @@ interface QuoteInput {
   repayment?: bigint | undefined;
   amount?: bigint | undefined;
   expiry: number;
+  /** A risk-sharing programme to enrol the financing in (0 or absent: none). */
+  programmeId?: bigint | undefined;
 }
 
 export function createFinancingService(ctx: DomainContext, deps: { receivables: ReceivableService; registrations: RegistrationService }) {
   const { receivables, registrations } = deps;
   const evidence = createEvidence(ctx);
+  const enrolment = createEnrolment(ctx);
   const nowSec = () => Math.floor(ctx.now().getTime() / 1000);
 
   function financing() {
@@ -78,10 +82,14 @@ export function createFinancingService(ctx: DomainContext, deps: { receivables: 
     const rows = await ctx.db.receivable.findMany({ where: { id: { in: ids } }, select: { id: true, maturity: true } });
     const maturityOf = new Map(rows.map((r) => [r.id, Number(r.maturity)]));
     const now = nowSec();
+    const costOf = (q: FinancingQuote) => (q.mode === "PLEDGE" ? BigInt(q.repayment) : BigInt(q.amount));
+    const subsidies = await enrolment.subsidiesOf(
+      quotes.map((q) => ({ ...q, cost: costOf(q), maturity: BigInt(maturityOf.get(q.receivableId) ?? now) })),
+      now,
+    );
     return quotes.map((q) => {
       const seconds = BigInt(Math.max(0, (maturityOf.get(q.receivableId) ?? now) - now));
-      const cost = q.mode === "PLEDGE" ? BigInt(q.repayment) : BigInt(q.amount);
-      const ppm = effectiveAnnualRatePpm({ advance: BigInt(q.advance), cost, secondsToMaturity: seconds });
+      const ppm = effectiveAnnualRatePpm({ advance: BigInt(q.advance), cost: costOf(q), secondsToMaturity: seconds });
       return {
         id: q.id,
         requestId: q.requestId,
@@ -100,6 +108,8 @@ export function createFinancingService(ctx: DomainContext, deps: { receivables: 
         evidenceHash: q.evidenceHash,
         status: q.status as "OPEN" | "ACCEPTED" | "CANCELLED" | "REVISED" | "CLOSED",
         effectiveAnnualRate: ppm === null ? null : { ppm: ppm.toString(), percent: ppmToPercent(ppm) },
+        programmeId: q.programmeId,
+        subsidy: subsidies.get(q.id) ?? null,
         secondsToMaturity: Number(seconds),
         supersedes: q.supersedes,
         acceptedTxHash: q.acceptedTxHash,
@@ -232,6 +242,8 @@ export function createFinancingService(ctx: DomainContext, deps: { receivables: 
       issues.push({ field: "body.expiry", message: "must be in the future and before maturity", code: "custom" });
     }
     if (issues.length > 0) throw new ValidationError("invalid quote", issues);
+    const programmeId = input.programmeId ?? 0n;
+    if (programmeId !== 0n) await enrolment.assertEligible(programmeId, { financier, holder: r.holder, currency: receivable.currency, expiry: BigInt(input.expiry) }, nowSec());
     const quote: Quote = {
       receivableId: BigInt(r.receivableId),
       amount,
@@ -243,7 +255,7 @@ export function createFinancingService(ctx: DomainContext, deps: { receivables: 
       currency: receivable.currency,
       expiry: BigInt(input.expiry),
       nonce: nonce ?? (await nextNonce(financier)),
-      programmeId: 0n,
+      programmeId,
       evidenceHash: ZeroHash,
     };
     // What the financier sees of the request when it decides: the request, the receivable, the risk view.
@@ -418,10 +430,11 @@ export function createFinancingService(ctx: DomainContext, deps: { receivables: 
       const mine = isPrivileged(principal) || r.holder === org ? {} : { financier: org ?? "" };
       const quotes = await ctx.db.financingQuote.findMany({ where: { requestId, ...mine }, orderBy: { createdAtMs: "asc" } });
       const views = await quoteViews(quotes);
-      // Best for the holder first: lowest effective annual rate, then highest advance.
+      // Best for the holder first: lowest effective annual rate (after a subsidy it receives), then highest advance.
+      const rateOf = (v: (typeof views)[number]) => v.subsidy?.effectiveAnnualRate ?? v.effectiveAnnualRate;
       views.sort((a, b) => {
-        const ra = a.effectiveAnnualRate === null ? null : BigInt(a.effectiveAnnualRate.ppm);
-        const rb = b.effectiveAnnualRate === null ? null : BigInt(b.effectiveAnnualRate.ppm);
+        const ra = rateOf(a) === null ? null : BigInt(rateOf(a)!.ppm);
+        const rb = rateOf(b) === null ? null : BigInt(rateOf(b)!.ppm);
         if (ra !== null && rb !== null && ra !== rb) return ra < rb ? -1 : 1;
         const aa = BigInt(a.advance);
         const ab = BigInt(b.advance);
@@ -493,6 +506,7 @@ export function createFinancingService(ctx: DomainContext, deps: { receivables: 
             currency: receivable.currency,
             expiry: BigInt(input.expiry),
             nonce: toDecimal(quote.nonce),
+            programmeId: toDecimal(quote.programmeId),
             quoteHash,
             signature,
             status: "OPEN",
@@ -581,6 +595,8 @@ export function createFinancingService(ctx: DomainContext, deps: { receivables: 
           repayment: input.repayment ?? (q.mode === "PLEDGE" ? BigInt(q.repayment) : undefined),
           amount: BigInt(q.amount),
           expiry: input.expiry ?? Number(q.expiry),
+          // A revision keeps the programme the quote asked for.
+          programmeId: BigInt(q.programmeId),
         },
         q,
       );

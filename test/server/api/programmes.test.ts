@@ -8,7 +8,8 @@ import { ethers } from "hardhat";
 import request from "supertest";
 import { testDialects } from "../db/fresh";
 import { financedIdFrom, signQuote, type Quote } from "../../../scripts/financingStory";
-import { enrolmentFrom, programmeIdFrom } from "../../../scripts/programmes";
+import { enrolmentFrom } from "../../../scripts/programmes";
+import { fundedProgramme } from "./programmeWorld";
 import { bearer, chainNow, confirmedReceivable, createWorld, DAY, UNIT, type World } from "./world";
 
 for (const dialect of testDialects()) describe(`API: risk-sharing programmes (${dialect})`, function () {
@@ -16,34 +17,12 @@ for (const dialect of testDialects()) describe(`API: risk-sharing programmes (${
   let programmeId: string;
   let financedId: bigint;
   let enrolmentHash: string;
-  const cert = ethers.id("high-tech enterprise certificate of tier 1");
+  const cert = ethers.id("high-tech enterprise certificate of tier1");
 
   before(async function () {
     w = await createWorld({ dialect });
-    const admin = w.programmes.connect(w.operator.signer);
-    const terms = {
-      coverageBps: 5_000,
-      subsidyBps: 100,
-      subsidyToFinancier: false,
-      capPerFinancing: 500_000n * UNIT,
-      capPerEnterprise: 1_000_000n * UNIT,
-      capPerFinancier: 2_000_000n * UNIT,
-      waitingPeriod: 30 * DAY,
-      claimWindow: 60 * DAY,
-    };
-    const id = programmeIdFrom(admin, await (await admin.createProgramme(w.currency, terms)).wait());
+    const id = await fundedProgramme(w, { quotas: [[w.bankA, 800_000n * UNIT]], whitelist: [w.tier1] });
     programmeId = id.toString();
-    // Funded 60/40: a registered organisation (self-custodied core enterprise) and an outside address.
-    const programmesAddress = await w.programmes.getAddress();
-    for (const [funder, amount] of [[w.selfCore.signer, 600_000n * UNIT], [w.outsider, 400_000n * UNIT]] as const) {
-      await (await admin.setFunder(id, funder.address, amount)).wait();
-      await (await w.cash.connect(w.operator.signer).mint(funder.address, amount)).wait();
-      await (await w.cash.connect(funder).approve(programmesAddress, amount)).wait();
-      await (await w.programmes.connect(funder).payIn(id, amount)).wait();
-    }
-    await (await admin.setFinancierQuota(id, w.bankA.address, 800_000n * UNIT)).wait();
-    const now = BigInt(await chainNow());
-    await (await admin.setWhitelist(id, w.tier1.address, now, now + 365n * BigInt(DAY), cert)).wait();
 
     // Tier 1 sells 100,000.00 to bank A for 98,000.00, enrolled in the programme.
     const receivableId = BigInt(await confirmedReceivable(w, { supplier: w.tier1, amount: 100_000n * UNIT, maturityInDays: 60 }));

@@ -10,6 +10,7 @@ export const queryKeys = {
   currencies: ["currencies"] as const,
   balances: ["balances"] as const,
   ledgerParameters: ["ledger-parameters"] as const,
+  programmes: ["programmes"] as const,
   ledger: {
     status: ["ledger", "status"] as const,
   },

@@ -11,7 +11,7 @@ import { useOrganisationLabel } from "../organisations/api";
 import { useSigning } from "../invoices/api";
 import { useSession } from "../../app/auth";
 import { Countdown } from "../receivables/OffersPage";
-import { useOpenRequests, useSubmitQuote, type FinancingRequest } from "./api";
+import { useOpenRequests, useProgrammes, useSubmitQuote, type FinancingRequest } from "./api";
 import { advanceOf, formatPercent, parsePercent, rateOf } from "./rates";
 
 function RiskView({ request }: { request: FinancingRequest }) {
@@ -72,6 +72,9 @@ function QuoteForm({ request, decimals }: { request: FinancingRequest; decimals:
   const [rate, setRate] = useState("");
   const [hours, setHours] = useState("12");
   const [notes, setNotes] = useState("");
+  const [programmeId, setProgrammeId] = useState("");
+  // Programmes the financier takes part in, in this receivable's currency; the API checks the rest.
+  const programmes = (useProgrammes().data ?? []).filter((p) => p.currency === request.receivable?.currency);
   const [errors, setErrors] = useState<{ advance?: string; rate?: string; hours?: string }>({});
   const cost = BigInt(request.amount);
   const now = BigInt(chain.data?.headTimestamp ?? Math.floor(Date.now() / 1000));
@@ -98,7 +101,7 @@ function QuoteForm({ request, decimals }: { request: FinancingRequest; decimals:
     if (!/^\d+$/.test(hours) || Number(hours) < 1 || Number(hours) > 720) next.hours = t("quote.hoursRange");
     setErrors(next);
     if (Object.keys(next).length > 0 || value === undefined) return;
-    const body = { advance: value.toString(), mode, expiry: Number(now) + Number(hours) * 3600, ...(notes.trim() === "" ? {} : { notes: notes.trim() }) };
+    const body = { advance: value.toString(), mode, expiry: Number(now) + Number(hours) * 3600, ...(notes.trim() === "" ? {} : { notes: notes.trim() }), ...(programmeId === "" ? {} : { programmeId }) };
     submit.mutate({ requestId: request.id, body, ...(wallet === undefined ? {} : { wallet }) });
   };
   return (
@@ -119,6 +122,16 @@ function QuoteForm({ request, decimals }: { request: FinancingRequest; decimals:
         <TextInput label={t("quote.rate")} inputMode="decimal" value={rate} onChange={(e) => onRate(e.currentTarget.value)} error={errors.rate} />
         <TextInput label={t("quote.hours")} inputMode="numeric" value={hours} onChange={(e) => setHours(e.currentTarget.value)} error={errors.hours} />
       </SimpleGrid>
+      {programmes.length > 0 && (
+        <NativeSelect
+          label={t("quote.programme")}
+          description={t("quote.programmeHint")}
+          value={programmeId}
+          onChange={(e) => setProgrammeId(e.currentTarget.value)}
+          data={[{ value: "", label: t("quote.noProgramme") }, ...programmes.map((p) => ({ value: p.id, label: t("quote.programmeOption", { id: p.id }) }))]}
+          mt="xs"
+        />
+      )}
       <Textarea label={t("quote.notes")} description={t("quote.notesHint")} value={notes} onChange={(e) => setNotes(e.currentTarget.value)} maxLength={2000} autosize minRows={1} mt="xs" />
       <Text size="xs" mt={4}>
         {t("quote.explain", { face: formatAmount(cost, decimals, i18n.language), days: (seconds / 86_400n).toString() })}

@@ -20,6 +20,15 @@ function QuoteRow({ quote, best, canAccept }: { quote: Quote; best: boolean; can
         <Amount value={quote.advance} currency={quote.currency} />
       </Table.Td>
       <Table.Td>{quote.effectiveAnnualRate === null ? "—" : `${quote.effectiveAnnualRate.percent} %`}</Table.Td>
+      <Table.Td>
+        {quote.subsidy?.effectiveAnnualRate == null ? (
+          "—"
+        ) : (
+          <>
+            {quote.subsidy.effectiveAnnualRate.percent} % <Text span size="xs">({t("quotes.subsidyOf")} <Amount value={quote.subsidy.amount} currency={quote.currency} />)</Text>
+          </>
+        )}
+      </Table.Td>
       <Table.Td>{t(`mode.${quote.mode}`)}</Table.Td>
       <Table.Td>
         <Amount value={quote.mode === "PLEDGE" ? quote.repayment : quote.amount} currency={quote.currency} />
@@ -71,6 +80,7 @@ function RequestCard({ request }: { request: FinancingRequest }) {
                 <Table.Th>{t("quotes.financier")}</Table.Th>
                 <Table.Th>{t("quotes.advance")}</Table.Th>
                 <Table.Th>{t("quotes.rate")}</Table.Th>
+                <Table.Th>{t("quotes.afterSubsidy")}</Table.Th>
                 <Table.Th>{t("quotes.mode")}</Table.Th>
                 <Table.Th>{t("quotes.cost")}</Table.Th>
                 <Table.Th>{t("quotes.expiry")}</Table.Th>

@@ -57,6 +57,13 @@ export interface QuoteFields {
   expiry: number;
   /** The financier's rationale, kept in the quote's due-diligence record. */
   notes?: string;
+  /** A risk-sharing programme to enrol the financing in on acceptance. */
+  programmeId?: string;
+}
+
+/** The risk-sharing programmes the caller takes part in (a financier: those that may enrol its financings). */
+export function useProgrammes(enabled = true) {
+  return useQuery({ queryKey: queryKeys.programmes, queryFn: async () => (await unwrap(api.GET("/v1/programmes"))).items, enabled, staleTime: 60_000 });
 }
 
 /**

@@ -2732,6 +2732,11 @@ export interface components {
             /** @description the financier's rationale, kept in the record */
             notes?: string;
             /**
+             * @description enrol the financing in this risk-sharing programme on acceptance (enrol or fail); refused now when the programme could not take it (404, 409 RiskCurrencyMismatch / RiskFinancierNotParticipating / RiskNotWhitelisted)
+             * @example 1000000
+             */
+            programmeId?: string;
+            /**
              * @description pledge: what the holder owes back (default: the amount)
              * @example 1000000
              */
@@ -3056,6 +3061,11 @@ export interface components {
              * @example 1000000
              */
             nonce: string;
+            /**
+             * @description the risk-sharing programme the financing is enrolled in on acceptance (enrol or fail); "0": none
+             * @example 1000000
+             */
+            programmeId: string;
             /** @description the EIP-712 digest; the quote's id on chain */
             quoteHash: string;
             /**
@@ -3073,6 +3083,21 @@ export interface components {
             signature: string;
             /** @enum {string} */
             status: "OPEN" | "ACCEPTED" | "CANCELLED" | "REVISED" | "CLOSED";
+            /** @description null for a quote without a programme */
+            subsidy: {
+                /**
+                 * @description the interest subsidy if accepted now: amount × subsidy bps × whole days to maturity ÷ (10 000 × 365), rounded down, as the programme computes it
+                 * @example 1000000
+                 */
+                amount: string;
+                /** @description the holder's effective annual rate after the subsidy (cost − subsidy against the advance); null when the financier receives it */
+                effectiveAnnualRate: {
+                    percent: string;
+                    ppm: string;
+                } | null;
+                /** @enum {string} */
+                recipient: "HOLDER" | "FINANCIER";
+            } | null;
             supersedes: string | null;
         };
         QuoteDraft: {
@@ -3700,6 +3725,11 @@ export interface components {
             mode?: "PURCHASE" | "PLEDGE";
             /** @description the financier's rationale, kept in the record */
             notes?: string;
+            /**
+             * @description enrol the financing in this risk-sharing programme on acceptance (enrol or fail); refused now when the programme could not take it (404, 409 RiskCurrencyMismatch / RiskFinancierNotParticipating / RiskNotWhitelisted)
+             * @example 1000000
+             */
+            programmeId?: string;
             /**
              * @description pledge: what the holder owes back (default: the amount)
              * @example 1000000
@@ -10023,6 +10053,11 @@ export interface operations {
                          * @example 1000000
                          */
                         nonce: string;
+                        /**
+                         * @description the risk-sharing programme the financing is enrolled in on acceptance (enrol or fail); "0": none
+                         * @example 1000000
+                         */
+                        programmeId: string;
                         /** @description the EIP-712 digest; the quote's id on chain */
                         quoteHash: string;
                         /**
@@ -10040,6 +10075,21 @@ export interface operations {
                         signature: string;
                         /** @enum {string} */
                         status: "OPEN" | "ACCEPTED" | "CANCELLED" | "REVISED" | "CLOSED";
+                        /** @description null for a quote without a programme */
+                        subsidy: {
+                            /**
+                             * @description the interest subsidy if accepted now: amount × subsidy bps × whole days to maturity ÷ (10 000 × 365), rounded down, as the programme computes it
+                             * @example 1000000
+                             */
+                            amount: string;
+                            /** @description the holder's effective annual rate after the subsidy (cost − subsidy against the advance); null when the financier receives it */
+                            effectiveAnnualRate: {
+                                percent: string;
+                                ppm: string;
+                            } | null;
+                            /** @enum {string} */
+                            recipient: "HOLDER" | "FINANCIER";
+                        } | null;
                         supersedes: string | null;
                     };
                 };
