@@ -14,6 +14,7 @@ const TX_TIMEOUT = 45_000;
 describe("web app in Chromium: the financier's portfolio, exposure limits and quotes", function () {
   let sys: WebSystem;
   let requestId: string;
+  let financed: string;
 
   before(async function () {
     if (!browserAvailable()) this.skip();
@@ -32,7 +33,7 @@ describe("web app in Chromium: the financier's portfolio, exposure limits and qu
       .send({ mode: "PURCHASE", advance: (19_000n * UNIT).toString(), expiry: (await chainNow()) + 5 * DAY })
       .expect(201);
     // A financing bank A made, for its portfolio (not yet registered in the PBOC registry).
-    const financed = await confirmedReceivable(w, { supplier: w.tier1, amount: 5_000n * UNIT });
+    financed = await confirmedReceivable(w, { supplier: w.tier1, amount: 5_000n * UNIT });
     const other = await request(w.h.app)
       .post("/v1/financing-requests")
       .set(...bearer(w.tier1))
@@ -125,6 +126,39 @@ describe("web app in Chromium: the financier's portfolio, exposure limits and qu
       await supplier.page.getByRole("heading", { name: "Not found" }).waitFor();
     } finally {
       await supplier.context.close();
+    }
+  });
+
+  it("lists the bank's financing in a tree marked overdue, with what is still owed, in both languages", async function () {
+    const w = sys.w;
+    const maturity = (await request(w.h.app).get(`/v1/receivables/${financed}`).set(...bearer(w.bankA)).expect(200)).body.maturity as number;
+    await w.advanceTime(maturity - (await chainNow()) + 8 * DAY);
+    await request(w.h.app).post(`/v1/receivables/${financed}/mark-overdue`).set(...bearer(w.bankA)).set("Idempotency-Key", "portfolio-overdue").expect(200);
+    for (const [language, title, caption] of [
+      ["en", "Overdue trees", "1 financing still owed money in a tree marked overdue on chain"],
+      ["zh-CN", "逾期账款树", "1 笔融资所在账款树已在链上标记逾期，尚有未收回款项"],
+    ] as const) {
+      const { page, errors, context } = await sys.context(language);
+      try {
+        await signInAsDemo(page, DEMO_NAMES.bankA);
+        await page.goto("/portfolio");
+        const section = page.getByRole("region", { name: title });
+        await section.getByRole("table", { name: caption }).waitFor();
+        await section.getByRole("link", { name: financed }).waitFor();
+        await expectAccessible(page, `portfolio with an overdue tree (${language})`);
+        expect(errors).to.deep.equal([]);
+      } finally {
+        await context.close();
+      }
+    }
+    // Bank B financed nothing in that tree: its desk has none.
+    const { page, context } = await sys.context("en");
+    try {
+      await signInAsDemo(page, DEMO_NAMES.bankB);
+      await page.goto("/portfolio");
+      await page.getByRole("region", { name: "Overdue trees" }).getByText("No financing of yours is in a tree marked overdue.").waitFor();
+    } finally {
+      await context.close();
     }
   });
 });

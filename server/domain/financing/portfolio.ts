@@ -18,6 +18,9 @@ export function createPortfolioService(ctx: DomainContext, deps: { registrations
         ctx.db.pledgeDebt.findMany({ where: { receivableId: { in: financedIds } } }),
       ]);
       const receivableOf = new Map(receivables.map((r) => [r.id, r]));
+      // The tree's state on chain: marked overdue (and not cured by a late deposit), or frozen by a dispute.
+      const roots = await ctx.reads.roots([...new Set(receivables.map((r) => r.rootId))], Math.floor(ctx.now().getTime() / 1000));
+      const rootOf = new Map(roots.map((r) => [r.rootId, r]));
       const registrationOf = await deps.registrations.statesOf(executions);
       const debtOf = new Map(debts.map((d) => [d.receivableId, d]));
       // Per currency: amounts of different currencies are never added.
@@ -53,6 +56,7 @@ export function createPortfolioService(ctx: DomainContext, deps: { registrations
           received: toDecimal(received),
           outstanding: toDecimal(expected > received ? expected - received : 0n),
           status,
+          tree: r === undefined ? null : { rootId: r.rootId, overdue: (rootOf.get(r.rootId)?.overdue ?? false) && !(rootOf.get(r.rootId)?.cured ?? false), frozen: rootOf.get(r.rootId)?.frozen ?? false },
           txHash: e.txHash,
           registration: registrationOf.get(e.quoteHash) ?? deps.registrations.stateOf(e, null),
         };
@@ -64,6 +68,8 @@ export function createPortfolioService(ctx: DomainContext, deps: { registrations
           .map(([currency, t]) => ({ currency, advanced: toDecimal(t.advanced), expected: toDecimal(t.expected), received: toDecimal(t.received) })),
         items,
         unregisteredOverdue: items.filter((i) => i.registration.overdue).length,
+        // Financings still owed money in trees marked overdue: what the desk chases first.
+        overdue: items.filter((i) => i.status === "OPEN" && i.tree?.overdue === true).length,
       };
     },
 

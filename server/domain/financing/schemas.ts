@@ -233,11 +233,19 @@ export const PortfolioOut = z
         received: Uint256Out,
         outstanding: Uint256Out,
         status: z.enum(["OPEN", "SETTLED"]),
+        tree: z
+          .object({
+            rootId: Uint256Out,
+            overdue: z.boolean().meta({ description: "the tree was marked overdue on chain (maturity + grace passed unpaid) and no late deposit cured it" }),
+            frozen: z.boolean().meta({ description: "under a dispute" }),
+          })
+          .nullable(),
         txHash: z.string(),
         registration: RegistrationStateOut,
       }),
     ),
     unregisteredOverdue: z.number().int().meta({ description: "financings unregistered for longer than API_REGISTRATION_DUE_DAYS" }),
+    overdue: z.number().int().meta({ description: "open financings (still owed money) in trees marked overdue" }),
   })
   .meta({ id: "Portfolio" });
 

@@ -1,8 +1,9 @@
 import { BarChart } from "@mantine/charts";
 import "@mantine/charts/styles.css";
-import { Badge, Button, Group, NativeSelect, Paper, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { Anchor, Badge, Button, Group, NativeSelect, Paper, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 import { ErrorNotice } from "../../app/ErrorNotice";
 import { TxProgress } from "../../app/TxProgress";
 import { chartNumber } from "../../lib/chartNumber";
@@ -290,7 +291,62 @@ function HoldingsSection() {
   );
 }
 
-/** The financier's desk: exposure per obligor against its own limits, its quotes (revise, cancel), its financings. */
+/**
+ * The financings still owed money in trees marked overdue on chain (maturity and grace passed unpaid, no late
+ * deposit curing them): what a bank's desk chases first, each with its obligor, what is outstanding and a link
+ * to the tree's lineage.
+ */
+function OverdueSection() {
+  const { t, i18n } = useTranslation("financing");
+  const label = useOrganisationLabel();
+  const portfolio = usePortfolio();
+  const overdue = (portfolio.data?.items ?? []).filter((f) => f.status === "OPEN" && f.tree?.overdue === true);
+  return (
+    <Paper withBorder p="md" component="section" aria-labelledby="overdue-title">
+      <Title order={3} size="h4" id="overdue-title">
+        {t("portfolio.overdueTitle")}
+      </Title>
+      {portfolio.data !== undefined && overdue.length === 0 && <Text size="sm">{t("portfolio.noOverdue")}</Text>}
+      {overdue.length > 0 && (
+        <Table.ScrollContainer minWidth={700}>
+          <Table>
+            <Table.Caption>{t("portfolio.overdueCaption", { count: overdue.length })}</Table.Caption>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t("portfolio.receivable")}</Table.Th>
+                <Table.Th>{t("portfolio.obligor")}</Table.Th>
+                <Table.Th>{t("portfolio.maturity")}</Table.Th>
+                <Table.Th>{t("portfolio.outstandingOwed")}</Table.Th>
+                <Table.Th>{t("portfolio.treeState")}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {overdue.map((f) => (
+                <Table.Tr key={f.quoteHash}>
+                  <Table.Td>
+                    <Anchor component={Link} to={`/receivables/${f.financedId}`}>
+                      {f.financedId}
+                    </Anchor>
+                  </Table.Td>
+                  <Table.Td>{f.issuer === null ? "—" : label(f.issuer)}</Table.Td>
+                  <Table.Td>{f.maturity === null ? "—" : formatDate(f.maturity, i18n.language)}</Table.Td>
+                  <Table.Td>
+                    <Amount value={f.outstanding} currency={f.currency} />
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge color="red.9">{t("portfolio.treeOverdue")}</Badge> {f.tree?.frozen === true && <Badge color="orange.9">{t("portfolio.treeFrozen")}</Badge>}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </Paper>
+  );
+}
+
+/** The financier's desk: exposure per obligor against its own limits, its quotes (revise, cancel), its overdue trees, its financings. */
 export function PortfolioPage() {
   const { t } = useTranslation("financing");
   return (
@@ -300,6 +356,7 @@ export function PortfolioPage() {
       </Title>
       <ExposureSection />
       <QuotesSection />
+      <OverdueSection />
       <HoldingsSection />
     </Stack>
   );

@@ -2547,8 +2547,21 @@ export interface components {
                 registration: components["schemas"]["RegistrationState"];
                 /** @enum {string} */
                 status: "OPEN" | "SETTLED";
+                tree: {
+                    /** @description under a dispute */
+                    frozen: boolean;
+                    /** @description the tree was marked overdue on chain (maturity + grace passed unpaid) and no late deposit cured it */
+                    overdue: boolean;
+                    /**
+                     * @description uint256 as a decimal string
+                     * @example 1000000
+                     */
+                    rootId: string;
+                } | null;
                 txHash: string;
             }[];
+            /** @description open financings (still owed money) in trees marked overdue */
+            overdue: number;
             /** @description per currency (amounts of different currencies are never added) */
             totals: {
                 /**
