@@ -18,6 +18,8 @@ import { createLogger, type Logger } from "../lib/logger";
 import { openKeyring, type Keyring } from "../signing/keyring";
 import { chainIdentity, idempotencyChainOf } from "../lib/chainIdentity";
 import { createSignerRegistry, observedBlockTimeMs, receiptPollMs } from "../signing/signers";
+import { createDeliveryWorker, type DeliveryPolicy, type DeliveryWorker } from "../notifications/delivery";
+import { createNotificationScheduler } from "../notifications/scheduler";
 import { createApp, type ApiApp, type ApiDeps } from "./app";
 import type { Duty, Principal } from "../auth/principal";
 
@@ -148,8 +150,30 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     localChain: isLocalDevelopmentChain(identity.chainId, options.deployment),
     ...profileSealedBoxOption(config, isLocalDevelopmentChain(identity.chainId, options.deployment), logger),
     siwe: { domain: config.SIWE_DOMAIN, nonceTtlSeconds: config.SIWE_NONCE_TTL_SECONDS },
+    notifications: { policy: { allowLoopback: config.API_WEBHOOK_ALLOW_LOOPBACK }, pollMs: config.API_NOTIFY_POLL_MS },
     ...(keyring === undefined ? {} : { keyring }),
   });
+  // Webhook deliveries from the outbox, in every API process (claims are atomic across processes), on
+  // their own connection; the time-based notifications are produced at each of its ticks.
+  const outboxSql = openSql(options.db.url);
+  const profileBox = profileSealedBoxOption(config, isLocalDevelopmentChain(identity.chainId, options.deployment)).profileBox;
+  let deliveries: DeliveryWorker | undefined;
+  if (config.API_WEBHOOK_WORKER && profileBox !== undefined) {
+    deliveries = createDeliveryWorker({
+      sql: outboxSql,
+      box: profileBox,
+      policy: deliveryPolicyOf(config),
+      logger,
+      pollMs: config.API_NOTIFY_POLL_MS,
+      beforeTick: createNotificationScheduler({
+        sql: outboxSql,
+        now: () => new Date(Date.now() + clock.aheadMs),
+        maturityDays: config.API_NOTIFY_MATURITY_DAYS,
+        quoteExpiringSeconds: config.API_NOTIFY_QUOTE_EXPIRING_SECONDS,
+      }),
+    });
+    deliveries.start();
+  }
   const api = createApp({
     config,
     db: options.db.prisma,
@@ -208,12 +232,15 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
     },
     async close() {
       clearInterval(clockTimer);
+      domain.services.notifications.closeStreams();
+      await deliveries?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Idle keep-alive sockets would hold close() open until their timeout.
         server.closeIdleConnections();
       });
       signerRegistry.close();
+      await outboxSql.close();
       await readSql.close();
       await nonceSql.close();
     },
@@ -246,4 +273,15 @@ export function profileSealedBoxOption(config: Pick<ApiConfig, "API_PROFILE_ENCR
   }
   logger?.warn("api: API_PROFILE_ENCRYPTION_KEY is not set; bank accounts are encrypted with the public development key (local chain only)");
   return { profileBox: createSealedBox(developmentProfileKey()) };
+}
+
+/** The delivery worker's policy from the API's configuration. */
+export function deliveryPolicyOf(config: ApiConfig): DeliveryPolicy {
+  return {
+    allowLoopback: config.API_WEBHOOK_ALLOW_LOOPBACK,
+    maxAttempts: config.API_WEBHOOK_MAX_ATTEMPTS,
+    retryBaseMs: config.API_WEBHOOK_RETRY_BASE_MS,
+    retryMaxMs: config.API_WEBHOOK_RETRY_MAX_MS,
+    timeoutMs: config.API_WEBHOOK_TIMEOUT_MS,
+  };
 }

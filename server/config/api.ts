@@ -108,6 +108,27 @@ const ApiEnvSchema = z.object({
    * portfolio, the risk view and the audit export flag it (issue 12 item 4).
    */
   API_REGISTRATION_DUE_DAYS: positiveInt.default(10),
+  /**
+   * Webhooks (issue 12 item 3): `true` allows http:// and loopback targets (127.0.0.0/8, ::1, localhost) —
+   * for the tests and `npm start`, whose receivers listen on 127.0.0.1. Production leaves it unset: https://
+   * to public addresses only. Private, link-local and reserved addresses are refused either way.
+   */
+  API_WEBHOOK_ALLOW_LOOPBACK: z.enum(["true", "false", "1", "0"]).default("false").transform((v) => v === "true" || v === "1"),
+  /** Attempts of one delivery before it is FAILED and its subscription FAILING. */
+  API_WEBHOOK_MAX_ATTEMPTS: positiveInt.max(50).default(10),
+  /** Delay before the second attempt; each later one doubles it, up to API_WEBHOOK_RETRY_MAX_MS. */
+  API_WEBHOOK_RETRY_BASE_MS: positiveInt.default(10_000),
+  API_WEBHOOK_RETRY_MAX_MS: positiveInt.default(3_600_000),
+  /** How long a receiver has to answer a delivery. */
+  API_WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+  /** `false` runs no delivery worker in this process (another process delivers). */
+  API_WEBHOOK_WORKER: z.enum(["true", "false", "1", "0"]).default("true").transform((v) => v === "true" || v === "1"),
+  /** How often the delivery worker (and the time-based scheduler) and each event stream look for work. */
+  API_NOTIFY_POLL_MS: positiveInt.default(1_000),
+  /** `maturity.approaching` is sent this many days before a maturity. */
+  API_NOTIFY_MATURITY_DAYS: positiveInt.max(365).default(7),
+  /** `quote.expiring` is sent this many seconds before a quote expires. */
+  API_NOTIFY_QUOTE_EXPIRING_SECONDS: positiveInt.default(3_600),
   API_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

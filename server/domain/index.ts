@@ -34,6 +34,9 @@ import { createOnboardingService } from "./organisations/onboarding";
 import { createProfileService } from "./organisations/profiles";
 import { createOrganisationService } from "./organisations/service";
 import { organisationRoutes } from "./organisations/routes";
+import { createNotificationService } from "./notifications/service";
+import { notificationRoutes } from "./notifications/routes";
+import type { WebhookTargetPolicy } from "../notifications/targets";
 import { createProgrammeService } from "./programmes/service";
 import { programmeRoutes } from "./programmes/routes";
 import { createReceivableService } from "./receivables/service";
@@ -68,6 +71,11 @@ export interface DomainDeps {
    * writing or reading a profile answers 503 ProfileEncryptionNotConfigured.
    */
   profileBox?: SealedBox;
+  /**
+   * Notifications: where webhooks may point (API_WEBHOOK_ALLOW_LOOPBACK) and how often an event stream
+   * looks for new ones; the outbox is written on `readSql`'s connection (its own transactions).
+   */
+  notifications?: { policy: WebhookTargetPolicy; pollMs: number };
   /** The domain self-application messages name (SIWE_DOMAIN) and their nonce's lifetime; defaults as the API config's. */
   siwe?: { domain: string; nonceTtlSeconds: number };
 }
@@ -105,6 +113,12 @@ export function createDomain(deps: DomainDeps) {
     programmes: createProgrammeService(ctx),
     ledger: createLedgerAdminService(ctx),
     approvals: createApprovalService(ctx),
+    notifications: createNotificationService(ctx, {
+      sql: deps.readSql,
+      box: deps.profileBox,
+      policy: deps.notifications?.policy ?? { allowLoopback: false },
+      pollMs: deps.notifications?.pollMs ?? 1_000,
+    }),
   };
   /** Every domain's routes, mounted by `createApp` through `ApiDeps.domainRoutes`. */
   const businessRoutes: AnyRoute[] = [
@@ -121,6 +135,7 @@ export function createDomain(deps: DomainDeps) {
     ...moneyRoutes(ctx, services.currencies, { localChain: deps.localChain === true }),
     ...keystoreRoutes(services.keystore),
     ...ledgerRoutes(services.ledger),
+    ...notificationRoutes(services.notifications),
   ];
   // Confirmations, transfers, quotes and deposits above an organisation's threshold need a checker
   // (issue 12 item 2): those routes are wrapped, and prepared actions send through their handlers.

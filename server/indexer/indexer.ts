@@ -39,6 +39,8 @@ import { bloomMayContain, createRpc, type BlockHeader, type RawLog, type RpcTran
 import { createDecoder, type DecodedLog, type Decoder } from "./decode";
 import { acquireWriterLock, type WriterLock } from "./lock";
 import { HANDLERS, handlerKey, RECORDED_ONLY } from "./projections";
+import { NOTIFIERS, resolveNotices } from "./notifications";
+import { writeNotifications } from "../notifications/outbox";
 import { Store, type BlockRecord, type IndexerStateRow } from "./store";
 import { Unit } from "./unit";
 
@@ -233,6 +235,8 @@ export function createIndexer(deps: IndexerDeps): Indexer {
           if (h) {
             try {
               h.apply(unit, { log, block: b.header.number, timestamp: b.header.timestamp });
+              const notifier = NOTIFIERS[handlerKey(log)];
+              if (notifier) for (const n of notifier.notices(log.args, unit)) unit.notices.push({ ...n, log, timestamp: b.header.timestamp });
             } catch (e) {
               throw new FatalError("PROJECTION_FAILED", `${handlerKey(log)} in tx ${log.txHash} (block ${log.blockNumber}, log ${log.logIndex}): ${(e as Error).message}`, e);
             }
@@ -248,6 +252,8 @@ export function createIndexer(deps: IndexerDeps): Indexer {
         reorgWindow: config.reorgWindow,
         progress: { head: status.head, eventsPerSecond, phase: o.phase },
       });
+      // The outbox, in the block's own transaction: a notification exists exactly when its block is applied.
+      if (unit.notices.length > 0) await writeNotifications(tx, await resolveNotices(tx, unit.notices), Date.now());
     });
     st.checkpointBlock = last.number;
     st.checkpointHash = last.hash;

@@ -6,6 +6,7 @@ import os from "node:os";
 import { loadTables, type TableModel } from "../db/schema-model";
 import { MAX_PARAMS, type Sql, type SqlValue } from "../db/sql";
 import { WriterConflictError } from "../lib/errors";
+import { retractNotificationsAfter } from "../notifications/outbox";
 import { HISTORY_TABLES, PROJECTION_TABLES } from "./projections";
 import { parseUndoRow, Unit, type Row } from "./unit";
 
@@ -247,6 +248,8 @@ export class Store {
     for (const table of HISTORY_TABLES) await tx.run(`DELETE FROM ${q(table)} WHERE "block_number" > ?`, [A]);
     await tx.run(`DELETE FROM "indexer_undo" WHERE "block_number" > ?`, [A]);
     await tx.run(`DELETE FROM "indexed_block" WHERE "number" > ?`, [A]);
+    // Notifications of the orphaned blocks: withdrawn if never sent, else retracted (same transaction).
+    await retractNotificationsAfter(tx, c.ancestor.number, Date.now());
     const nEvents = Number(events[0]?.n ?? 0);
     const moved = await tx.run(
       `UPDATE "indexer_state" SET "checkpoint_block" = ?, "checkpoint_hash" = ?, "events_total" = "events_total" - ?, "writer" = ?, "updated_at_ms" = ?

@@ -3,6 +3,7 @@
 // a block changes, the row as it was before that block (the undo journal) when the block is recent
 // enough to be reorganised away.
 import type { TableModel } from "../db/schema-model";
+import type { ChainNotice } from "./notifications";
 
 export type Row = Record<string, unknown>;
 
@@ -19,6 +20,8 @@ export class Unit {
   readonly dirty = new Map<string, Set<string>>();
   readonly history = new Map<string, Row[]>();
   readonly undo: UndoEntry[] = [];
+  /** Notifications the unit's events cause, written to the outbox with the unit (notifications.ts). */
+  readonly notices: ChainNotice[] = [];
   private block = -1;
   private journal = false;
   private touched = new Set<string>();

@@ -218,6 +218,7 @@ export async function createWorld(
       localChain: isLocalDevelopmentChain(ledgerDeployment.chainId, { local: options.local ?? true }),
       ...profileSealedBoxOption(apiConfig, isLocalDevelopmentChain(ledgerDeployment.chainId, { local: options.local ?? true })),
       siwe: { domain: apiConfig.SIWE_DOMAIN, nonceTtlSeconds: apiConfig.SIWE_NONCE_TTL_SECONDS },
+      notifications: { policy: { allowLoopback: apiConfig.API_WEBHOOK_ALLOW_LOOPBACK }, pollMs: apiConfig.API_NOTIFY_POLL_MS },
     });
     const h = await createHarness({
       db: apiDb,
