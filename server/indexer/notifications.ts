@@ -61,10 +61,10 @@ export const NOTIFIERS: Record<string, Notifier> = {
           data: {
             receivableId: dec(a.id),
             from: str(a.from),
-            deadline: Number(a.deadline as bigint),
+            deadline: Number(a.deadline),
             amount: r?.amount ?? null,
             currency: r?.currency ?? null,
-            maturity: r ? Number(r.maturity as bigint) : null,
+            maturity: r ? Number(r.maturity) : null,
             issuer: r?.issuer ?? null,
           },
         },
@@ -76,7 +76,7 @@ export const NOTIFIERS: Record<string, Notifier> = {
       {
         type: "invoice.toConfirm",
         recipients: { kind: "organisations", organisations: [str(a.debtor)] },
-        data: { invoiceHash: str(a.invoiceHash), supplier: str(a.supplier), currency: str(a.currency), amount: dec(a.amount), maturity: Number(a.maturity as bigint) },
+        data: { invoiceHash: str(a.invoiceHash), supplier: str(a.supplier), currency: str(a.currency), amount: dec(a.amount), maturity: Number(a.maturity) },
       },
     ],
   },
@@ -90,7 +90,7 @@ export const NOTIFIERS: Record<string, Notifier> = {
           receivableId: dec(a.receivableId),
           financedId: dec(a.financedId),
           holder: str(a.holder),
-          mode: Number(a.mode as bigint) === 1 ? "PLEDGE" : "PURCHASE",
+          mode: Number(a.mode) === 1 ? "PLEDGE" : "PURCHASE",
           currency: str(a.currency),
           amount: dec(a.amount),
           advance: dec(a.advance),
@@ -101,7 +101,7 @@ export const NOTIFIERS: Record<string, Notifier> = {
   },
   "ReceivableToken.DisputeRaised": disputeNotice(
     "dispute.raised",
-    (a) => ({ raiser: str(a.raiser), evidenceHash: str(a.evidenceHash), expiresAt: Number(a.expiresAt as bigint) === 0 ? null : Number(a.expiresAt as bigint) }),
+    (a) => ({ raiser: str(a.raiser), evidenceHash: str(a.evidenceHash), expiresAt: Number(a.expiresAt) === 0 ? null : Number(a.expiresAt) }),
     (a) => str(a.raiser),
   ),
   "ReceivableToken.DisputeUpheld": disputeNotice("dispute.resolved", () => ({ outcome: "UPHELD" })),
@@ -117,7 +117,7 @@ export const NOTIFIERS: Record<string, Notifier> = {
         {
           type: "pool.funded",
           recipients: { kind: "pool", issuer: str(a.issuer), currency: str(a.currency), maturity: a.maturity as bigint },
-          data: { poolId: str(a.poolId), issuer: str(a.issuer), currency: str(a.currency), maturity: Number(a.maturity as bigint) },
+          data: { poolId: str(a.poolId), issuer: str(a.issuer), currency: str(a.currency), maturity: Number(a.maturity) },
         },
       ];
     },

@@ -8,6 +8,7 @@
  * writing the same notification twice — a re-index, two API processes' schedulers — inserts it once.
  * Must never: decide who is notified (the callers derive it from the parties to the event), or send.
  */
+import { createHash } from "node:crypto";
 import type { Sql, SqlValue } from "../db/sql";
 import { RETRACTED, type NotificationSource } from "./types";
 
@@ -37,9 +38,9 @@ export function keyedNotificationId(source: "api" | "schedule", type: string, ta
   return `${source}:${type}:${target}:${organisation}`;
 }
 
-/** A delivery of a notification to a subscription; the first is keyed by both, so fan-out is idempotent. */
+/** The first delivery of a notification to a subscription, keyed by both (so fan-out is idempotent). */
 export function deliveryId(notificationId: string, subscriptionId: string): string {
-  return `${subscriptionId}/${notificationId}`;
+  return `dlv_${createHash("sha256").update(`${subscriptionId}\n${notificationId}`).digest("hex").slice(0, 32)}`;
 }
 
 interface SubscriptionRow {

@@ -22,8 +22,10 @@ export const UpdateWebhookBody = z
   })
   .meta({ id: "UpdateWebhook" });
 
-export const WebhookParams = z.object({ id: z.string().min(1).max(100) });
-export const DeliveryParams = z.object({ id: z.string().min(1).max(100), deliveryId: z.string().min(1).max(400) });
+const WebhookId = z.string().regex(/^whk_[0-9a-f]{24}$/, "a webhook id (whk_ and 24 hex digits)");
+const DeliveryId = z.string().regex(/^dlv_[0-9a-f]{32}$/, "a delivery id (dlv_ and 32 hex digits)");
+export const WebhookParams = z.object({ id: WebhookId });
+export const DeliveryParams = z.object({ id: WebhookId, deliveryId: DeliveryId });
 
 export const WebhookOut = z
   .object({

@@ -16,7 +16,7 @@ import type { Sql } from "../../db/sql";
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/appErrors";
 import type { SealedBox } from "../../lib/sealedBox";
 import { secretAad } from "../../notifications/delivery";
-import { deliveryId as firstDeliveryId, enqueueNotification } from "../../notifications/outbox";
+import { enqueueNotification } from "../../notifications/outbox";
 import { newWebhookSecret } from "../../notifications/signature";
 import { refuseTarget, type WebhookTargetPolicy } from "../../notifications/targets";
 import { toEnvelope, type NotificationRow } from "../../notifications/types";
@@ -192,7 +192,7 @@ export function createNotificationService(ctx: DomainContext, o: NotificationSer
       const nowMs = BigInt(ctx.now().getTime());
       const row = await ctx.db.webhookDelivery.create({
         data: {
-          id: `${firstDeliveryId(original.notificationId, id)}#redelivery-${Date.now()}-${randomBytes(3).toString("hex")}`,
+          id: `dlv_${randomBytes(16).toString("hex")}`,
           subscriptionId: id,
           organisation: original.organisation,
           notificationId: original.notificationId,

@@ -63,7 +63,7 @@ describe("API: every route's authentication, role guard, validation and document
 
   /** A concrete URL for a route, with every `{param}` replaced by `value`. */
   const urlOf = (path: string, value: string) => path.replace(/\{[A-Za-z0-9_]+\}/g, value);
-  const validId = (path: string) => (path.includes("{invoiceHash}") ? `0x${"ab".repeat(32)}` : path.includes("quotes/{id}") || path.includes("financing-requests/{id}") ? "00000000-0000-4000-8000-000000000000" : path.includes("{address}") ? Wallet.createRandom().address : path.includes("api-keys") ? "0123456789abcdef" : "4294967296");
+  const validId = (path: string) => (path.includes("webhooks/{id}") ? `whk_${"0".repeat(24)}` : path.includes("{invoiceHash}") ? `0x${"ab".repeat(32)}` : path.includes("quotes/{id}") || path.includes("financing-requests/{id}") ? "00000000-0000-4000-8000-000000000000" : path.includes("{address}") ? Wallet.createRandom().address : path.includes("api-keys") ? "0123456789abcdef" : "4294967296");
 
   function send(route: { method: string; path: string }, url: string) {
     const agent = request(h.app);

@@ -89,13 +89,13 @@ for (const dialect of testDialects()) describe(`Notifications: webhooks, outbox 
         ["patch", `/v1/webhooks/${id}`],
         ["delete", `/v1/webhooks/${id}`],
         ["get", `/v1/webhooks/${id}/deliveries`],
-        ["post", `/v1/webhooks/${id}/deliveries/x/redeliver`],
+        ["post", `/v1/webhooks/${id}/deliveries/dlv_${"0".repeat(32)}/redeliver`],
       ] as const) {
         const res = await api()[method](path).set(...bearer(w.tier2)).send({});
         expect(res.status, `${method} ${path}`).to.equal(404);
         expect(res.body.error.code).to.equal("NotFound");
       }
-      const missing = await api().get("/v1/webhooks/whk_doesnotexist").set(...bearer(w.tier2)).expect(404);
+      const missing = await api().get(`/v1/webhooks/whk_${"0".repeat(24)}`).set(...bearer(w.tier2)).expect(404);
       expect(missing.body.error.code).to.equal("NotFound");
       expect((await api().get("/v1/webhooks").set(...bearer(w.tier2)).expect(200)).body.items.map((x: { id: string }) => x.id)).not.to.include(id);
     });
