@@ -1,0 +1,16 @@
+// The delivery worker every API process runs (server/api/server.ts), as a process of its own so that the
+// crash test can SIGKILL it in the middle of a delivery. DATABASE_URL names the outbox; LEASE_MS the claim.
+import { openSql } from "../../../server/db/sql";
+import { createSealedBox, developmentProfileKey } from "../../../server/lib/sealedBox";
+import { silentLogger } from "../../../server/lib/logger";
+import { createDeliveryWorker } from "../../../server/notifications/delivery";
+
+const worker = createDeliveryWorker({
+  sql: openSql(process.env.DATABASE_URL!),
+  box: createSealedBox(developmentProfileKey()),
+  policy: { allowLoopback: true, maxAttempts: 5, retryBaseMs: 50, retryMaxMs: 200, timeoutMs: 60_000 },
+  logger: silentLogger(),
+  pollMs: 50,
+  leaseMs: Number(process.env.LEASE_MS ?? 2_000),
+});
+worker.start();
