@@ -18,6 +18,8 @@ import { runIndexerFromEnv, describeStatus } from "../server/indexer/main";
 import { openDatabase } from "../server/db/client";
 import { readDeploymentFile } from "../server/lib/deployment";
 import { formatDemoLogins, startApiServer } from "../server/api/server";
+import { NOTIFICATION_TYPES } from "../server/notifications/types";
+import { startDemoReceiver } from "./webhookReceiver";
 import { writeKeystore } from "../server/signing/keystore";
 import { createLogger } from "../server/lib/logger";
 import { loadEmbeddedEnv } from "../server/config/embedded";
@@ -184,6 +186,8 @@ async function main(): Promise<void> {
         API_KEYSTORE_DIR: keystoreDir,
         API_KEYSTORE_PASSPHRASE: passphrase,
         API_LOG_LEVEL: process.env.API_LOG_LEVEL ?? "warn",
+        // The demo webhook receiver listens on 127.0.0.1 over http: allowed here, never by default.
+        API_WEBHOOK_ALLOW_LOOPBACK: process.env.API_WEBHOOK_ALLOW_LOOPBACK ?? "true",
       },
     });
     stopAll.push(() => api.close());
@@ -191,6 +195,16 @@ async function main(): Promise<void> {
     await seedDemoProfiles({ profiles: api.domain.services.profiles, world });
     const logins = await api.issueDemoLogins([world.coreEnterprise, ...world.suppliers, ...world.banks]);
     say(narrateBlock(formatDemoLogins(api.url, logins)));
+
+    // One webhook receiver that logs (and verifies) every delivery, subscribed for the core enterprise.
+    const receiver = await startDemoReceiver({ port: Number(process.env.WEBHOOK_RECEIVER_PORT ?? 0), log: (line) => say(`  ${line}`) });
+    stopAll.push(() => receiver.close());
+    const hook = await api.domain.services.notifications.create(
+      { kind: "ORGANISATION", organisation: world.coreEnterprise.address.toLowerCase(), role: "CORE_ENTERPRISE", active: true, admin: true, credentialId: "bootstrap:npm-start" },
+      { url: receiver.url, eventTypes: [...NOTIFICATION_TYPES] },
+    );
+    receiver.secret = hook.secret;
+    say(`▶ webhook receiver ${receiver.url}: every event of ${world.coreEnterprise.name} is delivered there, signed, and logged below`);
 
     // Progress, whenever the indexer moves.
     let lastCheckpoint = running.indexer.status().checkpoint;
