@@ -37,6 +37,7 @@ import { organisationRoutes } from "./organisations/routes";
 import { createNotificationService } from "./notifications/service";
 import { notificationRoutes } from "./notifications/routes";
 import type { WebhookTargetPolicy } from "../notifications/targets";
+import { quoteNotificationData } from "../notifications/types";
 import { createProgrammeService } from "./programmes/service";
 import { programmeRoutes } from "./programmes/routes";
 import { createReceivableService } from "./receivables/service";
@@ -92,6 +93,12 @@ export function createDomain(deps: DomainDeps) {
   const currencies = createCurrencyDirectory(ctx);
   const registrations = createRegistrationService(ctx, { currencies, dueDays: deps.registrationDueDays ?? DEFAULT_REGISTRATION_DUE_DAYS });
   const profiles = createProfileService(ctx, { sealedBox: deps.profileBox });
+  const notifications = createNotificationService(ctx, {
+    sql: deps.readSql,
+    box: deps.profileBox,
+    policy: deps.notifications?.policy ?? { allowLoopback: false },
+    pollMs: deps.notifications?.pollMs ?? 1_000,
+  });
   const organisations = createOrganisationService(ctx, { profiles });
   const services = {
     organisations,
@@ -104,7 +111,17 @@ export function createDomain(deps: DomainDeps) {
     receivables,
     disputes: createDisputeService(ctx),
     trace: createTraceService(ctx, { receivables }),
-    financing: createFinancingService(ctx, { receivables, registrations }),
+    financing: createFinancingService(ctx, {
+      receivables,
+      registrations,
+      notifyQuoteReceived: (q) =>
+        notifications.enqueue({
+          type: "quote.received",
+          target: q.id,
+          organisations: [q.holder],
+          data: quoteNotificationData({ id: q.id, request_id: q.requestId, financier: q.financier, receivable_id: q.receivableId, amount: q.amount, advance: q.advance, repayment: q.repayment, mode: q.mode, currency: q.currency, expiry: q.expiry }),
+        }),
+    }),
     portfolio: createPortfolioService(ctx, { registrations }),
     registrations,
     settlement: createSettlementService(ctx, { receivables }),
@@ -113,12 +130,7 @@ export function createDomain(deps: DomainDeps) {
     programmes: createProgrammeService(ctx),
     ledger: createLedgerAdminService(ctx),
     approvals: createApprovalService(ctx),
-    notifications: createNotificationService(ctx, {
-      sql: deps.readSql,
-      box: deps.profileBox,
-      policy: deps.notifications?.policy ?? { allowLoopback: false },
-      pollMs: deps.notifications?.pollMs ?? 1_000,
-    }),
+    notifications,
   };
   /** Every domain's routes, mounted by `createApp` through `ApiDeps.domainRoutes`. */
   const businessRoutes: AnyRoute[] = [

@@ -4,6 +4,7 @@
  * ones are due and not yet written. Each has one deterministic id per (type, target, organisation), and
  * the query leaves out those already in the outbox, so each is produced once however many processes ask.
  *
+ * - `quote.received` (a sweep): a quote of the last day whose notification the use case did not write.
  * - `quote.expiring`: an OPEN quote on an OPEN request, expiring within API_NOTIFY_QUOTE_EXPIRING_SECONDS
  *   → the request's holder (its quotes are its business).
  * - `maturity.approaching`, within API_NOTIFY_MATURITY_DAYS: each live receivable → its holder (its own
@@ -13,7 +14,8 @@
  * inside the window tells the new holder too (the id names the organisation).
  */
 import type { Sql } from "../db/sql";
-import { writeNotifications, type OutboxItem } from "./outbox";
+import { keyedNotificationId, writeNotifications, type OutboxItem } from "./outbox";
+import { quoteNotificationData } from "./types";
 
 export interface SchedulerOptions {
   sql: Sql;
@@ -23,6 +25,8 @@ export interface SchedulerOptions {
 }
 
 const LIMIT = 1000;
+/** How far back the sweep looks for quotes whose `quote.received` was not written (a day). */
+const RECEIVED_SWEEP_MS = 86_400_000;
 
 export function createNotificationScheduler(o: SchedulerOptions): () => Promise<number> {
   return async function schedule(): Promise<number> {
@@ -30,8 +34,22 @@ export function createNotificationScheduler(o: SchedulerOptions): () => Promise<
     const nowSec = BigInt(Math.floor(nowMs / 1000));
     const items: OutboxItem[] = [];
 
-    const quotes = await o.sql.query<{ id: string; request_id: string; holder: string; financier: string; receivable_id: string; amount: string; advance: string; mode: string; currency: string; expiry: unknown }>(
-      `SELECT q."id", q."request_id", q."holder", q."financier", q."receivable_id", q."amount", q."advance", q."mode", q."currency", q."expiry"
+    type QuoteRow = { id: string; request_id: string; holder: string; financier: string; receivable_id: string; amount: string; advance: string; repayment: string; mode: string; currency: string; expiry: unknown };
+    const COLUMNS = `q."id", q."request_id", q."holder", q."financier", q."receivable_id", q."amount", q."advance", q."repayment", q."mode", q."currency", q."expiry"`;
+    // quote.received is enqueued by the use case at once; this sweep tells of any quote a crash (or a
+    // failed write) left untold, under the same id.
+    const untold = await o.sql.query<QuoteRow>(
+      `SELECT ${COLUMNS} FROM "financing_quote" q WHERE q."created_at_ms" >= ?
+         AND NOT EXISTS (SELECT 1 FROM "notification" n WHERE n."id" = 'api:quote.received:' || q."id" || ':' || q."holder")
+       LIMIT ${LIMIT}`,
+      [BigInt(nowMs - RECEIVED_SWEEP_MS)],
+    );
+    for (const q of untold) {
+      items.push({ id: keyedNotificationId("api", "quote.received", q.id, q.holder), organisation: q.holder, type: "quote.received", data: quoteNotificationData(q), source: "API" });
+    }
+
+    const quotes = await o.sql.query<QuoteRow>(
+      `SELECT ${COLUMNS}
        FROM "financing_quote" q JOIN "financing_request" r ON r."id" = q."request_id"
        WHERE q."status" = 'OPEN' AND r."status" = 'OPEN' AND q."expiry" > ? AND q."expiry" <= ?
          AND NOT EXISTS (SELECT 1 FROM "notification" n WHERE n."id" = 'schedule:quote.expiring:' || q."id" || ':' || q."holder")
@@ -43,7 +61,7 @@ export function createNotificationScheduler(o: SchedulerOptions): () => Promise<
         id: `schedule:quote.expiring:${q.id}:${q.holder}`,
         organisation: q.holder,
         type: "quote.expiring",
-        data: { quoteId: q.id, requestId: q.request_id, receivableId: q.receivable_id, financier: q.financier, amount: q.amount, advance: q.advance, mode: q.mode, currency: q.currency, expiry: Number(q.expiry) },
+        data: quoteNotificationData(q),
         source: "SCHEDULE",
       });
     }

@@ -83,3 +83,19 @@ export function toEnvelope(row: NotificationRow): NotificationEnvelope {
     retracted: row.retracted_at_ms !== null,
   };
 }
+
+/** What the holder of a request is told of a quote on it (`quote.received`, `quote.expiring`): its own request's terms. */
+export function quoteNotificationData(q: { id: string; request_id: string; financier: string; receivable_id: string; amount: string; advance: string; repayment: string; mode: string; currency: string; expiry: unknown }): Record<string, unknown> {
+  return {
+    quoteId: q.id,
+    requestId: q.request_id,
+    receivableId: q.receivable_id,
+    financier: q.financier,
+    mode: q.mode,
+    amount: q.amount,
+    advance: q.advance,
+    repayment: q.repayment,
+    currency: q.currency,
+    expiry: Number(q.expiry),
+  };
+}

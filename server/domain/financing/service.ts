@@ -43,7 +43,15 @@ interface QuoteInput {
   programmeId?: bigint | undefined;
 }
 
-export function createFinancingService(ctx: DomainContext, deps: { receivables: ReceivableService; registrations: RegistrationService }) {
+export function createFinancingService(
+  ctx: DomainContext,
+  deps: {
+    receivables: ReceivableService;
+    registrations: RegistrationService;
+    /** Tells the request's holder of a new quote at once (the notification scheduler's sweep makes sure it is told). */
+    notifyQuoteReceived?: (quote: FinancingQuote) => Promise<unknown>;
+  },
+) {
   const { receivables, registrations } = deps;
   const evidence = createEvidence(ctx);
   const enrolment = createEnrolment(ctx);
@@ -530,6 +538,8 @@ export function createFinancingService(ctx: DomainContext, deps: { receivables: 
         ...(cancelled === undefined ? {} : { txHash: cancelled.txHash }),
         detail: { requestId, advance: input.advance, quoteHash, evidenceHash: record.evidenceHash },
       });
+      // Best effort here: a failure (or a crash just before) is caught up by the scheduler's sweep.
+      await deps.notifyQuoteReceived?.(row).catch(() => undefined);
       const [view] = await quoteViews([row]);
       return { ...(view as NonNullable<typeof view>), ...(cancelled === undefined ? {} : { cancelledTxHash: cancelled.txHash }) };
     },

@@ -15,7 +15,8 @@ import { createDeliveryWorker, type DeliveryWorker } from "../../../server/notif
 import { createSealedBox, developmentProfileKey } from "../../../server/lib/sealedBox";
 import { silentLogger } from "../../../server/lib/logger";
 import { testDialects } from "../db/fresh";
-import { bearer, confirmedReceivable, createWorld, registerInvoice, UNIT, type Actor, type World } from "../api/world";
+import { bearer, chainNow, confirmedReceivable, createWorld, DAY, registerInvoice, UNIT, type Actor, type World } from "../api/world";
+import { createNotificationScheduler } from "../../../server/notifications/scheduler";
 import { independentlyVerified, startReceiver, type Receiver } from "./receiver";
 
 let n = 0;
@@ -223,6 +224,61 @@ for (const dialect of testDialects()) describe(`Notifications: webhooks, outbox 
       } finally {
         receiver.answer = 200;
       }
+    });
+  });
+
+  describe("API-side and time-based notifications", function () {
+    const now = async () => new Date((await chainNow()) * 1000);
+    let quoteId: string;
+
+    before(async function () {
+      const rootId = await confirmedReceivable(w, { supplier: w.tier1, amount: 5_000n * UNIT, maturityInDays: 60 });
+      const opened = await api()
+        .post("/v1/financing-requests")
+        .set(...bearer(w.tier1))
+        .send({ receivableId: rootId, amount: (2_000n * UNIT).toString(), mode: "PURCHASE", deadline: (await chainNow()) + 2 * DAY })
+        .expect(201);
+      const quoted = await api()
+        .post(`/v1/financing-requests/${opened.body.id}/quotes`)
+        .set(...bearer(w.bankA))
+        .send({ mode: "PURCHASE", advance: (1_900n * UNIT).toString(), expiry: (await chainNow()) + 5 * DAY })
+        .expect(201);
+      quoteId = quoted.body.id as string;
+    });
+
+    it("tells the request's holder of a quote at once, nobody else; the sweep restores one a crash left unwritten, once", async function () {
+      const id = `api:quote.received:${quoteId}:${w.tier1.address}`;
+      const row = await w.db.prisma.notification.findUniqueOrThrow({ where: { id } });
+      expect(JSON.parse(row.payload)).to.include({ quoteId, financier: w.bankA.address, advance: (1_900n * UNIT).toString() });
+      expect(await w.db.prisma.notification.count({ where: { type: "quote.received", payload: { contains: quoteId } } })).to.equal(1);
+      await w.db.prisma.notification.delete({ where: { id } });
+      const schedule = createNotificationScheduler({ sql: w.db.sql, now: () => new Date(), maturityDays: 1, quoteExpiringSeconds: 1 });
+      await schedule();
+      await schedule();
+      expect(await w.db.prisma.notification.count({ where: { id } })).to.equal(1);
+    });
+
+    it("tells of a quote about to expire and of maturities approaching once each, whatever the number of ticks", async function () {
+      const at = await now();
+      const schedule = createNotificationScheduler({ sql: w.db.sql, now: () => at, maturityDays: 61, quoteExpiringSeconds: 6 * DAY });
+      await schedule();
+      await schedule();
+      const expiring = await w.db.prisma.notification.findMany({ where: { type: "quote.expiring" } });
+      expect(expiring.map((r) => [r.organisation, (JSON.parse(r.payload) as { quoteId: string }).quoteId])).to.deep.include([w.tier1.address, quoteId]);
+      expect(expiring.filter((r) => r.payload.includes(quoteId))).to.have.length(1);
+      const maturing = await w.db.prisma.notification.findMany({ where: { type: "maturity.approaching" } });
+      const holders = maturing.filter((r) => r.organisation !== w.core.address);
+      // Each part to its holder, once; the core enterprise per pool, with the face due.
+      const keys = holders.map((r) => `${r.organisation}:${(JSON.parse(r.payload) as { receivableId: string }).receivableId}`);
+      expect(new Set(keys).size).to.equal(keys.length);
+      const parts = await w.db.prisma.receivable.findMany({ where: { status: { not: "BURNED" }, maturity: { gt: BigInt(Math.floor(at.getTime() / 1000)), lte: BigInt(Math.floor(at.getTime() / 1000) + 61 * DAY) } } });
+      expect(keys.sort()).to.deep.equal(parts.filter((p) => p.holder !== p.issuer).map((p) => `${p.holder}:${p.id}`).sort());
+      const pools = maturing.filter((r) => r.organisation === w.core.address).map((r) => JSON.parse(r.payload) as { face: string; maturity: number });
+      expect(pools.length).to.be.greaterThan(0);
+      expect(pools.every((p) => BigInt(p.face) > 0n)).to.equal(true);
+      const count = await w.db.prisma.notification.count();
+      await schedule();
+      expect(await w.db.prisma.notification.count()).to.equal(count);
     });
   });
 
