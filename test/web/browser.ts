@@ -61,12 +61,14 @@ export interface WebSystem {
   close(): Promise<void>;
 }
 
-export async function startWebSystem(): Promise<WebSystem> {
+/** `env`: the API's environment (e.g. API_WEBHOOK_ALLOW_LOOPBACK for a test's own webhook receiver). */
+export async function startWebSystem(options: { env?: Record<string, string> } = {}): Promise<WebSystem> {
   buildWebApp();
   // createWorld gives the accounts these roles, in this order (account 0 is the operator).
   const [, core, tier1, tier2, tier3, bankA, bankB] = await ethers.getSigners();
   const subjects = { core, tier1, tier2, tier3, bankA, bankB };
   const w = await createWorld({
+    ...(options.env === undefined ? {} : { env: options.env }),
     app: {
       webDir: WEB_DIST,
       demo: {

@@ -5,12 +5,14 @@ import { createSealedBox, developmentProfileKey } from "../../../server/lib/seal
 import { silentLogger } from "../../../server/lib/logger";
 import { createDeliveryWorker } from "../../../server/notifications/delivery";
 
-const worker = createDeliveryWorker({
-  sql: openSql(process.env.DATABASE_URL!),
-  box: createSealedBox(developmentProfileKey()),
-  policy: { allowLoopback: true, maxAttempts: 5, retryBaseMs: 50, retryMaxMs: 200, timeoutMs: 60_000 },
-  logger: silentLogger(),
-  pollMs: 50,
-  leaseMs: Number(process.env.LEASE_MS ?? 2_000),
-});
-worker.start();
+// Only when run as a process: the test runner loads every file under test/ as a module too.
+if (require.main === module) {
+  createDeliveryWorker({
+    sql: openSql(process.env.DATABASE_URL!),
+    box: createSealedBox(developmentProfileKey()),
+    policy: { allowLoopback: true, maxAttempts: 5, retryBaseMs: 50, retryMaxMs: 200, timeoutMs: 60_000 },
+    logger: silentLogger(),
+    pollMs: 50,
+    leaseMs: Number(process.env.LEASE_MS ?? 2_000),
+  }).start();
+}

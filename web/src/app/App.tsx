@@ -29,6 +29,7 @@ const DisputesPage = lazy(() => import("../features/disputes/DisputesPage").then
 const AuditPage = lazy(() => import("../features/audit/AuditPage").then((m) => ({ default: m.AuditPage })));
 const ApprovalsPage = lazy(() => import("../features/approvals/ApprovalsPage").then((m) => ({ default: m.ApprovalsPage })));
 const UsersPage = lazy(() => import("../features/users/UsersPage").then((m) => ({ default: m.UsersPage })));
+const WebhooksPage = lazy(() => import("../features/notifications/WebhooksPage").then((m) => ({ default: m.WebhooksPage })));
 const ReceivablePage = lazy(() => import("../features/receivables/ReceivablePage").then((m) => ({ default: m.ReceivablePage })));
 
 /**
@@ -101,6 +102,7 @@ const router = createBrowserRouter([
       { path: "audit", element: <Page><AuditPage /></Page> },
       { path: "approvals", element: <Page><ApprovalsPage /></Page> },
       { path: "users", element: <Page><UsersPage /></Page> },
+      { path: "webhooks", element: <Page><WebhooksPage /></Page> },
       { path: "receivables/:id", element: <AnyRole><ReceivablePage /></AnyRole> },
       { path: "login", element: <Navigate to="/" replace /> },
       { path: "*", element: <NotFound /> },

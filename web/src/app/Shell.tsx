@@ -6,6 +6,10 @@ import { PausedBanner } from "../features/ledger/PausedBanner";
 import { shortAddress } from "../lib/dates";
 import { useDemoLogins, useSignOut, type Me, type Role } from "./auth";
 import { LanguageSwitch } from "./LanguageSwitch";
+import { lazy, Suspense } from "react";
+
+// The bell (its popover and the event stream) loads after the shell: the first load stays small.
+const NotificationBell = lazy(() => import("../features/notifications/NotificationBell").then((m) => ({ default: m.NotificationBell })));
 
 /** A screen in the navigation; with `duty`, only for users who hold it (issue 12 item 2). */
 export interface NavItem {
@@ -25,6 +29,7 @@ export const NAV: Record<Role, readonly NavItem[]> = {
     { to: "/directory", label: "nav.directory" },
     { to: "/approvals", label: "nav.approvals" },
     { to: "/users", label: "nav.users", duty: "admin" },
+    { to: "/webhooks", label: "nav.webhooks", duty: "admin" },
   ],
   FINANCIER: [
     { to: "/", label: "nav.home" },
@@ -35,6 +40,7 @@ export const NAV: Record<Role, readonly NavItem[]> = {
     { to: "/directory", label: "nav.directory" },
     { to: "/approvals", label: "nav.approvals" },
     { to: "/users", label: "nav.users", duty: "admin" },
+    { to: "/webhooks", label: "nav.webhooks", duty: "admin" },
   ],
   CORE_ENTERPRISE: [
     { to: "/", label: "nav.home" },
@@ -44,6 +50,7 @@ export const NAV: Record<Role, readonly NavItem[]> = {
     { to: "/directory", label: "nav.directory" },
     { to: "/approvals", label: "nav.approvals" },
     { to: "/users", label: "nav.users", duty: "admin" },
+    { to: "/webhooks", label: "nav.webhooks", duty: "admin" },
   ],
   OPERATOR: [
     { to: "/", label: "nav.home" },
@@ -112,6 +119,11 @@ export function Shell({ me }: { me: Me }) {
           </Group>
           <ChainStatus />
           <Group gap="sm" wrap="nowrap" align="flex-end">
+            {me.organisation !== null && (
+              <Suspense fallback={null}>
+                <NotificationBell admin={me.admin} />
+              </Suspense>
+            )}
             <LanguageSwitch />
             <Button size="xs" variant="default" onClick={() => signOut.mutate()} loading={signOut.isPending}>
               {t("signOut")}

@@ -11,7 +11,7 @@ export const appText = {
     cash: "Cash balance:",
     notFoundBody: "There is nothing here, or it is not visible to your organisation.",
     back: "Back",
-    nav: { label: "Main", home: "To do", holdings: "Holdings", offers: "Offers", financing: "Financing", market: "Financing requests", portfolio: "Portfolio and exposure", invoices: "Invoices to confirm", payables: "Payables ladder", organisations: "Organisations", ledger: "Ledger", directory: "Directory", onboarding: "Onboarding", disputes: "Disputes", audit: "Audit", allReceivables: "All receivables", registerInvoice: "Register an invoice", approvals: "Approvals", users: "Users and thresholds" },
+    nav: { label: "Main", home: "To do", holdings: "Holdings", offers: "Offers", financing: "Financing", market: "Financing requests", portfolio: "Portfolio and exposure", invoices: "Invoices to confirm", payables: "Payables ladder", organisations: "Organisations", ledger: "Ledger", directory: "Directory", onboarding: "Onboarding", disputes: "Disputes", audit: "Audit", allReceivables: "All receivables", registerInvoice: "Register an invoice", approvals: "Approvals", users: "Users and thresholds", webhooks: "Webhooks" },
     role: {
       OPERATOR: "Platform operator",
       AUDITOR: "Auditor",
@@ -115,7 +115,7 @@ export const appText = {
     cash: "资金余额：",
     notFoundBody: "此处没有内容，或您的机构无权查看。",
     back: "返回",
-    nav: { label: "主导航", home: "待办", holdings: "持有的应收账款", offers: "待签收", financing: "融资", market: "融资申请", portfolio: "资产组合与敞口", invoices: "待确权发票", payables: "应付账款梯队", organisations: "机构", ledger: "账本", directory: "机构名录", onboarding: "准入审核", disputes: "争议", audit: "审计", allReceivables: "全部应收账款", registerInvoice: "登记发票", approvals: "审批", users: "用户与阈值" },
+    nav: { label: "主导航", home: "待办", holdings: "持有的应收账款", offers: "待签收", financing: "融资", market: "融资申请", portfolio: "资产组合与敞口", invoices: "待确权发票", payables: "应付账款梯队", organisations: "机构", ledger: "账本", directory: "机构名录", onboarding: "准入审核", disputes: "争议", audit: "审计", allReceivables: "全部应收账款", registerInvoice: "登记发票", approvals: "审批", users: "用户与阈值", webhooks: "Webhook" },
     role: {
       OPERATOR: "平台运营方",
       AUDITOR: "审计方",

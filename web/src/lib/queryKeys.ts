@@ -38,6 +38,12 @@ export const queryKeys = {
     all: ["invoices"] as const,
     toConfirm: () => [...queryKeys.invoices.all, "to-confirm"] as const,
   },
+  notifications: {
+    all: ["notifications"] as const,
+    latest: () => [...queryKeys.notifications.all, "latest"] as const,
+    webhooks: () => [...queryKeys.notifications.all, "webhooks"] as const,
+    deliveries: (id: string) => [...queryKeys.notifications.all, "deliveries", id] as const,
+  },
   settlement: {
     all: ["settlement"] as const,
     pools: () => [...queryKeys.settlement.all, "pools"] as const,
