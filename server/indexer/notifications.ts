@@ -95,6 +95,8 @@ export const NOTIFIERS: Record<string, Notifier> = {
           amount: dec(a.amount),
           advance: dec(a.advance),
           repayment: dec(a.repayment),
+          // The financier's own decision record, anchored with the quote (issue 12 item 6).
+          evidenceHash: str(a.evidenceHash),
         },
       },
     ],
