@@ -165,12 +165,15 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ap
       policy: deliveryPolicyOf(config),
       logger,
       pollMs: config.API_NOTIFY_POLL_MS,
-      beforeTick: createNotificationScheduler({
-        sql: outboxSql,
-        now: () => new Date(Date.now() + clock.aheadMs),
-        maturityDays: config.API_NOTIFY_MATURITY_DAYS,
-        quoteExpiringSeconds: config.API_NOTIFY_QUOTE_EXPIRING_SECONDS,
-      }),
+      beforeTick: atMostEvery(
+        SCHEDULE_EVERY_MS,
+        createNotificationScheduler({
+          sql: outboxSql,
+          now: () => new Date(Date.now() + clock.aheadMs),
+          maturityDays: config.API_NOTIFY_MATURITY_DAYS,
+          quoteExpiringSeconds: config.API_NOTIFY_QUOTE_EXPIRING_SECONDS,
+        }),
+      ),
     });
     deliveries.start();
   }
@@ -283,5 +286,17 @@ export function deliveryPolicyOf(config: ApiConfig): DeliveryPolicy {
     retryBaseMs: config.API_WEBHOOK_RETRY_BASE_MS,
     retryMaxMs: config.API_WEBHOOK_RETRY_MAX_MS,
     timeoutMs: config.API_WEBHOOK_TIMEOUT_MS,
+  };
+}
+
+/** The time-based notifications are scanned at most this often (their granularity is hours and days). */
+const SCHEDULE_EVERY_MS = 30_000;
+
+function atMostEvery(ms: number, fn: () => Promise<unknown>): () => Promise<unknown> {
+  let last = 0;
+  return async () => {
+    if (Date.now() - last < ms) return;
+    last = Date.now();
+    await fn();
   };
 }

@@ -180,9 +180,9 @@ export function createDeliveryWorker(o: DeliveryWorkerOptions): DeliveryWorker {
           timeout: o.policy.timeoutMs,
         },
         (res) => {
-          // The answer's body is not read beyond what arrives: only the status counts.
-          res.resume();
+          // Only the status counts: the body is not read (a receiver cannot hold the connection with it).
           resolve(res.statusCode ?? 0);
+          res.destroy();
         },
       );
       req.on("timeout", () => req.destroy(Object.assign(new Error(`no answer within ${o.policy.timeoutMs} ms`), { code: "WebhookTimeout" })));
@@ -210,7 +210,7 @@ export function createDeliveryWorker(o: DeliveryWorkerOptions): DeliveryWorker {
       .catch((e: unknown) => o.logger.warn({ err: (e as Error).message }, "webhooks: delivery tick failed"))
       .finally(() => {
         running = undefined;
-        if (!stopped) timer = setTimeout(loop, o.pollMs);
+        if (!stopped) timer = setTimeout(loop, o.pollMs).unref();
       });
   }
 
@@ -223,7 +223,9 @@ export function createDeliveryWorker(o: DeliveryWorkerOptions): DeliveryWorker {
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
-      await running;
+      // A send still waiting for its receiver is not waited for long: its lease runs out and another
+      // process (or this one, restarted) sends it again.
+      await Promise.race([running, new Promise((r) => setTimeout(r, 2_000).unref())]);
     },
     tick,
   };

@@ -42,6 +42,9 @@ const iso = (ms: bigint | number | null) => (ms === null ? null : new Date(Numbe
  * concurrent writers' rows out of seq order): the stream looks back this far and skips what it sent. */
 const STREAM_LOOKBACK_MS = 10_000;
 const STREAM_HEARTBEAT_MS = 15_000;
+/** A stream ends after this long and the client reconnects (EventSource does, with Last-Event-ID): its
+ * credential is checked again, so a revoked key or a suspension stops the flow within this time. */
+const STREAM_MAX_MS = 300_000;
 
 export function createNotificationService(ctx: DomainContext, o: NotificationServiceOptions) {
   const streams = new Set<() => void>();
@@ -266,11 +269,12 @@ export function createNotificationService(ctx: DomainContext, o: NotificationSer
       streams.add(close);
       req.on("close", close);
       let lastWrite = Date.now();
+      const endAt = Date.now() + STREAM_MAX_MS;
       // Nothing at or below where the client starts is sent; above it, a row committed late (below the
       // cursor) is still found by its creation time and sent once.
       const floor = cursor;
       try {
-        while (!closed) {
+        while (!closed && Date.now() < endAt) {
           const now = Date.now();
           const rows = await o.sql.query<NotificationRow & Record<string, unknown>>(
             `SELECT * FROM "notification" WHERE "organisation" = ? AND "seq" > ? AND ("seq" > ? OR "created_at_ms" >= ?) ORDER BY "seq" LIMIT 500`,
