@@ -6,6 +6,7 @@ import { useEffect, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap, type Schemas } from "../../lib/api/client";
 import { queryKeys } from "../../lib/queryKeys";
+import { NOTIFICATION_TYPES, RETRACTED } from "../../../../server/notifications/types";
 
 export type Notification = Schemas["Notification"];
 export type Webhook = Schemas["Webhook"];
@@ -14,20 +15,8 @@ export type NotificationType = Schemas["CreateWebhook"]["eventTypes"][number];
 
 const LATEST = 20;
 
-/** The event types a webhook can subscribe to, in the order the form lists them (the API's enum). */
-export const EVENT_TYPES = [
-  "offer.toSign",
-  "invoice.toConfirm",
-  "quote.received",
-  "quote.expiring",
-  "quote.accepted",
-  "maturity.approaching",
-  "pool.funded",
-  "receivable.overdue",
-  "dispute.raised",
-  "dispute.resolved",
-  "preparedAction.awaitingApproval",
-] as const satisfies readonly NotificationType[];
+/** The event types a webhook can subscribe to, in the order the form lists them: the server's own list. */
+export const EVENT_TYPES: readonly NotificationType[] = NOTIFICATION_TYPES;
 
 export function useNotifications(enabled: boolean) {
   return useQuery({
@@ -59,7 +48,7 @@ export function useNotificationStream(enabled: boolean): { unread: number; markR
       void queryClient.invalidateQueries({ queryKey: queryKeys.financing.all });
       void queryClient.invalidateQueries({ queryKey: queryKeys.disputes.all });
     };
-    const types = [...EVENT_TYPES, "notification.retracted"];
+    const types = [...EVENT_TYPES, RETRACTED];
     for (const type of types) source.addEventListener(type, onMessage);
     source.onopen = () => setConnected(true);
     source.onerror = () => setConnected(false);
