@@ -192,6 +192,24 @@ for (const dialect of testDialects()) describe(`Notifications: webhooks, outbox 
       await deliverUntil(() => receiver.received.some((r) => r.json.type === "dispute.raised" && r.json.data.rootId === rootId));
     });
 
+    it("tells the holders of a funded pool, each of its own parts only, and neither the core enterprise nor outsiders", async function () {
+      const { rootId, offeredId } = await offer(w.tier1, w.tier2, 3_000n * UNIT);
+      // (Tier 2's webhook takes the offer now, so that the next test's failing receiver fails only tier 3's.)
+      await deliverUntil(() => receiver.received.some((r) => r.json.data.receivableId === offeredId));
+      await api().post(`/v1/receivables/${offeredId}/accept`).set(...bearer(w.tier2)).set("Idempotency-Key", idem()).send({}).expect(200);
+      const maturity = (await api().get(`/v1/receivables/${rootId}`).set(...bearer(w.tier1)).expect(200)).body.maturity as number;
+      await api()
+        .post("/v1/settlement/deposits")
+        .set(...bearer(w.core))
+        .set("Idempotency-Key", idem())
+        .send({ currency: w.currency, maturity, amount: (10_000n * UNIT).toString() })
+        .expect(201);
+      const rows = (await w.db.prisma.notification.findMany({ where: { type: "pool.funded" } })).filter((r) => (JSON.parse(r.payload) as { maturity: number }).maturity === maturity);
+      const told = Object.fromEntries(rows.map((r) => [r.organisation, (JSON.parse(r.payload) as { receivableIds: string[] }).receivableIds]));
+      expect(told).to.deep.equal({ [w.tier1.address]: [rootId], [w.tier2.address]: [offeredId] });
+      expect(rows.every((r) => !r.payload.includes('"face"'))).to.equal(true);
+    });
+
     it("retries a receiver answering 500 with backoff, then marks the subscription FAILING and sends nothing more until resumed", async function () {
       const failing = await subscribe(w.tier3, { url: receiver.url, eventTypes: ["offer.toSign"] }).expect(201);
       const id = failing.body.webhook.id as string;
