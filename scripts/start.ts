@@ -200,7 +200,7 @@ async function main(): Promise<void> {
     const receiver = await startDemoReceiver({ port: Number(process.env.WEBHOOK_RECEIVER_PORT ?? 0), log: (line) => say(`  ${line}`) });
     stopAll.push(() => receiver.close());
     const hook = await api.domain.services.notifications.create(
-      { kind: "ORGANISATION", organisation: world.coreEnterprise.address.toLowerCase(), role: "CORE_ENTERPRISE", active: true, admin: true, credentialId: "bootstrap:npm-start" },
+      { kind: "ORGANISATION", organisation: world.coreEnterprise.address.toLowerCase(), role: "CORE_ENTERPRISE", active: true, admin: true, user: { id: "npm-start", name: "npm start", duties: ["admin"] }, credentialId: "bootstrap:npm-start" },
       { url: receiver.url, eventTypes: [...NOTIFICATION_TYPES] },
     );
     receiver.secret = hook.secret;

@@ -37,7 +37,7 @@ import { organisationRoutes } from "./organisations/routes";
 import { createNotificationService } from "./notifications/service";
 import { notificationRoutes } from "./notifications/routes";
 import type { WebhookTargetPolicy } from "../notifications/targets";
-import { quoteNotificationData } from "../notifications/types";
+import { preparedActionNotificationData, quoteNotificationData } from "../notifications/types";
 import { createProgrammeService } from "./programmes/service";
 import { programmeRoutes } from "./programmes/routes";
 import { createReceivableService } from "./receivables/service";
@@ -129,7 +129,15 @@ export function createDomain(deps: DomainDeps) {
     keystore: createKeystoreService(ctx, deps.keyring),
     programmes: createProgrammeService(ctx),
     ledger: createLedgerAdminService(ctx),
-    approvals: createApprovalService(ctx),
+    approvals: createApprovalService(ctx, {
+      notifyAwaitingApproval: (a) =>
+        notifications.enqueue({
+          type: "preparedAction.awaitingApproval",
+          target: a.id,
+          organisations: [a.organisation],
+          data: preparedActionNotificationData({ id: a.id, action: a.action, currency: a.currency, amount: a.amount, prepared_by: a.preparedBy, expires_at_ms: a.expiresAtMs }),
+        }),
+    }),
     notifications,
   };
   /** Every domain's routes, mounted by `createApp` through `ApiDeps.domainRoutes`. */

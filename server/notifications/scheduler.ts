@@ -5,6 +5,7 @@
  * the query leaves out those already in the outbox, so each is produced once however many processes ask.
  *
  * - `quote.received` (a sweep): a quote of the last day whose notification the use case did not write.
+ * - `preparedAction.awaitingApproval` (a sweep): a PENDING prepared action whose notification was not written.
  * - `quote.expiring`: an OPEN quote on an OPEN request, expiring within API_NOTIFY_QUOTE_EXPIRING_SECONDS
  *   → the request's holder (its quotes are its business).
  * - `maturity.approaching`, within API_NOTIFY_MATURITY_DAYS: each live receivable → its holder (its own
@@ -15,7 +16,7 @@
  */
 import type { Sql } from "../db/sql";
 import { keyedNotificationId, writeNotifications, type OutboxItem } from "./outbox";
-import { quoteNotificationData } from "./types";
+import { preparedActionNotificationData, quoteNotificationData } from "./types";
 
 export interface SchedulerOptions {
   sql: Sql;
@@ -46,6 +47,24 @@ export function createNotificationScheduler(o: SchedulerOptions): () => Promise<
     );
     for (const q of untold) {
       items.push({ id: keyedNotificationId("api", "quote.received", q.id, q.holder), organisation: q.holder, type: "quote.received", data: quoteNotificationData(q), source: "API" });
+    }
+
+    // preparedAction.awaitingApproval likewise: a PENDING action still open whose notification is missing.
+    const waiting = await o.sql.query<{ id: string; organisation: string; action: string; currency: string; amount: string; prepared_by: string; expires_at_ms: unknown }>(
+      `SELECT a."id", a."organisation", a."action", a."currency", a."amount", a."prepared_by", a."expires_at_ms" FROM "prepared_action" a
+       WHERE a."status" = 'PENDING' AND a."expires_at_ms" > ?
+         AND NOT EXISTS (SELECT 1 FROM "notification" n WHERE n."id" = 'api:preparedAction.awaitingApproval:' || a."id" || ':' || a."organisation")
+       LIMIT ${LIMIT}`,
+      [BigInt(nowMs)],
+    );
+    for (const a of waiting) {
+      items.push({
+        id: keyedNotificationId("api", "preparedAction.awaitingApproval", a.id, a.organisation),
+        organisation: a.organisation,
+        type: "preparedAction.awaitingApproval",
+        data: preparedActionNotificationData(a),
+        source: "API",
+      });
     }
 
     const quotes = await o.sql.query<QuoteRow>(

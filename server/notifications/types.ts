@@ -99,3 +99,8 @@ export function quoteNotificationData(q: { id: string; request_id: string; finan
     expiry: Number(q.expiry),
   };
 }
+
+/** What an organisation's users are told of an action waiting for a checker (`preparedAction.awaitingApproval`). */
+export function preparedActionNotificationData(a: { id: string; action: string; currency: string; amount: string; prepared_by: string; expires_at_ms: unknown }): Record<string, unknown> {
+  return { preparedActionId: a.id, action: a.action, currency: a.currency, amount: a.amount, preparedBy: a.prepared_by, expiresAt: new Date(Number(a.expires_at_ms)).toISOString() };
+}

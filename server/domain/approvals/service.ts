@@ -60,7 +60,13 @@ function orgPrincipal(principal: Principal): OrganisationPrincipal {
   return principal;
 }
 
-export function createApprovalService(ctx: DomainContext) {
+export function createApprovalService(
+  ctx: DomainContext,
+  deps: {
+    /** Tells the organisation an action waits for its checkers (the notification scheduler's sweep makes sure it is told). */
+    notifyAwaitingApproval?: (action: PreparedAction) => Promise<unknown>;
+  } = {},
+) {
   const nowMs = () => ctx.now().getTime();
 
   async function policyRow(organisation: string) {
@@ -216,6 +222,8 @@ export function createApprovalService(ctx: DomainContext) {
         target: row.id,
         detail: { action: input.action, currency: row.currency, amount: row.amount, requestHash: row.requestHash, expiresAt: new Date(Number(row.expiresAtMs)).toISOString() },
       });
+      // Best effort here: a failure (or a crash just before) is caught up by the scheduler's sweep.
+      await deps.notifyAwaitingApproval?.(row).catch(() => undefined);
       return view(row);
     },
 

@@ -16,7 +16,9 @@ import {
 import type { NotificationService } from "./service";
 
 const orgs = { kind: "authenticated", roles: ORGANISATION_ROLES } as const;
-const ADMIN = "Only an admin credential of the organisation (403 NotOrganisationAdmin otherwise); another organisation's webhook answers 404.";
+/** Webhooks are managed (and their deliveries read) by users with the admin duty alone. */
+const admins = { kind: "authenticated", roles: ORGANISATION_ROLES, duty: "admin" } as const;
+const ADMIN = "Only a user of the organisation with the admin duty (403 DutyRequired otherwise); another organisation's webhook answers 404.";
 
 export function notificationRoutes(service: NotificationService): AnyRoute[] {
   return [
@@ -27,7 +29,7 @@ export function notificationRoutes(service: NotificationService): AnyRoute[] {
       summary: "Subscribe a webhook: signed deliveries of the chosen event types (the secret is shown once)",
       description: `${ADMIN} The URL must be https:// to a public address (see docs/api.md, *Notifications*).`,
       tags: ["notifications"],
-      access: orgs,
+      access: admins,
       body: CreateWebhookBody,
       secret: true,
       response: { status: 201, description: "Subscribed; keep the secret", schema: CreatedWebhookOut },
@@ -41,7 +43,7 @@ export function notificationRoutes(service: NotificationService): AnyRoute[] {
       summary: "The organisation's webhook subscriptions",
       description: ADMIN,
       tags: ["notifications"],
-      access: orgs,
+      access: admins,
       response: { status: 200, description: "Subscriptions", schema: z.object({ items: z.array(WebhookOut) }) },
       handler: async ({ principal }) => service.list(principal),
     }),
@@ -52,7 +54,7 @@ export function notificationRoutes(service: NotificationService): AnyRoute[] {
       summary: "One webhook subscription",
       description: ADMIN,
       tags: ["notifications"],
-      access: orgs,
+      access: admins,
       params: WebhookParams,
       response: { status: 200, description: "The subscription", schema: WebhookOut },
       errors: [404],
@@ -65,7 +67,7 @@ export function notificationRoutes(service: NotificationService): AnyRoute[] {
       summary: "Change a webhook's URL, event types or description; pause it (DISABLED) or resume it (ACTIVE)",
       description: `${ADMIN} Resuming a FAILING subscription sends its pending deliveries.`,
       tags: ["notifications"],
-      access: orgs,
+      access: admins,
       params: WebhookParams,
       body: UpdateWebhookBody,
       response: { status: 200, description: "The subscription", schema: WebhookOut },
@@ -79,7 +81,7 @@ export function notificationRoutes(service: NotificationService): AnyRoute[] {
       summary: "Unsubscribe: the webhook and its pending deliveries go",
       description: ADMIN,
       tags: ["notifications"],
-      access: orgs,
+      access: admins,
       params: WebhookParams,
       response: { status: 204, description: "Deleted" },
       errors: [404],
@@ -92,7 +94,7 @@ export function notificationRoutes(service: NotificationService): AnyRoute[] {
       summary: "The delivery log: each delivery, its state and every attempt (status, error, duration)",
       description: ADMIN,
       tags: ["notifications"],
-      access: orgs,
+      access: admins,
       params: WebhookParams,
       query: ListDeliveriesQuery,
       response: { status: 200, description: "Deliveries, latest first", schema: z.object({ items: z.array(DeliveryOut) }) },
@@ -106,7 +108,7 @@ export function notificationRoutes(service: NotificationService): AnyRoute[] {
       summary: "Send a delivery's notification again (a new delivery, same event id)",
       description: ADMIN,
       tags: ["notifications"],
-      access: orgs,
+      access: admins,
       params: DeliveryParams,
       response: { status: 202, description: "Queued", schema: DeliveryOut },
       errors: [404],

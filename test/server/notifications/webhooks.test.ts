@@ -101,10 +101,10 @@ for (const dialect of testDialects()) describe(`Notifications: webhooks, outbox 
       expect((await api().get("/v1/webhooks").set(...bearer(w.tier2)).expect(200)).body.items.map((x: { id: string }) => x.id)).not.to.include(id);
     });
 
-    it("refuses a credential that is not the organisation's admin (403), and the operator and auditors (403)", async function () {
+    it("refuses a user without the admin duty (403), and the operator and auditors (403)", async function () {
       const viewer = await subscribe({ auth: viewerKey }, { url: receiver.url, eventTypes: ["offer.toSign"] }).expect(403);
-      expect(viewer.body.error.code).to.equal("NotOrganisationAdmin");
-      expect((await api().get("/v1/webhooks").set("Authorization", `Bearer ${viewerKey}`).expect(403)).body.error.code).to.equal("NotOrganisationAdmin");
+      expect(viewer.body.error.code).to.equal("DutyRequired");
+      expect((await api().get("/v1/webhooks").set("Authorization", `Bearer ${viewerKey}`).expect(403)).body.error.code).to.equal("DutyRequired");
       for (const who of [w.operator, w.auditor]) {
         expect((await subscribe(who, { url: receiver.url, eventTypes: ["offer.toSign"] }).expect(403)).body.error.code).to.equal("RoleNotAllowed");
       }
@@ -274,6 +274,25 @@ for (const dialect of testDialects()) describe(`Notifications: webhooks, outbox 
       await schedule();
       await schedule();
       expect(await w.db.prisma.notification.count({ where: { id } })).to.equal(1);
+    });
+
+    it("tells the organisation's users when a maker's action waits for a checker, and nobody else", async function () {
+      const invoiceHash = await registerInvoice(w, { supplier: w.tier1, amount: 1_000n * UNIT });
+      const prepared = await api()
+        .post("/v1/prepared-actions")
+        .set(...bearer(w.core))
+        .set("Idempotency-Key", idem())
+        .send({ action: "invoice.confirm", params: { invoiceHash }, body: {} })
+        .expect(201);
+      const rows = (await w.db.prisma.notification.findMany({ where: { type: "preparedAction.awaitingApproval" } })).filter((r) => r.payload.includes(prepared.body.id as string));
+      expect(rows.map((r) => r.organisation)).to.deep.equal([w.core.address]);
+      expect(JSON.parse(rows[0]!.payload)).to.include({ preparedActionId: prepared.body.id, action: "invoice.confirm" });
+      // A crash between the action and its notification: the sweep writes it, once.
+      await w.db.prisma.notification.delete({ where: { id: rows[0]!.id } });
+      const schedule = createNotificationScheduler({ sql: w.db.sql, now: () => new Date(Date.now() + 1_000), maturityDays: 1, quoteExpiringSeconds: 1 });
+      await schedule();
+      await schedule();
+      expect(await w.db.prisma.notification.count({ where: { id: rows[0]!.id } })).to.equal(1);
     });
 
     it("tells of a quote about to expire and of maturities approaching once each, whatever the number of ticks", async function () {
