@@ -1810,13 +1810,13 @@ export interface paths {
         };
         /**
          * The organisation's webhook subscriptions
-         * @description Only an admin credential of the organisation (403 NotOrganisationAdmin otherwise); another organisation's webhook answers 404.
+         * @description Only a user of the organisation with the admin duty (403 DutyRequired otherwise); another organisation's webhook answers 404.
          */
         get: operations["listWebhooks"];
         put?: never;
         /**
          * Subscribe a webhook: signed deliveries of the chosen event types (the secret is shown once)
-         * @description Only an admin credential of the organisation (403 NotOrganisationAdmin otherwise); another organisation's webhook answers 404. The URL must be https:// to a public address (see docs/api.md, *Notifications*).
+         * @description Only a user of the organisation with the admin duty (403 DutyRequired otherwise); another organisation's webhook answers 404. The URL must be https:// to a public address (see docs/api.md, *Notifications*).
          */
         post: operations["createWebhook"];
         delete?: never;
@@ -1834,21 +1834,21 @@ export interface paths {
         };
         /**
          * One webhook subscription
-         * @description Only an admin credential of the organisation (403 NotOrganisationAdmin otherwise); another organisation's webhook answers 404.
+         * @description Only a user of the organisation with the admin duty (403 DutyRequired otherwise); another organisation's webhook answers 404.
          */
         get: operations["getWebhook"];
         put?: never;
         post?: never;
         /**
          * Unsubscribe: the webhook and its pending deliveries go
-         * @description Only an admin credential of the organisation (403 NotOrganisationAdmin otherwise); another organisation's webhook answers 404.
+         * @description Only a user of the organisation with the admin duty (403 DutyRequired otherwise); another organisation's webhook answers 404.
          */
         delete: operations["deleteWebhook"];
         options?: never;
         head?: never;
         /**
          * Change a webhook's URL, event types or description; pause it (DISABLED) or resume it (ACTIVE)
-         * @description Only an admin credential of the organisation (403 NotOrganisationAdmin otherwise); another organisation's webhook answers 404. Resuming a FAILING subscription sends its pending deliveries.
+         * @description Only a user of the organisation with the admin duty (403 DutyRequired otherwise); another organisation's webhook answers 404. Resuming a FAILING subscription sends its pending deliveries.
          */
         patch: operations["updateWebhook"];
         trace?: never;
@@ -1862,7 +1862,7 @@ export interface paths {
         };
         /**
          * The delivery log: each delivery, its state and every attempt (status, error, duration)
-         * @description Only an admin credential of the organisation (403 NotOrganisationAdmin otherwise); another organisation's webhook answers 404.
+         * @description Only a user of the organisation with the admin duty (403 DutyRequired otherwise); another organisation's webhook answers 404.
          */
         get: operations["listWebhookDeliveries"];
         put?: never;
@@ -1884,7 +1884,7 @@ export interface paths {
         put?: never;
         /**
          * Send a delivery's notification again (a new delivery, same event id)
-         * @description Only an admin credential of the organisation (403 NotOrganisationAdmin otherwise); another organisation's webhook answers 404.
+         * @description Only a user of the organisation with the admin duty (403 DutyRequired otherwise); another organisation's webhook answers 404.
          */
         post: operations["redeliverWebhookDelivery"];
         delete?: never;
