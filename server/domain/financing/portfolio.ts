@@ -21,6 +21,10 @@ export function createPortfolioService(ctx: DomainContext, deps: { registrations
       // The tree's state on chain: marked overdue (and not cured by a late deposit), or frozen by a dispute.
       const roots = await ctx.reads.roots([...new Set(receivables.map((r) => r.rootId))], Math.floor(ctx.now().getTime() / 1000));
       const rootOf = new Map(roots.map((r) => [r.rootId, r]));
+      const treeOf = (rootId: string) => {
+        const root = rootOf.get(rootId);
+        return { rootId, overdue: (root?.overdue ?? false) && !(root?.cured ?? false), frozen: root?.frozen ?? false };
+      };
       const registrationOf = await deps.registrations.statesOf(executions);
       const debtOf = new Map(debts.map((d) => [d.receivableId, d]));
       // Per currency: amounts of different currencies are never added.
@@ -56,7 +60,7 @@ export function createPortfolioService(ctx: DomainContext, deps: { registrations
           received: toDecimal(received),
           outstanding: toDecimal(expected > received ? expected - received : 0n),
           status,
-          tree: r === undefined ? null : { rootId: r.rootId, overdue: (rootOf.get(r.rootId)?.overdue ?? false) && !(rootOf.get(r.rootId)?.cured ?? false), frozen: rootOf.get(r.rootId)?.frozen ?? false },
+          tree: r === undefined ? null : treeOf(r.rootId),
           txHash: e.txHash,
           registration: registrationOf.get(e.quoteHash) ?? deps.registrations.stateOf(e, null),
         };

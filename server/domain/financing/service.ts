@@ -266,9 +266,13 @@ export function createFinancingService(
       programmeId,
       evidenceHash: ZeroHash,
     };
-    // What the financier sees of the request when it decides: the request, the receivable, the risk view.
+    return { r, receivable, quote };
+  }
+
+  /** What the financier sees of the request when it decides (the request, the receivable, the risk view): what a new record freezes. */
+  async function decisionOn(principal: Principal, r: FinancingRequest, rootId: string) {
     const [view] = await withRisk(principal, [r]);
-    return { r, receivable, quote, decision: { requestId, rootId: receivable.rootId, issuer: r.issuer, view } };
+    return { requestId: r.id, rootId, issuer: r.issuer, view };
   }
 
   async function signCustodial(quote: Quote): Promise<{ signature: string; quoteHash: string }> {
@@ -472,11 +476,12 @@ export function createFinancingService(
     async submitQuote(principal: Principal, requestId: string, input: QuoteInput & EvidenceInput & { draftId?: string | undefined; signature?: string | undefined }, supersedes?: FinancingQuote) {
       const financier = organisationOf(principal) as string;
       const draft = input.draftId === undefined ? undefined : await evidence.draft(principal, input.draftId, requestId);
-      const { r, receivable, quote, decision } = await quoteFor(principal, requestId, input, draft === undefined ? undefined : evidence.nonceOf(draft));
+      const { r, receivable, quote } = await quoteFor(principal, requestId, input, draft === undefined ? undefined : evidence.nonceOf(draft));
       let signed: { signature: string; quoteHash: string };
       let record: { recordJson: string; evidenceHash: string };
       if (draft === undefined) {
-        record = await evidence.build(principal, quote, decision, input);
+        // A draft's record was frozen when it was prepared: only a new record reads the risk view again.
+        record = await evidence.build(principal, quote, await decisionOn(principal, r, receivable.rootId), input);
         signed = await signCustodial({ ...quote, evidenceHash: record.evidenceHash });
       } else {
         evidence.assertRecords(draft, quote);
@@ -550,8 +555,8 @@ export function createFinancingService(
      */
     async prepareQuote(principal: Principal, requestId: string, input: QuoteInput & EvidenceInput) {
       const financier = organisationOf(principal) as string;
-      const { quote, decision } = await quoteFor(principal, requestId, input);
-      const record = await evidence.build(principal, quote, decision, input);
+      const { r, receivable, quote } = await quoteFor(principal, requestId, input);
+      const record = await evidence.build(principal, quote, await decisionOn(principal, r, receivable.rootId), input);
       const draftId = randomUUID();
       await evidence.saveDraft(draftId, requestId, financier, record);
       const signedQuote = { ...quote, evidenceHash: record.evidenceHash };
